@@ -1,0 +1,121 @@
+"""Public functions on accounts: create users, check passwords, grant and revoke roles."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from core.extensions import db
+from core.models import OrgUnit, RoleAssignment, User
+from core.roles import ROLES
+
+PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+PASSWORD_MIN_LENGTH = 8
+COMMON_PASSWORDS = frozenset(
+    {
+        "12345678",
+        "123456789",
+        "password",
+        "password1",
+        "qwerty123",
+        "11111111",
+        "88888888",
+        "abc12345",
+        "a1234567",
+        "iloveyou",
+        "woaini1314",
+        "1qaz2wsx",
+    }
+)
+
+
+def normalise_phone(raw: str) -> str:
+    """Strip spaces, dashes and a +86/86 prefix from a typed phone number."""
+    digits = re.sub(r"[\s\-()]", "", raw or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def is_valid_phone(phone: str) -> bool:
+    return bool(PHONE_PATTERN.match(phone))
+
+
+def password_problem(password: str, phone: str | None = None) -> str | None:
+    """Why ``password`` is too weak (a Chinese sentence), or None if it will do."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"密码至少需要 {PASSWORD_MIN_LENGTH} 位。"
+    if len(password) > 128:
+        return "密码不能超过 128 位。"
+    if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
+        return "密码需要同时包含字母和数字。"
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        return "这个密码太常见或太简单，请换一个。"
+    if phone and phone in password:
+        return "密码不能包含手机号。"
+    return None
+
+
+def find_by_phone(phone: str) -> User | None:
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def create_user(
+    phone: str,
+    password: str,
+    display_name: str,
+    home_unit: OrgUnit | None = None,
+    email: str | None = None,
+    roles: tuple[str, ...] = ("resident",),
+) -> User:
+    """Make an account; every person is a resident of their home village. Caller commits."""
+    user = User(phone=phone, display_name=display_name, home_unit=home_unit, email=email or None)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    for role in roles:
+        unit = home_unit
+        if unit is not None:
+            grant_role(user, role, unit)
+    return user
+
+
+def grant_role(
+    user: User, role: str, unit: OrgUnit, granted_by: User | None = None
+) -> RoleAssignment:
+    """Give ``user`` ``role`` on ``unit``; returns the existing assignment if there is one."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    existing = db.session.scalar(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == user.id,
+            RoleAssignment.role == role,
+            RoleAssignment.org_unit_id == unit.id,
+        )
+    )
+    if existing:
+        return existing
+    assignment = RoleAssignment(
+        user_id=user.id,
+        role=role,
+        org_unit_id=unit.id,
+        granted_by_id=granted_by.id if granted_by else None,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def users_with_role(role: str, unit: OrgUnit | None = None) -> list[User]:
+    """Users who hold ``role`` on ``unit`` or above it (None: anywhere)."""
+    query = (
+        select(User)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.role == role, User.active.is_(True))
+    )
+    if unit is not None:
+        query = query.where(RoleAssignment.org_unit_id.in_(unit.ancestor_ids))
+    return list(db.session.scalars(query.distinct()))

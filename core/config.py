@@ -1,0 +1,113 @@
+"""Settings: defaults, then ``instance/config.py``, then environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+
+#: Environment variables read at start-up, with the type they are parsed as.
+ENV_SETTINGS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "PLUGINS": str,
+    "REDIS_URL": str,
+    "UPLOAD_DIR": str,
+    "TIMEZONE": str,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "SMTP_USER": str,
+    "SMTP_PASSWORD": str,
+    "SMTP_SENDER": str,
+    "SMTP_TLS": bool,
+    "SITE_URL": str,
+}
+
+
+def _parse(value: str, kind: type):
+    if kind is bool:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(value)
+
+
+def defaults(app: Flask) -> dict:
+    """The settings every installation starts from."""
+    instance = Path(app.instance_path)
+    return {
+        "SECRET_KEY": DEFAULT_SECRET_KEY,
+        "DATABASE_URL": f"sqlite:///{instance / 'xiangxuetong.sqlite'}",
+        "PLUGINS": None,  # None: every built-in plugin; "" (empty): core only
+        "REDIS_URL": "",
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "TIMEZONE": "Asia/Shanghai",
+        "SITE_URL": "http://127.0.0.1:5000",
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": {"zh_CN": "中文", "en": "English"},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+        "LOGIN_LIMIT_PER_IP": "30 per 15 minutes",
+        "NOTIFICATION_MAX_ATTEMPTS": 6,
+        "SMTP_HOST": "",
+        "SMTP_PORT": 587,
+        "SMTP_USER": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_SENDER": "noreply@xiangxuetong.local",
+        "SMTP_TLS": True,
+        "PAGE_SIZE": 30,
+    }
+
+
+def load(app: Flask, overrides: dict | None) -> None:
+    """Fill ``app.config`` in order: defaults, instance file, environment, explicit overrides."""
+    app.config.from_mapping(defaults(app))
+    app.config.from_pyfile("config.py", silent=True)
+    for name, kind in ENV_SETTINGS.items():
+        if name in os.environ:
+            app.config[name] = _parse(os.environ[name], kind)
+    if overrides:
+        app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    if is_production(app) and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError(
+            "生产环境必须设置 SECRET_KEY 环境变量(一个足够长的随机字符串)。"
+            " Production refuses to start with the default SECRET_KEY: set SECRET_KEY."
+        )
+    if is_production(app):
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write ``postgresql://``; we always talk to PostgreSQL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def is_production(app: Flask) -> bool:
+    """Production unless debugging or testing, or ``XXT_ENV`` says development."""
+    if app.debug or app.testing or app.config.get("TESTING"):
+        return False
+    return os.environ.get("XXT_ENV", "production") == "production"
+
+
+def enabled_plugin_names(app: Flask) -> list[str] | None:
+    """Names from the ``PLUGINS`` setting; ``None`` means every built-in plugin."""
+    value = app.config.get("PLUGINS")
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return [v for v in value if v]
+    return [name.strip() for name in str(value).split(",") if name.strip()]

@@ -1,0 +1,53 @@
+"""The core's own features, registered through the same hooks every plugin uses."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.hookspecs import hookimpl
+from core.hooktypes import NavItem
+from core.permissions import Permission
+from core.plugins import Plugin
+
+
+class CorePlugin(Plugin):
+    name = "core"
+    title = _l("核心")
+
+    @hookimpl
+    def register_blueprints(self):
+        from core.views import admin_units, admin_users, audit_log, auth, main, notifications
+
+        return [main.bp, auth.bp, notifications.bp, admin_users.bp, admin_units.bp, audit_log.bp]
+
+    @hookimpl
+    def register_permissions(self):
+        return [
+            Permission("core.manage_users", _l("管理账号:新建、重置密码、停用"), ("site_admin",)),
+            Permission("core.manage_roles", _l("授予和撤销角色"), ("site_admin",)),
+            Permission(
+                "core.manage_units", _l("管理组织单位(镇、村、学校、部门)"), ("site_admin",)
+            ),
+            Permission("core.view_audit", _l("查看审计日志"), ("site_admin", "programme_manager")),
+        ]
+
+    @hookimpl
+    def nav_items(self, user):
+        return [
+            NavItem("main.home", _l("首页"), order=0),
+            NavItem("main.dashboard", _l("我的"), login_required=True, order=10),
+            NavItem("admin_users.index", _l("管理"), permission="core.manage_users", order=900),
+            NavItem("audit_log.index", _l("审计日志"), permission="core.view_audit", order=910),
+        ]
+
+    @hookimpl
+    def register_commands(self):
+        from core import cli
+
+        return [cli.create_admin, cli.demo_data, cli.notifications, cli.translations]
+
+    @hookimpl
+    def load_demo_data(self, town):
+        from core import demo
+
+        demo.load_people(town)

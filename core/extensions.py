@@ -1,0 +1,60 @@
+"""Flask extensions, created unbound and bound to an app in ``create_app``."""
+
+from flask import request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names so that Alembic batch mode (SQLite) can alter them later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def client_ip() -> str:
+    """The caller's address (ProxyFix has already applied X-Forwarded-For in production)."""
+    return request.remote_addr or "unknown"
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(
+    render_as_batch=True,
+    compare_type=True,
+    render_item=lambda *args: _alembic_hooks().render_item(*args),
+    include_object=lambda *args: _alembic_hooks().include_object(*args),
+)
+
+
+def _alembic_hooks():
+    from core import alembic_hooks
+
+    return alembic_hooks
+
+
+@migrate.configure
+def _version_locations(alembic_config):
+    """Every branch's revisions: core's and each plugin's ``migrations/versions``."""
+    from flask import current_app
+
+    from core.dbcli import configure_version_locations
+
+    return configure_version_locations(alembic_config, current_app)
+
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=client_ip, default_limits=[], headers_enabled=False)

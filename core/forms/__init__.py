@@ -1,0 +1,1 @@
+"""WTForms (Flask-WTF) forms of the core pages; messages are Chinese."""

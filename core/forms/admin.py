@@ -1,0 +1,121 @@
+"""Forms of the site administration: users, org units, roles, audit filter."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from core.accounts import password_problem
+from core.forms.auth import REQUIRED
+from core.forms.fields import STRIP, MobilePhone
+from core.models import OrgUnitKind
+from core.models.orgunits import KIND_LABELS
+from core.roles import ROLES
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("新密码", validators=[DataRequired(REQUIRED)])
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only the CSRF token travels."""
+
+
+class OrgUnitForm(FlaskForm):
+    name = StringField(
+        "名称",
+        filters=STRIP,
+        validators=[DataRequired(REQUIRED), Length(max=100, message="名称不能超过 100 个字。")],
+    )
+    kind = SelectField(
+        "类型",
+        choices=[(kind.value, label) for kind, label in KIND_LABELS.items()],
+        validators=[DataRequired(REQUIRED)],
+    )
+    parent_id = SelectField("上级单位", coerce=int, validators=[Optional()])
+    population = IntegerField(
+        "常住人口",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10_000_000, message="人口应在 0 到 1000 万之间。"),
+        ],
+    )
+    learning_centre_name = StringField(
+        "学习中心名称",
+        filters=STRIP,
+        validators=[Optional(), Length(max=100, message="不能超过 100 个字。")],
+    )
+    learning_centre_address = StringField(
+        "学习中心地址",
+        filters=STRIP,
+        validators=[Optional(), Length(max=200, message="不能超过 200 个字。")],
+    )
+    learning_centre_opened_on = DateField("学习中心成立日期", validators=[Optional()])
+    description = TextAreaField(
+        "说明",
+        filters=STRIP,
+        validators=[Optional(), Length(max=2000, message="说明不能超过 2000 字。")],
+    )
+
+    def validate_kind(self, field):
+        if field.data not in {kind.value for kind in OrgUnitKind}:
+            raise ValidationError("请选择单位类型。")
+
+
+class GrantRoleForm(FlaskForm):
+    role = SelectField(
+        "角色",
+        choices=[(name, label) for name, label in ROLES.items()],
+        validators=[DataRequired(REQUIRED)],
+    )
+    org_unit_id = SelectField(
+        "单位(角色对其下级单位同样有效)", coerce=int, validators=[DataRequired("请选择单位。")]
+    )
+
+
+class AdminUserForm(FlaskForm):
+    phone = StringField("手机号", validators=[DataRequired(REQUIRED), MobilePhone()])
+    display_name = StringField(
+        "姓名",
+        filters=STRIP,
+        validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字。")],
+    )
+    home_unit_id = SelectField("所在村(社区)", coerce=int, validators=[DataRequired("请选择。")])
+    password = PasswordField("初始密码", validators=[DataRequired(REQUIRED)])
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "", self.phone.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    action = StringField("动作", filters=STRIP, validators=[Optional(), Length(max=80)])
+    object_type = StringField("对象类型", filters=STRIP, validators=[Optional(), Length(max=60)])
+    actor = StringField(
+        "操作人手机号或姓名", filters=STRIP, validators=[Optional(), Length(max=50)]
+    )
+    start = DateField("起始日期", validators=[Optional()])
+    end = DateField("截止日期", validators=[Optional()])
+    include_inactive = BooleanField("含停用")
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError("截止日期不能早于起始日期。")

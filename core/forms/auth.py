@@ -1,0 +1,95 @@
+"""Sign-up, log-in and password forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from core.accounts import password_problem
+from core.forms.fields import STRIP, MobilePhone
+
+REQUIRED = "此项必填。"
+
+
+class SignupForm(FlaskForm):
+    phone = StringField(
+        "手机号",
+        validators=[DataRequired(REQUIRED), MobilePhone()],
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+    )
+    display_name = StringField(
+        "姓名",
+        filters=STRIP,
+        validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字。")],
+    )
+    home_unit_id = SelectField(
+        "所在村(社区)", coerce=int, validators=[DataRequired("请选择所在村(社区)。")]
+    )
+    email = EmailField(
+        "电子邮箱(可不填)",
+        filters=STRIP,
+        validators=[Optional(), Length(max=254, message="邮箱太长。"), Email("邮箱格式不正确。")],
+    )
+    password = PasswordField(
+        "密码", validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        "再次输入密码",
+        validators=[DataRequired(REQUIRED), EqualTo("password", "两次输入的密码不一致。")],
+    )
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "", self.phone.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    phone = StringField(
+        "手机号",
+        validators=[DataRequired(REQUIRED), MobilePhone()],
+        render_kw={"inputmode": "tel", "autocomplete": "username"},
+    )
+    password = PasswordField(
+        "密码",
+        validators=[DataRequired(REQUIRED), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("记住我(在自己的手机上勾选)")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[DataRequired(REQUIRED), Length(max=128)])
+    password = PasswordField(
+        "新密码", validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        "再次输入新密码",
+        validators=[DataRequired(REQUIRED), EqualTo("password", "两次输入的密码不一致。")],
+    )
+
+    def __init__(self, *args, phone: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._phone = phone
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "", self._phone)
+        if problem:
+            raise ValidationError(problem)
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        "姓名",
+        filters=STRIP,
+        validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字。")],
+    )
+    home_unit_id = SelectField(
+        "所在村(社区)", coerce=int, validators=[DataRequired("请选择所在村(社区)。")]
+    )
+    email = EmailField(
+        "电子邮箱(可不填)",
+        filters=STRIP,
+        validators=[Optional(), Length(max=254, message="邮箱太长。"), Email("邮箱格式不正确。")],
+    )

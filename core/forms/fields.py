@@ -1,0 +1,29 @@
+"""Field validators shared by core and plugin forms."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from wtforms import ValidationError
+
+from core.accounts import is_valid_phone, normalise_phone
+
+
+def clean_text(value: str | None) -> str | None:
+    """Trim and drop control characters (keeps newlines and tabs)."""
+    if value is None:
+        return None
+    kept = [ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C"]
+    return "".join(kept).strip()
+
+
+class MobilePhone:
+    """A mainland mobile number: 11 digits starting with 1[3-9] (spaces and +86 tolerated)."""
+
+    def __call__(self, form, field):
+        field.data = normalise_phone(field.data or "")
+        if not is_valid_phone(field.data):
+            raise ValidationError("请输入 11 位中国大陆手机号，例如 13800000000。")
+
+
+STRIP = [clean_text]

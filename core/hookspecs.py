@@ -1,0 +1,92 @@
+"""The extension points of 乡学通.
+
+Every plugin (and the core itself, see ``core/core_plugin.py``) implements some of these with
+``@hookimpl``. Each spec's docstring says what an implementation returns; a test fails when a
+spec has no docstring or an implementation has no spec.
+
+Example::
+
+    from core.hookspecs import hookimpl
+
+    class MyPlugin(Plugin):
+        name = "myplugin"
+
+        @hookimpl
+        def nav_items(self, user):
+            return [NavItem("myplugin.index", _l("我的插件"))]
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("xiangxuetong")
+hookimpl = pluggy.HookimplMarker("xiangxuetong")
+
+#: Template slots a plugin may fill through ``render_slot``; templates call ``slot(name)``.
+SLOTS: dict[str, str] = {
+    "home": "the public home page, below the welcome text",
+    "dashboard": "the signed-in user's dashboard panels",
+    "profile": "the user's own profile page (feeds, tokens, personal settings)",
+    "admin": "the site administration index",
+}
+
+
+# --- setup -----------------------------------------------------------------------------------
+
+
+@hookspec
+def register_blueprints():
+    """Return a list of Flask blueprints that this plugin serves."""
+
+
+@hookspec
+def register_permissions():
+    """Return a list of ``Permission`` named ``<plugin>.<action>`` with their default roles."""
+
+
+@hookspec
+def register_services():
+    """Return a dict of public service objects by name, for other plugins to look up."""
+
+
+@hookspec
+def register_commands():
+    """Return a list of click commands or groups to add to the ``flask`` command line."""
+
+
+@hookspec
+def setup_app(app):
+    """Finish setting ``app`` up: connect signal receivers, add template filters. Return None."""
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@hookspec
+def nav_items(user):
+    """Return a list of ``NavItem`` for the main navigation; core hides those ``user`` may not use."""
+
+
+@hookspec
+def render_slot(slot, user):
+    """Return HTML (``Markup``) for the named template slot (see ``SLOTS``), or None."""
+
+
+# --- data that crosses plugins ---------------------------------------------------------------
+
+
+@hookspec
+def calendar_entries(start, end, viewer, personal):
+    """Return ``CalendarEntry`` items overlapping [start, end) that ``viewer`` (None: anonymous)
+    may see; with ``personal`` true, only those that concern ``viewer`` personally."""
+
+
+@hookspec
+def report_metrics(unit_ids, start, end):
+    """Return a list of ``Metric`` for the org units ``unit_ids`` over the period [start, end)."""
+
+
+@hookspec
+def load_demo_data(town):
+    """Add this plugin's demo data for the demo ``town`` (an OrgUnit); running twice adds nothing."""

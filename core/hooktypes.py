@@ -1,0 +1,50 @@
+"""Values that hooks return. Plain frozen dataclasses: no ORM rows cross plugin lines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main navigation, shown when the user holds ``permission`` (if any)."""
+
+    endpoint: str
+    label: str
+    permission: str | None = None
+    login_required: bool = False
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """Something on the calendar contributed by a plugin (a lecture, a shift, a contest)."""
+
+    uid: str  # stable across feeds and changes, e.g. "lecturers-request-12@xiangxuetong"
+    source: str  # the contributing plugin's name
+    title: str
+    start: datetime  # timezone-aware
+    end: datetime
+    url: str = ""
+    category: str = ""
+    colour: str = "#555555"
+    location: str = ""
+    description: str = ""
+    org_unit_id: int | None = None
+    all_day: bool = False
+    public: bool = True  # False: shown only to ``viewer`` it was computed for
+    cancelled: bool = False
+    sequence: int = 0
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One report figure per org unit for a period: ``values[unit_id] = number``."""
+
+    key: str  # "calendar.participant_times"
+    label: str
+    values: Mapping[int, float] = field(default_factory=dict)
+    unit: str = ""  # "人次", "小时", "场"

@@ -1,0 +1,17 @@
+"""Core tables: org units, users, role assignments, audit log, notifications."""
+
+from core.models.audit import AuditLog
+from core.models.notifications import Notification, NotificationDelivery
+from core.models.orgunits import OrgUnit, OrgUnitKind
+from core.models.roles import RoleAssignment
+from core.models.users import User
+
+__all__ = [
+    "AuditLog",
+    "Notification",
+    "NotificationDelivery",
+    "OrgUnit",
+    "OrgUnitKind",
+    "RoleAssignment",
+    "User",
+]

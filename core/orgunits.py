@@ -1,0 +1,79 @@
+"""Public functions over the org tree: create, move, deactivate, list villages."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, func, literal, select, update
+
+from core.extensions import db
+from core.models import OrgUnit, OrgUnitKind
+
+VILLAGE_KINDS = (OrgUnitKind.village, OrgUnitKind.community)
+
+
+class TreeError(ValueError):
+    """A change that would break the tree (a cycle, a missing parent)."""
+
+
+def create_unit(parent: OrgUnit | None, kind: OrgUnitKind, name: str, **details) -> OrgUnit:
+    """Add a unit below ``parent`` (None: a new root) and give it its path. Caller commits."""
+    unit = OrgUnit(parent=parent, kind=kind, name=name, path="", **details)
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    return unit
+
+
+def move_unit(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
+    """Put ``unit`` (and everything below it) under ``new_parent``. Caller commits."""
+    if new_parent is not None and new_parent.is_within(unit):
+        raise TreeError("不能把单位移动到它自己或它的下级单位之下。")
+    old_path = unit.path
+    new_path = f"{new_parent.path if new_parent else '/'}{unit.id}/"
+    unit.parent = new_parent
+    db.session.execute(
+        update(OrgUnit)
+        .where(OrgUnit.path.startswith(old_path))
+        .values(path=literal(new_path, String) + func.substr(OrgUnit.path, len(old_path) + 1))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+
+
+def roots() -> list[OrgUnit]:
+    return list(
+        db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id))
+    )
+
+
+def tree_rows(include_inactive: bool = True) -> list[OrgUnit]:
+    """Every unit in tree order (by path), for indented lists and select boxes."""
+    query = select(OrgUnit)
+    if not include_inactive:
+        query = query.where(OrgUnit.active.is_(True))
+    units = list(db.session.scalars(query))
+    by_id = {unit.id: unit for unit in units}
+
+    def sort_key(unit: OrgUnit) -> tuple:
+        return tuple(by_id[i].name if i in by_id else "" for i in unit.ancestor_ids)
+
+    return sorted(units, key=sort_key)
+
+
+def villages(within: OrgUnit | None = None, active_only: bool = True) -> list[OrgUnit]:
+    """Villages and communities, optionally only those inside ``within``."""
+    query = select(OrgUnit).where(OrgUnit.kind.in_(VILLAGE_KINDS)).order_by(OrgUnit.name)
+    if active_only:
+        query = query.where(OrgUnit.active.is_(True))
+    if within is not None:
+        query = query.where(OrgUnit.path.startswith(within.path))
+    return list(db.session.scalars(query))
+
+
+def unit_choices(kinds=None, active_only: bool = True) -> list[tuple[int, str]]:
+    """(id, indented name) pairs for a select field."""
+    rows = []
+    for unit in tree_rows(include_inactive=not active_only):
+        if kinds and unit.kind not in kinds:
+            continue
+        rows.append((unit.id, "　" * unit.depth + unit.name))
+    return rows

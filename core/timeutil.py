@@ -1,0 +1,59 @@
+"""Time helpers: store UTC, show Asia/Shanghai (or the configured TIMEZONE)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy.types import DateTime, TypeDecorator
+
+
+def utcnow() -> datetime:
+    """The current moment, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def local_zone() -> tzinfo:
+    """The programme's timezone (``TIMEZONE`` setting)."""
+    name = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+    return ZoneInfo(name)
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    """Convert an aware datetime to the programme's timezone."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(local_zone())
+
+
+def from_local(naive: datetime) -> datetime:
+    """Read a naive datetime typed into a form as local time; return it in UTC."""
+    return naive.replace(tzinfo=local_zone()).astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A DateTime column that only accepts aware values, stores UTC and returns aware UTC.
+
+    SQLite has no timezone support, so the conversion is done here for every backend alike.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UTCDateTime needs a timezone-aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

@@ -1,0 +1,1 @@
+"""Core blueprints, one per module."""

@@ -1,0 +1,46 @@
+"""The audit log for admins: paged and filtered."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import or_, select
+
+from core.extensions import db
+from core.forms.admin import AuditFilterForm
+from core.models import AuditLog, User
+from core.permissions import permission_required
+from core.timeutil import local_zone
+
+bp = Blueprint("audit_log", __name__, url_prefix="/admin/audit")
+
+
+@bp.route("/")
+@permission_required("core.view_audit")
+def index():
+    """Newest first; filter by action, object type, actor and dates (in local time)."""
+    form = AuditFilterForm(request.args)
+    query = select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    if form.validate():
+        if form.action.data:
+            query = query.where(AuditLog.action.contains(form.action.data))
+        if form.object_type.data:
+            query = query.where(AuditLog.object_type == form.object_type.data)
+        if form.actor.data:
+            like = f"%{form.actor.data}%"
+            query = query.join(User, User.id == AuditLog.actor_id).where(
+                or_(User.display_name.like(like), User.phone.like(like))
+            )
+        if form.start.data:
+            query = query.where(
+                AuditLog.created_at >= datetime.combine(form.start.data, time(), local_zone())
+            )
+        if form.end.data:
+            end = datetime.combine(form.end.data + timedelta(days=1), time(), local_zone())
+            query = query.where(AuditLog.created_at < end)
+    pagination = db.paginate(
+        query, page=max(request.args.get("page", 1, type=int), 1), per_page=50, error_out=False
+    )
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("admin/audit.html", form=form, pagination=pagination, args=args)

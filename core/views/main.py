@@ -1,0 +1,51 @@
+"""Home page, personal dashboard, language switch, health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
+
+from core.extensions import db
+from core.forms.admin import ConfirmForm
+from core.views.auth import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def home():
+    """The public front page: what is on, filled by plugins through the ``home`` slot."""
+    return render_template("home.html")
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """The signed-in person's page: panels from every plugin for their roles."""
+    return render_template("dashboard.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language for this browser (and the account, if signed in)."""
+    form = ConfirmForm()
+    chosen = request.form.get("locale", "")
+    if form.validate_on_submit() and chosen in current_app.config["LANGUAGES"]:
+        session["locale"] = chosen
+        if current_user.is_authenticated:
+            current_user.locale = chosen
+            db.session.commit()
+    return redirect(
+        safe_next(request.form.get("next")) if request.form.get("next") else url_for("main.home")
+    )
+
+
+@bp.route("/healthz")
+def healthz():
+    """App and database are answering."""
+    try:
+        db.session.execute(select(text("1")))
+    except Exception:  # the probe must answer, not raise
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

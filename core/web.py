@@ -1,0 +1,142 @@
+"""The web layer shared by every page: login loading, template helpers, error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+
+from core import permissions
+from core.extensions import db, login_manager
+from core.hookspecs import SLOTS
+from core.models import User
+from core.models.users import mask_phone
+from core.plugins import registry
+from core.roles import role_label
+from core.timeutil import to_local
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Sessions carry "<id>:<version>": a disabled account or a changed password ends them."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def can_view_full_phone(owner_id: int | None) -> bool:
+    """Only the person themself and site admins see a whole phone number."""
+    if not current_user.is_authenticated:
+        return False
+    if owner_id is not None and current_user.id == owner_id:
+        return True
+    return permissions.can(current_user, "core.manage_users")
+
+
+def show_phone(user_or_phone, owner_id: int | None = None) -> str:
+    """A phone number as the current viewer may see it (masked unless own or admin)."""
+    if isinstance(user_or_phone, User):
+        phone, owner_id = user_or_phone.phone, user_or_phone.id
+    else:
+        phone = user_or_phone
+    return phone if can_view_full_phone(owner_id) else mask_phone(phone)
+
+
+def render_slot(name: str) -> Markup:
+    """Join what every plugin renders into the template slot ``name``."""
+    if name not in SLOTS:
+        raise KeyError(f"unknown template slot {name!r}; declared: {sorted(SLOTS)}")
+    user = current_user if current_user.is_authenticated else None
+    parts = registry().hook.render_slot(slot=name, user=user)
+    return Markup("\n").join(part for part in parts if part)
+
+
+def navigation() -> list:
+    """Nav items from every plugin that the current user may use, in order."""
+    if "_nav" not in g:
+        user = current_user if current_user.is_authenticated else None
+        items = [item for group in registry().hook.nav_items(user=user) for item in group or []]
+        visible = []
+        for item in items:
+            if (item.login_required or item.permission) and user is None:
+                continue
+            if item.permission and not permissions.can(user, item.permission):
+                continue
+            visible.append(item)
+        g._nav = sorted(visible, key=lambda item: item.order)
+    return g._nav
+
+
+def local_datetime(moment, pattern: str = "yyyy-MM-dd HH:mm") -> str:
+    """Show an aware UTC datetime in the programme's timezone."""
+    if moment is None:
+        return ""
+    return format_datetime(to_local(moment), pattern)
+
+
+FALLBACK_500 = (
+    "<!doctype html><html lang=zh-CN><meta charset=utf-8><title>服务器出错了</title>"
+    "<h1>服务器出错了</h1><p>很抱歉,服务器遇到问题,请稍后再试。</p><p><a href=/>回到首页</a></p>"
+)
+
+
+def _error(status: int, message: str | None = None):
+    try:
+        return render_template("errors/error.html", status=status, message=message), status
+    except Exception:  # the page itself failed (database down): answer without it
+        db.session.rollback()
+        return FALLBACK_500, status
+
+
+def unread_notifications() -> int:
+    from core.views.notifications import unread_count
+
+    return unread_count(current_user.id) if current_user.is_authenticated else 0
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        can=lambda name, obj=None: permissions.can(current_user, name, obj),
+        slot=render_slot,
+        navigation=navigation,
+        show_phone=show_phone,
+        role_label=role_label,
+        get_locale=get_locale,
+        unread_notifications=unread_notifications,
+    )
+    app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.filters["phone"] = show_phone
+
+    for status in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(status, lambda error, status=status: _error(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _error(400, "页面已过期或表单无效，请返回刷新后重新提交。")
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return _error(429, "尝试次数过多，请稍后再试。")
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        return response
+
+    @app.teardown_request
+    def rollback_on_error(error):
+        if error is not None:
+            db.session.rollback()

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""One-command set-up for 乡学通, using nothing but Python 3.11+.
+
+    python3 dev.py serve   # venv, install, migrate, demo town, serve on http://127.0.0.1:5000
+    python3 dev.py test    # venv, install, whole test suite on SQLite, then on PostgreSQL
+
+PostgreSQL tests use TEST_POSTGRES_URL (default: the local server, database "test"); they run
+when it answers, and under CI=true an unreachable server is a failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import venv
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+STAMP = VENV / ".installed-for"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def run(*args, env: dict | None = None, check: bool = True) -> int:
+    return subprocess.run([str(a) for a in args], cwd=ROOT, env=env, check=check).returncode
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the project with its dev extras when pyproject.toml changed."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - a clear message for an old python3
+        sys.exit("乡学通 needs Python 3.11 or newer.")
+    if not PYTHON.exists():
+        say("creating .venv")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text() != wanted:
+        say("installing dependencies (pip install -e .[dev])")
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+        STAMP.write_text(wanted)
+    run(PYTHON, "-m", "core.i18n")
+
+
+def app_env(**extra: str) -> dict:
+    env = dict(os.environ)
+    env.setdefault("XXT_ENV", "development")
+    env.setdefault("FLASK_APP", "core")
+    env.update(extra)
+    return env
+
+
+def serve() -> None:
+    ensure_venv()
+    env = app_env()
+    flask = BIN / "flask"
+    say("building the database (flask db upgrade)")
+    run(flask, "db", "upgrade", env=env)
+    say("loading the demo town (flask demo-data)")
+    run(flask, "demo-data", env=env)
+    say("serving on http://127.0.0.1:5000 (Ctrl+C stops)")
+    run(
+        flask,
+        "run",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        os.environ.get("PORT", "5000"),
+        env=env,
+        check=False,
+    )
+
+
+def ensure_chromium() -> None:
+    """Debian's chromium for the browser tests; installed when missing and we may."""
+    if Path(CHROMIUM).exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("installing Debian's chromium for the browser tests")
+        apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run("apt-get", "update", "-qq", env=apt_env, check=False)
+        run("apt-get", "install", "-y", "-qq", "chromium", env=apt_env, check=False)
+    if not Path(CHROMIUM).exists():
+        say("chromium is not available: browser tests will be skipped (a failure under CI=true)")
+
+
+def postgres_answers(url: str) -> bool:
+    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 5432), timeout=3
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def test(pytest_args: list[str]) -> None:
+    ensure_venv()
+    ensure_chromium()
+    env = app_env()
+    env.pop("TEST_DATABASE_URL", None)
+    say("tests on SQLite")
+    codes = [run(PYTHON, "-m", "pytest", *pytest_args, env=env, check=False)]
+    postgres = os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+    if postgres_answers(postgres):
+        say(f"tests on PostgreSQL ({postgres})")
+        codes.append(
+            run(
+                PYTHON,
+                "-m",
+                "pytest",
+                *pytest_args,
+                env=app_env(TEST_DATABASE_URL=postgres),
+                check=False,
+            )
+        )
+    elif os.environ.get("CI") == "true":
+        say(f"PostgreSQL expected on CI but not answering at {postgres}")
+        codes.append(1)
+    else:
+        say("PostgreSQL not answering: its run was skipped")
+    sys.exit(max(codes))
+
+
+def main() -> None:
+    command = sys.argv[1] if len(sys.argv) > 1 else "help"
+    if command == "serve":
+        serve()
+    elif command == "test":
+        test(sys.argv[2:])
+    elif command == "setup":
+        ensure_venv()
+    else:
+        print(__doc__)
+        sys.exit(0 if command == "help" else 2)
+
+
+if __name__ == "__main__":
+    main()

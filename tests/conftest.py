@@ -1,0 +1,241 @@
+"""Shared fixtures: ``make_app``/``app``, ``client``, ``db``, ``town``, ``login_as``, ``runner``.
+
+The database is ``TEST_DATABASE_URL`` (PostgreSQL on CI) or a fresh SQLite file. Tables are
+created once per run; every test starts empty (rows deleted afterwards).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, text
+
+from core import create_app
+from core.extensions import db as _db
+from core.extensions import limiter
+from core.i18n import compile_catalogs
+
+os.environ.setdefault("XXT_ENV", "development")
+TEST_PASSWORD = "test-pass-2026"
+
+
+def pytest_report_header(config):
+    return f"database: {_database_url_for_header()}"
+
+
+def _database_url_for_header() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or "sqlite (temporary file)"
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every form POST, like a browser would.
+
+    Pass ``csrf=False`` to post without one (to test that such posts are refused).
+    """
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        data = kwargs.get("data")
+        if (
+            csrf
+            and method in {"POST", "PUT", "PATCH", "DELETE"}
+            and (data is None or isinstance(data, dict))
+        ):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        raw = "test-csrf-raw-token"
+        with self.session_transaction() as session:
+            session["csrf_token"] = raw
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogs():
+    compile_catalogs()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Create every table once (all plugins' models, so any plugin set can run)."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
+    with app.app_context():
+        _db.drop_all()
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        _db.create_all()
+    yield
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_tables(url: str) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url, _schema) -> Callable:
+    """Build an app: ``make_app(plugins="calendar,lecturers", extra_plugins=[...], **config)``."""
+    made = []
+
+    def factory(plugins: str | None = None, extra_plugins: list | None = None, **config):
+        settings = {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "UPLOAD_DIR": str(os.path.join(os.environ.get("TMPDIR", "/tmp"), "xxt-test-uploads")),
+            "RATELIMIT_ENABLED": True,
+            **config,
+        }
+        if plugins is not None:
+            settings["PLUGINS"] = plugins
+        app = create_app(settings, extra_plugins=extra_plugins)
+        app.test_client_class = CSRFClient
+        limiter.reset()  # counts must not leak from one test into the next
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+    _empty_tables(database_url)
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def db(app):
+    """The SQLAlchemy handle inside an app context."""
+    with app.app_context():
+        yield _db
+
+
+@pytest.fixture
+def client(app) -> CSRFClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Town:
+    """A small org tree: 测试镇 with villages A and B, a school and the justice office."""
+
+    def __init__(self, app):
+        from core import orgunits
+        from core.models import OrgUnitKind
+
+        with app.app_context():
+            town = orgunits.create_unit(None, OrgUnitKind.town, "测试镇", population=5000)
+            village_a = orgunits.create_unit(
+                town,
+                OrgUnitKind.village,
+                "甲村",
+                population=1200,
+                learning_centre_name="甲村学习中心",
+            )
+            village_b = orgunits.create_unit(town, OrgUnitKind.village, "乙村", population=800)
+            school = orgunits.create_unit(town, OrgUnitKind.school, "中心小学")
+            justice = orgunits.create_unit(town, OrgUnitKind.department, "司法所")
+            _db.session.commit()
+            self.town_id, self.village_a_id, self.village_b_id = town.id, village_a.id, village_b.id
+            self.school_id, self.justice_id = school.id, justice.id
+
+
+@pytest.fixture
+def town(app) -> Town:
+    return Town(app)
+
+
+@pytest.fixture
+def make_user(app, town):
+    """``make_user(role="resident", unit_id=None, phone=None)`` → user id (committed)."""
+    counter = {"n": 0}
+
+    def factory(
+        role: str | None = "resident",
+        unit_id: int | None = None,
+        phone: str | None = None,
+        name: str | None = None,
+        home_unit_id: int | None = None,
+    ) -> int:
+        from core import accounts
+        from core.models import OrgUnit
+
+        counter["n"] += 1
+        with app.app_context():
+            home = _db.session.get(OrgUnit, home_unit_id or unit_id or town.village_a_id)
+            if home.kind.value not in ("village", "community"):
+                home = _db.session.get(OrgUnit, town.village_a_id)
+            user = accounts.create_user(
+                phone or f"139{counter['n']:08d}",
+                TEST_PASSWORD,
+                name or f"测试用户{counter['n']}",
+                home,
+                roles=("resident",),
+            )
+            if role and role != "resident":
+                accounts.grant_role(
+                    user, role, _db.session.get(OrgUnit, unit_id or town.village_a_id)
+                )
+            _db.session.commit()
+            return user.id
+
+    return factory
+
+
+@pytest.fixture
+def login_as(app, client, make_user):
+    """``login_as(role, unit_id=None)``: a new user with that role, logged in on ``client``."""
+
+    def login(role: str = "resident", unit_id: int | None = None, **kwargs) -> int:
+        user_id = make_user(role, unit_id, **kwargs)
+        log_in(client, app, user_id)
+        return user_id
+
+    return login
+
+
+def log_in(client, app, user_id: int) -> None:
+    """Put ``user_id`` into the client's session as Flask-Login does."""
+    from core.models import User
+
+    with app.app_context():
+        session_id = _db.session.get(User, user_id).get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
