@@ -28,6 +28,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "lecturers": "plugins.lecturers.plugin:LecturersPlugin",
     "volunteers": "plugins.volunteers.plugin:VolunteersPlugin",
     "competitions": "plugins.competitions.plugin:CompetitionsPlugin",
+    "credits": "plugins.credits.plugin:CreditsPlugin",
+    "reports": "plugins.reports.plugin:ReportsPlugin",
 }
 
 
