@@ -42,9 +42,14 @@ class CalendarEntry:
 
 @dataclass(frozen=True)
 class Metric:
-    """One report figure per org unit for a period: ``values[unit_id] = number``."""
+    """One report figure per org unit for a period: ``values[unit_id] = number``.
+
+    A unit's value counts everything of that unit and of the units below it.
+    """
 
     key: str  # "calendar.participant_times"
     label: str
     values: Mapping[int, float] = field(default_factory=dict)
     unit: str = ""  # "人次", "小时", "场"
+    #: Where the items behind a number are listed; formatted with unit_id, start, end (ISO dates).
+    evidence_url: str = ""
