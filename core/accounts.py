@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
@@ -47,15 +48,15 @@ def is_valid_phone(phone: str) -> bool:
 def password_problem(password: str, phone: str | None = None) -> str | None:
     """Why ``password`` is too weak (a Chinese sentence), or None if it will do."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        return f"密码至少需要 {PASSWORD_MIN_LENGTH} 位。"
+        return _("密码至少需要 %(n)s 位。", n=PASSWORD_MIN_LENGTH)
     if len(password) > 128:
-        return "密码不能超过 128 位。"
+        return _("密码不能超过 128 位。")
     if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
-        return "密码需要同时包含字母和数字。"
+        return _("密码需要同时包含字母和数字。")
     if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
-        return "这个密码太常见或太简单，请换一个。"
+        return _("这个密码太常见或太简单，请换一个。")
     if phone and phone in password:
-        return "密码不能包含手机号。"
+        return _("密码不能包含手机号。")
     return None
 
 

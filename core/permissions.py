@@ -133,7 +133,12 @@ def unit_ids_where(user, name: str) -> set[int]:
 
 
 def require(name: str, obj=None) -> None:
-    """Abort with 403 unless the current user may do ``name`` on ``obj``."""
+    """Stop the request unless the current user may do ``name`` on ``obj``.
+
+    Anonymous visitors are sent to the log-in page; signed-in people get 403.
+    """
+    if not current_user.is_authenticated:
+        abort(current_app.login_manager.unauthorized())
     if not can(current_user, name, obj):
         abort(403)
 

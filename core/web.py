@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, render_template
 from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -118,11 +119,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _error(400, "页面已过期或表单无效，请返回刷新后重新提交。")
+        return _error(400, _("页面已过期或表单无效，请返回刷新后重新提交。"))
 
     @app.errorhandler(429)
     def too_many(error):
-        return _error(429, "尝试次数过多，请稍后再试。")
+        return _error(429, _("尝试次数过多,请稍后再试。"))
 
     @app.after_request
     def security_headers(response):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,7 +24,7 @@ from core.roles import ROLES
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("新密码", validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED)])
 
     def validate_password(self, field):
         problem = password_problem(field.data or "")
@@ -37,65 +38,69 @@ class ConfirmForm(FlaskForm):
 
 class OrgUnitForm(FlaskForm):
     name = StringField(
-        "名称",
+        _l("名称"),
         filters=STRIP,
-        validators=[DataRequired(REQUIRED), Length(max=100, message="名称不能超过 100 个字。")],
+        validators=[DataRequired(REQUIRED), Length(max=100, message=_l("名称不能超过 100 个字。"))],
     )
     kind = SelectField(
-        "类型",
+        _l("类型"),
         choices=[(kind.value, label) for kind, label in KIND_LABELS.items()],
         validators=[DataRequired(REQUIRED)],
     )
-    parent_id = SelectField("上级单位", coerce=int, validators=[Optional()])
+    parent_id = SelectField(_l("上级单位"), coerce=int, validators=[Optional()])
     population = IntegerField(
-        "常住人口",
+        _l("常住人口"),
         validators=[
             Optional(),
-            NumberRange(min=0, max=10_000_000, message="人口应在 0 到 1000 万之间。"),
+            NumberRange(min=0, max=10_000_000, message=_l("人口应在 0 到 1000 万之间。")),
         ],
     )
     learning_centre_name = StringField(
-        "学习中心名称",
+        _l("学习中心名称"),
         filters=STRIP,
-        validators=[Optional(), Length(max=100, message="不能超过 100 个字。")],
+        validators=[Optional(), Length(max=100, message=_l("不能超过 100 个字。"))],
     )
     learning_centre_address = StringField(
-        "学习中心地址",
+        _l("学习中心地址"),
         filters=STRIP,
-        validators=[Optional(), Length(max=200, message="不能超过 200 个字。")],
+        validators=[Optional(), Length(max=200, message=_l("不能超过 200 个字。"))],
     )
-    learning_centre_opened_on = DateField("学习中心成立日期", validators=[Optional()])
+    learning_centre_opened_on = DateField(_l("学习中心成立日期"), validators=[Optional()])
     description = TextAreaField(
-        "说明",
+        _l("说明"),
         filters=STRIP,
-        validators=[Optional(), Length(max=2000, message="说明不能超过 2000 字。")],
+        validators=[Optional(), Length(max=2000, message=_l("说明不能超过 2000 字。"))],
     )
 
     def validate_kind(self, field):
         if field.data not in {kind.value for kind in OrgUnitKind}:
-            raise ValidationError("请选择单位类型。")
+            raise ValidationError(_l("请选择单位类型。"))
 
 
 class GrantRoleForm(FlaskForm):
     role = SelectField(
-        "角色",
+        _l("角色"),
         choices=[(name, label) for name, label in ROLES.items()],
         validators=[DataRequired(REQUIRED)],
     )
     org_unit_id = SelectField(
-        "单位(角色对其下级单位同样有效)", coerce=int, validators=[DataRequired("请选择单位。")]
+        _l("单位(角色对其下级单位同样有效)"),
+        coerce=int,
+        validators=[DataRequired(_l("请选择单位。"))],
     )
 
 
 class AdminUserForm(FlaskForm):
-    phone = StringField("手机号", validators=[DataRequired(REQUIRED), MobilePhone()])
+    phone = StringField(_l("手机号"), validators=[DataRequired(REQUIRED), MobilePhone()])
     display_name = StringField(
-        "姓名",
+        _l("姓名"),
         filters=STRIP,
-        validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字。")],
+        validators=[DataRequired(REQUIRED), Length(max=50, message=_l("姓名不能超过 50 个字。"))],
     )
-    home_unit_id = SelectField("所在村(社区)", coerce=int, validators=[DataRequired("请选择。")])
-    password = PasswordField("初始密码", validators=[DataRequired(REQUIRED)])
+    home_unit_id = SelectField(
+        _l("所在村(社区)"), coerce=int, validators=[DataRequired(_l("请选择。"))]
+    )
+    password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED)])
 
     def validate_password(self, field):
         problem = password_problem(field.data or "", self.phone.data)
@@ -107,15 +112,17 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    action = StringField("动作", filters=STRIP, validators=[Optional(), Length(max=80)])
-    object_type = StringField("对象类型", filters=STRIP, validators=[Optional(), Length(max=60)])
-    actor = StringField(
-        "操作人手机号或姓名", filters=STRIP, validators=[Optional(), Length(max=50)]
+    action = StringField(_l("动作"), filters=STRIP, validators=[Optional(), Length(max=80)])
+    object_type = StringField(
+        _l("对象类型"), filters=STRIP, validators=[Optional(), Length(max=60)]
     )
-    start = DateField("起始日期", validators=[Optional()])
-    end = DateField("截止日期", validators=[Optional()])
-    include_inactive = BooleanField("含停用")
+    actor = StringField(
+        _l("操作人手机号或姓名"), filters=STRIP, validators=[Optional(), Length(max=50)]
+    )
+    start = DateField(_l("起始日期"), validators=[Optional()])
+    end = DateField(_l("截止日期"), validators=[Optional()])
+    include_inactive = BooleanField(_l("含停用"))
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
-            raise ValidationError("截止日期不能早于起始日期。")
+            raise ValidationError(_l("截止日期不能早于起始日期。"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
@@ -9,34 +10,38 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from core.accounts import password_problem
 from core.forms.fields import STRIP, MobilePhone
 
-REQUIRED = "此项必填。"
+REQUIRED = _l("此项必填。")
 
 
 class SignupForm(FlaskForm):
     phone = StringField(
-        "手机号",
+        _l("手机号"),
         validators=[DataRequired(REQUIRED), MobilePhone()],
         render_kw={"inputmode": "tel", "autocomplete": "tel"},
     )
     display_name = StringField(
-        "姓名",
+        _l("姓名"),
         filters=STRIP,
-        validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字。")],
+        validators=[DataRequired(REQUIRED), Length(max=50, message=_l("姓名不能超过 50 个字。"))],
     )
     home_unit_id = SelectField(
-        "所在村(社区)", coerce=int, validators=[DataRequired("请选择所在村(社区)。")]
+        _l("所在村(社区)"), coerce=int, validators=[DataRequired(_l("请选择所在村(社区)。"))]
     )
     email = EmailField(
-        "电子邮箱(可不填)",
+        _l("电子邮箱(可不填)"),
         filters=STRIP,
-        validators=[Optional(), Length(max=254, message="邮箱太长。"), Email("邮箱格式不正确。")],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("邮箱太长。")),
+            Email(_l("邮箱格式不正确。")),
+        ],
     )
     password = PasswordField(
-        "密码", validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
+        _l("密码"), validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
     )
     confirm = PasswordField(
-        "再次输入密码",
-        validators=[DataRequired(REQUIRED), EqualTo("password", "两次输入的密码不一致。")],
+        _l("再次输入密码"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", _l("两次输入的密码不一致。"))],
     )
 
     def validate_password(self, field):
@@ -47,26 +52,28 @@ class SignupForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     phone = StringField(
-        "手机号",
+        _l("手机号"),
         validators=[DataRequired(REQUIRED), MobilePhone()],
         render_kw={"inputmode": "tel", "autocomplete": "username"},
     )
     password = PasswordField(
-        "密码",
+        _l("密码"),
         validators=[DataRequired(REQUIRED), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField("记住我(在自己的手机上勾选)")
+    remember = BooleanField(_l("记住我(在自己的手机上勾选)"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("当前密码", validators=[DataRequired(REQUIRED), Length(max=128)])
+    current = PasswordField(_l("当前密码"), validators=[DataRequired(REQUIRED), Length(max=128)])
     password = PasswordField(
-        "新密码", validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
+        _l("新密码"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "再次输入新密码",
-        validators=[DataRequired(REQUIRED), EqualTo("password", "两次输入的密码不一致。")],
+        _l("再次输入新密码"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", _l("两次输入的密码不一致。"))],
     )
 
     def __init__(self, *args, phone: str | None = None, **kwargs):
@@ -81,15 +88,19 @@ class ChangePasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(
-        "姓名",
+        _l("姓名"),
         filters=STRIP,
-        validators=[DataRequired(REQUIRED), Length(max=50, message="姓名不能超过 50 个字。")],
+        validators=[DataRequired(REQUIRED), Length(max=50, message=_l("姓名不能超过 50 个字。"))],
     )
     home_unit_id = SelectField(
-        "所在村(社区)", coerce=int, validators=[DataRequired("请选择所在村(社区)。")]
+        _l("所在村(社区)"), coerce=int, validators=[DataRequired(_l("请选择所在村(社区)。"))]
     )
     email = EmailField(
-        "电子邮箱(可不填)",
+        _l("电子邮箱(可不填)"),
         filters=STRIP,
-        validators=[Optional(), Length(max=254, message="邮箱太长。"), Email("邮箱格式不正确。")],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("邮箱太长。")),
+            Email(_l("邮箱格式不正确。")),
+        ],
     )

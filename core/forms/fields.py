@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
 from core.accounts import is_valid_phone, normalise_phone
@@ -23,7 +24,7 @@ class MobilePhone:
     def __call__(self, form, field):
         field.data = normalise_phone(field.data or "")
         if not is_valid_phone(field.data):
-            raise ValidationError("请输入 11 位中国大陆手机号，例如 13800000000。")
+            raise ValidationError(_l("请输入 11 位中国大陆手机号，例如 13800000000。"))
 
 
 STRIP = [clean_text]

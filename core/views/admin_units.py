@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from core import audit, orgunits
 from core.extensions import db
@@ -60,7 +61,7 @@ def create():
         unit = orgunits.create_unit(parent, OrgUnitKind(form.kind.data), form.name.data, **details)
         audit.record("core.unit_created", unit, f"新建单位 {unit.name}")
         db.session.commit()
-        flash("单位已创建。", "success")
+        flash(_("单位已创建。"), "success")
         return redirect(url_for("admin_units.index"))
     return render_template("admin/unit_form.html", form=form, unit=None)
 
@@ -91,7 +92,7 @@ def edit(unit_id: int):
                 return render_template("admin/unit_form.html", form=form, unit=unit), 400
         audit.record("core.unit_updated", unit, f"修改单位 {unit.name}")
         db.session.commit()
-        flash("单位已保存。", "success")
+        flash(_("单位已保存。"), "success")
         return redirect(url_for("admin_units.index"))
     return render_template("admin/unit_form.html", form=form, unit=unit)
 
@@ -110,5 +111,5 @@ def set_active(unit_id: int):
         f"{'启用' if unit.active else '停用'}单位 {unit.name}",
     )
     db.session.commit()
-    flash("已保存。", "success")
+    flash(_("已保存。"), "success")
     return redirect(url_for("admin_units.index"))

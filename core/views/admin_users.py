@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -48,16 +49,16 @@ def create():
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.home_unit_id.data)
         if accounts.find_by_phone(form.phone.data):
-            form.phone.errors.append("这个手机号已经注册过。")
+            form.phone.errors.append(_("这个手机号已经注册过。"))
         elif unit is None:
-            form.home_unit_id.errors.append("请选择所在村(社区)。")
+            form.home_unit_id.errors.append(_("请选择所在村(社区)。"))
         else:
             user = accounts.create_user(
                 form.phone.data, form.password.data, form.display_name.data, unit
             )
             audit.record("core.user_created", user, f"创建账号 {user.display_name}")
             db.session.commit()
-            flash("账号已创建。", "success")
+            flash(_("账号已创建。"), "success")
             return redirect(url_for("admin_users.detail", user_id=user.id))
     return render_template("admin/user_new.html", form=form)
 
@@ -90,7 +91,7 @@ def reset_password(user_id: int):
         user.session_version += 1
         audit.record("core.password_reset", user, f"重置 {user.display_name} 的密码")
         db.session.commit()
-        flash("密码已重置，请把新密码当面告诉本人。", "success")
+        flash(_("密码已重置，请把新密码当面告诉本人。"), "success")
         return redirect(url_for("admin_users.detail", user_id=user.id))
     grant_form = GrantRoleForm()
     grant_form.org_unit_id.choices = unit_choices()
@@ -112,7 +113,7 @@ def set_active(user_id: int):
     ConfirmForm().validate_on_submit()
     enable = request.form.get("active") == "1"
     if user.id == current_user.id and not enable:
-        flash("不能停用自己的账号。", "error")
+        flash(_("不能停用自己的账号。"), "error")
     else:
         user.active = enable
         audit.record(
@@ -121,7 +122,7 @@ def set_active(user_id: int):
             f"{'启用' if enable else '停用'}账号 {user.display_name}",
         )
         db.session.commit()
-        flash("账号已启用。" if enable else "账号已停用。", "success")
+        flash(_("账号已启用。") if enable else "账号已停用。", "success")
     return redirect(url_for("admin_users.detail", user_id=user.id))
 
 
@@ -142,7 +143,7 @@ def grant(user_id: int):
             f"授予 {user.display_name} {ROLES[form.role.data]} @ {unit.name}",
         )
         db.session.commit()
-        flash("角色已授予。", "success")
+        flash(_("角色已授予。"), "success")
         return redirect(url_for("admin_users.detail", user_id=user.id))
     return render_template(
         "admin/user_detail.html",
@@ -163,7 +164,7 @@ def revoke(user_id: int, assignment_id: int):
         abort(404)
     require("core.manage_roles", assignment.org_unit)
     if assignment.user_id == current_user.id and assignment.role == "site_admin":
-        flash("不能撤销自己的系统管理员角色。", "error")
+        flash(_("不能撤销自己的系统管理员角色。"), "error")
         return redirect(url_for("admin_users.detail", user_id=user_id))
     audit.record(
         "core.role_revoked",
@@ -172,5 +173,5 @@ def revoke(user_id: int, assignment_id: int):
     )
     db.session.delete(assignment)
     db.session.commit()
-    flash("角色已撤销。", "success")
+    flash(_("角色已撤销。"), "success")
     return redirect(url_for("admin_users.detail", user_id=user_id))

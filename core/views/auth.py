@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from core import accounts, audit, signals
@@ -16,7 +18,7 @@ from core.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_FAILED = "手机号或密码不正确。"
+LOGIN_FAILED = _l("手机号或密码不正确。")
 
 
 def safe_next(target: str | None) -> str:
@@ -43,11 +45,11 @@ def signup():
     form.home_unit_id.choices = village_choices()
     if form.validate_on_submit():
         if accounts.find_by_phone(form.phone.data):
-            form.phone.errors.append("这个手机号已经注册过，请直接登录。")
+            form.phone.errors.append(_("这个手机号已经注册过，请直接登录。"))
         else:
             unit = db.session.get(OrgUnit, form.home_unit_id.data)
             if unit is None or unit.kind not in VILLAGE_KINDS or not unit.active:
-                form.home_unit_id.errors.append("请选择所在村(社区)。")
+                form.home_unit_id.errors.append(_("请选择所在村(社区)。"))
             else:
                 user = accounts.create_user(
                     form.phone.data,
@@ -62,7 +64,7 @@ def signup():
                     signals.UserRegistered(user_id=user.id, home_unit_id=unit.id),
                 )
                 login_user(user)
-                flash("注册成功，欢迎使用乡学通!", "success")
+                flash(_("注册成功，欢迎使用乡学通!"), "success")
                 return redirect(url_for("main.dashboard"))
     return render_template("auth/signup.html", form=form)
 
@@ -106,7 +108,7 @@ def login():
 def logout():
     """Log out (a POST with a CSRF token, so no other site can log a person out)."""
     logout_user()
-    flash("您已退出登录。", "info")
+    flash(_("您已退出登录。"), "info")
     return redirect(url_for("main.home"))
 
 
@@ -119,13 +121,13 @@ def profile():
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.home_unit_id.data)
         if unit is None or unit.kind not in VILLAGE_KINDS:
-            form.home_unit_id.errors.append("请选择所在村(社区)。")
+            form.home_unit_id.errors.append(_("请选择所在村(社区)。"))
         else:
             current_user.display_name = form.display_name.data
             current_user.email = form.email.data or None
             current_user.home_unit_id = unit.id
             db.session.commit()
-            flash("资料已保存。", "success")
+            flash(_("资料已保存。"), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)
 
@@ -137,13 +139,13 @@ def change_password():
     form = ChangePasswordForm(phone=current_user.phone)
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
-            form.current.errors.append("当前密码不正确。")
+            form.current.errors.append(_("当前密码不正确。"))
         else:
             current_user.set_password(form.password.data)
             current_user.session_version += 1
             audit.record("core.password_changed", current_user, "本人修改密码")
             db.session.commit()
-            login_user(current_user)  # this session continues under the new version
-            flash("密码已修改。", "success")
+            login_user(current_user._get_current_object())  # this session goes on, new version
+            flash(_("密码已修改。"), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)
