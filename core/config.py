@@ -84,8 +84,9 @@ def load(app: Flask, overrides: dict | None) -> None:
             " Production refuses to start with the default SECRET_KEY: set SECRET_KEY."
         )
     if is_production(app):
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
-        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+        # Production is served over HTTPS (see README, deployment): cookies never travel in clear.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def normalise_database_url(url: str) -> str:

@@ -55,7 +55,7 @@ def test_sign_up_makes_a_resident_of_the_home_village(app, client, town):
         ({"display_name": "张" * 10_000}, "不能超过 50 个字"),
         ({"display_name": "   "}, "此项必填"),
         ({"home_unit_id": "999999"}, "不是有效的选择"),
-        ({"home_unit_id": "abc"}, "选择无效"),
+        ({"home_unit_id": "abc"}, "请选择所在村"),
         ({"email": "not-an-email"}, "邮箱格式不正确"),
     ],
 )

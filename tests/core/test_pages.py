@@ -1,0 +1,117 @@
+"""Rules every page obeys: CSRF, Chinese errors, no other hosts, small pages, language switch."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+from flask import Blueprint
+from sqlalchemy import func, select
+
+from core.extensions import db as _db
+from core.hookspecs import hookimpl
+from core.models import User
+from core.plugins import Plugin
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, town):
+    data = {
+        "phone": "13912345678",
+        "display_name": "张",
+        "home_unit_id": str(town.village_a_id),
+        "password": "abc12345xyz",
+        "confirm": "abc12345xyz",
+    }
+    response = client.post("/signup", data=data, csrf=False)
+    assert response.status_code == 400
+    assert "页面已过期或表单无效" in response.get_data(as_text=True)
+    bad_token = client.post("/signup", data={**data, "csrf_token": "forged"}, csrf=False)
+    assert bad_token.status_code == 400
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_every_state_changing_core_route_needs_a_csrf_token(app, client, login_as, town):
+    login_as("site_admin", town.town_id)
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        url = rule.rule
+        for argument in rule.arguments:
+            url = url.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "1")
+        response = client.post(url, data={}, csrf=False)
+        assert response.status_code == 400, rule.rule
+
+
+class Crash(Plugin):
+    name = "crash"
+
+    @hookimpl
+    def register_blueprints(self):
+        bp = Blueprint("crash", __name__)
+
+        @bp.route("/crash")
+        def crash():
+            raise RuntimeError("secret stack detail")
+
+        return [bp]
+
+
+def test_errors_are_chinese_pages_without_stack_traces(make_app):
+    app = make_app(plugins="", extra_plugins=[Crash()], PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    not_found = client.get("/no/such/page")
+    assert not_found.status_code == 404 and "页面不存在" in not_found.get_data(as_text=True)
+    crashed = client.get("/crash")
+    assert crashed.status_code == 500
+    body = crashed.get_data(as_text=True)
+    assert "服务器出错了" in body and "secret stack detail" not in body
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+
+
+def test_pages_load_nothing_from_other_hosts(client, login_as, town):
+    login_as("site_admin", town.town_id)
+    for url in ["/", "/login", "/signup", "/dashboard", "/admin/users/", "/admin/units/"]:
+        html = client.get(url).get_data(as_text=True)
+        for reference in re.findall(r'(?:src|href)="([^"]+)"', html):
+            assert not re.match(r"^(https?:)?//", reference), (url, reference)
+
+
+def test_home_page_with_css_is_small(client):
+    html = client.get("/").data
+    css = client.get("/static/css/site.css").data
+    assert len(gzip.compress(html)) + len(gzip.compress(css)) < 60 * 1024
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_chinese_by_default_english_on_request(client):
+    assert 'lang="zh-CN"' in client.get("/").get_data(as_text=True)
+    client.post("/language", data={"locale": "en", "next": "/login"})
+    page = client.get("/login").get_data(as_text=True)
+    assert 'lang="en"' in page and "Log in" in page and "Mobile number" in page
+    client.post("/language", data={"locale": "xx"})
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+def test_english_catalog_translates_every_core_message():
+    from babel.messages.pofile import read_po
+
+    with open("translations/en/LC_MESSAGES/messages.po", "rb") as po:
+        catalog = read_po(po)
+    missing = [m.id for m in catalog if m.id and not m.string]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "url", ["/dashboard?x=" + "a" * 10_000, "/admin/users/?q=<script>", "/%E4%B8%AD"]
+)
+def test_odd_urls_do_not_break_pages(client, login_as, url, town):
+    login_as("site_admin", town.town_id)
+    assert client.get(url).status_code in (200, 404)
