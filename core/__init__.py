@@ -23,6 +23,7 @@ def create_app(config_overrides: dict | None = None, *, extra_plugins: list | No
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder="static",
     )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # the default SQLite lives here
     config.load(app, config_overrides)
 
     from core import setup
