@@ -1,8 +1,11 @@
-"""``flask`` commands of the core: create-admin, demo-data, notifications, translations."""
+"""``flask`` commands of the core: create-admin, demo-data, notifications, translations, backup."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from core import accounts, notify
@@ -76,3 +79,49 @@ def compile_catalogs() -> None:
     from core.i18n import compile_catalogs as compile_all
 
     click.echo(f"compiled {compile_all()} catalog(s)")
+
+
+@click.command("backup")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="archive path (default: instance/backups/xxt-<time>.tar.gz)",
+)
+@with_appcontext
+def backup(output: Path | None) -> None:
+    """Write a consistent backup: database plus uploaded files, with a checksummed manifest."""
+    from core.backup import create_backup
+    from core.timeutil import utcnow
+
+    if output is None:
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        output = Path(current_app.instance_path) / "backups" / f"xxt-{stamp}.tar.gz"
+    manifest = create_backup(output)
+    rows = sum(manifest["row_counts"].values())
+    click.echo(f"backup written: {output} ({rows} rows, {len(manifest['files'])} files)")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", "check_only", is_flag=True, help="only verify the archive")
+@click.option("--yes", is_flag=True, help="replace the current database without asking")
+@with_appcontext
+def restore(archive: Path, check_only: bool, yes: bool) -> None:
+    """Verify ARCHIVE, then replace the database and uploaded files with its contents."""
+    from core import backup as backups
+
+    try:
+        manifest = backups.check_archive(archive)
+        click.echo(
+            f"archive ok: {manifest['created_at']} {manifest['dialect']} "
+            f"revisions={','.join(manifest['revisions']) or '-'}"
+        )
+        if check_only:
+            return
+        if not yes:
+            click.confirm("这会覆盖当前数据库和上传文件,继续吗? (replace everything?)", abort=True)
+        backups.restore(archive)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo("restored")

@@ -24,6 +24,8 @@ ENV_SETTINGS: dict[str, type] = {
     "SMTP_SENDER": str,
     "SMTP_TLS": bool,
     "SITE_URL": str,
+    "LOG_LEVEL": str,
+    "LOG_FORMAT": str,
 }
 
 
@@ -64,6 +66,9 @@ def defaults(app: Flask) -> dict:
         "SMTP_SENDER": "noreply@xiangxuetong.local",
         "SMTP_TLS": True,
         "PAGE_SIZE": 30,
+        "METRICS_ALLOW": ["127.0.0.1", "::1"],
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "INFO",
     }
 
 

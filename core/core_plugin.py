@@ -44,7 +44,14 @@ class CorePlugin(Plugin):
     def register_commands(self):
         from core import cli
 
-        return [cli.create_admin, cli.demo_data, cli.notifications, cli.translations]
+        return [
+            cli.create_admin,
+            cli.demo_data,
+            cli.notifications,
+            cli.translations,
+            cli.backup,
+            cli.restore,
+        ]
 
     @hookimpl
     def load_demo_data(self, town):

@@ -101,6 +101,7 @@ def _migration_roots(enabled: list) -> list[Path]:
 
 
 def init_web(app: Flask) -> None:
-    from core import web
+    from core import observability, web
 
+    observability.init_app(app)
     web.init_app(app)

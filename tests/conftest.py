@@ -66,6 +66,25 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
+@pytest.fixture
+def fresh_database_url(database_url, tmp_path):
+    """``fresh_database_url(tag)`` → an empty database beside the test one (SQLite file or a
+    new PostgreSQL database named ``<test db>_<tag>``)."""
+
+    def make(tag: str) -> str:
+        if not database_url.startswith("postgresql"):
+            return f"sqlite:///{tmp_path / (tag + '.sqlite')}"
+        base, _, name = database_url.rpartition("/")
+        engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}_{tag}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}_{tag}"'))
+        engine.dispose()
+        return f"{base}/{name}_{tag}"
+
+    return make
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _catalogs():
     compile_catalogs()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import func, inspect, select
 
 from core import config, create_app
 from core.extensions import db as _db
@@ -103,23 +103,9 @@ def test_empty_plugins_setting_means_core_only(monkeypatch):
     assert app.extensions["xiangxuetong"].names == []
 
 
-def _fresh_database(database_url: str, tmp_path) -> str:
-    """An empty database beside the test one: a new SQLite file or a new PostgreSQL database."""
-    if not database_url.startswith("postgresql"):
-        return f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-    base, _, name = database_url.rpartition("/")
-    fresh = f"{name}_migrations"
-    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{fresh}"'))
-        connection.execute(text(f'CREATE DATABASE "{fresh}"'))
-    engine.dispose()
-    return f"{base}/{fresh}"
-
-
-def test_db_upgrade_builds_every_table_the_models_describe(database_url, tmp_path):
+def test_db_upgrade_builds_every_table_the_models_describe(fresh_database_url):
     """`flask db upgrade` on an empty database gives exactly the tables of the models."""
-    url = _fresh_database(database_url, tmp_path)
+    url = fresh_database_url("migrations")
     env = dict(os.environ, DATABASE_URL=url, XXT_ENV="development", FLASK_APP="core")
     result = subprocess.run(
         [sys.executable, "-m", "flask", "db", "upgrade"],

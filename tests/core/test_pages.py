@@ -115,3 +115,32 @@ def test_english_catalog_translates_every_core_message():
 def test_odd_urls_do_not_break_pages(client, login_as, url, town):
     login_as("site_admin", town.town_id)
     assert client.get(url).status_code in (200, 404)
+
+
+def test_request_id_is_echoed_or_made(client):
+    assert len(client.get("/healthz").headers["X-Request-ID"]) == 32
+    given = client.get("/healthz", headers={"X-Request-ID": "abc12345-from-nginx"})
+    assert given.headers["X-Request-ID"] == "abc12345-from-nginx"
+    forged = client.get("/healthz", headers={"X-Request-ID": "<script>"})
+    assert forged.headers["X-Request-ID"] != "<script>"
+
+
+def test_metrics_for_local_monitoring_only(client):
+    client.get("/")
+    body = client.get("/metrics").get_data(as_text=True)
+    assert "xxt_requests_total" in body and "xxt_notification_outbox" in body
+    remote = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert remote.status_code == 404
+
+
+def test_json_log_lines_carry_the_request_id(app):
+    import json
+    import logging
+
+    from core.observability import JsonFormatter
+
+    record = logging.LogRecord("xxt", logging.INFO, __file__, 1, "报名成功", None, None)
+    with app.test_request_context("/calendar/", headers={"X-Request-ID": "req-12345678"}):
+        app.preprocess_request()
+        line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "req-12345678" and line["message"] == "报名成功"
