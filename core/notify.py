@@ -109,21 +109,28 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 24 * 60))
 
 
-def send_pending(limit: int = 500) -> dict[str, int]:
-    """Deliver due rows; count sent, failed (to retry) and given up."""
-    now = utcnow()
-    max_attempts = current_app.config["NOTIFICATION_MAX_ATTEMPTS"]
-    due = db.session.scalars(
+def _claim_next(now) -> NotificationDelivery | None:
+    """Lock one due delivery; other workers skip it (SKIP LOCKED) and take the next."""
+    return db.session.scalar(
         select(NotificationDelivery)
         .where(
             NotificationDelivery.status == "pending", NotificationDelivery.next_attempt_at <= now
         )
         .order_by(NotificationDelivery.id)
-        .limit(limit)
+        .limit(1)
         .with_for_update(skip_locked=True)
-    ).all()
+    )
+
+
+def send_pending(limit: int = 500) -> dict[str, int]:
+    """Deliver due rows one transaction each; count sent, failed (to retry) and given up."""
+    now = utcnow()
+    max_attempts = current_app.config["NOTIFICATION_MAX_ATTEMPTS"]
     counts = {"sent": 0, "failed": 0, "gave_up": 0}
-    for delivery in due:
+    for _ in range(limit):
+        delivery = _claim_next(now)
+        if delivery is None:
+            break
         channel = CHANNELS.get(delivery.channel)
         delivery.attempts += 1
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,6 +17,8 @@ CORE_ROOT = Path(__file__).resolve().parent
 
 def select_locale() -> str:
     """The language chosen on the site, else the account's, else Chinese."""
+    if not has_request_context():  # CLI jobs (reminders) write in the default language
+        return "zh_CN"
     languages = config_languages()
     chosen = session.get("locale")
     if chosen in languages:
