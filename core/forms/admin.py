@@ -15,21 +15,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from core.accounts import password_problem
-from core.forms.auth import REQUIRED
-from core.forms.fields import STRIP, MobilePhone
+from core.forms.auth import REQUIRED, display_name_field, home_village_field, phone_field
+from core.forms.fields import STRIP, StrongPassword
 from core.models import OrgUnitKind
 from core.models.orgunits import KIND_LABELS
 from core.roles import ROLES
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED)])
-
-    def validate_password(self, field):
-        problem = password_problem(field.data or "")
-        if problem:
-            raise ValidationError(problem)
+    password = PasswordField(_l("新密码"), validators=[DataRequired(REQUIRED), StrongPassword()])
 
 
 class ConfirmForm(FlaskForm):
@@ -91,21 +85,12 @@ class GrantRoleForm(FlaskForm):
 
 
 class AdminUserForm(FlaskForm):
-    phone = StringField(_l("手机号"), validators=[DataRequired(REQUIRED), MobilePhone()])
-    display_name = StringField(
-        _l("姓名"),
-        filters=STRIP,
-        validators=[DataRequired(REQUIRED), Length(max=50, message=_l("姓名不能超过 50 个字。"))],
+    phone = phone_field()
+    display_name = display_name_field()
+    home_unit_id = home_village_field()
+    password = PasswordField(
+        _l("初始密码"), validators=[DataRequired(REQUIRED), StrongPassword(phone_field="phone")]
     )
-    home_unit_id = SelectField(
-        _l("所在村(社区)"), coerce=int, validators=[DataRequired(_l("请选择。"))]
-    )
-    password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED)])
-
-    def validate_password(self, field):
-        problem = password_problem(field.data or "", self.phone.data)
-        if problem:
-            raise ValidationError(problem)
 
 
 class AuditFilterForm(FlaskForm):

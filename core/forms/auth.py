@@ -1,32 +1,44 @@
-"""Sign-up, log-in and password forms."""
+"""Sign-up, log-in, profile and password forms."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from core.accounts import password_problem
-from core.forms.fields import STRIP, MobilePhone
+from core.forms.fields import STRIP, MobilePhone, StrongPassword
 
 REQUIRED = _l("此项必填。")
 
 
-class SignupForm(FlaskForm):
-    phone = StringField(
-        _l("手机号"),
-        validators=[DataRequired(REQUIRED), MobilePhone()],
-        render_kw={"inputmode": "tel", "autocomplete": "tel"},
-    )
-    display_name = StringField(
+def display_name_field() -> StringField:
+    return StringField(
         _l("姓名"),
         filters=STRIP,
         validators=[DataRequired(REQUIRED), Length(max=50, message=_l("姓名不能超过 50 个字。"))],
     )
-    home_unit_id = SelectField(
+
+
+def home_village_field() -> SelectField:
+    return SelectField(
         _l("所在村(社区)"), coerce=int, validators=[DataRequired(_l("请选择所在村(社区)。"))]
     )
+
+
+def phone_field(autocomplete: str = "tel") -> StringField:
+    return StringField(
+        _l("手机号"),
+        validators=[DataRequired(REQUIRED), MobilePhone()],
+        render_kw={"inputmode": "tel", "autocomplete": autocomplete},
+    )
+
+
+class ProfileForm(FlaskForm):
+    """What a person says about themself; sign-up asks the same and more."""
+
+    display_name = display_name_field()
+    home_unit_id = home_village_field()
     email = EmailField(
         _l("电子邮箱(可不填)"),
         filters=STRIP,
@@ -36,26 +48,23 @@ class SignupForm(FlaskForm):
             Email(_l("邮箱格式不正确。")),
         ],
     )
+
+
+class SignupForm(ProfileForm):
+    phone = phone_field()
     password = PasswordField(
-        _l("密码"), validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
+        _l("密码"),
+        validators=[DataRequired(REQUIRED), StrongPassword(phone_field="phone")],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("再次输入密码"),
         validators=[DataRequired(REQUIRED), EqualTo("password", _l("两次输入的密码不一致。"))],
     )
 
-    def validate_password(self, field):
-        problem = password_problem(field.data or "", self.phone.data)
-        if problem:
-            raise ValidationError(problem)
-
 
 class LoginForm(FlaskForm):
-    phone = StringField(
-        _l("手机号"),
-        validators=[DataRequired(REQUIRED), MobilePhone()],
-        render_kw={"inputmode": "tel", "autocomplete": "username"},
-    )
+    phone = phone_field(autocomplete="username")
     password = PasswordField(
         _l("密码"),
         validators=[DataRequired(REQUIRED), Length(max=128)],
@@ -68,7 +77,7 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("当前密码"), validators=[DataRequired(REQUIRED), Length(max=128)])
     password = PasswordField(
         _l("新密码"),
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired(REQUIRED), StrongPassword(phone_attribute="account_phone")],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -78,29 +87,4 @@ class ChangePasswordForm(FlaskForm):
 
     def __init__(self, *args, phone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._phone = phone
-
-    def validate_password(self, field):
-        problem = password_problem(field.data or "", self._phone)
-        if problem:
-            raise ValidationError(problem)
-
-
-class ProfileForm(FlaskForm):
-    display_name = StringField(
-        _l("姓名"),
-        filters=STRIP,
-        validators=[DataRequired(REQUIRED), Length(max=50, message=_l("姓名不能超过 50 个字。"))],
-    )
-    home_unit_id = SelectField(
-        _l("所在村(社区)"), coerce=int, validators=[DataRequired(_l("请选择所在村(社区)。"))]
-    )
-    email = EmailField(
-        _l("电子邮箱(可不填)"),
-        filters=STRIP,
-        validators=[
-            Optional(),
-            Length(max=254, message=_l("邮箱太长。")),
-            Email(_l("邮箱格式不正确。")),
-        ],
-    )
+        self.account_phone = phone

@@ -7,7 +7,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
-from core.accounts import is_valid_phone, normalise_phone
+from core.accounts import is_valid_phone, normalise_phone, password_problem
 
 
 def clean_text(value: str | None) -> str | None:
@@ -25,6 +25,24 @@ class MobilePhone:
         field.data = normalise_phone(field.data or "")
         if not is_valid_phone(field.data):
             raise ValidationError(_l("请输入 11 位中国大陆手机号，例如 13800000000。"))
+
+
+class StrongPassword:
+    """The password rule of ``core.accounts.password_problem``, also refusing the phone number,
+    read from another field (``phone_field``) or a form attribute (``phone_attribute``)."""
+
+    def __init__(self, phone_field: str | None = None, phone_attribute: str | None = None):
+        self.phone_field, self.phone_attribute = phone_field, phone_attribute
+
+    def __call__(self, form, field):
+        phone = None
+        if self.phone_field:
+            phone = form[self.phone_field].data
+        elif self.phone_attribute:
+            phone = getattr(form, self.phone_attribute, None)
+        problem = password_problem(field.data or "", phone)
+        if problem:
+            raise ValidationError(problem)
 
 
 STRIP = [clean_text]

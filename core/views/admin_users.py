@@ -63,21 +63,27 @@ def create():
     return render_template("admin/user_new.html", form=form)
 
 
+def _detail_page(user: User, grant_form=None, reset_form=None, status: int = 200):
+    """The account page, showing the failed form's errors when there is one."""
+    if grant_form is None:
+        grant_form = GrantRoleForm()
+        grant_form.org_unit_id.choices = unit_choices()
+    page = render_template(
+        "admin/user_detail.html",
+        user=user,
+        grant_form=grant_form,
+        reset_form=reset_form or ResetPasswordForm(),
+        confirm=ConfirmForm(),
+        roles=ROLES,
+    )
+    return page, status
+
+
 @bp.route("/<int:user_id>")
 @permission_required("core.manage_users")
 def detail(user_id: int):
     """One account: roles, reset password, disable."""
-    user = _user_or_404(user_id)
-    grant_form = GrantRoleForm()
-    grant_form.org_unit_id.choices = unit_choices()
-    return render_template(
-        "admin/user_detail.html",
-        user=user,
-        grant_form=grant_form,
-        reset_form=ResetPasswordForm(),
-        confirm=ConfirmForm(),
-        roles=ROLES,
-    )
+    return _detail_page(_user_or_404(user_id))
 
 
 @bp.route("/<int:user_id>/password", methods=["POST"])
@@ -93,16 +99,7 @@ def reset_password(user_id: int):
         db.session.commit()
         flash(_("密码已重置，请把新密码当面告诉本人。"), "success")
         return redirect(url_for("admin_users.detail", user_id=user.id))
-    grant_form = GrantRoleForm()
-    grant_form.org_unit_id.choices = unit_choices()
-    return render_template(
-        "admin/user_detail.html",
-        user=user,
-        grant_form=grant_form,
-        reset_form=form,
-        confirm=ConfirmForm(),
-        roles=ROLES,
-    ), 400
+    return _detail_page(user, reset_form=form, status=400)
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])
@@ -145,14 +142,7 @@ def grant(user_id: int):
         db.session.commit()
         flash(_("角色已授予。"), "success")
         return redirect(url_for("admin_users.detail", user_id=user.id))
-    return render_template(
-        "admin/user_detail.html",
-        user=user,
-        grant_form=form,
-        reset_form=ResetPasswordForm(),
-        confirm=ConfirmForm(),
-        roles=ROLES,
-    ), 400
+    return _detail_page(user, grant_form=form, status=400)
 
 
 @bp.route("/<int:user_id>/roles/<int:assignment_id>/revoke", methods=["POST"])
