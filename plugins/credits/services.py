@@ -1,0 +1,300 @@
+"""The credit bank's public functions: credit and reverse a source, balances, rankings.
+
+Signal receivers and views call these; nothing else writes the ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from core.models import OrgUnit, User
+from core.timeutil import local_zone, to_local, utcnow
+from plugins.credits.models import CREDIT, REVERSAL, CreditEntry, CreditRule
+
+#: activity type → (label, default amount, default daily cap, default monthly cap)
+ACTIVITY_TYPES: dict[str, tuple] = {
+    "attendance": (_l("参加活动(每次)"), 2, 6, 60),
+    "volunteer_hours": (_l("志愿服务(每小时)"), 3, 24, 200),
+    "lecture": (_l("授课(每场)"), 10, 20, 100),
+    "contest": (_l("参加竞赛(每次)"), 3, 6, 30),
+    "learning_item": (_l("指尖学习(每条)"), 1, 3, 30),
+}
+
+
+def activity_label(activity_type: str) -> str:
+    entry = ACTIVITY_TYPES.get(activity_type)
+    return str(entry[0]) if entry else activity_type
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a local calendar day, in UTC."""
+    start = datetime.combine(day, time(), tzinfo=local_zone()).astimezone(UTC)
+    return start, start + timedelta(days=1)
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start, end) of local dates as aware UTC datetimes."""
+    return (
+        datetime.combine(start, time(), tzinfo=local_zone()).astimezone(UTC),
+        datetime.combine(end, time(), tzinfo=local_zone()).astimezone(UTC),
+    )
+
+
+def get_rule(activity_type: str, lock: bool = False) -> CreditRule:
+    """The rule for an activity type, made from the defaults on first use.
+
+    ``lock`` takes a row lock (PostgreSQL) so two concurrent credits cannot both pass a cap.
+    """
+    query = select(CreditRule).where(CreditRule.activity_type == activity_type)
+    rule = db.session.scalar(query.with_for_update() if lock else query)
+    if rule is None:
+        _label, amount, daily, monthly = ACTIVITY_TYPES[activity_type]
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    CreditRule(
+                        activity_type=activity_type,
+                        amount=amount,
+                        daily_cap=daily,
+                        monthly_cap=monthly,
+                    )
+                )
+        except IntegrityError:  # made by a concurrent request
+            pass
+        rule = db.session.scalar(query.with_for_update() if lock else query)
+    return rule
+
+
+def all_rules() -> list[CreditRule]:
+    return [get_rule(kind) for kind in ACTIVITY_TYPES]
+
+
+def _sum_between(user_id: int, rule: str, start: datetime, end: datetime) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(CreditEntry.amount), 0)).where(
+            CreditEntry.user_id == user_id,
+            CreditEntry.rule == rule,
+            CreditEntry.occurred_at >= start,
+            CreditEntry.occurred_at < end,
+        )
+    )
+
+
+def capped_amount(rule: CreditRule, user_id: int, wanted: int, when: datetime) -> tuple[int, str]:
+    """What the caps still allow of ``wanted`` on the day and month of ``when``, and why less."""
+    local = to_local(when)
+    allowed, note = wanted, ""
+    if rule.daily_cap is not None:
+        day_start, day_end = local_day_bounds(local.date())
+        room = max(
+            rule.daily_cap - _sum_between(user_id, rule.activity_type, day_start, day_end), 0
+        )
+        if room < allowed:
+            allowed, note = room, f"已达每日上限 {rule.daily_cap} 分"
+    if rule.monthly_cap is not None:
+        first = local.date().replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        month_start, month_end = period_bounds(first, following)
+        used = _sum_between(user_id, rule.activity_type, month_start, month_end)
+        room = max(rule.monthly_cap - used, 0)
+        if room < allowed:
+            allowed, note = room, f"已达每月上限 {rule.monthly_cap} 分"
+    return allowed, note
+
+
+def _generation(source: str, kind: str, source_id: str, user_id: int) -> int:
+    """How many times this source was undone for this person: the next credit's generation."""
+    return db.session.scalar(
+        select(func.count(CreditEntry.id)).where(
+            CreditEntry.source == source,
+            CreditEntry.source_kind == kind,
+            CreditEntry.source_id == source_id,
+            CreditEntry.user_id == user_id,
+            CreditEntry.entry_kind == REVERSAL,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """What is being credited: the sending plugin, its kind of object and the object's id."""
+
+    plugin: str
+    kind: str
+    id: int | str
+
+
+def credit(
+    user_id: int,
+    activity_type: str,
+    source: Source,
+    reason: str,
+    occurred_at: datetime | None = None,
+    quantity: float = 1,
+) -> CreditEntry | None:
+    """Credit ``user_id`` once for ``source``; None when already credited or the rule is off.
+
+    Commits: receivers run after the sender's own commit.
+    """
+    occurred_at = occurred_at or utcnow()
+    rule = get_rule(activity_type, lock=True)
+    if not rule.active:
+        db.session.commit()
+        return None
+    source_id = str(source.id)
+    generation = _generation(source.plugin, source.kind, source_id, user_id)
+    wanted = int(round(rule.amount * quantity))
+    amount, note = capped_amount(rule, user_id, wanted, occurred_at)
+    home = db.session.scalar(select(User.home_unit_id).where(User.id == user_id))
+    entry = CreditEntry(
+        user_id=user_id,
+        org_unit_id=home,
+        amount=amount,
+        reason=reason[:200],
+        source=source.plugin,
+        source_kind=source.kind,
+        source_id=source_id,
+        rule=activity_type,
+        entry_kind=CREDIT,
+        generation=generation,
+        note=note,
+        occurred_at=occurred_at,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:  # this source is already credited in this generation
+        db.session.commit()
+        return None
+    db.session.commit()
+    return entry
+
+
+def reverse(source: Source, user_id: int | None = None, reason: str = "撤销") -> list[CreditEntry]:
+    """Write a reversing entry for every live credit of ``source`` (of ``user_id`` if given)."""
+    query = select(CreditEntry).where(
+        CreditEntry.source == source.plugin,
+        CreditEntry.source_kind == source.kind,
+        CreditEntry.source_id == str(source.id),
+        CreditEntry.entry_kind == CREDIT,
+    )
+    if user_id is not None:
+        query = query.where(CreditEntry.user_id == user_id)
+    written = []
+    for entry in db.session.scalars(query.order_by(CreditEntry.id)).all():
+        live_generation = _generation(
+            entry.source, entry.source_kind, entry.source_id, entry.user_id
+        )
+        if entry.generation != live_generation:
+            continue  # already reversed
+        reversal = CreditEntry(
+            user_id=entry.user_id,
+            org_unit_id=entry.org_unit_id,
+            amount=-entry.amount,
+            reason=f"{reason}:{entry.reason}"[:200],
+            source=entry.source,
+            source_kind=entry.source_kind,
+            source_id=entry.source_id,
+            rule=entry.rule,
+            entry_kind=REVERSAL,
+            generation=entry.generation,
+            occurred_at=entry.occurred_at,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(reversal)
+        except IntegrityError:  # a concurrent undo got there first
+            continue
+        written.append(reversal)
+    db.session.commit()
+    return written
+
+
+def balance(user_id: int, start: datetime | None = None, end: datetime | None = None) -> int:
+    query = select(func.coalesce(func.sum(CreditEntry.amount), 0)).where(
+        CreditEntry.user_id == user_id
+    )
+    if start is not None:
+        query = query.where(CreditEntry.occurred_at >= start)
+    if end is not None:
+        query = query.where(CreditEntry.occurred_at < end)
+    return db.session.scalar(query)
+
+
+def history_query(user_id: int):
+    return (
+        select(CreditEntry)
+        .where(CreditEntry.user_id == user_id)
+        .order_by(CreditEntry.created_at.desc(), CreditEntry.id.desc())
+    )
+
+
+def totals_by_rule(user_id: int) -> list[tuple[str, int]]:
+    rows = db.session.execute(
+        select(CreditEntry.rule, func.sum(CreditEntry.amount))
+        .where(CreditEntry.user_id == user_id)
+        .group_by(CreditEntry.rule)
+        .order_by(CreditEntry.rule)
+    ).all()
+    return [(activity_label(rule), int(total)) for rule, total in rows]
+
+
+def person_ranking(
+    start: datetime, end: datetime, unit_ids: set[int] | None = None, limit: int = 50
+) -> list[tuple[int, str, str, int]]:
+    """(user id, name, village, credits) for the period, best first."""
+    total = func.sum(CreditEntry.amount).label("total")
+    query = (
+        select(User.id, User.display_name, OrgUnit.name, total)
+        .join(User, User.id == CreditEntry.user_id)
+        .outerjoin(OrgUnit, OrgUnit.id == CreditEntry.org_unit_id)
+        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .group_by(User.id, User.display_name, OrgUnit.name)
+        .having(func.sum(CreditEntry.amount) > 0)
+        .order_by(total.desc(), User.id)
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        query = query.where(CreditEntry.org_unit_id.in_(unit_ids))
+    return [(row[0], row[1], row[2] or "", int(row[3])) for row in db.session.execute(query)]
+
+
+def earned_by_unit(unit_ids: list[int], start: datetime, end: datetime) -> dict[int, int]:
+    """Credits earned by the people of each unit (descendants included) in [start, end)."""
+    rows = db.session.execute(
+        select(OrgUnit.path, func.sum(CreditEntry.amount))
+        .join(OrgUnit, OrgUnit.id == CreditEntry.org_unit_id)
+        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .group_by(OrgUnit.path)
+    ).all()
+    paths = dict(
+        db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unit_ids))).all()
+    )
+    values = {}
+    for unit_id in unit_ids:
+        prefix = paths.get(unit_id)
+        values[unit_id] = (
+            int(sum(total for path, total in rows if prefix and path.startswith(prefix)))
+            if prefix
+            else 0
+        )
+    return values
+
+
+def village_ranking(start: datetime, end: datetime) -> list[tuple[int, str, int, int]]:
+    """(unit id, village name, credits, people credited) for the period, best first."""
+    total = func.sum(CreditEntry.amount).label("total")
+    rows = db.session.execute(
+        select(OrgUnit.id, OrgUnit.name, total, func.count(func.distinct(CreditEntry.user_id)))
+        .join(OrgUnit, OrgUnit.id == CreditEntry.org_unit_id)
+        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .group_by(OrgUnit.id, OrgUnit.name)
+        .order_by(total.desc(), OrgUnit.name)
+    ).all()
+    return [(row[0], row[1], int(row[2]), int(row[3])) for row in rows]
