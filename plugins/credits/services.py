@@ -5,6 +5,7 @@ Signal receivers and views call these; nothing else writes the ledger.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -149,7 +150,7 @@ def credit(
         return None
     source_id = str(source.id)
     generation = _generation(source.plugin, source.kind, source_id, user_id)
-    wanted = int(round(rule.amount * quantity))
+    wanted = math.floor(rule.amount * quantity + 0.5)  # half up: 2.5 hours × 1 → 3
     amount, note = capped_amount(rule, user_id, wanted, occurred_at)
     home = db.session.scalar(select(User.home_unit_id).where(User.id == user_id))
     entry = CreditEntry(
