@@ -9,7 +9,8 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,17 +21,20 @@ from plugins.credits.models import CREDIT, REVERSAL, CreditEntry, CreditRule
 
 #: activity type → (label, default amount, default daily cap, default monthly cap)
 ACTIVITY_TYPES: dict[str, tuple] = {
-    "attendance": (_l("参加活动(每次)"), 2, 6, 60),
-    "volunteer_hours": (_l("志愿服务(每小时)"), 3, 24, 200),
-    "lecture": (_l("授课(每场)"), 10, 20, 100),
-    "contest": (_l("参加竞赛(每次)"), 3, 6, 30),
-    "learning_item": (_l("指尖学习(每条)"), 1, 3, 30),
+    "attendance": ("参加活动(每次)", 2, 6, 60),
+    "volunteer_hours": ("志愿服务(每小时)", 3, 24, 200),
+    "lecture": ("授课(每场)", 10, 20, 100),
+    "contest": ("参加竞赛(每次)", 3, 6, 30),
+    "learning_item": ("指尖学习(每条)", 1, 3, 30),
 }
 
 
 def activity_label(activity_type: str) -> str:
+    """The activity's name, translated when answering a request (plain Chinese otherwise)."""
     entry = ACTIVITY_TYPES.get(activity_type)
-    return str(entry[0]) if entry else activity_type
+    if entry is None:
+        return activity_type
+    return gettext(entry[0]) if has_request_context() else entry[0]
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
