@@ -24,11 +24,9 @@ class CreditRule(db.Model):
 
     __tablename__ = "credits_rule"
     __table_args__ = (
-        CheckConstraint("amount >= 0", name="credits_rule_amount_nonneg"),
-        CheckConstraint("daily_cap IS NULL OR daily_cap >= 0", name="credits_rule_daily_nonneg"),
-        CheckConstraint(
-            "monthly_cap IS NULL OR monthly_cap >= 0", name="credits_rule_monthly_nonneg"
-        ),
+        CheckConstraint("amount >= 0", name="amount_nonneg"),
+        CheckConstraint("daily_cap IS NULL OR daily_cap >= 0", name="daily_cap_nonneg"),
+        CheckConstraint("monthly_cap IS NULL OR monthly_cap >= 0", name="monthly_cap_nonneg"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,7 +39,7 @@ class YearTarget(db.Model):
     __tablename__ = "reports_target"
     __table_args__ = (
         UniqueConstraint("year", "metric_key"),
-        CheckConstraint("target >= 0", name="reports_target_nonneg"),
+        CheckConstraint("target >= 0", name="target_nonneg"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +54,7 @@ class AssessmentWeight(db.Model):
     __tablename__ = "reports_weight"
     __table_args__ = (
         UniqueConstraint("year", "metric_key"),
-        CheckConstraint("weight >= 0 AND weight <= 100", name="reports_weight_range"),
+        CheckConstraint("weight >= 0 AND weight <= 100", name="weight_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,7 +69,7 @@ class Budget(db.Model):
     __tablename__ = "reports_budget"
     __table_args__ = (
         UniqueConstraint("org_unit_id", "year"),
-        CheckConstraint("amount >= 0", name="reports_budget_nonneg"),
+        CheckConstraint("amount >= 0", name="amount_nonneg"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +83,7 @@ class Spending(db.Model):
     """Money spent from a village's programme funds, with its receipt."""
 
     __tablename__ = "reports_spending"
-    __table_args__ = (CheckConstraint("amount > 0", name="reports_spending_positive"),)
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
