@@ -271,24 +271,21 @@ def person_ranking(
 
 
 def earned_by_unit(unit_ids: list[int], start: datetime, end: datetime) -> dict[int, int]:
-    """Credits earned by the people of each unit (descendants included) in [start, end)."""
+    """Credits earned by the people of each unit (descendants included) in [start, end).
+
+    One grouped query by unit id (served by an index), then rolled up the tree in Python.
+    """
     rows = db.session.execute(
-        select(OrgUnit.path, func.sum(CreditEntry.amount))
-        .join(OrgUnit, OrgUnit.id == CreditEntry.org_unit_id)
+        select(CreditEntry.org_unit_id, func.sum(CreditEntry.amount))
         .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
-        .group_by(OrgUnit.path)
+        .group_by(CreditEntry.org_unit_id)
     ).all()
-    paths = dict(
-        db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unit_ids))).all()
-    )
+    paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path)).all())
+    sums = [(paths.get(unit_id) or "~", int(total or 0)) for unit_id, total in rows]
     values = {}
     for unit_id in unit_ids:
         prefix = paths.get(unit_id)
-        values[unit_id] = (
-            int(sum(total for path, total in rows if prefix and path.startswith(prefix)))
-            if prefix
-            else 0
-        )
+        values[unit_id] = sum(t for path, t in sums if prefix and path.startswith(prefix))
     return values
 
 

@@ -96,25 +96,28 @@ def bulletin(
 
 
 def assessment(
-    units: list[OrgUnit], shown: set[int], year: int, weights: dict[str, float]
-) -> tuple[list[Column], list[Row]]:
-    """Weighted score and rank per unit for a year, with each number's evidence link."""
+    groups: list[list[OrgUnit]], shown: set[int], year: int, weights: dict[str, float]
+) -> tuple[list[Column], list[list[Row]]]:
+    """Weighted score and rank per unit for a year, with each number's evidence link.
+
+    Units are ranked within their group (villages among villages, schools and departments
+    among themselves); the metrics are gathered once for all of them.
+    """
     start, end = m.year_bounds(year)
-    ids = [unit.id for unit in units]
-    found = m.collect(ids, start, end)
+    found = m.collect([unit.id for units in groups for unit in units], start, end)
     cols = [
         Column(
-            key, found[key].label if key in found else key, found[key].unit if key in found else ""
+            key,
+            found[key].label if key in found else key,
+            found[key].unit if key in found else "",
         )
         for key in weights
     ]
-    scored = m.score(found, ids, weights, services.targets(year))
-    rows = []
-    for unit in units:
-        if unit.id not in shown:
-            continue
-        result = scored[unit.id]
-        rows.append(
+    goals = services.targets(year)
+    tables = []
+    for units in groups:
+        scored = m.score(found, [unit.id for unit in units], weights, goals)
+        rows = [
             Row(
                 unit,
                 unit.name,
@@ -124,13 +127,16 @@ def assessment(
                     for col in cols
                     if col.key in found
                 },
-                score=result.total,
-                rank=result.rank,
-                parts=result.parts,
+                score=scored[unit.id].total,
+                rank=scored[unit.id].rank,
+                parts=scored[unit.id].parts,
             )
-        )
-    rows.sort(key=lambda row: (row.rank, row.label))
-    return cols, rows
+            for unit in units
+            if unit.id in shown
+        ]
+        rows.sort(key=lambda row: (row.rank, row.label))
+        tables.append(rows)
+    return cols, tables
 
 
 @dataclass

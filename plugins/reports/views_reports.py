@@ -143,18 +143,18 @@ def assessment():
     weights = services.weights(chosen)
     villages = orgunits.villages()
     others = services.other_units()
-    shown = {v.id for v in services.visible_villages(current_user)}
-    shown_others = {u.id for u in others if u.id in unit_ids_where(current_user, "reports.view")}
-    village_cols = village_rows = other_rows = []
+    shown = unit_ids_where(current_user, "reports.view")
+    cols, village_rows, other_rows = [], [], []
     if weights:
-        village_cols, village_rows = tables.assessment(villages, shown, chosen, weights)
-        _cols, other_rows = tables.assessment(others, shown_others, chosen, weights)
+        cols, (village_rows, other_rows) = tables.assessment(
+            [villages, others], shown, chosen, weights
+        )
     return render_template(
         "reports/assessment.html",
         form=form,
         year=chosen,
         weights=weights,
-        cols=village_cols,
+        cols=cols,
         village_rows=village_rows,
         other_rows=other_rows,
     )
