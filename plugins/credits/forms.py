@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SubmitField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from core.forms.fields import clean_text
 from core.timeutil import to_local, utcnow
 
 
@@ -75,3 +76,11 @@ class PeriodForm(FlaskForm):
         start = self.start.data or today.replace(month=1, day=1)
         end = self.end.data or today
         return start, end + timedelta(days=1)
+
+
+class HouseholdForm(FlaskForm):
+    name = StringField(
+        _l("我的家庭(户主姓名或门牌号)"),
+        filters=[clean_text],
+        validators=[Length(max=50, message="家庭名称最多 50 字。")],
+    )

@@ -74,3 +74,17 @@ class CreditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     user = relationship("User")
+
+
+class CreditHousehold(db.Model):
+    """The household a person says they belong to (户主姓名或门牌), for 学习型家庭 views.
+
+    People of one village who give the same household name are counted together.
+    """
+
+    __tablename__ = "credits_household"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

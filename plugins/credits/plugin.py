@@ -20,8 +20,10 @@ class CreditsPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.credits.views import bp
+        from plugins.credits import views, views_rankings, views_rules
+        from plugins.credits.blueprint import bp
 
+        _ = (views, views_rankings, views_rules)  # routes attach on import
         return [bp]
 
     @hookimpl
@@ -55,16 +57,16 @@ class CreditsPlugin(Plugin):
 
     @hookimpl
     def report_metrics(self, unit_ids, start, end):
-        from plugins.credits import services
+        from plugins.credits import rankings, services
 
         first, after = services.period_bounds(start, end)
         return [
             Metric(
                 key="credits.earned",
                 label="学分",
-                values=services.earned_by_unit(list(unit_ids), first, after),
+                values=rankings.earned_by_unit(list(unit_ids), first, after),
                 unit="分",
-                evidence_url="/credits/rankings?start={start}&before={end}",
+                evidence_url="/credits/rankings?unit={unit_id}&start={start}&before={end}",
             )
         ]
 

@@ -109,3 +109,41 @@ def test_dashboard_panel(client, login_as, app):
     give(app, user)
     html = client.get("/dashboard").get_data(as_text=True)
     assert "我的学分" in html and "<strong>10</strong>" in html
+
+
+def test_households_group_family_credits(client, login_as, make_user, town, app):
+    mother = make_user(home_unit_id=town.village_a_id, name="母亲")
+    son = make_user(home_unit_id=town.village_a_id, name="儿子")
+    stranger = make_user(home_unit_id=town.village_b_id, name="外村人")
+    give(app, mother, 2)
+    give(app, son, 1)
+    give(app, stranger, 1)
+    for user_id in (mother, son, stranger):
+        log_in(client, app, user_id)
+        assert client.post("/credits/household", data={"name": " 王家 "}).status_code == 302
+    log_in(client, app, son)
+    html = client.get("/credits/").get_data(as_text=True)
+    assert "母亲:20" in html and "儿子:10" in html and "外村人" not in html
+    assert client.post("/credits/household", data={"name": "x" * 51}).status_code == 302
+    login_as("village_coordinator", town.village_a_id)
+    html = client.get("/credits/households?start=2025-01-01&end=2025-12-31").get_data(as_text=True)
+    assert table(html, "rank-households")[1:] == [["1", "甲村", "王家", "2", "30"]]
+    login_as("programme_manager", town.town_id)
+    html = client.get("/credits/households?start=2025-01-01&end=2025-12-31").get_data(as_text=True)
+    assert table(html, "rank-households")[1:] == [
+        ["1", "甲村", "王家", "2", "30"],
+        ["2", "乙村", "王家", "1", "10"],
+    ]
+
+
+def test_rankings_narrowed_to_a_unit(client, login_as, make_user, town, app):
+    a1 = make_user(home_unit_id=town.village_a_id, name="甲一")
+    b1 = make_user(home_unit_id=town.village_b_id, name="乙一")
+    give(app, a1)
+    give(app, b1)
+    login_as("resident")
+    html = client.get(
+        f"/credits/rankings?unit={town.village_b_id}&start=2025-01-01&before=2026-01-01"
+    ).get_data(as_text=True)
+    assert table(html, "rank-people")[1:] == [["1", "乙一", "乙村", "10"]]
+    assert client.get("/credits/rankings?unit=99999").status_code == 404
