@@ -38,6 +38,12 @@ class CreditsPlugin(Plugin):
         ]
 
     @hookimpl
+    def register_services(self):
+        from plugins.credits import services
+
+        return {"credits": services.CreditsService()}
+
+    @hookimpl
     def setup_app(self, app):
         from plugins.credits.receivers import connect_all
 

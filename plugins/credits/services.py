@@ -238,3 +238,11 @@ def history_query(user_id: int):
         .where(CreditEntry.user_id == user_id)
         .order_by(CreditEntry.created_at.desc(), CreditEntry.id.desc())
     )
+
+
+class CreditsService:
+    """What other plugins may ask of the credit bank (``get_service("credits")``), no import."""
+
+    def balance(self, user_id: int) -> int:
+        """A person's credits to date (e.g. for an award list)."""
+        return balance(user_id)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-WIDTH = 640
-BAR_HEIGHT = 28
-LABEL_WIDTH = 120
+WIDTH = 420
+BAR_HEIGHT = 26
+LABEL_WIDTH = 88
 
 
 def _number(amount: float) -> str:
@@ -21,7 +21,7 @@ def bar_chart(title: str, items: list[tuple[str, float]], unit: str = "") -> Mar
     """Horizontal bars, one per (label, value), longest first as given; each labelled with its value."""
     height = 40 + BAR_HEIGHT * max(len(items), 1)
     top = max((value for _label, value in items), default=0) or 1
-    room = WIDTH - LABEL_WIDTH - 80
+    room = WIDTH - LABEL_WIDTH - 64
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -47,7 +47,7 @@ def bar_chart(title: str, items: list[tuple[str, float]], unit: str = "") -> Mar
 
 def trend_chart(title: str, points: list[tuple[str, float]], unit: str = "") -> Markup:
     """A line over months with a dot and the value at each point."""
-    height, left, bottom, top_pad = 260, 50, 40, 40
+    height, left, bottom, top_pad = 240, 24, 36, 44
     inner_w, inner_h = WIDTH - left - 20, height - bottom - top_pad
     top = max((value for _label, value in points), default=0) or 1
     step = inner_w / max(len(points) - 1, 1)
