@@ -137,3 +137,9 @@ def test_anonymous_opening_earns_nothing_and_withdraw(client, login_as, app, tow
     login_as("programme_manager", town.town_id)
     assert client.post(f"/reports/learn/items/{item_id}/withdraw").status_code == 302
     assert client.get(f"/reports/learn/items/{item_id}").status_code == 404
+
+
+def test_english_catalog(client):
+    client.post("/language", data={"locale": "en", "next": "/reports/learn/"})
+    html = client.get("/reports/learn/").get_data(as_text=True)
+    assert "Fingertip learning" in html and "Subscribe (Atom)" in html
