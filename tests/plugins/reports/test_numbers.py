@@ -147,7 +147,7 @@ def test_assessment_scores_ranks_and_evidence(client, login_as, town, known):
         f"/evidence/calendar.events_held?unit={town.village_a_id}&from=2025-01-01&to=2026-01-01"
         in links
     )
-    assert "/credits/rankings?start=2025-01-01&before=2026-01-01" in links
+    assert f"/credits/rankings?unit={town.village_a_id}&start=2025-01-01&before=2026-01-01" in links
 
 
 def test_progress_goals_and_behind(client, login_as, town, known):
