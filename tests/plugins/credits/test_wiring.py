@@ -74,3 +74,31 @@ def test_demo_reports_show_numbers(app, runner):
         assert client.get(url).status_code == 200, url
     html = client.get("/reports/funds").get_data(as_text=True)
     assert "低于标准" in html
+
+
+def test_reports_with_no_metrics_at_all(make_app, make_user):
+    """Reports alone: no plugin offers a metric, every page still answers."""
+    from core import orgunits
+    from core.models import OrgUnitKind
+    from tests.conftest import log_in
+
+    app = make_app(plugins="reports")
+    with app.app_context():
+        town = orgunits.create_unit(None, OrgUnitKind.town, "空镇")
+        orgunits.create_unit(town, OrgUnitKind.village, "空村", population=100)
+        _db.session.commit()
+        town_id = town.id
+    manager = make_user("programme_manager", town_id)
+    client = app.test_client()
+    log_in(client, app, manager)
+    for url in (
+        "/reports/",
+        "/reports/bulletin",
+        "/reports/bulletin.xlsx",
+        "/reports/assessment",
+        "/reports/progress",
+        "/reports/goals",
+        "/reports/weights",
+        "/reports/funds",
+    ):
+        assert client.get(url).status_code == 200, url
