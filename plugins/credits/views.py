@@ -1,21 +1,21 @@
-"""Pages of the credit bank: my credits, a person's credits, certificate, rankings, rules."""
+"""Pages of the credit bank: my credits, people's credits, certificate, household."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import User
-from core.permissions import require
+from core.permissions import require, unit_ids_where
 from core.timeutil import to_local, utcnow
 from plugins.credits import rankings as sums
 from plugins.credits import services
 from plugins.credits.blueprint import bp
 from plugins.credits.forms import HouseholdForm
-from plugins.credits.models import CreditHousehold
+from plugins.credits.models import CreditEntry, CreditHousehold
 
 
 def _person_page(user: User, template: str, **extra):
@@ -103,3 +103,29 @@ def set_household():
     db.session.commit()
     flash(_("家庭信息已保存。"), "success")
     return redirect(url_for("credits.index"))
+
+
+@bp.route("/people")
+@login_required
+def people():
+    """Staff find the residents of their villages, with each one's balance."""
+    require("credits.view_people")
+    allowed = unit_ids_where(current_user, "credits.view_people")
+    query = (
+        select(User)
+        .where(User.home_unit_id.in_(allowed), User.active.is_(True))
+        .order_by(User.display_name, User.id)
+    )
+    search = (request.args.get("q") or "").strip()[:20]
+    if search:
+        query = query.where(User.display_name.contains(search))
+    page = db.paginate(query, per_page=30, error_out=False)
+    ids = [user.id for user in page.items]
+    balances = dict(
+        db.session.execute(
+            select(CreditEntry.user_id, func.sum(CreditEntry.amount))
+            .where(CreditEntry.user_id.in_(ids))
+            .group_by(CreditEntry.user_id)
+        ).all()
+    )
+    return render_template("credits/people.html", page=page, search=search, balances=balances)

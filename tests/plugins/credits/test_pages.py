@@ -147,3 +147,20 @@ def test_rankings_narrowed_to_a_unit(client, login_as, make_user, town, app):
     ).get_data(as_text=True)
     assert table(html, "rank-people")[1:] == [["1", "乙一", "乙村", "10"]]
     assert client.get("/credits/rankings?unit=99999").status_code == 404
+
+
+def test_people_list_only_own_villages(client, login_as, make_user, town, app):
+    a1 = make_user(home_unit_id=town.village_a_id, name="甲一")
+    make_user(home_unit_id=town.village_b_id, name="乙一")
+    give(app, a1)
+    login_as("village_coordinator", town.village_a_id, name="甲村书记")
+    html = client.get("/credits/people").get_data(as_text=True)
+    rows = table(html, "people")
+    assert ["甲一", "甲村", "10", "打印"] in rows
+    assert "乙一" not in html
+    assert (
+        table(client.get("/credits/people?q=书记").get_data(as_text=True), "people")[1][0]
+        == "甲村书记"
+    )
+    login_as("resident")
+    assert client.get("/credits/people").status_code == 403
