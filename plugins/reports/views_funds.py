@@ -139,3 +139,30 @@ def receipt(spending_id: int):
     return uploads.serve(
         spending.receipt_file, spending.receipt_type, f"receipt-{spending.id}.{extension}"
     )
+
+
+@bp.route("/funds/spending/<int:spending_id>/delete", methods=["POST"])
+@permission_required("reports.manage")
+def delete_spending(spending_id: int):
+    """Remove a mistaken spending entry (managers only; the audit log keeps what it was)."""
+    spending = db.session.get(Spending, spending_id)
+    if spending is None:
+        abort(404)
+    require("reports.manage", spending.org_unit_id)
+    unit_id, year_of, receipt_file = (
+        spending.org_unit_id,
+        spending.spent_on.year,
+        spending.receipt_file,
+    )
+    audit.record(
+        "reports.spending_deleted",
+        spending,
+        f"删除支出 {spending.spent_on.isoformat()} {spending.amount} 元"
+        f"({services.SPENDING_CATEGORIES.get(spending.category, spending.category)}):"
+        f"{spending.description}",
+    )
+    db.session.delete(spending)
+    db.session.commit()
+    uploads.remove(receipt_file)
+    flash(_("支出已删除。"), "success")
+    return redirect(url_for("reports.funds_unit", unit_id=unit_id, year=year_of))

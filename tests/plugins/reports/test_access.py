@@ -190,3 +190,20 @@ def test_audit_rows_for_staff_changes(client, login_as, town, app):
     with app.app_context():
         actions = set(_db.session.scalars(select(AuditLog.action)))
     assert {"reports.weights_set", "reports.budget_set"} <= actions
+
+
+def test_delete_spending_manager_only(client, login_as, make_user, town, app):
+    manager = login_as("programme_manager", town.town_id)
+    client.post(
+        f"/reports/funds/{town.village_a_id}/spending",
+        data={"spend-spent_on": "2025-03-01", "spend-category": "activity", "spend-amount": "10"},
+    )
+    with app.app_context():
+        spending_id = _db.session.scalars(select(Spending.id)).one()
+    log_in(client, app, make_user("village_coordinator", town.village_a_id))
+    assert client.post(f"/reports/funds/spending/{spending_id}/delete").status_code == 403
+    assert count(app, Spending) == 1
+    log_in(client, app, manager)
+    assert client.post(f"/reports/funds/spending/{spending_id}/delete").status_code == 302
+    assert count(app, Spending) == 0
+    assert client.post(f"/reports/funds/spending/{spending_id}/delete").status_code == 404
