@@ -22,6 +22,7 @@ volunteer_hours_confirmed = _signals.signal("volunteer-hours-confirmed")
 lecture_delivered = _signals.signal("lecture-delivered")
 contest_finished = _signals.signal("contest-finished")
 user_registered = _signals.signal("user-registered")
+learning_item_opened = _signals.signal("learning-item-opened")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,16 @@ class ContestFinished:
 class UserRegistered:
     user_id: int
     home_unit_id: int | None
+
+
+@dataclass(frozen=True)
+class LearningItemOpened:
+    """A signed-in person opened a mobile-learning (指尖学习) item; may earn a small credit."""
+
+    item_id: int
+    user_id: int
+    org_unit_id: int | None
+    opened_at: datetime
 
 
 def send(signal, payload) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import render_template
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from core.hookspecs import hookimpl
 from core.hooktypes import NavItem
 from core.permissions import Permission
 from core.plugins import Plugin
+from plugins.reports import models  # noqa: F401  (tables known to create_all and Alembic)
 
 
 class ReportsPlugin(Plugin):
@@ -17,24 +22,52 @@ class ReportsPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.reports.views import bp
+        from plugins.reports import views_funds, views_goals, views_learning, views_reports
+        from plugins.reports.blueprint import bp
 
+        _ = (views_funds, views_goals, views_learning, views_reports)  # routes attach on import
         return [bp]
 
     @hookimpl
     def register_permissions(self):
         return [
             Permission(
-                "reports.view_reports",
-                _l("查看工作进度和考核报表"),
+                "reports.view",
+                _l("查看工作进度、通报、考核和经费报表(村负责人只看本村)"),
                 ("programme_manager", "counsellor", "village_coordinator"),
-            )
+            ),
+            Permission(
+                "reports.manage",
+                _l("设置年度目标、示范村、考核权重、经费预算,发布指尖学习"),
+                ("programme_manager",),
+            ),
+            Permission(
+                "reports.record_spending",
+                _l("登记本村(社区)专项经费支出和票据"),
+                ("village_coordinator", "programme_manager"),
+            ),
         ]
 
     @hookimpl
     def nav_items(self, user):
-        return [NavItem("reports.index", _l("工作进度"), order=70)]
+        return [
+            NavItem("reports.index", _l("工作进度"), permission="reports.view", order=70),
+            NavItem("reports.learning", _l("指尖学习"), order=65),
+        ]
+
+    @hookimpl
+    def render_slot(self, slot, user):
+        if slot not in ("home", "dashboard"):
+            return None
+        from plugins.reports.forms import today
+        from plugins.reports.views_learning import items_between
+
+        day = today()
+        items = items_between(day, day + timedelta(days=1))
+        return Markup(render_template("reports/_panel.html", items=items, day=day))
 
     @hookimpl
     def load_demo_data(self, town):
-        """Filled in by the reports issue."""
+        from plugins.reports.demo import load
+
+        load(town)

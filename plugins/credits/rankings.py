@@ -1,0 +1,115 @@
+"""Read-only sums over the ledger: a person's totals, rankings, credits per unit for reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.models import OrgUnit, User
+from plugins.credits.models import CreditEntry, CreditHousehold
+from plugins.credits.services import activity_label
+
+
+def totals_by_rule(user_id: int) -> list[tuple[str, int]]:
+    rows = db.session.execute(
+        select(CreditEntry.rule, func.sum(CreditEntry.amount))
+        .where(CreditEntry.user_id == user_id)
+        .group_by(CreditEntry.rule)
+        .order_by(CreditEntry.rule)
+    ).all()
+    return [(activity_label(rule), int(total)) for rule, total in rows]
+
+
+def person_ranking(
+    start: datetime, end: datetime, unit_ids: set[int] | None = None, limit: int = 50
+) -> list[tuple[int, str, str, int]]:
+    """(user id, name, village, credits) for the period, best first."""
+    total = func.sum(CreditEntry.amount).label("total")
+    query = (
+        select(User.id, User.display_name, OrgUnit.name, total)
+        .join(User, User.id == CreditEntry.user_id)
+        .outerjoin(OrgUnit, OrgUnit.id == CreditEntry.org_unit_id)
+        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .group_by(User.id, User.display_name, OrgUnit.name)
+        .having(func.sum(CreditEntry.amount) > 0)
+        .order_by(total.desc(), User.id)
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        query = query.where(CreditEntry.org_unit_id.in_(unit_ids))
+    return [(row[0], row[1], row[2] or "", int(row[3])) for row in db.session.execute(query)]
+
+
+def earned_by_unit(unit_ids: list[int], start: datetime, end: datetime) -> dict[int, int]:
+    """Credits earned by the people of each unit (descendants included) in [start, end).
+
+    One grouped query by unit id (served by an index), then rolled up the tree in Python.
+    """
+    rows = db.session.execute(
+        select(CreditEntry.org_unit_id, func.sum(CreditEntry.amount))
+        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .group_by(CreditEntry.org_unit_id)
+    ).all()
+    paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path)).all())
+    sums = [(paths.get(unit_id) or "~", int(total or 0)) for unit_id, total in rows]
+    values = {}
+    for unit_id in unit_ids:
+        prefix = paths.get(unit_id)
+        values[unit_id] = sum(t for path, t in sums if prefix and path.startswith(prefix))
+    return values
+
+
+def village_ranking(start: datetime, end: datetime) -> list[tuple[int, str, int, int]]:
+    """(unit id, village name, credits, people credited) for the period, best first."""
+    total = func.sum(CreditEntry.amount).label("total")
+    rows = db.session.execute(
+        select(OrgUnit.id, OrgUnit.name, total, func.count(func.distinct(CreditEntry.user_id)))
+        .join(OrgUnit, OrgUnit.id == CreditEntry.org_unit_id)
+        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .group_by(OrgUnit.id, OrgUnit.name)
+        .order_by(total.desc(), OrgUnit.name)
+    ).all()
+    return [(row[0], row[1], int(row[2]), int(row[3])) for row in rows]
+
+
+def household_ranking(
+    start: datetime, end: datetime, unit_ids: set[int] | None = None
+) -> list[tuple[str, str, int, int]]:
+    """(village, household, people credited, credits) for the period, best first."""
+    total = func.sum(CreditEntry.amount).label("total")
+    query = (
+        select(
+            OrgUnit.name,
+            CreditHousehold.name,
+            func.count(func.distinct(CreditEntry.user_id)),
+            total,
+        )
+        .join(CreditHousehold, CreditHousehold.user_id == CreditEntry.user_id)
+        .join(User, User.id == CreditEntry.user_id)
+        .join(OrgUnit, OrgUnit.id == User.home_unit_id)
+        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .group_by(OrgUnit.name, CreditHousehold.name)
+        .order_by(total.desc(), OrgUnit.name, CreditHousehold.name)
+    )
+    if unit_ids is not None:
+        query = query.where(User.home_unit_id.in_(unit_ids))
+    return [(row[0], row[1], int(row[2]), int(row[3])) for row in db.session.execute(query)]
+
+
+def household_members(user_id: int) -> tuple[str | None, list[tuple[int, str, int]]]:
+    """The household name of ``user_id`` and its members (same village) with their balances."""
+    mine = db.session.scalar(select(CreditHousehold).where(CreditHousehold.user_id == user_id))
+    if mine is None:
+        return None, []
+    home = db.session.scalar(select(User.home_unit_id).where(User.id == user_id))
+    rows = db.session.execute(
+        select(User.id, User.display_name, func.coalesce(func.sum(CreditEntry.amount), 0))
+        .join(CreditHousehold, CreditHousehold.user_id == User.id)
+        .outerjoin(CreditEntry, CreditEntry.user_id == User.id)
+        .where(CreditHousehold.name == mine.name, User.home_unit_id == home)
+        .group_by(User.id, User.display_name)
+        .order_by(User.display_name)
+    ).all()
+    return mine.name, [(row[0], row[1], int(row[2])) for row in rows]

@@ -1,0 +1,175 @@
+"""Reads and writes of the reports plugin's own tables, and who sees which units."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from core import orgunits
+from core.extensions import db
+from core.models import OrgUnit, OrgUnitKind
+from core.permissions import can, unit_ids_where
+from plugins.reports.models import AssessmentWeight, Budget, Spending, VillageGoal, YearTarget
+
+SPENDING_CATEGORIES = {
+    "activity": "活动开展",
+    "materials": "教材资料",
+    "equipment": "设施设备",
+    "lecturer": "讲师补贴",
+    "publicity": "宣传",
+    "other": "其他",
+}
+
+
+def towns() -> list[OrgUnit]:
+    return list(
+        db.session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.kind == OrgUnitKind.town, OrgUnit.active.is_(True))
+            .order_by(OrgUnit.id)
+        )
+    )
+
+
+def visible_villages(user) -> list[OrgUnit]:
+    """Villages whose rows ``user`` may see in detail (all for town staff, own for coordinators)."""
+    allowed = unit_ids_where(user, "reports.view")
+    return [village for village in orgunits.villages() if village.id in allowed]
+
+
+def visible_towns(user) -> list[OrgUnit]:
+    return [town for town in towns() if can(user, "reports.view", town)]
+
+
+def other_units() -> list[OrgUnit]:
+    """Schools and departments, assessed beside the villages."""
+    return list(
+        db.session.scalars(
+            select(OrgUnit)
+            .where(
+                OrgUnit.kind.in_((OrgUnitKind.school, OrgUnitKind.department)),
+                OrgUnit.active.is_(True),
+            )
+            .order_by(OrgUnit.kind, OrgUnit.name)
+        )
+    )
+
+
+def demonstration_ids() -> set[int]:
+    return set(
+        db.session.scalars(
+            select(VillageGoal.org_unit_id).where(VillageGoal.demonstration.is_(True))
+        )
+    )
+
+
+def set_demonstration(unit_ids: set[int]) -> None:
+    """Make exactly ``unit_ids`` the demonstration villages. Caller audits and commits."""
+    existing = {goal.org_unit_id: goal for goal in db.session.scalars(select(VillageGoal))}
+    for village in orgunits.villages():
+        goal = existing.get(village.id)
+        wanted = village.id in unit_ids
+        if goal is None and wanted:
+            db.session.add(VillageGoal(org_unit_id=village.id, demonstration=True))
+        elif goal is not None and goal.demonstration != wanted:
+            goal.demonstration = wanted
+
+
+def targets(year: int) -> dict[str, float]:
+    rows = db.session.scalars(select(YearTarget).where(YearTarget.year == year))
+    return {row.metric_key: float(row.target) for row in rows}
+
+
+def weights(year: int) -> dict[str, float]:
+    rows = db.session.scalars(
+        select(AssessmentWeight)
+        .where(AssessmentWeight.year == year, AssessmentWeight.weight > 0)
+        .order_by(AssessmentWeight.id)
+    )
+    return {row.metric_key: float(row.weight) for row in rows}
+
+
+def _replace(model, year: int, values: dict[str, Decimal | None], column: str) -> None:
+    """Make the year's rows of ``model`` exactly ``values`` (None or absent: no row)."""
+    for row in db.session.scalars(select(model).where(model.year == year)):
+        db.session.delete(row)
+    db.session.flush()
+    for key, amount in values.items():
+        if amount is not None:
+            db.session.add(model(year=year, metric_key=key, **{column: amount}))
+
+
+def save_targets(year: int, values: dict[str, Decimal | None]) -> None:
+    _replace(YearTarget, year, values, "target")
+
+
+def save_weights(year: int, values: dict[str, Decimal | None]) -> None:
+    _replace(AssessmentWeight, year, values, "weight")
+
+
+def funds_per_resident() -> Decimal:
+    return Decimal(str(current_app.config.get("REPORTS_FUNDS_PER_RESIDENT", 2)))
+
+
+def budget(unit_id: int, year: int) -> Budget | None:
+    return db.session.scalar(
+        select(Budget).where(Budget.org_unit_id == unit_id, Budget.year == year)
+    )
+
+
+def funds_rows(villages: list[OrgUnit], year: int) -> list[dict]:
+    """Per village: population, standard, budget, spent, balance, below-standard flag."""
+    ids = [village.id for village in villages]
+    budgets = dict(
+        db.session.execute(
+            select(Budget.org_unit_id, Budget.amount).where(
+                Budget.year == year, Budget.org_unit_id.in_(ids)
+            )
+        ).all()
+    )
+    spent = dict(
+        db.session.execute(
+            select(Spending.org_unit_id, func.sum(Spending.amount))
+            .where(
+                Spending.spent_on >= date(year, 1, 1),
+                Spending.spent_on < date(year + 1, 1, 1),
+                Spending.org_unit_id.in_(ids),
+            )
+            .group_by(Spending.org_unit_id)
+        ).all()
+    )
+    per_resident = funds_per_resident()
+    rows = []
+    for village in villages:
+        standard = (village.population or 0) * per_resident
+        amount = Decimal(budgets.get(village.id) or 0)
+        used = Decimal(spent.get(village.id) or 0)
+        rows.append(
+            {
+                "unit": village,
+                "population": village.population or 0,
+                "standard": standard,
+                "budget": amount if village.id in budgets else None,
+                "spent": used,
+                "balance": amount - used,
+                "below": amount < standard,
+            }
+        )
+    return rows
+
+
+def spendings(unit_id: int, year: int) -> list[Spending]:
+    return list(
+        db.session.scalars(
+            select(Spending)
+            .where(
+                Spending.org_unit_id == unit_id,
+                Spending.spent_on >= date(year, 1, 1),
+                Spending.spent_on < date(year + 1, 1, 1),
+            )
+            .order_by(Spending.spent_on.desc(), Spending.id.desc())
+        )
+    )

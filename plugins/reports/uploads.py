@@ -1,0 +1,77 @@
+"""Receipts and pictures: checked by their first bytes, stored under UPLOAD_DIR/reports/."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import abort, current_app, send_file
+from werkzeug.datastructures import FileStorage
+
+MAX_BYTES = 5 * 1024 * 1024
+
+#: magic bytes → (MIME type, file extension)
+SIGNATURES = {
+    b"%PDF-": ("application/pdf", "pdf"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+}
+PICTURE_TYPES = {"image/png", "image/jpeg"}
+
+
+class UploadError(ValueError):
+    """A file refused, with the Chinese reason shown beside the field."""
+
+
+def folder() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "reports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    for magic, kind in SIGNATURES.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def save(upload: FileStorage | None, allowed: set[str] | None = None) -> tuple[str, str] | None:
+    """Store an upload under a random name; return (file name, MIME type), None when absent.
+
+    The type comes from the content, never from the name or the browser's claim.
+    """
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    data = upload.read(MAX_BYTES + 1)
+    if not data:
+        raise UploadError("文件是空的。")
+    if len(data) > MAX_BYTES:
+        raise UploadError("文件不能超过 5 MB。")
+    kind = sniff(data[:8])
+    if kind is None or (allowed is not None and kind[0] not in allowed):
+        raise UploadError(
+            "只接受 PDF、JPG 或 PNG 文件。" if allowed is None else "只接受 JPG 或 PNG 图片。"
+        )
+    mime, extension = kind
+    name = f"{secrets.token_hex(16)}.{extension}"
+    (folder() / name).write_bytes(data)
+    return name, mime
+
+
+def serve(name: str | None, mime: str | None, download_name: str):
+    """Send a stored file (the caller has checked who may see it)."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        abort(404)
+    path = folder() / name
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mime, download_name=download_name, max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def remove(name: str | None) -> None:
+    if name and "/" not in name:
+        (folder() / name).unlink(missing_ok=True)
