@@ -142,6 +142,9 @@ def start_attempt(contest: Contest, user: User, now: datetime | None = None) -> 
         )
     )
     if used >= contest.attempts_allowed:
+        existing = open_attempt(contest, user)  # started by a racing request meanwhile
+        if existing is not None:
+            return existing
         raise ContestError(f"您已用完 {contest.attempts_allowed} 次答题机会。")
     drawn = draw(contest)
     if not drawn:
