@@ -31,10 +31,12 @@ class ContestError(ValueError):
     """A refused contest action; the message is shown to the participant as it is."""
 
 
-def upsert(model, values: dict, keys: list[str], update_columns: list[str] | None):
-    """INSERT … ON CONFLICT (keys) DO UPDATE/NOTHING for PostgreSQL and SQLite alike."""
+def upsert(model, values: dict | list[dict], keys: list[str], update_columns: list[str] | None):
+    """INSERT … ON CONFLICT (keys) DO UPDATE/NOTHING for PostgreSQL and SQLite alike.
+
+    ``values`` may be a list of rows: one statement, one round trip."""
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values)
+    statement = insert(model).values(values)
     if update_columns:
         statement = statement.on_conflict_do_update(
             index_elements=keys, set_={name: statement.excluded[name] for name in update_columns}
@@ -191,16 +193,25 @@ class SaveResult:
     late: bool = False
 
 
-def save_answers(attempt_id: int, choices: dict[int, list[int]], now: datetime | None = None):
-    """Store choices given as SHOWN option positions per question id; commit.
+def save_answers(
+    attempt_id: int,
+    choices: dict[int, list[int]],
+    now: datetime | None = None,
+    submit: bool = False,
+    user_id: int | None = None,
+) -> SaveResult:
+    """Store choices given as SHOWN option positions per question id; with ``submit`` also
+    finish the attempt in the same transaction; commit. ``user_id``: the attempt must be theirs
+    (else LookupError, shown as 404).
 
     Refuses questions not drawn for this attempt; after the deadline nothing is stored and the
     attempt is finished by timeout (``late`` is then True).
     """
     now = now or utcnow()
     attempt = lock(attempt_id)
-    if attempt is None:
-        raise ContestError("没有这次答题。")
+    if attempt is None or (user_id is not None and attempt.user_id != user_id):
+        db.session.rollback()
+        raise LookupError(attempt_id)
     if attempt.finished_at is not None:
         db.session.rollback()
         raise ContestError("这次答题已经交卷，不能再修改答案。")
@@ -221,73 +232,77 @@ def save_answers(attempt_id: int, choices: dict[int, list[int]], now: datetime |
             db.session.rollback()
             raise ContestError("选项无效。")
         letters = "".join(sorted({LETTERS[order[position]] for position in shown}))
-        rows.append((question_id, letters))
-    for question_id, letters in rows:
-        upsert(
-            Answer,
+        rows.append(
             {
                 "attempt_id": attempt_id,
                 "question_id": question_id,
                 "chosen": letters,
                 "answered_at": now,
-            },
-            ["attempt_id", "question_id"],
-            ["chosen", "answered_at"],
+            }
         )
-    db.session.commit()
+    if rows:
+        upsert(Answer, rows, ["attempt_id", "question_id"], ["chosen", "answered_at"])
+    if submit:
+        finish_attempt(attempt_id, "submit", now, locked=attempt)
+    else:
+        db.session.commit()
     return SaveResult(len(rows))
 
 
 def score_attempt(attempt: Attempt) -> float:
     """Points from the stored answers (a right multiple choice needs every right letter)."""
-    answers = dict(
-        db.session.execute(
-            select(Answer.question_id, Answer.chosen).where(Answer.attempt_id == attempt.id)
-        ).all()
-    )
     ids = [item["question_id"] for item in attempt.drawn]
-    keys = db.session.execute(
-        select(Question.id, Question.kind, Question.answer).where(Question.id.in_(ids))
+    rows = db.session.execute(
+        select(Question.kind, Question.answer, Answer.chosen)
+        .outerjoin(Answer, (Answer.question_id == Question.id) & (Answer.attempt_id == attempt.id))
+        .where(Question.id.in_(ids))
     ).all()
-    points = attempt.contest.points_per_question
-    return sum(
-        get_type(kind).score(answer, answers.get(qid)) * points for qid, kind, answer in keys
-    )
+    points = attempt.max_score / len(ids) if ids else 0.0
+    return sum(get_type(kind).score(answer, chosen) * points for kind, answer, chosen in rows)
 
 
-def finish_attempt(attempt_id: int, by: str = "submit", now: datetime | None = None) -> bool:
-    """Finish once: True only for the call that actually finished it (then the signal is sent)."""
+def finish_attempt(
+    attempt_id: int,
+    by: str = "submit",
+    now: datetime | None = None,
+    locked: Attempt | None = None,
+) -> bool:
+    """Finish once: True only for the call that actually finished it (then the signal is sent).
+
+    ``locked``: the attempt already locked in this transaction (by ``save_answers``)."""
     now = now or utcnow()
-    attempt = lock(attempt_id)
+    attempt = locked or lock(attempt_id)
     if attempt is None or attempt.finished_at is not None:
         db.session.rollback()
         return False
     ended = min(now, attempt.deadline)
+    score = score_attempt(attempt)
     result = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id, Attempt.finished_at.is_(None))
-        .values(finished_at=now, is_open=None, finished_by=by)
+        .values(
+            finished_at=now,
+            is_open=None,
+            finished_by=by,
+            score=score,
+            duration_seconds=max((ended - attempt.started_at).total_seconds(), 0.0),
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.rollback()
         return False
-    attempt.score = score_attempt(attempt)
-    attempt.duration_seconds = max((ended - attempt.started_at).total_seconds(), 0.0)
-    db.session.commit()
-    attempt = db.session.get(Attempt, attempt_id)
-    signals.send(
-        signals.contest_finished,
-        signals.ContestFinished(
-            attempt_id=attempt.id,
-            contest_id=attempt.contest_id,
-            user_id=attempt.user_id,
-            org_unit_id=attempt.home_unit_id,
-            score=attempt.score,
-            max_score=attempt.max_score,
-            finished_at=attempt.finished_at,
-        ),
+    payload = signals.ContestFinished(
+        attempt_id=attempt.id,
+        contest_id=attempt.contest_id,
+        user_id=attempt.user_id,
+        org_unit_id=attempt.home_unit_id,
+        score=score,
+        max_score=attempt.max_score,
+        finished_at=now,
     )
+    db.session.commit()
+    signals.send(signals.contest_finished, payload)
     return True
 
 

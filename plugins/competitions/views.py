@@ -102,10 +102,10 @@ def _own_attempt(attempt_id: int) -> Attempt:
 @login_required
 def attempt(attempt_id: int):
     """The answer sheet: questions and shuffled options only, never the key."""
+    if request.method == "POST":
+        return _save(attempt_id)
     attempt = _own_attempt(attempt_id)
     now = utcnow()
-    if request.method == "POST":
-        return _save(attempt)
     if services.finish_if_overdue(attempt, now):
         flash(_("答题时间已到，系统已自动交卷。"), "error")
     if attempt.finished_at is not None:
@@ -132,7 +132,8 @@ def attempt(attempt_id: int):
     )
 
 
-def _save(attempt: Attempt):
+def _save(attempt_id: int):
+    """Save (and with action=submit, hand in) the sheet; everything is checked in services."""
     choices: dict[int, list[int]] = {}
     for key in request.form:
         if not key.startswith("q"):
@@ -143,22 +144,25 @@ def _save(attempt: Attempt):
         except ValueError:
             abort(400)
     submit = request.form.get("action") == "submit"
+    result_url = url_for("competitions.result", attempt_id=attempt_id)
+    sheet_url = url_for("competitions.attempt", attempt_id=attempt_id)
     try:
-        result = services.save_answers(attempt.id, choices)
+        result = services.save_answers(attempt_id, choices, submit=submit, user_id=current_user.id)
+    except LookupError:
+        abort(404)
     except ContestError as error:
         flash(str(error), "error")
-        if attempt.finished_at is not None:
-            return redirect(url_for("competitions.result", attempt_id=attempt.id))
-        return redirect(url_for("competitions.attempt", attempt_id=attempt.id)), 303
+        if "交卷" in str(error):
+            return redirect(result_url)
+        return redirect(sheet_url), 303
     if result.late:
         flash(_("已超过答题时限，超时后提交的答案没有记录，系统已自动交卷。"), "error")
-        return redirect(url_for("competitions.result", attempt_id=attempt.id))
+        return redirect(result_url)
     if submit:
-        services.finish_attempt(attempt.id, "submit")
         flash(_("已交卷。"), "success")
-        return redirect(url_for("competitions.result", attempt_id=attempt.id))
+        return redirect(result_url)
     flash(_("已保存 %(n)s 道题的答案。", n=result.saved), "success")
-    return redirect(url_for("competitions.attempt", attempt_id=attempt.id))
+    return redirect(sheet_url)
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
