@@ -22,6 +22,7 @@ def load_routes() -> Blueprint:
         views_bank,
         views_live,
         views_manage,
+        views_reports,
     )
 
     return bp

@@ -139,3 +139,24 @@ def test_app_without_competitions(make_app):
     client = app.test_client()
     assert client.get("/").status_code == 200
     assert client.get("/contests/").status_code == 404
+
+
+def test_participation_evidence_page(app, client, town, login_as, make_user):
+    with app.app_context():
+        add_questions(3)
+        contest = make_contest(town)
+        user = _db.session.get(User, make_user("resident", town.village_a_id, name="参赛人甲"))
+        services.finish_attempt(services.start_attempt(contest, user).id)
+        day = utcnow().date()
+    query = (
+        f"unit_id={town.village_a_id}&start={day - timedelta(days=1)}&end={day + timedelta(days=2)}"
+    )
+    login_as("village_coordinator", town.village_a_id)
+    page = client.get(f"/contests/participation?{query}")
+    assert page.status_code == 200 and "参赛人甲" in page.get_data(as_text=True)
+    assert (
+        client.get(f"/contests/participation?unit_id={town.village_a_id}&start=x&end=y").status_code
+        == 400
+    )
+    login_as("village_coordinator", town.village_b_id)
+    assert client.get(f"/contests/participation?{query}").status_code == 403
