@@ -22,7 +22,7 @@ from plugins.competitions.models_live import (
     LiveParticipant,
     LiveSession,
 )
-from plugins.competitions.qtypes import get_type
+from plugins.competitions.qtypes import LETTERS, get_type
 from plugins.competitions.services import ContestError, upsert
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud in a hall
@@ -132,7 +132,7 @@ def answer(
     question = db.session.get(Question, question_id)
     qtype = get_type(question.kind)
     letters = qtype.normalise_answer(chosen)
-    if qtype.answer_problem(letters, len(question.options)) and not letters:
+    if not letters or any(ch not in LETTERS[: len(question.options)] for ch in letters):
         raise ContestError("请选择答案。")
     result = upsert(
         LiveAnswer,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core import audit
 from core.extensions import db
 from core.models import User
+from core.notify import notify
 from core.permissions import can, require
 from core.timeutil import utcnow
 from plugins.competitions import ranking, services
@@ -229,6 +230,13 @@ def mark_winner(contest_id: int):
             existing = Winner(contest_id=contest.id, user_id=user.id)
             db.session.add(existing)
         existing.prize, existing.marked_by_id = form.prize.data, current_user.id
+        notify(
+            user.id,
+            f"您在“{contest.title}”中获得{form.prize.data}",
+            "请留意领奖通知。",
+            url_for("competitions.leaderboard", contest_id=contest.id),
+            dedupe_key=f"competitions-winner-{contest.id}-{user.id}-{form.prize.data}",
+        )
         audit.record(
             "competitions.winner_marked", contest, f"{user.display_name} 获{form.prize.data}"
         )

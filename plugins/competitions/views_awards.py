@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core import audit
 from core.accounts import find_by_phone, normalise_phone
 from core.extensions import db
+from core.notify import notify
 from core.orgunits import unit_choices
 from core.permissions import can, permission_required, require, unit_ids_where
 from plugins.competitions import awards
@@ -117,6 +118,15 @@ def round_state(round_id: int):
         flash(str(error), "error")
         return redirect(url_for("competitions.round_detail", round_id=round_id)), 303
     audit.record("competitions.round_state", award_round, f"评比改为{STATE_LABELS[target]}")
+    if target == "published":
+        for winner in awards.winners(award_round):
+            notify(
+                winner.nominated_by_id,
+                f"“{award_round.title}”结果已公布",
+                f"您推荐的{winner.nominee_name}获评第 {winner.rank} 名。",
+                url_for("competitions.round_detail", round_id=round_id),
+                dedupe_key=f"competitions-award-{winner.id}",
+            )
     db.session.commit()
     flash(_("评比已改为“%(state)s”。", state=STATE_LABELS[target]), "success")
     return redirect(url_for("competitions.round_detail", round_id=round_id))
@@ -249,6 +259,9 @@ def add_evidence(nomination_id: int):
         except ContestError as error:
             flash(str(error), "error")
             return redirect(url_for("competitions.nomination", nomination_id=nomination.id)), 303
+        audit.record(
+            "competitions.evidence_added", nomination, f"上传材料 {nomination.nominee_name}"
+        )
         db.session.commit()
         flash(_("材料已上传。"), "success")
     else:

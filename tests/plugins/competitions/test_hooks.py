@@ -135,10 +135,16 @@ def test_demo_pages_render(app, client, runner):
 
 
 def test_app_without_competitions(make_app):
-    app = make_app(plugins="")
-    client = app.test_client()
-    assert client.get("/").status_code == 200
-    assert client.get("/contests/").status_code == 404
+    for plugins in ("", "calendar,lecturers,volunteers,credits,reports"):
+        app = make_app(plugins=plugins)
+        client = app.test_client()
+        assert client.get("/").status_code == 200
+        assert client.get("/contests/").status_code == 404
+
+
+def test_competitions_alone(make_app):
+    app = make_app(plugins="competitions")
+    assert app.test_client().get("/contests/").status_code == 200
 
 
 def test_participation_evidence_page(app, client, town, login_as, make_user):

@@ -51,6 +51,12 @@ def test_full_live_round(app, client, town, login_as):
         qid, key = quiz.current_question_id, "A"
     page = phone_a.get(f"/contests/live/play/{code}").get_data(as_text=True)
     assert "正确答案" not in page and "秘密" not in page
+    bogus = phone_a.post(
+        f"/contests/live/play/{code}/answer",
+        data={"question_id": qid, "choice": "Z"},
+        follow_redirects=True,
+    )
+    assert "请选择答案" in bogus.get_data(as_text=True)
     phone_a.post(f"/contests/live/play/{code}/answer", data={"question_id": qid, "choice": key})
     repeat = phone_a.post(
         f"/contests/live/play/{code}/answer",
