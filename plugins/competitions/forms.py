@@ -14,7 +14,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from core.forms.fields import clean_text
 from plugins.competitions.models import CATEGORIES, DIFFICULTIES
@@ -185,6 +192,10 @@ class JoinForm(FlaskForm):
     )
     village_id = SelectField(_l("所在村(社区)"), coerce=int)
 
+    def validate_village_id(self, field) -> None:
+        if not field.data:
+            raise ValidationError("请选择所在村(社区)。")
+
 
 class PaperForm(FlaskForm):
     name = StringField(
@@ -197,6 +208,10 @@ class PaperForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=300)],
         description=_l("按题目顺序用空格分隔，如“A 对 BC”；未答写 -"),
     )
+
+    def validate_village_id(self, field) -> None:
+        if not field.data:
+            raise ValidationError("请选择所在村(社区)。")
 
 
 class RoundForm(FlaskForm):

@@ -107,9 +107,14 @@ def test_wrong_code_and_other_village_host(app, client, town, login_as):
     quiz_id, code, _ = _quiz(app, client, town, login_as)
     phone = app.test_client()
     response = phone.post(
-        "/contests/live/join", data={"code": "ZZZZZZ", "name": "张三", "village_id": 0}
+        "/contests/live/join",
+        data={"code": "ZZZZZZ", "name": "张三", "village_id": town.village_a_id},
     )
     assert "没有这个问答码" in response.get_data(as_text=True)
+    no_village = phone.post(
+        "/contests/live/join", data={"code": code, "name": "张三", "village_id": 0}
+    )
+    assert no_village.status_code == 400 and "请选择所在村" in no_village.get_data(as_text=True)
     assert phone.get(f"/contests/live/play/{code}").status_code == 302
     login_as("village_coordinator", town.village_b_id)
     assert client.get(f"/contests/live/{quiz_id}/host").status_code == 403
