@@ -166,3 +166,9 @@ def test_participation_evidence_page(app, client, town, login_as, make_user):
     )
     login_as("village_coordinator", town.village_b_id)
     assert client.get(f"/contests/participation?{query}").status_code == 403
+
+
+def test_english_catalog(app, client):
+    client.post("/language", data={"locale": "en", "next": "/contests/"})
+    page = client.get("/contests/").get_data(as_text=True)
+    assert "Open now" in page and "Knowledge contests" in page
