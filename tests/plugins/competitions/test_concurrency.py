@@ -134,3 +134,50 @@ def test_hundred_phones_answer_live_at_once(app, town, make_user):
         quiz = _db.session.get(LiveSession, quiz_id)
         assert live.answer_count(quiz) == 100
         assert len(live.scoreboard(quiz)) == 100
+
+
+def test_hundred_phones_through_http(app, client, town, login_as):
+    """Join and answer through the real views: 100 phones, each tapping twice at once."""
+    with app.app_context():
+        add_questions(3)
+    login_as("village_coordinator", town.village_a_id)
+    client.post(
+        "/contests/live/new",
+        data={
+            "title": "百人现场问答",
+            "org_unit_id": town.village_a_id,
+            "category": "law",
+            "question_count": 3,
+            "seconds_per_question": 120,
+        },
+    )
+    with app.app_context():
+        quiz = _db.session.scalar(select(LiveSession))
+        quiz_id, code = quiz.id, quiz.code
+    phones = []
+    for i in range(100):
+        phone = app.test_client()
+        response = phone.post(
+            "/contests/live/join",
+            data={"code": code, "name": f"手机{i}", "village_id": town.village_a_id},
+        )
+        assert response.status_code == 302
+        phones.append(phone)
+    client.post(f"/contests/live/{quiz_id}/advance")
+    with app.app_context():
+        question_id = _db.session.get(LiveSession, quiz_id).current_question_id
+    statuses = []
+
+    def work(i):
+        response = phones[i % 100].post(
+            f"/contests/live/play/{code}/answer",
+            data={"question_id": question_id, "choice": "AB"[i % 2]},
+        )
+        statuses.append(response.status_code)
+
+    assert _run(app, 200, work) == []
+    assert set(statuses) == {302}
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(LiveAnswer.id))) == 100
+    state = client.get(f"/contests/live/{quiz_id}/host/state.json").get_json()
+    assert state["answers"] == 100
