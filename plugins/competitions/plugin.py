@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import click
+from flask import render_template, url_for
+from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from core.hookspecs import hookimpl
 from core.hooktypes import NavItem
 from core.permissions import Permission
 from core.plugins import Plugin
+from plugins.competitions import models, models_awards, models_live  # noqa: F401  (tables)
 
 
 class CompetitionsPlugin(Plugin):
@@ -17,22 +22,84 @@ class CompetitionsPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.competitions.views import bp
+        from plugins.competitions.blueprint import load_routes
 
-        return [bp]
+        return [load_routes()]
 
     @hookimpl
     def register_permissions(self):
         return [
             Permission(
-                "competitions.manage_contests", _l("管理题库、竞赛和评比"), ("programme_manager",)
-            )
+                "competitions.manage", _l("管理题库、知识竞赛和评比"), ("programme_manager",)
+            ),
+            Permission(
+                "competitions.host",
+                _l("主持现场有奖知识问答"),
+                ("village_coordinator", "counsellor", "programme_manager"),
+            ),
+            Permission(
+                "competitions.nominate",
+                _l("为评比推荐对象并上传材料"),
+                ("village_coordinator", "counsellor", "programme_manager"),
+            ),
+            Permission(
+                "competitions.judge",
+                _l("评比评审(按轮次在评委名单中指派，不随角色授予)"),
+                (),
+            ),
         ]
+
+    @hookimpl
+    def register_services(self):
+        from plugins.competitions import hooks
+
+        return {"competitions": hooks.CompetitionsService()}
+
+    @hookimpl
+    def register_commands(self):
+        @click.group("competitions", help="知识竞赛: 定时任务")
+        def group():
+            pass
+
+        @group.command("finish-overdue", help="为已超时的答题自动交卷")
+        @with_appcontext
+        def finish_overdue():
+            from plugins.competitions.services import finish_overdue as run
+
+            click.echo(f"finished {run()} attempt(s)")
+
+        return [group]
 
     @hookimpl
     def nav_items(self, user):
         return [NavItem("competitions.index", _l("知识竞赛"), order=50)]
 
     @hookimpl
+    def render_slot(self, slot, user):
+        if slot != "dashboard" or user is None or not user.is_authenticated:
+            return None
+        from plugins.competitions import hooks
+
+        return Markup(render_template("competitions/_panel.html", **hooks.panel(user)))
+
+    @hookimpl
+    def calendar_entries(self, start, end, viewer, personal):
+        from plugins.competitions import hooks
+
+        return hooks.calendar_entries(start, end, viewer, personal)
+
+    @hookimpl
+    def report_metrics(self, unit_ids, start, end):
+        from plugins.competitions import hooks
+
+        return hooks.report_metrics(unit_ids, start, end)
+
+    @hookimpl
     def load_demo_data(self, town):
-        """Filled in by the competitions issue."""
+        from plugins.competitions.demo import load
+
+        load(town)
+
+
+def contest_url(contest_id: int) -> str:
+    return url_for("competitions.contest", contest_id=contest_id)

@@ -1,0 +1,170 @@
+"""What the plugin gives other parts of the site: calendar entries, metrics, panel, service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.hooktypes import CalendarEntry, Metric
+from core.models import OrgUnit
+from core.timeutil import utcnow
+from plugins.competitions.models import Attempt, Contest
+from plugins.competitions.models_live import LiveParticipant, LiveSession
+
+
+def _contest_entry(contest: Contest) -> CalendarEntry:
+    return CalendarEntry(
+        uid=f"competitions-contest-{contest.id}@xiangxuetong",
+        source="competitions",
+        title=f"知识竞赛:{contest.title}",
+        start=contest.opens_at,
+        end=contest.closes_at,
+        url=url_for("competitions.contest", contest_id=contest.id),
+        category="knowledge_contest",
+        colour="#8a3b12",
+        description=contest.description[:500],
+        org_unit_id=contest.eligible_unit_id or contest.org_unit_id,
+        cancelled=contest.state == "cancelled",
+        sequence=contest.sequence,
+        last_modified=contest.updated_at,
+    )
+
+
+def _live_entry(quiz: LiveSession) -> CalendarEntry:
+    return CalendarEntry(
+        uid=f"competitions-live-{quiz.id}@xiangxuetong",
+        source="competitions",
+        title=f"有奖知识问答:{quiz.title}",
+        start=quiz.scheduled_at,
+        end=quiz.scheduled_at + _live_length(quiz),
+        url=url_for("competitions.live_join", code=quiz.code),
+        category="prize_quiz",
+        colour="#b8860b",
+        location=quiz.location,
+        org_unit_id=quiz.org_unit_id,
+        sequence=quiz.sequence,
+        last_modified=quiz.updated_at,
+    )
+
+
+def _live_length(quiz: LiveSession):
+    from datetime import timedelta
+
+    return timedelta(seconds=max(len(quiz.question_ids) * (quiz.seconds_per_question + 30), 1800))
+
+
+def calendar_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[CalendarEntry]:
+    """Published (and cancelled) contests open→close, and scheduled live quizzes.
+
+    Personal: only contests the viewer has taken part in or may take part in."""
+    contests = db.session.scalars(
+        select(Contest).where(
+            Contest.state.in_(("published", "cancelled")),
+            Contest.opens_at < end,
+            Contest.closes_at > start,
+        )
+    ).all()
+    if personal:
+        if viewer is None:
+            return []
+        from plugins.competitions.services import is_eligible
+
+        taken = set(
+            db.session.scalars(select(Attempt.contest_id).where(Attempt.user_id == viewer.id))
+        )
+        contests = [c for c in contests if c.id in taken or is_eligible(c, viewer)]
+        return [_contest_entry(c) for c in contests]
+    entries = [_contest_entry(c) for c in contests]
+    quizzes = db.session.scalars(
+        select(LiveSession).where(
+            LiveSession.scheduled_at.is_not(None),
+            LiveSession.scheduled_at < end,
+            LiveSession.scheduled_at >= start - _max_live_length(),
+        )
+    ).all()
+    entries += [_live_entry(q) for q in quizzes if q.scheduled_at + _live_length(q) > start]
+    return entries
+
+
+def _max_live_length():
+    from datetime import timedelta
+
+    return timedelta(hours=6)
+
+
+def report_metrics(unit_ids, start: datetime, end: datetime) -> list[Metric]:
+    """竞赛参与人次: finished contest attempts plus live-quiz participants, by home village;
+    a unit's value includes every unit below it."""
+    per_unit: dict[int, int] = {}
+    attempts = db.session.execute(
+        select(Attempt.home_unit_id, func.count(Attempt.id))
+        .where(Attempt.finished_at >= start, Attempt.finished_at < end)
+        .group_by(Attempt.home_unit_id)
+    ).all()
+    players = db.session.execute(
+        select(LiveParticipant.village_id, func.count(LiveParticipant.id))
+        .where(LiveParticipant.joined_at >= start, LiveParticipant.joined_at < end)
+        .group_by(LiveParticipant.village_id)
+    ).all()
+    for unit_id, count in [*attempts, *players]:
+        if unit_id is not None:
+            per_unit[unit_id] = per_unit.get(unit_id, 0) + count
+    paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path)).all())
+    values = {}
+    for unit_id in unit_ids:
+        prefix = paths.get(unit_id)
+        if prefix is None:
+            continue
+        values[unit_id] = float(
+            sum(n for uid, n in per_unit.items() if paths.get(uid, "").startswith(prefix))
+        )
+    return [
+        Metric(
+            "competitions.participants",
+            "竞赛参与人次",
+            values,
+            "人次",
+            evidence_url="/contests/participation?unit_id={unit_id}&start={start}&end={end}",
+        )
+    ]
+
+
+def panel(user) -> dict:
+    """Open contests for the dashboard panel, with whether the user already took each."""
+    now = utcnow()
+    contests = db.session.scalars(
+        select(Contest)
+        .where(Contest.state == "published", Contest.opens_at <= now, Contest.closes_at > now)
+        .order_by(Contest.closes_at)
+        .limit(5)
+    ).all()
+    taken = set(
+        db.session.scalars(
+            select(Attempt.contest_id).where(
+                Attempt.user_id == user.id, Attempt.finished_at.is_not(None)
+            )
+        )
+    )
+    return {"contests": contests, "taken": taken}
+
+
+class CompetitionsService:
+    """Public facade for other plugins (credits, reports)."""
+
+    def attempt_summary(self, attempt_id: int) -> dict | None:
+        attempt = db.session.get(Attempt, attempt_id)
+        if attempt is None:
+            return None
+        return {
+            "contest_id": attempt.contest_id,
+            "user_id": attempt.user_id,
+            "score": attempt.score,
+            "max_score": attempt.max_score,
+            "finished_at": attempt.finished_at,
+        }
+
+    def participation(self, unit_ids, start: datetime, end: datetime) -> dict[int, float]:
+        return dict(report_metrics(unit_ids, start, end)[0].values)

@@ -1,0 +1,246 @@
+"""Live prize quiz logic: every state change is a row update, so many workers agree.
+
+Each host action locks the session row; answers are inserted with ON CONFLICT DO NOTHING on
+(participant, question), so a double tap counts once and 100 phones at once lose nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from core.timeutil import utcnow
+from plugins.competitions.models import Question
+from plugins.competitions.models_live import (
+    LIVE_TRANSITIONS,
+    LiveAnswer,
+    LiveParticipant,
+    LiveSession,
+)
+from plugins.competitions.qtypes import LETTERS, get_type
+from plugins.competitions.services import ContestError, upsert
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud in a hall
+
+
+def new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if not db.session.scalar(select(LiveSession.id).where(LiveSession.code == code)):
+            return code
+
+
+def by_code(code: str) -> LiveSession | None:
+    return db.session.scalar(
+        select(LiveSession).where(LiveSession.code == (code or "").strip().upper())
+    )
+
+
+def _locked(session_id: int) -> LiveSession:
+    return db.session.scalar(
+        select(LiveSession)
+        .where(LiveSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _move(quiz: LiveSession, target: str) -> None:
+    if (quiz.state, target) not in LIVE_TRANSITIONS:
+        raise ContestError(f"当前状态不能进行这个操作({quiz.state} → {target})。")
+    quiz.state = target
+
+
+def advance(session_id: int, now: datetime | None = None) -> LiveSession:
+    """Host's next step: show the next question, reveal the current one, or finish."""
+    now = now or utcnow()
+    quiz = _locked(session_id)
+    if quiz.state in ("waiting", "reveal"):
+        if quiz.current_index + 1 >= len(quiz.question_ids):
+            _move(quiz, "finished")
+        else:
+            _move(quiz, "question")
+            quiz.current_index += 1
+            quiz.question_started_at = now
+            quiz.question_deadline = now + timedelta(seconds=quiz.seconds_per_question)
+    elif quiz.state == "question":
+        _move(quiz, "reveal")
+        quiz.question_deadline = min(quiz.question_deadline, now)
+    else:
+        raise ContestError("问答已经结束。")
+    db.session.commit()
+    return quiz
+
+
+def finish(session_id: int) -> LiveSession:
+    quiz = _locked(session_id)
+    _move(quiz, "finished")
+    db.session.commit()
+    return quiz
+
+
+def join(quiz: LiveSession, name: str, village_id: int | None, source: str = "phone"):
+    """A participant (new, or the same name and village rejoining from the same phone)."""
+    if quiz.state == "finished":
+        raise ContestError("这场问答已经结束，不能再加入。")
+    return _participant(quiz, name, village_id, source)
+
+
+def _participant(quiz: LiveSession, name: str, village_id: int | None, source: str):
+    found = db.session.scalar(
+        select(LiveParticipant).where(
+            LiveParticipant.session_id == quiz.id,
+            LiveParticipant.name == name,
+            LiveParticipant.village_id == village_id,
+        )
+    )
+    if found:
+        return found
+    participant = LiveParticipant(
+        session_id=quiz.id,
+        name=name,
+        village_id=village_id,
+        source=source,
+        token=secrets.token_urlsafe(24),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(participant)
+    except IntegrityError:
+        db.session.rollback()
+        return _participant(quiz, name, village_id, source)
+    db.session.commit()
+    return participant
+
+
+def answer(
+    participant: LiveParticipant, question_id: int, chosen: str, now: datetime | None = None
+) -> bool:
+    """Record the first answer; False if it was a repeat. Refused outside the countdown."""
+    now = now or utcnow()
+    quiz = db.session.get(LiveSession, participant.session_id)
+    db.session.refresh(quiz)
+    if quiz.state != "question" or quiz.current_question_id != question_id:
+        raise ContestError("这道题已经结束或还没开始。")
+    if now > quiz.question_deadline:
+        raise ContestError("时间到了，这道题不再接受答案。")
+    question = db.session.get(Question, question_id)
+    qtype = get_type(question.kind)
+    letters = qtype.normalise_answer(chosen)
+    if not letters or any(ch not in LETTERS[: len(question.options)] for ch in letters):
+        raise ContestError("请选择答案。")
+    result = upsert(
+        LiveAnswer,
+        {
+            "session_id": quiz.id,
+            "participant_id": participant.id,
+            "question_id": question_id,
+            "chosen": letters,
+            "correct": qtype.score(question.answer, letters) > 0,
+            "seconds": (now - quiz.question_started_at).total_seconds(),
+            "answered_at": now,
+        },
+        ["participant_id", "question_id"],
+        None,
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: list[str]) -> int:
+    """Type in a paper sheet: one answer per question in order ("" = blank). Returns saved count."""
+    if not name:
+        raise ContestError("请填写姓名。")
+    participant = _participant(quiz, name, village_id, "paper")
+    questions = {
+        q.id: q
+        for q in db.session.scalars(select(Question).where(Question.id.in_(quiz.question_ids)))
+    }
+    saved = 0
+    for question_id, raw in zip(quiz.question_ids, letters, strict=False):
+        if not raw.strip():
+            continue
+        question = questions[question_id]
+        qtype = get_type(question.kind)
+        chosen = qtype.normalise_answer(raw)
+        problem = qtype.answer_problem(chosen, len(question.options))
+        if problem and qtype.name != "multiple":
+            db.session.rollback()
+            raise ContestError(f"第 {quiz.question_ids.index(question_id) + 1} 题: {problem}")
+        upsert(
+            LiveAnswer,
+            {
+                "session_id": quiz.id,
+                "participant_id": participant.id,
+                "question_id": question_id,
+                "chosen": chosen,
+                "correct": qtype.score(question.answer, chosen) > 0,
+                "seconds": 0.0,
+                "answered_at": utcnow(),
+            },
+            ["participant_id", "question_id"],
+            ["chosen", "correct"],
+        )
+        saved += 1
+    db.session.commit()
+    return saved
+
+
+@dataclass
+class BoardRow:
+    rank: int
+    name: str
+    village: str
+    source: str
+    correct: int
+    seconds: float
+
+
+def scoreboard(quiz: LiveSession, limit: int | None = None) -> list[BoardRow]:
+    """Most right answers first; ties go to the quicker total answering time."""
+    rows = db.session.execute(
+        select(
+            LiveParticipant.name,
+            LiveParticipant.village_id,
+            LiveParticipant.source,
+            func.count(LiveAnswer.id).filter(LiveAnswer.correct.is_(True)),
+            func.coalesce(func.sum(LiveAnswer.seconds).filter(LiveAnswer.correct.is_(True)), 0.0),
+        )
+        .outerjoin(LiveAnswer, LiveAnswer.participant_id == LiveParticipant.id)
+        .where(LiveParticipant.session_id == quiz.id)
+        .group_by(LiveParticipant.id)
+    ).all()
+    from core.models import OrgUnit
+
+    names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name)).all())
+    ordered = sorted(rows, key=lambda r: (-r[3], r[4], r[0]))
+    board: list[BoardRow] = []
+    for position, (name, village_id, source, correct, seconds) in enumerate(ordered, start=1):
+        same = board and (board[-1].correct, board[-1].seconds) == (correct, float(seconds))
+        rank = board[-1].rank if same else position
+        board.append(
+            BoardRow(rank, name, names.get(village_id, ""), source, correct, float(seconds))
+        )
+    return board[:limit] if limit else board
+
+
+def answer_count(quiz: LiveSession) -> int:
+    question_id = quiz.current_question_id
+    if question_id is None:
+        return 0
+    return db.session.scalar(
+        select(func.count(LiveAnswer.id)).where(
+            LiveAnswer.session_id == quiz.id, LiveAnswer.question_id == question_id
+        )
+    )
+
+
+def seconds_left(quiz: LiveSession, now: datetime | None = None) -> int:
+    if quiz.state != "question" or quiz.question_deadline is None:
+        return 0
+    return max(int((quiz.question_deadline - (now or utcnow())).total_seconds() + 0.999), 0)

@@ -1,0 +1,123 @@
+"""Live prize quiz: join without account, answers counted once, deadlines, paper sheets."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from core.extensions import db as _db
+from plugins.competitions.models_live import LiveAnswer, LiveParticipant, LiveSession
+from tests.plugins.competitions.helpers import add_questions
+
+
+def _quiz(app, client, town, login_as, count=3):
+    with app.app_context():
+        add_questions(4)
+    host_id = login_as("village_coordinator", town.village_a_id)
+    response = client.post(
+        "/contests/live/new",
+        data={
+            "title": "院坝会有奖问答",
+            "org_unit_id": town.village_a_id,
+            "category": "law",
+            "question_count": count,
+            "seconds_per_question": 30,
+            "location": "甲村学习中心",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        quiz = _db.session.scalar(select(LiveSession))
+        return quiz.id, quiz.code, host_id
+
+
+def _phone(app, code, name, village_id):
+    phone = app.test_client()
+    response = phone.post(
+        "/contests/live/join", data={"code": code.lower(), "name": name, "village_id": village_id}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return phone
+
+
+def test_full_live_round(app, client, town, login_as):
+    quiz_id, code, _ = _quiz(app, client, town, login_as)
+    phone_a = _phone(app, code, "张三", town.village_a_id)
+    phone_b = _phone(app, code, "李四", town.village_b_id)
+    assert "等待主持人" in phone_a.get(f"/contests/live/play/{code}").get_data(as_text=True)
+    # Answering before the question is shown is refused.
+    client.post(f"/contests/live/{quiz_id}/advance")
+    with app.app_context():
+        quiz = _db.session.get(LiveSession, quiz_id)
+        qid, key = quiz.current_question_id, "A"
+    page = phone_a.get(f"/contests/live/play/{code}").get_data(as_text=True)
+    assert "正确答案" not in page and "秘密" not in page
+    bogus = phone_a.post(
+        f"/contests/live/play/{code}/answer",
+        data={"question_id": qid, "choice": "Z"},
+        follow_redirects=True,
+    )
+    assert "请选择答案" in bogus.get_data(as_text=True)
+    phone_a.post(f"/contests/live/play/{code}/answer", data={"question_id": qid, "choice": key})
+    repeat = phone_a.post(
+        f"/contests/live/play/{code}/answer",
+        data={"question_id": qid, "choice": "B"},
+        follow_redirects=True,
+    )
+    assert "以第一次为准" in repeat.get_data(as_text=True)
+    phone_b.post(f"/contests/live/play/{code}/answer", data={"question_id": qid, "choice": "B"})
+    state = client.get(f"/contests/live/{quiz_id}/host/state.json").get_json()
+    assert state["answers"] == 2 and state["state"] == "question"
+    client.post(f"/contests/live/{quiz_id}/advance")  # reveal
+    late = phone_b.post(
+        f"/contests/live/play/{code}/answer",
+        data={"question_id": qid, "choice": "A"},
+        follow_redirects=True,
+    )
+    assert "已经结束" in late.get_data(as_text=True)
+    host = client.get(f"/contests/live/{quiz_id}/host").get_data(as_text=True)
+    assert "计分板" in host and "张三" in host
+    for _ in range(5):  # q2, reveal, q3, reveal, finished
+        client.post(f"/contests/live/{quiz_id}/advance")
+    with app.app_context():
+        assert _db.session.get(LiveSession, quiz_id).state == "finished"
+        rows = _db.session.execute(select(LiveAnswer.chosen, LiveAnswer.correct)).all()
+        assert sorted(rows) == [("A", True), ("B", False)]
+    closed = app.test_client().post(
+        "/contests/live/join", data={"code": code, "name": "王五", "village_id": town.village_a_id}
+    )
+    assert closed.status_code == 400 and "已经结束" in closed.get_data(as_text=True)
+    # Paper sheets typed in afterwards.
+    response = client.post(
+        f"/contests/live/{quiz_id}/results",
+        data={"name": "赵大爷", "village_id": town.village_a_id, "answers": "A - A"},
+    )
+    assert response.status_code == 302
+    bad = client.post(
+        f"/contests/live/{quiz_id}/results",
+        data={"name": "钱大妈", "village_id": town.village_a_id, "answers": "A"},
+    )
+    assert "需要 3 个答案" in bad.get_data(as_text=True)
+    results = client.get(f"/contests/live/{quiz_id}/results").get_data(as_text=True)
+    assert "赵大爷" in results and "纸质" in results
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(LiveParticipant.id))) == 3
+
+
+def test_wrong_code_and_other_village_host(app, client, town, login_as):
+    quiz_id, code, _ = _quiz(app, client, town, login_as)
+    phone = app.test_client()
+    response = phone.post(
+        "/contests/live/join",
+        data={"code": "ZZZZZZ", "name": "张三", "village_id": town.village_a_id},
+    )
+    assert "没有这个问答码" in response.get_data(as_text=True)
+    no_village = phone.post(
+        "/contests/live/join", data={"code": code, "name": "张三", "village_id": 0}
+    )
+    assert no_village.status_code == 400 and "请选择所在村" in no_village.get_data(as_text=True)
+    assert phone.get(f"/contests/live/play/{code}").status_code == 302
+    login_as("village_coordinator", town.village_b_id)
+    assert client.get(f"/contests/live/{quiz_id}/host").status_code == 403
+    assert client.post(f"/contests/live/{quiz_id}/advance").status_code == 403
+    with app.app_context():
+        assert _db.session.get(LiveSession, quiz_id).state == "waiting"
