@@ -246,6 +246,8 @@ class Assignment(db.Model):
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: When the status last changed: the waiting list is served in this order.
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hours: Mapped[float | None] = mapped_column(Float)

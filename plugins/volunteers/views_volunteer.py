@@ -1,0 +1,289 @@
+"""A volunteer's pages: eligible shifts, profile and availability, sign-up and withdrawal."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core import orgunits
+from core.extensions import db
+from core.permissions import can
+from core.timeutil import utcnow
+from plugins.volunteers import matching, profiles, services
+from plugins.volunteers.blueprint import bp
+from plugins.volunteers.forms import (
+    ActionForm,
+    AvailabilityForm,
+    BlackoutForm,
+    ProfileForm,
+    SignupForm,
+)
+from plugins.volunteers.models import Assignment, Availability, Blackout, Shift, ShiftRole
+
+
+def upcoming_shifts(limit: int = 60) -> list[Shift]:
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(Shift)
+            .where(Shift.cancelled.is_(False), Shift.starts_at > now)
+            .options(
+                selectinload(Shift.roles).selectinload(ShiftRole.skills),
+                selectinload(Shift.roles).selectinload(ShiftRole.assignments),
+                selectinload(Shift.org_unit),
+            )
+            .order_by(Shift.starts_at, Shift.id)
+            .limit(limit)
+        )
+    )
+
+
+def role_options(profile, shift: Shift, now) -> list[dict]:
+    """Roles of ``shift`` this volunteer may take, with what the button should offer."""
+    options = []
+    skills = {s.id for s in profile.skills} if profile else set()
+    for role in shift.roles:
+        if not {s.id for s in role.skills} <= skills:
+            continue
+        mine = next((a for a in role.assignments if a.user_id == current_user.id), None)
+        options.append(
+            {
+                "role": role,
+                "mine": mine if mine and mine.status not in ("withdrawn", "declined") else None,
+                "full": role.confirmed_count >= role.needed,
+            }
+        )
+    return options
+
+
+@bp.route("/")
+def index():
+    """Shifts open for sign-up, nearest first; for a volunteer only those they are fit for."""
+    now = utcnow()
+    profile = profiles.profile_of(current_user.id) if current_user.is_authenticated else None
+    rows = []
+    for shift in upcoming_shifts():
+        if not shift.public and not can(current_user, "volunteers.manage_shifts", shift):
+            continue
+        if profile and profile.status == "approved":
+            if not shift.signup_open(now) or not matching.fits_place(profile, shift):
+                continue
+            options = role_options(profile, shift, now)
+            if not options:
+                continue
+            rows.append((shift, options))
+        else:
+            rows.append((shift, []))
+    return render_template("volunteers/index.html", rows=rows, profile=profile, form=SignupForm())
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile_edit():
+    """Sign up as a volunteer or change the profile: skills, teams, villages, monthly maximum."""
+    profiles.ensure_skills()
+    profile = profiles.profile_of(current_user.id)
+    form = ProfileForm(obj=profile)
+    villages = orgunits.villages()
+    form.home_unit_id.choices = [(v.id, v.name) for v in villages]
+    form.villages.choices = [(v.id, v.name) for v in villages]
+    form.skills.choices = [(s.id, s.name) for s in profiles.active_skills()]
+    form.teams.choices = [(t.id, t.name) for t in profiles.all_teams()]
+    if request.method == "GET":
+        form.home_unit_id.data = (profile.home_unit_id if profile else None) or (
+            current_user.home_unit_id
+        )
+        if profile:
+            form.skills.data = [s.id for s in profile.skills]
+            form.teams.data = [t.id for t in profile.teams]
+            form.villages.data = [v.id for v in profile.villages]
+    if form.validate_on_submit():
+        profile, created = profiles.save_profile(current_user, form.data)
+        db.session.commit()
+        if created and profile.status == "pending":
+            flash("已提交志愿者登记，等待审核。", "success")
+        else:
+            flash("志愿者资料已保存。", "success")
+        return redirect(url_for("volunteers.profile_edit"))
+    return render_template(
+        "volunteers/profile.html",
+        form=form,
+        profile=profile,
+        availability_form=AvailabilityForm(),
+        blackout_form=BlackoutForm(),
+        action_form=ActionForm(),
+        weekday=matching.weekday_label,
+    )
+
+
+def _own_profile():
+    profile = profiles.profile_of(current_user.id)
+    if profile is None:
+        flash("请先填写志愿者资料。", "error")
+        abort(redirect(url_for("volunteers.profile_edit")))
+    return profile
+
+
+@bp.route("/profile/availability", methods=["POST"])
+@login_required
+def availability_add():
+    """Add a weekly window; the end must be after the start."""
+    profile = _own_profile()
+    form = AvailabilityForm()
+    if form.validate_on_submit():
+        profile.availability.append(
+            Availability(
+                weekday=form.weekday.data,
+                start_time=form.start_time.data,
+                end_time=form.end_time.data,
+            )
+        )
+        db.session.commit()
+        flash("已添加可服务时间。", "success")
+        return redirect(url_for("volunteers.profile_edit"))
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+    return redirect(url_for("volunteers.profile_edit"))
+
+
+@bp.route("/profile/availability/<int:row_id>/delete", methods=["POST"])
+@login_required
+def availability_delete(row_id: int):
+    profile = _own_profile()
+    row = db.session.get(Availability, row_id)
+    if row is None or row.profile_id != profile.id or not ActionForm().validate_on_submit():
+        abort(404)
+    db.session.delete(row)
+    db.session.commit()
+    return redirect(url_for("volunteers.profile_edit"))
+
+
+@bp.route("/profile/blackouts", methods=["POST"])
+@login_required
+def blackout_add():
+    profile = _own_profile()
+    form = BlackoutForm()
+    if form.validate_on_submit():
+        if form.day.data not in {b.day for b in profile.blackouts}:
+            profile.blackouts.append(Blackout(day=form.day.data))
+            db.session.commit()
+        flash("已添加不能服务的日期。", "success")
+    else:
+        flash("请选择有效的日期。", "error")
+    return redirect(url_for("volunteers.profile_edit"))
+
+
+@bp.route("/profile/blackouts/<int:row_id>/delete", methods=["POST"])
+@login_required
+def blackout_delete(row_id: int):
+    profile = _own_profile()
+    row = db.session.get(Blackout, row_id)
+    if row is None or row.profile_id != profile.id or not ActionForm().validate_on_submit():
+        abort(404)
+    db.session.delete(row)
+    db.session.commit()
+    return redirect(url_for("volunteers.profile_edit"))
+
+
+def get_shift(shift_id: int) -> Shift:
+    shift = db.session.get(Shift, shift_id)
+    if shift is None:
+        abort(404)
+    mine = current_user.is_authenticated and any(
+        a.user_id == current_user.id for r in shift.roles for a in r.assignments
+    )
+    if not shift.public and not mine and not can(current_user, "volunteers.manage_shifts", shift):
+        abort(404)
+    return shift
+
+
+@bp.route("/shifts/<int:shift_id>")
+def shift_detail(shift_id: int):
+    """One shift: its roles, places left, and the volunteer's own status and buttons."""
+    shift = get_shift(shift_id)
+    profile = profiles.profile_of(current_user.id) if current_user.is_authenticated else None
+    options = role_options(profile, shift, utcnow()) if profile else []
+    return render_template(
+        "volunteers/shift.html",
+        shift=shift,
+        profile=profile,
+        options=options,
+        form=SignupForm(),
+        now=utcnow(),
+        labels=services.STATUS_LABELS,
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/signup", methods=["POST"])
+@login_required
+def signup(shift_id: int):
+    """Take a place (or a waiting-list place); always for the signed-in person only."""
+    shift = get_shift(shift_id)
+    form = SignupForm()
+    if not form.validate_on_submit() or not str(form.role_id.data).isdigit():
+        abort(400)
+    role = db.session.get(ShiftRole, int(form.role_id.data))
+    if role is None or role.shift_id != shift.id:
+        abort(404)
+    try:
+        assignment = services.sign_up(role.id, current_user.id, waitlist=bool(form.waitlist.data))
+    except services.BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("volunteers.shift_detail", shift_id=shift.id))
+    db.session.commit()
+    if assignment.status == "confirmed":
+        flash(f"报名成功：{shift.title} / {role.name}。", "success")
+    else:
+        flash("岗位已满，您已加入候补名单；有人退出时会自动转正并通知您。", "success")
+    return redirect(url_for("volunteers.my_shifts"))
+
+
+def own_assignment(assignment_id: int) -> Assignment:
+    """An assignment of the signed-in volunteer; someone else's is forbidden."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    if assignment.user_id != current_user.id:
+        abort(403)
+    return assignment
+
+
+@bp.route("/assignments/<int:assignment_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(assignment_id: int):
+    """Leave a place before the withdraw deadline; the waiting list moves up."""
+    assignment = own_assignment(assignment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw(assignment)
+    except services.BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("volunteers.my_shifts"))
+    db.session.commit()
+    flash("已退出。", "success")
+    return redirect(url_for("volunteers.my_shifts"))
+
+
+@bp.route("/assignments/<int:assignment_id>/respond", methods=["POST"])
+@login_required
+def respond(assignment_id: int):
+    """Accept or decline an invitation."""
+    assignment = own_assignment(assignment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    accept = request.form.get("answer") == "accept"
+    try:
+        services.respond(assignment, accept)
+    except services.BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("volunteers.my_shifts"))
+    db.session.commit()
+    flash("已接受邀请。" if accept else "已谢绝邀请。", "success")
+    return redirect(url_for("volunteers.my_shifts"))
