@@ -32,9 +32,8 @@ def as_moment(value: date | datetime) -> datetime:
 
 
 def _paths(unit_ids) -> dict[int, str]:
-    return dict(
-        db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unit_ids)))
-    )
+    rows = db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unit_ids)))
+    return {uid: path for uid, path in rows}  # noqa: C416 - dict(Result) would use .keys()
 
 
 def _roll_up(unit_ids, per_path: dict[str, float]) -> dict[int, float]:

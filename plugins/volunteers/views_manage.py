@@ -225,7 +225,7 @@ def confirm_hours(assignment_id: int):
     form = HoursForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        flash(form.hours.errors[0] if form.hours.errors else "输入有误。", "error")
+        flash("服务时长应为 0.1 到 24 之间的数字(小时)。", "error")
         return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))
     try:
         attendance.confirm_hours(assignment.id, form.hours.data, current_user.id)

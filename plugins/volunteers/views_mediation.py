@@ -87,7 +87,7 @@ def mediation_new():
 
 def _people_choices(case: MediationCase) -> tuple[list, list]:
     """Mediators (role holders and volunteers with the mediation skill) and other volunteers."""
-    mediators = {u.id: u for u in accounts.users_with_role("mediator", case.org_unit)}
+    mediators = {u.id: u for u in accounts.users_with_role("mediator")}
     skilled = db.session.scalars(
         select(Profile)
         .where(Profile.status == "approved")
