@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import url_for
 from sqlalchemy import func, select
 
 from core import audit, notify
@@ -206,7 +205,7 @@ def promote_waiting(role: ShiftRole, now: datetime | None = None) -> list[Assign
             candidate.user_id,
             f"候补转正：{shift.title}",
             f"有人退出，您已从候补转为正式：{role.name}，{_when(shift)}，{shift.venue}。",
-            link=url_for("volunteers.shift_detail", shift_id=shift.id),
+            link=f"/volunteers/shifts/{shift.id}",
             dedupe_key=f"volunteers:promoted:{candidate.id}:{int(now.timestamp())}",
         )
         promoted.append(candidate)
@@ -236,7 +235,7 @@ def invite(role_id: int, user_id: int, inviter_id: int) -> Assignment:
         user_id,
         f"志愿服务邀请：{role.shift.title}",
         f"邀请您担任“{role.name}”，{_when(role.shift)}，{role.shift.venue}。请接受或谢绝。",
-        link=url_for("volunteers.my_shifts"),
+        link="/volunteers/me",
         dedupe_key=f"volunteers:invite:{assignment.id}:{int(utcnow().timestamp())}",
     )
     return assignment

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from core import audit
 from core.extensions import db
 from core.models import User
 from core.permissions import can
@@ -78,6 +79,12 @@ def _attendance_step(assignment_id: int, step, message: str):
         db.session.rollback()
         flash(str(error), "error")
     else:
+        if assignment.user_id != current_user.id:
+            audit.record(
+                "volunteers.attendance_recorded",
+                assignment,
+                f"组织者为 {assignment.user.display_name} {message.rstrip('。')}",
+            )
         db.session.commit()
         flash(message, "success")
     if organiser and assignment.user_id != current_user.id:
