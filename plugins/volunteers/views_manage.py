@@ -36,7 +36,10 @@ def manage():
         db.session.scalars(
             select(Shift)
             .where(Shift.org_unit_id.in_(units), Shift.ends_at > utcnow())
-            .options(selectinload(Shift.roles).selectinload(ShiftRole.assignments))
+            .options(
+                selectinload(Shift.roles).selectinload(ShiftRole.assignments),
+                selectinload(Shift.org_unit),
+            )
             .order_by(Shift.starts_at)
             .limit(200)
         )
