@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -150,7 +151,7 @@ def shift_cancel(shift_id: int):
         _tell_volunteers(shift, "志愿服务班次取消", "很抱歉，这个班次已取消。")
         audit.record("volunteers.shift_cancelled", shift, f"取消班次：{shift.title}")
         db.session.commit()
-    flash("班次已取消。", "success")
+    flash(_("班次已取消。"), "success")
     return redirect(url_for("volunteers.roster", shift_id=shift.id))
 
 
@@ -169,7 +170,7 @@ def roster(shift_id: int):
         db.session.flush()
         audit.record("volunteers.role_added", role, f"添加岗位 {role.name} × {role.needed}")
         db.session.commit()
-        flash("岗位已添加。", "success")
+        flash(_("岗位已添加。"), "success")
         return redirect(url_for("volunteers.roster", shift_id=shift.id))
     hours_form = HoursForm()
     return render_template(
@@ -201,14 +202,14 @@ def role_needed(role_id: int):
         return redirect(url_for("volunteers.roster", shift_id=role.shift_id))
     if form.needed.data < services.confirmed_count(role.id):
         db.session.rollback()
-        flash("需要人数不能少于已确认的人数，请先调整人员。", "error")
+        flash(_("需要人数不能少于已确认的人数，请先调整人员。"), "error")
         return redirect(url_for("volunteers.roster", shift_id=role.shift_id))
     role.needed = form.needed.data
     db.session.flush()
     services.promote_waiting(role)
     audit.record("volunteers.role_changed", role, f"岗位 {role.name} 需要 {role.needed} 人")
     db.session.commit()
-    flash("人数已更新。", "success")
+    flash(_("人数已更新。"), "success")
     return redirect(url_for("volunteers.roster", shift_id=role.shift_id))
 
 
@@ -228,7 +229,7 @@ def confirm_hours(assignment_id: int):
     form = HoursForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        flash("服务时长应为 0.1 到 24 之间的数字(小时)。", "error")
+        flash(_("服务时长应为 0.1 到 24 之间的数字(小时)。"), "error")
         return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))
     try:
         attendance.confirm_hours(assignment.id, form.hours.data, current_user.id)
@@ -237,7 +238,7 @@ def confirm_hours(assignment_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("服务时长已确认。", "success")
+        flash(_("服务时长已确认。"), "success")
     return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))
 
 
@@ -254,5 +255,5 @@ def no_show(assignment_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("已记为缺席。", "success")
+        flash(_("已记为缺席。"), "success")
     return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))

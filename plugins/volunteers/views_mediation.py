@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -80,7 +81,7 @@ def mediation_new():
                 dedupe_key=f"volunteers:mediation-new:{case.id}:{office_user.id}",
             )
         db.session.commit()
-        flash("调解申请已提交，司法所会尽快联系您。", "success")
+        flash(_("调解申请已提交，司法所会尽快联系您。"), "success")
         return redirect(url_for("volunteers.mediation_detail", case_id=case.id))
     return render_template("volunteers/mediation_new.html", form=form)
 
@@ -172,7 +173,7 @@ def mediation_schedule(case_id: int):
             flagged = [m.user.display_name for m in case.active_mediators if m.conflict]
             if flagged:
                 flash(f"注意：{'、'.join(flagged)} 与当事人同村，建议回避并更换。", "error")
-            flash("调解已安排。", "success")
+            flash(_("调解已安排。"), "success")
         return redirect(url_for("volunteers.mediation_detail", case_id=case.id))
     for errors in form.errors.values():
         for error in errors:
@@ -197,7 +198,7 @@ def mediation_recuse(case_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("已回避，请另行指定调解员。", "success")
+        flash(_("已回避，请另行指定调解员。"), "success")
     return redirect(url_for("volunteers.mediation_detail", case_id=case.id))
 
 
@@ -216,9 +217,9 @@ def mediation_outcome(case_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash("调解结果已记录。", "success")
+            flash(_("调解结果已记录。"), "success")
     else:
-        flash("请检查填写的内容。", "error")
+        flash(_("请检查填写的内容。"), "error")
     return redirect(url_for("volunteers.mediation_detail", case_id=case.id))
 
 
@@ -235,5 +236,5 @@ def mediation_cancel(case_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("已取消。", "success")
+        flash(_("已取消。"), "success")
     return redirect(url_for("volunteers.mediation_detail", case_id=case.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -48,7 +49,7 @@ def invite(role_id: int, user_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("邀请已发送。", "success")
+        flash(_("邀请已发送。"), "success")
     return redirect(url_for("volunteers.match", role_id=role_id))
 
 
@@ -121,7 +122,7 @@ def approve(profile_id: int):
     if profile.status != "approved":
         profiles.approve(profile)
         db.session.commit()
-    flash("已审核通过。", "success")
+    flash(_("已审核通过。"), "success")
     return redirect(url_for("volunteers.volunteers_list"))
 
 

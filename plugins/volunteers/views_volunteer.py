@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -103,9 +104,9 @@ def profile_edit():
         profile, created = profiles.save_profile(current_user, form.data)
         db.session.commit()
         if created and profile.status == "pending":
-            flash("已提交志愿者登记，等待审核。", "success")
+            flash(_("已提交志愿者登记，等待审核。"), "success")
         else:
-            flash("志愿者资料已保存。", "success")
+            flash(_("志愿者资料已保存。"), "success")
         return redirect(url_for("volunteers.profile_edit"))
     return render_template(
         "volunteers/profile.html",
@@ -121,7 +122,7 @@ def profile_edit():
 def _own_profile():
     profile = profiles.profile_of(current_user.id)
     if profile is None:
-        flash("请先填写志愿者资料。", "error")
+        flash(_("请先填写志愿者资料。"), "error")
         abort(redirect(url_for("volunteers.profile_edit")))
     return profile
 
@@ -141,7 +142,7 @@ def availability_add():
             )
         )
         db.session.commit()
-        flash("已添加可服务时间。", "success")
+        flash(_("已添加可服务时间。"), "success")
         return redirect(url_for("volunteers.profile_edit"))
     for errors in form.errors.values():
         for error in errors:
@@ -170,9 +171,9 @@ def blackout_add():
         if form.day.data not in {b.day for b in profile.blackouts}:
             profile.blackouts.append(Blackout(day=form.day.data))
             db.session.commit()
-        flash("已添加不能服务的日期。", "success")
+        flash(_("已添加不能服务的日期。"), "success")
     else:
-        flash("请选择有效的日期。", "error")
+        flash(_("请选择有效的日期。"), "error")
     return redirect(url_for("volunteers.profile_edit"))
 
 
@@ -238,7 +239,7 @@ def signup(shift_id: int):
     if assignment.status == "confirmed":
         flash(f"报名成功：{shift.title} / {role.name}。", "success")
     else:
-        flash("岗位已满，您已加入候补名单；有人退出时会自动转正并通知您。", "success")
+        flash(_("岗位已满，您已加入候补名单；有人退出时会自动转正并通知您。"), "success")
     return redirect(url_for("volunteers.my_shifts"))
 
 
@@ -266,7 +267,7 @@ def withdraw(assignment_id: int):
         flash(str(error), "error")
         return redirect(url_for("volunteers.my_shifts"))
     db.session.commit()
-    flash("已退出。", "success")
+    flash(_("已退出。"), "success")
     return redirect(url_for("volunteers.my_shifts"))
 
 
