@@ -210,6 +210,9 @@ def test_plugin_disabled_and_demo_twice(make_app):
     assert app.test_client().get("/volunteers/").status_code == 404
     app = make_app(plugins="calendar,lecturers,competitions,credits,reports")
     assert app.test_client().get("/").status_code == 200
+    alone = make_app(plugins="volunteers")  # without the calendar plugin it still serves
+    assert alone.test_client().get("/volunteers/").status_code == 200
+    assert alone.test_client().get("/volunteers/mediation").status_code == 302  # to log in
     app = make_app()
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo-data"]).exit_code == 0
