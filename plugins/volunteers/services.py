@@ -78,7 +78,7 @@ def confirmed_count(role_id: int) -> int:
     )
 
 
-def _confirmed_shifts(user_id: int):
+def confirmed_shifts_query(user_id: int):
     return (
         select(Shift)
         .join(ShiftRole, ShiftRole.shift_id == Shift.id)
@@ -94,7 +94,7 @@ def _confirmed_shifts(user_id: int):
 def clashing_shift(user_id: int, shift: Shift) -> Shift | None:
     """A confirmed shift of ``user_id`` that overlaps ``shift`` in time, if any."""
     return db.session.scalar(
-        _confirmed_shifts(user_id)
+        confirmed_shifts_query(user_id)
         .where(Shift.starts_at < shift.ends_at, Shift.ends_at > shift.starts_at)
         .limit(1)
     )
@@ -111,7 +111,9 @@ def local_month_bounds(moment: datetime) -> tuple[datetime, datetime]:
 def shifts_in_month(user_id: int, moment: datetime) -> int:
     """Confirmed shifts of ``user_id`` in the local month of ``moment``."""
     first, following = local_month_bounds(moment)
-    query = _confirmed_shifts(user_id).where(Shift.starts_at >= first, Shift.starts_at < following)
+    query = confirmed_shifts_query(user_id).where(
+        Shift.starts_at >= first, Shift.starts_at < following
+    )
     return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 

@@ -41,10 +41,35 @@ def upcoming_shifts(limit: int = 60) -> list[Shift]:
     )
 
 
-def role_options(profile, shift: Shift, now) -> list[dict]:
+def booked_shifts(user_id: int) -> list[Shift]:
+    """The volunteer's confirmed shifts from last month on (for clash and monthly hints)."""
+    since = services.local_month_bounds(utcnow())[0]
+    return list(
+        db.session.scalars(services.confirmed_shifts_query(user_id).where(Shift.starts_at >= since))
+    )
+
+
+def why_blocked(profile, shift: Shift, booked: list[Shift]) -> str | None:
+    """Why signing up would be refused (overlap or monthly maximum), to show before a click."""
+    for other in booked:
+        if (
+            other.id != shift.id
+            and other.starts_at < shift.ends_at
+            and other.ends_at > shift.starts_at
+        ):
+            return f"与“{other.title}”时间重叠"
+    first, following = services.local_month_bounds(shift.starts_at)
+    in_month = sum(1 for other in booked if first <= other.starts_at < following)
+    if in_month >= profile.monthly_max_shifts:
+        return "本月班次已达上限"
+    return None
+
+
+def role_options(profile, shift: Shift, booked: list[Shift]) -> list[dict]:
     """Roles of ``shift`` this volunteer may take, with what the button should offer."""
     options = []
     skills = {s.id for s in profile.skills} if profile else set()
+    blocked = why_blocked(profile, shift, booked) if profile else None
     for role in shift.roles:
         if not {s.id for s in role.skills} <= skills:
             continue
@@ -54,6 +79,7 @@ def role_options(profile, shift: Shift, now) -> list[dict]:
                 "role": role,
                 "mine": mine if mine and mine.status not in ("withdrawn", "declined") else None,
                 "full": role.confirmed_count >= role.needed,
+                "blocked": blocked,
             }
         )
     return options
@@ -65,13 +91,14 @@ def index():
     now = utcnow()
     profile = profiles.profile_of(current_user.id) if current_user.is_authenticated else None
     rows = []
+    booked = booked_shifts(current_user.id) if profile else []
     for shift in upcoming_shifts():
         if not shift.public and not can(current_user, "volunteers.manage_shifts", shift):
             continue
         if profile and profile.status == "approved":
             if not shift.signup_open(now) or not matching.fits_place(profile, shift):
                 continue
-            options = role_options(profile, shift, now)
+            options = role_options(profile, shift, booked)
             if not options:
                 continue
             rows.append((shift, options))
@@ -206,7 +233,7 @@ def shift_detail(shift_id: int):
     """One shift: its roles, places left, and the volunteer's own status and buttons."""
     shift = get_shift(shift_id)
     profile = profiles.profile_of(current_user.id) if current_user.is_authenticated else None
-    options = role_options(profile, shift, utcnow()) if profile else []
+    options = role_options(profile, shift, booked_shifts(current_user.id)) if profile else []
     return render_template(
         "volunteers/shift.html",
         shift=shift,

@@ -66,6 +66,8 @@ def test_overlapping_shift_refused(app, client, make_shift, make_volunteer):
     two, (role_two,) = make_shift(starts_in=timedelta(days=2, hours=2), hours=2, title="另一个")
     log_in(client, app, make_volunteer())
     signup(client, one, role_one)
+    hint = client.get(f"/volunteers/shifts/{two}").get_data(as_text=True)
+    assert "与“测试班次”时间重叠" in hint  # shown before any click
     page = signup(client, two, role_two).get_data(as_text=True)
     assert "时间重叠" in page
     assert statuses(app, role_two) == {}
