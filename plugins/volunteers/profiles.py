@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from core import accounts, audit
+from core import accounts, audit, notify
 from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import utcnow
@@ -27,6 +27,8 @@ def save_profile(user: User, data: dict) -> tuple[Profile, bool]:
     if created:
         profile = Profile(user_id=user.id, status="pending" if requires_approval() else "approved")
         db.session.add(profile)
+    elif profile.status == "rejected":
+        profile.status = "pending"  # changed after a refusal: back in the approval queue
     profile.home_unit_id = data["home_unit_id"]
     profile.monthly_max_shifts = data["monthly_max_shifts"]
     profile.note = data.get("note") or ""
@@ -50,6 +52,26 @@ def approve(profile: Profile, by_system: bool = False) -> None:
         accounts.grant_role(db.session.get(User, profile.user_id), "volunteer", home)
     if not by_system:
         audit.record("volunteers.approved", profile, "审核通过志愿者")
+        notify.notify(
+            profile.user_id,
+            "志愿者登记已通过审核",
+            "欢迎加入志愿服务！现在可以报名班次了。",
+            link="/volunteers/",
+            dedupe_key=f"volunteers:approved:{profile.id}",
+        )
+
+
+def reject(profile: Profile, reason: str) -> None:
+    """Decline a registration; the person is told why and may change the profile and retry."""
+    profile.status = "rejected"
+    audit.record("volunteers.rejected", profile, f"未通过志愿者登记：{reason}")
+    notify.notify(
+        profile.user_id,
+        "志愿者登记未通过",
+        reason or "请完善资料后再提交。",
+        link="/volunteers/profile",
+        dedupe_key=f"volunteers:rejected:{profile.id}:{int(utcnow().timestamp())}",
+    )
 
 
 def active_skills() -> list[Skill]:

@@ -126,6 +126,23 @@ def approve(profile_id: int):
     return redirect(url_for("volunteers.volunteers_list"))
 
 
+@bp.route("/manage/volunteers/<int:profile_id>/reject", methods=["POST"])
+@permission_required("volunteers.approve_volunteers")
+def reject(profile_id: int):
+    profile = db.session.get(Profile, profile_id)
+    if profile is None:
+        abort(404)
+    require("volunteers.approve_volunteers", profile)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if profile.status == "pending":
+        reason = (request.form.get("reason") or "").strip()[:200]
+        profiles.reject(profile, reason)
+        db.session.commit()
+    flash(_("已退回。"), "success")
+    return redirect(url_for("volunteers.volunteers_list"))
+
+
 @bp.route("/manage/skills", methods=["GET", "POST"])
 @permission_required("volunteers.manage_skills")
 def skills():

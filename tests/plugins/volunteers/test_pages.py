@@ -70,9 +70,22 @@ def test_approval_setting(make_app, town, make_user):
     log_in(client, app, make_user("counsellor", town.village_b_id))
     assert client.post(f"/volunteers/manage/volunteers/{profile_id}/approve").status_code == 403
     log_in(client, app, make_user("counsellor", town.village_a_id))
+    assert "审核通过" in client.get("/volunteers/manage/volunteers").get_data(as_text=True)
+    client.post(f"/volunteers/manage/volunteers/{profile_id}/reject", data={"reason": "请补充"})
+    with app.app_context():
+        assert db.session.get(Profile, profile_id).status == "rejected"
+    log_in(client, app, user)
+    client.post("/volunteers/profile", data=data)  # changed and sent again
+    log_in(client, app, make_user("counsellor", town.village_a_id))
     client.post(f"/volunteers/manage/volunteers/{profile_id}/approve")
     with app.app_context():
         assert db.session.get(Profile, profile_id).status == "approved"
+        from core.models import Notification
+
+        subjects = db.session.scalars(
+            select(Notification.subject).where(Notification.user_id == user)
+        ).all()
+        assert "志愿者登记已通过审核" in subjects and "志愿者登记未通过" in subjects
 
 
 def _local(moment):
