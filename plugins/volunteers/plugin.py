@@ -44,6 +44,7 @@ class VolunteersPlugin(Plugin):
             views_me,
             views_mediation,
             views_plan,
+            views_profile,
             views_reports,
             views_volunteer,
         )
