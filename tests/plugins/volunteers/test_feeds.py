@@ -96,3 +96,25 @@ def test_reminder_hours_configurable(make_app, town):
         from plugins.volunteers.feeds import reminder_hours
 
         assert reminder_hours() == [48.0, 3.0]
+
+
+def test_mediation_reminder_for_assigned_mediators_only(app, runner, town, make_user):
+    mediator, removed = make_user("mediator", town.town_id), make_user("mediator", town.town_id)
+    requester = make_user("resident", town.village_a_id)
+    with app.app_context():
+        start = utcnow() + timedelta(hours=1)
+        case = MediationCase(
+            requester_id=requester, org_unit_id=town.village_a_id, dispute_type="debt",
+            parties_count=2, description="案情", state="scheduled", venue="调解室",
+            starts_at=start, ends_at=start + timedelta(hours=1),
+        )  # fmt: skip
+        case.mediators.append(CaseMediator(user_id=mediator))
+        case.mediators.append(CaseMediator(user_id=removed, removed=True))
+        db.session.add(case)
+        db.session.commit()
+    assert "queued 1" in runner.invoke(args=["volunteers", "send-reminders"]).output
+    assert "queued 0" in runner.invoke(args=["volunteers", "send-reminders"]).output
+    with app.app_context():
+        notes = db.session.execute(select(Notification.user_id, Notification.body)).all()
+    assert [uid for uid, _body in notes] == [mediator]
+    assert "案情" not in notes[0][1]
