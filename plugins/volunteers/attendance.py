@@ -14,7 +14,7 @@ from core import audit, signals
 from core.extensions import db
 from core.timeutil import utcnow
 from plugins.volunteers.models import Assignment
-from plugins.volunteers.services import CHECK_IN_EARLY, BookingError
+from plugins.volunteers.services import CHECK_IN_EARLY, BookingError, _
 
 MAX_HOURS = 24.0
 
@@ -33,11 +33,11 @@ def check_in(assignment: Assignment, now: datetime | None = None) -> None:
     now = now or utcnow()
     shift = assignment.shift
     if assignment.status != "confirmed":
-        raise BookingError("只有已确认的志愿者才能签到。")
+        raise BookingError(_("只有已确认的志愿者才能签到。"))
     if not (shift.starts_at - CHECK_IN_EARLY <= now <= shift.ends_at):
-        raise BookingError("签到时间为班次开始前 1 小时至班次结束。")
+        raise BookingError(_("签到时间为班次开始前 1 小时至班次结束。"))
     if assignment.checked_in_at:
-        raise BookingError("已经签到过了。")
+        raise BookingError(_("已经签到过了。"))
     assignment.checked_in_at = now
     assignment.no_show = False
 
@@ -45,9 +45,9 @@ def check_in(assignment: Assignment, now: datetime | None = None) -> None:
 def check_out(assignment: Assignment, now: datetime | None = None) -> None:
     now = now or utcnow()
     if not assignment.checked_in_at:
-        raise BookingError("请先签到。")
+        raise BookingError(_("请先签到。"))
     if assignment.checked_out_at:
-        raise BookingError("已经签退过了。")
+        raise BookingError(_("已经签退过了。"))
     assignment.checked_out_at = max(now, assignment.checked_in_at)
 
 
@@ -68,13 +68,13 @@ def confirm_hours(
     if assignment is None:
         raise LookupError(assignment_id)
     if assignment.status != "confirmed" or assignment.no_show:
-        raise BookingError("只能为已确认且到场的志愿者确认时长。")
+        raise BookingError(_("只能为已确认且到场的志愿者确认时长。"))
     if now < assignment.shift.starts_at:
-        raise BookingError("班次开始后才能确认服务时长。")
+        raise BookingError(_("班次开始后才能确认服务时长。"))
     if assignment.hours_confirmed_at is not None:
-        raise BookingError("这条服务时长已经确认过了。")
+        raise BookingError(_("这条服务时长已经确认过了。"))
     if not (0 < hours <= MAX_HOURS):
-        raise BookingError("服务时长应在 0 到 24 小时之间。")
+        raise BookingError(_("服务时长应在 0 到 24 小时之间。"))
     assignment.hours = round(hours, 2)
     assignment.hours_confirmed_at = now
     assignment.hours_confirmed_by_id = confirmer_id
@@ -101,10 +101,10 @@ def mark_no_show(assignment: Assignment, now: datetime | None = None) -> None:
     """Recorded after the shift began for a confirmed volunteer who never checked in."""
     now = now or utcnow()
     if assignment.status != "confirmed":
-        raise BookingError("只有已确认的志愿者才能记为缺席。")
+        raise BookingError(_("只有已确认的志愿者才能记为缺席。"))
     if now < assignment.shift.starts_at:
-        raise BookingError("班次开始后才能记录缺席。")
+        raise BookingError(_("班次开始后才能记录缺席。"))
     if assignment.checked_in_at or assignment.hours_confirmed_at:
-        raise BookingError("此人已签到或已确认时长，不能记为缺席。")
+        raise BookingError(_("此人已签到或已确认时长，不能记为缺席。"))
     assignment.no_show = True
     audit.record("volunteers.no_show", assignment, f"{assignment.user.display_name} 缺席")

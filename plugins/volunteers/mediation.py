@@ -17,6 +17,7 @@ from core.extensions import db
 from core.models import User
 from core.timeutil import utcnow
 from plugins.volunteers.models_mediation import CASE_TRANSITIONS, CaseMediator, MediationCase
+from plugins.volunteers.services import _
 
 
 class CaseError(ValueError):
@@ -76,7 +77,7 @@ def visible_cases(user) -> list[MediationCase]:
 
 def _move(case: MediationCase, state: str) -> None:
     if state not in CASE_TRANSITIONS[case.state]:
-        raise CaseError("这个案件当前的状态不允许这样操作。")
+        raise CaseError(_("这个案件当前的状态不允许这样操作。"))
     case.state = state
 
 
@@ -95,9 +96,9 @@ def schedule(
 ) -> None:
     """Set or change the session; add mediators (flagging conflicts); notify those concerned."""
     if ends_at <= starts_at:
-        raise CaseError("结束时间必须晚于开始时间。")
+        raise CaseError(_("结束时间必须晚于开始时间。"))
     if not mediator_ids and not case.active_mediators:
-        raise CaseError("请至少指定一名调解员。")
+        raise CaseError(_("请至少指定一名调解员。"))
     changed = (case.starts_at, case.ends_at, case.venue) != (starts_at, ends_at, venue)
     _move(case, "scheduled")
     case.starts_at, case.ends_at, case.venue = starts_at, ends_at, venue
@@ -108,7 +109,7 @@ def schedule(
         for user_id in ids:
             user = db.session.get(User, user_id)
             if user is None:
-                raise CaseError("所选人员不存在。")
+                raise CaseError(_("所选人员不存在。"))
             row = present.get(user_id)
             if row is None:
                 row = CaseMediator(user_id=user_id, kind=kind)
@@ -138,9 +139,9 @@ def schedule(
 def recuse(case: MediationCase, row: CaseMediator, reason: str) -> None:
     """Take a mediator off the case (same village as a party, or any other reason)."""
     if row.case_id != case.id or row.removed:
-        raise CaseError("这名调解员不在本案中。")
+        raise CaseError(_("这名调解员不在本案中。"))
     if case.state not in ("requested", "scheduled"):
-        raise CaseError("案件已结束或已取消。")
+        raise CaseError(_("案件已结束或已取消。"))
     row.removed, row.removed_reason = True, reason or "回避"
     case.sequence += 1
     audit.record("volunteers.mediator_recused", case, f"调解员回避：{row.user.display_name}")
@@ -148,7 +149,7 @@ def recuse(case: MediationCase, row: CaseMediator, reason: str) -> None:
 
 def conclude(case: MediationCase, outcome: str, note: str, follow_up_on: date | None) -> None:
     if case.starts_at and case.starts_at > utcnow():
-        raise CaseError("调解尚未开始，不能记录结果。")
+        raise CaseError(_("调解尚未开始，不能记录结果。"))
     _move(case, "concluded")
     case.outcome, case.outcome_note, case.follow_up_on = outcome, note, follow_up_on
     case.sequence += 1

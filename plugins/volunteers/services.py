@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from core import audit, notify
@@ -33,6 +35,13 @@ STATUS_LABELS = {
     "withdrawn": "已退出",
 }
 CHECK_IN_EARLY = timedelta(hours=1)
+
+
+def _(message: str, **values) -> str:
+    """Translate for the current request; outside one (CLI, worker threads) keep the Chinese."""
+    if has_request_context():
+        return gettext(message, **values)
+    return message % values if values else message
 
 
 class BookingError(ValueError):
@@ -125,16 +134,18 @@ def _existing(role_id: int, user_id: int) -> Assignment | None:
 
 def _check_person(profile: Profile | None, role: ShiftRole, check_skills: bool) -> None:
     if profile is None or profile.status != "approved":
-        raise BookingError("您还不是已审核通过的志愿者，请先完善并提交志愿者资料。")
+        raise BookingError(_("您还不是已审核通过的志愿者，请先完善并提交志愿者资料。"))
     shift = role.shift
     missing = [s.name for s in role.skills if s not in profile.skills]
     if check_skills and missing:
-        raise BookingError(f"这个岗位需要以下技能：{'、'.join(missing)}。")
+        raise BookingError(_("这个岗位需要以下技能：%(skills)s。", skills="、".join(missing)))
     other = clashing_shift(profile.user_id, shift)
     if other is not None:
-        raise BookingError(f"与您已确认的班次“{other.title}”时间重叠。")
+        raise BookingError(_("与您已确认的班次“%(title)s”时间重叠。", title=other.title))
     if shifts_in_month(profile.user_id, shift.starts_at) >= profile.monthly_max_shifts:
-        raise BookingError(f"您本月已达到每月最多 {profile.monthly_max_shifts} 个班次的上限。")
+        raise BookingError(
+            _("您本月已达到每月最多 %(n)s 个班次的上限。", n=profile.monthly_max_shifts)
+        )
 
 
 def sign_up(
@@ -147,20 +158,20 @@ def sign_up(
         raise LookupError(role_id)
     shift = role.shift
     if shift.cancelled:
-        raise BookingError("这个班次已取消。")
+        raise BookingError(_("这个班次已取消。"))
     if not shift.signup_open(now):
-        raise BookingError("这个班次的报名尚未开始或已经截止。")
+        raise BookingError(_("这个班次的报名尚未开始或已经截止。"))
     profile = lock_profile(user_id)
     existing = _existing(role_id, user_id)
     if existing and existing.status in ("confirmed", "waitlisted"):
-        raise BookingError("您已经报名了这个岗位。")
+        raise BookingError(_("您已经报名了这个岗位。"))
     _check_person(profile, role, check_skills=True)
     if confirmed_count(role_id) < role.needed:
         status = "confirmed"
     elif waitlist:
         status = "waitlisted"
     else:
-        raise BookingError("这个岗位已经满员，可以选择加入候补名单。")
+        raise BookingError(_("这个岗位已经满员，可以选择加入候补名单。"))
     assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
     move(assignment, status, now)
     db.session.add(assignment)
@@ -174,9 +185,9 @@ def withdraw(assignment: Assignment, now: datetime | None = None) -> list[Assign
     role = lock_role(assignment.role_id)
     db.session.refresh(assignment)
     if assignment.status not in ("confirmed", "waitlisted"):
-        raise BookingError("您没有报名这个岗位，无需退出。")
+        raise BookingError(_("您没有报名这个岗位，无需退出。"))
     if not role.shift.can_withdraw(now):
-        raise BookingError("已过退出截止时间，请直接联系组织者。")
+        raise BookingError(_("已过退出截止时间，请直接联系组织者。"))
     was_confirmed = assignment.status == "confirmed"
     move(assignment, "withdrawn", now)
     db.session.flush()
@@ -220,13 +231,13 @@ def invite(role_id: int, user_id: int, inviter_id: int) -> Assignment:
     if role is None:
         raise LookupError(role_id)
     if role.shift.cancelled or role.shift.starts_at <= utcnow():
-        raise BookingError("这个班次已取消或已开始，不能再邀请。")
+        raise BookingError(_("这个班次已取消或已开始，不能再邀请。"))
     profile = db.session.scalar(select(Profile).where(Profile.user_id == user_id))
     if profile is None or profile.status != "approved":
-        raise BookingError("此人不是已审核通过的志愿者。")
+        raise BookingError(_("此人不是已审核通过的志愿者。"))
     existing = _existing(role_id, user_id)
     if existing and existing.status in ("confirmed", "waitlisted", "invited"):
-        raise BookingError("此人已在这个岗位上(已确认、候补或已邀请)。")
+        raise BookingError(_("此人已在这个岗位上(已确认、候补或已邀请)。"))
     assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
     move(assignment, "invited")
     assignment.invited_by_id = inviter_id
@@ -249,12 +260,12 @@ def respond(assignment: Assignment, accept: bool, now: datetime | None = None) -
     role = lock_role(assignment.role_id)
     db.session.refresh(assignment)
     if assignment.status != "invited":
-        raise BookingError("这个邀请已经处理过了。")
+        raise BookingError(_("这个邀请已经处理过了。"))
     if not accept:
         move(assignment, "declined", now)
         return assignment
     if role.shift.cancelled or role.shift.starts_at <= now:
-        raise BookingError("这个班次已取消或已开始。")
+        raise BookingError(_("这个班次已取消或已开始。"))
     _check_person(lock_profile(assignment.user_id), role, check_skills=False)
     status = "confirmed" if confirmed_count(role.id) < role.needed else "waitlisted"
     move(assignment, status, now)
@@ -267,14 +278,14 @@ def place_by_manager(role_id: int, user_id: int, now: datetime | None = None) ->
     now = now or utcnow()
     role = lock_role(role_id)
     if role is None or role.shift.cancelled or role.shift.starts_at <= now:
-        raise BookingError("班次不存在、已取消或已开始。")
+        raise BookingError(_("班次不存在、已取消或已开始。"))
     profile = lock_profile(user_id)
     existing = _existing(role_id, user_id)
     if existing and existing.status == "confirmed":
-        raise BookingError("已在岗。")
+        raise BookingError(_("已在岗。"))
     _check_person(profile, role, check_skills=True)
     if confirmed_count(role_id) >= role.needed:
-        raise BookingError("岗位已满。")
+        raise BookingError(_("岗位已满。"))
     assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
     move(assignment, "confirmed", now)
     db.session.add(assignment)
