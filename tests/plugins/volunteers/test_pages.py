@@ -240,3 +240,19 @@ def test_plugin_disabled_and_demo_twice(make_app):
             .where(Profile.user.has(phone="13800000008"))
         )
     assert counts == again and counts[0] >= 20 and star >= 2
+
+
+def test_dashboard_panel(app, client, town, make_shift, make_volunteer, login_as):
+    _shift, (role_id,) = make_shift(title="开课签到", roles=[("引导", 1, ())])
+    make_shift(title="已满", roles=[("引导", 1, ())])
+    user = make_volunteer()
+    with app.app_context():
+        from plugins.volunteers import services
+
+        full_role = db.session.scalar(select(ShiftRole.id).where(ShiftRole.id != role_id))
+        services.sign_up(full_role, user)
+        db.session.commit()
+    log_in(client, app, user)
+    assert "已满" in client.get("/dashboard").get_data(as_text=True)
+    login_as("programme_manager", town.town_id)
+    assert "1 个班次还缺人" in client.get("/dashboard").get_data(as_text=True)
