@@ -1,0 +1,100 @@
+"""Volunteer profiles: create or update, approval, and the lookups pages need."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from core import accounts, audit, notify
+from core.extensions import db
+from core.models import OrgUnit, User
+from core.timeutil import utcnow
+from plugins.volunteers.models import Profile, Skill, Team
+
+
+def profile_of(user_id: int) -> Profile | None:
+    return db.session.scalar(select(Profile).where(Profile.user_id == user_id))
+
+
+def requires_approval() -> bool:
+    return bool(current_app.config.get("VOLUNTEERS_REQUIRE_APPROVAL", False))
+
+
+def save_profile(user: User, data: dict) -> tuple[Profile, bool]:
+    """Create or update ``user``'s profile from form data; returns (profile, created)."""
+    profile = profile_of(user.id)
+    created = profile is None
+    if created:
+        profile = Profile(user_id=user.id, status="pending" if requires_approval() else "approved")
+        db.session.add(profile)
+    elif profile.status == "rejected":
+        profile.status = "pending"  # changed after a refusal: back in the approval queue
+    profile.home_unit_id = data["home_unit_id"]
+    profile.monthly_max_shifts = data["monthly_max_shifts"]
+    profile.note = data.get("note") or ""
+    profile.skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(data["skills"]))))
+    profile.teams = list(db.session.scalars(select(Team).where(Team.id.in_(data["teams"]))))
+    profile.villages = list(
+        db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(data["villages"])))
+    )
+    db.session.flush()
+    if created and profile.status == "approved":
+        approve(profile, by_system=True)
+    return profile, created
+
+
+def approve(profile: Profile, by_system: bool = False) -> None:
+    """Approve a volunteer: they get the volunteer role on their home village."""
+    profile.status = "approved"
+    profile.approved_at = utcnow()
+    home = db.session.get(OrgUnit, profile.home_unit_id) if profile.home_unit_id else None
+    if home is not None:
+        accounts.grant_role(db.session.get(User, profile.user_id), "volunteer", home)
+    if not by_system:
+        audit.record("volunteers.approved", profile, "审核通过志愿者")
+        notify.notify(
+            profile.user_id,
+            "志愿者登记已通过审核",
+            "欢迎加入志愿服务！现在可以报名班次了。",
+            link="/volunteers/",
+            dedupe_key=f"volunteers:approved:{profile.id}",
+        )
+
+
+def reject(profile: Profile, reason: str) -> None:
+    """Decline a registration; the person is told why and may change the profile and retry."""
+    profile.status = "rejected"
+    audit.record("volunteers.rejected", profile, f"未通过志愿者登记：{reason}")
+    notify.notify(
+        profile.user_id,
+        "志愿者登记未通过",
+        reason or "请完善资料后再提交。",
+        link="/volunteers/profile",
+        dedupe_key=f"volunteers:rejected:{profile.id}:{int(utcnow().timestamp())}",
+    )
+
+
+def active_skills() -> list[Skill]:
+    return list(db.session.scalars(select(Skill).where(Skill.active.is_(True)).order_by(Skill.id)))
+
+
+def all_teams() -> list[Team]:
+    return list(db.session.scalars(select(Team).order_by(Team.name)))
+
+
+def seed_skills() -> None:
+    """The seeded skill list (idempotent)."""
+    from plugins.volunteers.models import SEED_SKILLS
+
+    have = set(db.session.scalars(select(Skill.code)))
+    for code, name in SEED_SKILLS:
+        if code not in have:
+            db.session.add(Skill(code=code, name=name))
+    db.session.flush()
+
+
+def ensure_skills() -> None:
+    """Seed the skill list the first time it is needed (a fresh site has none)."""
+    if db.session.scalar(select(Skill.id).limit(1)) is None:
+        seed_skills()
+        db.session.commit()

@@ -1,0 +1,191 @@
+"""Figures: service hours by volunteer, team and village; mediation sessions; report metrics.
+
+A unit's figure counts the unit and everything below it (``OrgUnit.path`` prefix).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time
+from io import BytesIO
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from core.extensions import db
+from core.hooktypes import Metric
+from core.models import OrgUnit
+from core.timeutil import from_local, to_local
+from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
+from plugins.volunteers.models_mediation import MediationCase
+
+HOURS_EVIDENCE = "/volunteers/reports/hours?unit_id={unit_id}&start={start}&end={end}"
+MEDIATION_EVIDENCE = "/volunteers/reports/mediation?unit_id={unit_id}&start={start}&end={end}"
+SESSION_STATES = ("scheduled", "concluded")
+
+
+def as_moment(value: date | datetime) -> datetime:
+    """A period bound given as a local date (midnight) or an aware datetime."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else from_local(value)
+    return from_local(datetime.combine(value, time()))
+
+
+def _paths(unit_ids) -> dict[int, str]:
+    rows = db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unit_ids)))
+    return {uid: path for uid, path in rows}  # noqa: C416 - dict(Result) would use .keys()
+
+
+def _roll_up(unit_ids, per_path: dict[str, float]) -> dict[int, float]:
+    paths = _paths(unit_ids)
+    return {
+        uid: round(sum(v for p, v in per_path.items() if p.startswith(path)), 2)
+        for uid, path in paths.items()
+    }
+
+
+def metrics(unit_ids, start, end) -> list[Metric]:
+    """Confirmed service hours and mediation sessions held, per unit with its descendants."""
+    start, end = as_moment(start), as_moment(end)
+    hours = db.session.execute(
+        select(OrgUnit.path, func.sum(Assignment.hours))
+        .join(ShiftRole, ShiftRole.id == Assignment.role_id)
+        .join(Shift, Shift.id == ShiftRole.shift_id)
+        .join(OrgUnit, OrgUnit.id == Shift.org_unit_id)
+        .where(
+            Assignment.hours_confirmed_at.is_not(None),
+            Shift.starts_at >= start,
+            Shift.starts_at < end,
+        )
+        .group_by(OrgUnit.path)
+    ).all()
+    sessions = db.session.execute(
+        select(OrgUnit.path, func.count(MediationCase.id))
+        .join(OrgUnit, OrgUnit.id == MediationCase.org_unit_id)
+        .where(
+            MediationCase.state.in_(SESSION_STATES),
+            MediationCase.starts_at >= start,
+            MediationCase.starts_at < end,
+        )
+        .group_by(OrgUnit.path)
+    ).all()
+    return [
+        Metric(
+            "volunteers.hours",
+            "志愿服务时长",
+            _roll_up(unit_ids, {p: float(h or 0) for p, h in hours}),
+            "小时",
+            evidence_url=HOURS_EVIDENCE,
+        ),
+        Metric(
+            "volunteers.mediation_sessions",
+            "人民调解场次",
+            _roll_up(unit_ids, {p: float(n) for p, n in sessions}),
+            "场",
+            evidence_url=MEDIATION_EVIDENCE,
+        ),
+    ]
+
+
+def hour_records(unit_path: str | None, unit_ids: set[int], start, end) -> list[Assignment]:
+    """Confirmed hours in [start, end) at shifts within the given units."""
+    query = (
+        select(Assignment)
+        .join(ShiftRole, ShiftRole.id == Assignment.role_id)
+        .join(Shift, Shift.id == ShiftRole.shift_id)
+        .join(OrgUnit, OrgUnit.id == Shift.org_unit_id)
+        .where(
+            Assignment.hours_confirmed_at.is_not(None),
+            Shift.starts_at >= as_moment(start),
+            Shift.starts_at < as_moment(end),
+            Shift.org_unit_id.in_(unit_ids),
+        )
+        .options(selectinload(Assignment.user), selectinload(Assignment.role))
+        .order_by(Shift.starts_at, Assignment.id)
+    )
+    if unit_path:
+        query = query.where(OrgUnit.path.startswith(unit_path))
+    return list(db.session.scalars(query))
+
+
+def summarise(records: list[Assignment]) -> dict[str, list[tuple[str, float, int]]]:
+    """Totals by volunteer, team and village of service: (name, hours, records)."""
+    profiles = {
+        p.user_id: p
+        for p in db.session.scalars(
+            select(Profile)
+            .where(Profile.user_id.in_({r.user_id for r in records}))
+            .options(selectinload(Profile.teams))
+        )
+    }
+    groups: dict[str, dict[str, list[float]]] = {
+        "volunteer": defaultdict(list),
+        "team": defaultdict(list),
+        "village": defaultdict(list),
+    }
+    for record in records:
+        hours = float(record.hours or 0)
+        groups["volunteer"][record.user.display_name].append(hours)
+        groups["village"][record.shift.org_unit.name].append(hours)
+        profile = profiles.get(record.user_id)
+        for team in (profile.teams if profile else []) or []:
+            groups["team"][team.name].append(hours)
+        if not profile or not profile.teams:
+            groups["team"]["(未加入志愿队)"].append(hours)
+    return {
+        key: sorted(
+            ((name, round(sum(v), 2), len(v)) for name, v in table.items()),
+            key=lambda row: (-row[1], row[0]),
+        )
+        for key, table in groups.items()
+    }
+
+
+def roster_table(unit_ids: set[int]) -> tuple[list[str], list[tuple[str, list[int], int]]]:
+    """Approved volunteers by home village (rows) and skill (columns)."""
+    profiles = db.session.scalars(
+        select(Profile)
+        .where(Profile.status == "approved", Profile.home_unit_id.in_(unit_ids))
+        .options(selectinload(Profile.skills), selectinload(Profile.home_unit))
+    ).all()
+    skills = sorted({s for p in profiles for s in p.skills}, key=lambda s: s.id)
+    by_village: dict[str, list[Profile]] = defaultdict(list)
+    for profile in profiles:
+        by_village[profile.home_unit.name if profile.home_unit else "-"].append(profile)
+    rows = []
+    for village, people in sorted(by_village.items()):
+        counts = [sum(1 for p in people if skill in p.skills) for skill in skills]
+        rows.append((village, counts, len(people)))
+    return [s.name for s in skills], rows
+
+
+def export_xlsx(records: list[Assignment], start, end) -> bytes:
+    """An XLSX workbook: every record, then totals by volunteer, team and village."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "服务记录"
+    sheet.append(["日期", "班次", "岗位", "地点", "志愿者", "时长(小时)"])
+    for r in records:
+        sheet.append(
+            [
+                to_local(r.shift.starts_at).strftime("%Y-%m-%d %H:%M"),
+                r.shift.title,
+                r.role.name,
+                r.shift.org_unit.name,
+                r.user.display_name,
+                float(r.hours or 0),
+            ]
+        )
+    labels = {"volunteer": "按志愿者", "team": "按志愿队", "village": "按服务村(社区)"}
+    for key, rows in summarise(records).items():
+        table = book.create_sheet(labels[key])
+        table.append(["名称", "时长(小时)", "记录数"])
+        for row in rows:
+            table.append(list(row))
+    info = book.create_sheet("说明")
+    info.append(["统计期间", f"{start} 至 {end}(不含)"])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,298 @@
+"""Booking rules: sign-up, waiting list, withdrawal, invitations, attendance and hours.
+
+Every change to a role's places first locks the role row (SELECT ... FOR UPDATE), then the
+volunteer's profile row, always in that order, so capacity and "never two overlapping shifts"
+hold under concurrent requests on PostgreSQL. Functions add to the session; callers commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import has_request_context
+from flask_babel import gettext
+from sqlalchemy import func, select
+
+from core import audit, notify
+from core.extensions import db
+from core.timeutil import to_local, utcnow
+from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
+
+#: The assignment state machine: status (None: no row yet) → statuses it may move to.
+TRANSITIONS: dict[str | None, set[str]] = {
+    None: {"confirmed", "waitlisted", "invited"},
+    "invited": {"confirmed", "waitlisted", "declined"},
+    "waitlisted": {"confirmed", "withdrawn"},
+    "confirmed": {"withdrawn"},
+    "withdrawn": {"confirmed", "waitlisted", "invited"},
+    "declined": {"confirmed", "waitlisted", "invited"},
+}
+STATUS_LABELS = {
+    "confirmed": "已确认",
+    "waitlisted": "候补中",
+    "invited": "待回复邀请",
+    "declined": "已谢绝",
+    "withdrawn": "已退出",
+}
+CHECK_IN_EARLY = timedelta(hours=1)
+
+
+def _(message: str, **values) -> str:
+    """Translate for the current request; outside one (CLI, worker threads) keep the Chinese."""
+    if has_request_context():
+        return gettext(message, **values)
+    return message % values if values else message
+
+
+class BookingError(ValueError):
+    """A booking the rules refuse; the message is shown to the person as it is."""
+
+
+def move(assignment: Assignment, new_status: str, now: datetime | None = None) -> None:
+    """Change an assignment's status through the transition table only."""
+    old = assignment.status
+    if new_status not in TRANSITIONS.get(old, set()):
+        raise BookingError(
+            f"不能从“{STATUS_LABELS.get(old, old)}”变为“{STATUS_LABELS[new_status]}”。"
+        )
+    assignment.status = new_status
+    assignment.status_changed_at = now or utcnow()
+
+
+def lock_role(role_id: int) -> ShiftRole | None:
+    """The role row, locked until commit (serialises every change to its places)."""
+    return db.session.scalar(
+        select(ShiftRole)
+        .where(ShiftRole.id == role_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def lock_profile(user_id: int) -> Profile | None:
+    """The volunteer's profile row, locked: serialises their bookings (overlap, monthly max)."""
+    return db.session.scalar(
+        select(Profile)
+        .where(Profile.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def confirmed_count(role_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Assignment.id)).where(
+            Assignment.role_id == role_id, Assignment.status == "confirmed"
+        )
+    )
+
+
+def confirmed_shifts_query(user_id: int):
+    return (
+        select(Shift)
+        .join(ShiftRole, ShiftRole.shift_id == Shift.id)
+        .join(Assignment, Assignment.role_id == ShiftRole.id)
+        .where(
+            Assignment.user_id == user_id,
+            Assignment.status == "confirmed",
+            Shift.cancelled.is_(False),
+        )
+    )
+
+
+def clashing_shift(user_id: int, shift: Shift) -> Shift | None:
+    """A confirmed shift of ``user_id`` that overlaps ``shift`` in time, if any."""
+    return db.session.scalar(
+        confirmed_shifts_query(user_id)
+        .where(Shift.starts_at < shift.ends_at, Shift.ends_at > shift.starts_at)
+        .limit(1)
+    )
+
+
+def local_month_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    """The local calendar month around ``moment``, as aware datetimes."""
+    local = to_local(moment)
+    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def shifts_in_month(user_id: int, moment: datetime) -> int:
+    """Confirmed shifts of ``user_id`` in the local month of ``moment``."""
+    first, following = local_month_bounds(moment)
+    query = confirmed_shifts_query(user_id).where(
+        Shift.starts_at >= first, Shift.starts_at < following
+    )
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def _existing(role_id: int, user_id: int) -> Assignment | None:
+    return db.session.scalar(
+        select(Assignment).where(Assignment.role_id == role_id, Assignment.user_id == user_id)
+    )
+
+
+def _check_person(profile: Profile | None, role: ShiftRole, check_skills: bool) -> None:
+    if profile is None or profile.status != "approved":
+        raise BookingError(_("您还不是已审核通过的志愿者，请先完善并提交志愿者资料。"))
+    shift = role.shift
+    missing = [s.name for s in role.skills if s not in profile.skills]
+    if check_skills and missing:
+        raise BookingError(_("这个岗位需要以下技能：%(skills)s。", skills="、".join(missing)))
+    other = clashing_shift(profile.user_id, shift)
+    if other is not None:
+        raise BookingError(_("与您已确认的班次“%(title)s”时间重叠。", title=other.title))
+    if shifts_in_month(profile.user_id, shift.starts_at) >= profile.monthly_max_shifts:
+        raise BookingError(
+            _("您本月已达到每月最多 %(n)s 个班次的上限。", n=profile.monthly_max_shifts)
+        )
+
+
+def sign_up(
+    role_id: int, user_id: int, *, waitlist: bool = False, now: datetime | None = None
+) -> Assignment:
+    """A volunteer takes a place (or a waiting-list place when ``waitlist`` and full)."""
+    now = now or utcnow()
+    role = lock_role(role_id)
+    if role is None:
+        raise LookupError(role_id)
+    shift = role.shift
+    if shift.cancelled:
+        raise BookingError(_("这个班次已取消。"))
+    if not shift.signup_open(now):
+        raise BookingError(_("这个班次的报名尚未开始或已经截止。"))
+    profile = lock_profile(user_id)
+    existing = _existing(role_id, user_id)
+    if existing and existing.status in ("confirmed", "waitlisted"):
+        raise BookingError(_("您已经报名了这个岗位。"))
+    _check_person(profile, role, check_skills=True)
+    if confirmed_count(role_id) < role.needed:
+        status = "confirmed"
+    elif waitlist:
+        status = "waitlisted"
+    else:
+        raise BookingError(_("这个岗位已经满员，可以选择加入候补名单。"))
+    assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
+    move(assignment, status, now)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def withdraw(assignment: Assignment, now: datetime | None = None) -> list[Assignment]:
+    """Leave a place or the waiting list before the deadline; returns those promoted."""
+    now = now or utcnow()
+    role = lock_role(assignment.role_id)
+    db.session.refresh(assignment)
+    if assignment.status not in ("confirmed", "waitlisted"):
+        raise BookingError(_("您没有报名这个岗位，无需退出。"))
+    if not role.shift.can_withdraw(now):
+        raise BookingError(_("已过退出截止时间，请直接联系组织者。"))
+    was_confirmed = assignment.status == "confirmed"
+    move(assignment, "withdrawn", now)
+    db.session.flush()
+    return promote_waiting(role, now) if was_confirmed else []
+
+
+def promote_waiting(role: ShiftRole, now: datetime | None = None) -> list[Assignment]:
+    """Fill free places from the waiting list in order (role row already locked); notify."""
+    now = now or utcnow()
+    promoted = []
+    waiting = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.role_id == role.id, Assignment.status == "waitlisted")
+        .order_by(Assignment.status_changed_at, Assignment.id)
+    ).all()
+    for candidate in waiting:
+        if confirmed_count(role.id) >= role.needed:
+            break
+        profile = lock_profile(candidate.user_id)
+        try:
+            _check_person(profile, role, check_skills=False)
+        except BookingError:
+            continue  # they now clash or hit their maximum: they stay on the list
+        move(candidate, "confirmed", now)
+        db.session.flush()
+        shift = role.shift
+        notify.notify(
+            candidate.user_id,
+            f"候补转正：{shift.title}",
+            f"有人退出，您已从候补转为正式：{role.name}，{_when(shift)}，{shift.venue}。",
+            link=f"/volunteers/shifts/{shift.id}",
+            dedupe_key=f"volunteers:promoted:{candidate.id}:{int(now.timestamp())}",
+        )
+        promoted.append(candidate)
+    return promoted
+
+
+def invite(role_id: int, user_id: int, inviter_id: int) -> Assignment:
+    """A manager asks a volunteer to take a role; they accept or decline."""
+    role = lock_role(role_id)
+    if role is None:
+        raise LookupError(role_id)
+    if role.shift.cancelled or role.shift.starts_at <= utcnow():
+        raise BookingError(_("这个班次已取消或已开始，不能再邀请。"))
+    profile = db.session.scalar(select(Profile).where(Profile.user_id == user_id))
+    if profile is None or profile.status != "approved":
+        raise BookingError(_("此人不是已审核通过的志愿者。"))
+    existing = _existing(role_id, user_id)
+    if existing and existing.status in ("confirmed", "waitlisted", "invited"):
+        raise BookingError(_("此人已在这个岗位上(已确认、候补或已邀请)。"))
+    assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
+    move(assignment, "invited")
+    assignment.invited_by_id = inviter_id
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record("volunteers.invited", assignment, f"邀请志愿者参加 {role.shift.title}/{role.name}")
+    notify.notify(
+        user_id,
+        f"志愿服务邀请：{role.shift.title}",
+        f"邀请您担任“{role.name}”，{_when(role.shift)}，{role.shift.venue}。请接受或谢绝。",
+        link="/volunteers/me",
+        dedupe_key=f"volunteers:invite:{assignment.id}:{int(utcnow().timestamp())}",
+    )
+    return assignment
+
+
+def respond(assignment: Assignment, accept: bool, now: datetime | None = None) -> Assignment:
+    """The invited volunteer accepts (a place, or the waiting list when full) or declines."""
+    now = now or utcnow()
+    role = lock_role(assignment.role_id)
+    db.session.refresh(assignment)
+    if assignment.status != "invited":
+        raise BookingError(_("这个邀请已经处理过了。"))
+    if not accept:
+        move(assignment, "declined", now)
+        return assignment
+    if role.shift.cancelled or role.shift.starts_at <= now:
+        raise BookingError(_("这个班次已取消或已开始。"))
+    _check_person(lock_profile(assignment.user_id), role, check_skills=False)
+    status = "confirmed" if confirmed_count(role.id) < role.needed else "waitlisted"
+    move(assignment, status, now)
+    db.session.flush()
+    return assignment
+
+
+def place_by_manager(role_id: int, user_id: int, now: datetime | None = None) -> Assignment:
+    """Book a volunteer from a confirmed auto-fill proposal: same locks and limits, no window."""
+    now = now or utcnow()
+    role = lock_role(role_id)
+    if role is None or role.shift.cancelled or role.shift.starts_at <= now:
+        raise BookingError(_("班次不存在、已取消或已开始。"))
+    profile = lock_profile(user_id)
+    existing = _existing(role_id, user_id)
+    if existing and existing.status == "confirmed":
+        raise BookingError(_("已在岗。"))
+    _check_person(profile, role, check_skills=True)
+    if confirmed_count(role_id) >= role.needed:
+        raise BookingError(_("岗位已满。"))
+    assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
+    move(assignment, "confirmed", now)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def _when(shift: Shift) -> str:
+    start, end = to_local(shift.starts_at), to_local(shift.ends_at)
+    return f"{start:%m月%d日 %H:%M}–{end:%H:%M}"

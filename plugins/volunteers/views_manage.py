@@ -1,0 +1,259 @@
+"""Organisers: create and change shifts and roles, the roster, attendance and hours."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core import audit, notify, orgunits
+from core.extensions import db
+from core.permissions import permission_required, require, unit_ids_where
+from core.timeutil import from_local, to_local, utcnow
+from plugins.volunteers import attendance, profiles, services
+from plugins.volunteers.blueprint import bp
+from plugins.volunteers.forms import ActionForm, HoursForm, RoleForm, ShiftForm
+from plugins.volunteers.models import Assignment, Shift, ShiftRole, Skill
+
+MANAGE = "volunteers.manage_shifts"
+
+
+def managed_shift(shift_id: int) -> Shift:
+    shift = db.session.get(Shift, shift_id)
+    if shift is None:
+        abort(404)
+    require(MANAGE, shift)
+    return shift
+
+
+@bp.route("/manage")
+@permission_required(MANAGE)
+def manage():
+    """Upcoming shifts at my units, those still short of people first."""
+    units = unit_ids_where(current_user, MANAGE)
+    shifts = list(
+        db.session.scalars(
+            select(Shift)
+            .where(Shift.org_unit_id.in_(units), Shift.ends_at > utcnow())
+            .options(
+                selectinload(Shift.roles).selectinload(ShiftRole.assignments),
+                selectinload(Shift.org_unit),
+            )
+            .order_by(Shift.starts_at)
+            .limit(200)
+        )
+    )
+    short = [
+        s for s in shifts if not s.cancelled and any(r.confirmed_count < r.needed for r in s.roles)
+    ]
+    pending = 0
+    if can_approve():
+        from plugins.volunteers.models import Profile
+
+        pending = len(
+            db.session.scalars(select(Profile.id).where(Profile.status == "pending")).all()
+        )
+    return render_template("volunteers/manage.html", shifts=shifts, short=short, pending=pending)
+
+
+def can_approve() -> bool:
+    from core.permissions import can
+
+    return can(current_user, "volunteers.approve_volunteers")
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    units = unit_ids_where(current_user, MANAGE)
+    return [(uid, name) for uid, name in orgunits.unit_choices() if uid in units]
+
+
+def _to_utc(value):
+    return from_local(value) if value else None
+
+
+def _local(value):
+    return to_local(value).replace(tzinfo=None) if value else None
+
+
+@bp.route("/manage/shifts/new", methods=["GET", "POST"])
+@bp.route("/manage/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def shift_edit(shift_id: int | None = None):
+    """Create a shift or change it; a change of time or place raises its calendar sequence."""
+    shift = managed_shift(shift_id) if shift_id else None
+    form = ShiftForm(obj=shift)
+    form.org_unit_id.choices = _unit_choices()
+    if request.method == "GET" and shift:
+        for name in ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at"):
+            getattr(form, name).data = _local(getattr(shift, name))
+        form.withdraw_deadline.data = _local(shift.withdraw_deadline)
+    if form.validate_on_submit():
+        require(MANAGE, form.org_unit_id.data)
+        creating = shift is None
+        if creating:
+            shift = Shift(created_by_id=current_user.id)
+            db.session.add(shift)
+        before = (shift.starts_at, shift.ends_at, shift.venue, shift.org_unit_id)
+        shift.title, shift.venue = form.title.data, form.venue.data or ""
+        shift.org_unit_id, shift.description = form.org_unit_id.data, form.description.data or ""
+        shift.public = form.public.data
+        shift.calendar_event_ref = form.calendar_event_ref.data or None
+        shift.starts_at, shift.ends_at = _to_utc(form.starts_at.data), _to_utc(form.ends_at.data)
+        shift.signup_opens_at = _to_utc(form.signup_opens_at.data)
+        shift.signup_closes_at = _to_utc(form.signup_closes_at.data)
+        shift.withdraw_deadline = _to_utc(form.withdraw_deadline.data)
+        moved = not creating and before != (
+            shift.starts_at,
+            shift.ends_at,
+            shift.venue,
+            shift.org_unit_id,
+        )
+        if moved:
+            shift.sequence += 1
+            _tell_volunteers(shift, "志愿服务班次有变动", "时间或地点已调整，请查看。")
+        db.session.flush()
+        audit.record(
+            "volunteers.shift_created" if creating else "volunteers.shift_changed",
+            shift,
+            f"{'发布' if creating else '修改'}班次：{shift.title}",
+        )
+        db.session.commit()
+        flash("班次已保存。" + ("请添加岗位。" if creating else ""), "success")
+        return redirect(url_for("volunteers.roster", shift_id=shift.id))
+    return render_template("volunteers/shift_form.html", form=form, shift=shift)
+
+
+def _tell_volunteers(shift: Shift, subject: str, body: str) -> None:
+    stamp = int(utcnow().timestamp())
+    for role in shift.roles:
+        for a in role.assignments:
+            if a.status in ("confirmed", "waitlisted"):
+                notify.notify(
+                    a.user_id,
+                    f"{subject}：{shift.title}",
+                    body,
+                    link=url_for("volunteers.shift_detail", shift_id=shift.id),
+                    dedupe_key=f"volunteers:change:{a.id}:{shift.sequence}:{stamp}",
+                )
+
+
+@bp.route("/manage/shifts/<int:shift_id>/cancel", methods=["POST"])
+@permission_required(MANAGE)
+def shift_cancel(shift_id: int):
+    shift = managed_shift(shift_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not shift.cancelled:
+        shift.cancelled = True
+        shift.sequence += 1
+        _tell_volunteers(shift, "志愿服务班次取消", "很抱歉，这个班次已取消。")
+        audit.record("volunteers.shift_cancelled", shift, f"取消班次：{shift.title}")
+        db.session.commit()
+    flash(_("班次已取消。"), "success")
+    return redirect(url_for("volunteers.roster", shift_id=shift.id))
+
+
+@bp.route("/manage/shifts/<int:shift_id>", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def roster(shift_id: int):
+    """The shift's roles and people; add a role (count 1..100, required skills)."""
+    shift = managed_shift(shift_id)
+    profiles.ensure_skills()
+    form = RoleForm()
+    form.skills.choices = [(s.id, s.name) for s in profiles.active_skills()]
+    if form.validate_on_submit():
+        role = ShiftRole(name=form.name.data, needed=form.needed.data)
+        role.skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(form.skills.data))))
+        shift.roles.append(role)
+        db.session.flush()
+        audit.record("volunteers.role_added", role, f"添加岗位 {role.name} × {role.needed}")
+        db.session.commit()
+        flash(_("岗位已添加。"), "success")
+        return redirect(url_for("volunteers.roster", shift_id=shift.id))
+    hours_form = HoursForm()
+    return render_template(
+        "volunteers/roster.html",
+        shift=shift,
+        form=form,
+        hours_form=hours_form,
+        action_form=ActionForm(),
+        labels=services.STATUS_LABELS,
+        suggested=attendance.suggested_hours,
+        now=utcnow(),
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/manage/roles/<int:role_id>/needed", methods=["POST"])
+@permission_required(MANAGE)
+def role_needed(role_id: int):
+    """Change how many people a role needs; a rise promotes from the waiting list."""
+    role = services.lock_role(role_id)
+    if role is None:
+        abort(404)
+    require(MANAGE, role.shift)
+    form = RoleForm()
+    form.skills.choices = [(s.id, s.name) for s in role.skills]
+    form.name.data = role.name
+    if not form.validate_on_submit():
+        db.session.rollback()
+        flash(form.needed.errors[0] if form.needed.errors else "输入有误。", "error")
+        return redirect(url_for("volunteers.roster", shift_id=role.shift_id))
+    if form.needed.data < services.confirmed_count(role.id):
+        db.session.rollback()
+        flash(_("需要人数不能少于已确认的人数，请先调整人员。"), "error")
+        return redirect(url_for("volunteers.roster", shift_id=role.shift_id))
+    role.needed = form.needed.data
+    db.session.flush()
+    services.promote_waiting(role)
+    audit.record("volunteers.role_changed", role, f"岗位 {role.name} 需要 {role.needed} 人")
+    db.session.commit()
+    flash(_("人数已更新。"), "success")
+    return redirect(url_for("volunteers.roster", shift_id=role.shift_id))
+
+
+def managed_assignment(assignment_id: int) -> Assignment:
+    assignment = attendance.lock_assignment(assignment_id)
+    if assignment is None:
+        abort(404)
+    require(MANAGE, assignment)
+    return assignment
+
+
+@bp.route("/manage/assignments/<int:assignment_id>/hours", methods=["POST"])
+@permission_required(MANAGE)
+def confirm_hours(assignment_id: int):
+    """The organiser confirms hours served (once; the hours signal is sent then)."""
+    assignment = managed_assignment(assignment_id)
+    form = HoursForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        flash(_("服务时长应为 0.1 到 24 之间的数字(小时)。"), "error")
+        return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))
+    try:
+        attendance.confirm_hours(assignment.id, form.hours.data, current_user.id)
+    except services.BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("服务时长已确认。"), "success")
+    return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))
+
+
+@bp.route("/manage/assignments/<int:assignment_id>/no-show", methods=["POST"])
+@permission_required(MANAGE)
+def no_show(assignment_id: int):
+    assignment = managed_assignment(assignment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attendance.mark_no_show(assignment)
+    except services.BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("已记为缺席。"), "success")
+    return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))

@@ -1,0 +1,144 @@
+"""The volunteer's own shifts, invitations, check-in, history and service certificate."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from core import audit
+from core.extensions import db
+from core.models import User
+from core.permissions import can
+from core.timeutil import utcnow
+from plugins.volunteers import attendance, profiles, services
+from plugins.volunteers.blueprint import bp
+from plugins.volunteers.forms import ActionForm
+from plugins.volunteers.models import Assignment, Shift, ShiftRole
+
+
+def assignments_of(user_id: int) -> list[Assignment]:
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(ShiftRole, ShiftRole.id == Assignment.role_id)
+            .join(Shift, Shift.id == ShiftRole.shift_id)
+            .where(Assignment.user_id == user_id)
+            .order_by(Shift.starts_at.desc(), Assignment.id)
+        )
+    )
+
+
+@bp.route("/me")
+@login_required
+def my_shifts():
+    """Upcoming places, waiting list and invitations, with withdraw and check-in buttons."""
+    now = utcnow()
+    rows = [
+        a
+        for a in assignments_of(current_user.id)
+        if a.shift.ends_at >= now and a.status in ("confirmed", "waitlisted", "invited")
+    ]
+    rows.sort(key=lambda a: a.shift.starts_at)
+    return render_template(
+        "volunteers/my_shifts.html",
+        rows=rows,
+        now=now,
+        form=ActionForm(),
+        labels=services.STATUS_LABELS,
+        profile=profiles.profile_of(current_user.id),
+        early=services.CHECK_IN_EARLY,
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>/check-in", methods=["POST"])
+@login_required
+def check_in(assignment_id: int):
+    """The volunteer (or the organiser) records arrival."""
+    return _attendance_step(assignment_id, attendance.check_in, "已签到。")
+
+
+@bp.route("/assignments/<int:assignment_id>/check-out", methods=["POST"])
+@login_required
+def check_out(assignment_id: int):
+    return _attendance_step(assignment_id, attendance.check_out, "已签退，感谢您的服务！")
+
+
+def _attendance_step(assignment_id: int, step, message: str):
+    assignment = attendance.lock_assignment(assignment_id)
+    if assignment is None:
+        abort(404)
+    organiser = can(current_user, "volunteers.manage_shifts", assignment)
+    if assignment.user_id != current_user.id and not organiser:
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        step(assignment)
+    except services.BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        if assignment.user_id != current_user.id:
+            audit.record(
+                "volunteers.attendance_recorded",
+                assignment,
+                f"组织者为 {assignment.user.display_name} {message.rstrip('。')}",
+            )
+        db.session.commit()
+        flash(message, "success")
+    if organiser and assignment.user_id != current_user.id:
+        return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))
+    return redirect(url_for("volunteers.my_shifts"))
+
+
+def _person(user_id: int | None) -> User:
+    """Oneself, or a volunteer whose records a manager may read."""
+    if user_id is None or user_id == current_user.id:
+        return current_user
+    user = db.session.get(User, user_id)
+    profile = profiles.profile_of(user_id) if user else None
+    if profile is None or not can(current_user, "volunteers.view_reports", profile):
+        abort(404)
+    return user
+
+
+def served(user_id: int) -> tuple[list[Assignment], float]:
+    rows = [a for a in assignments_of(user_id) if a.hours_confirmed_at is not None]
+    return rows, round(sum(a.hours or 0 for a in rows), 1)
+
+
+@bp.route("/history")
+@bp.route("/history/<int:user_id>")
+@login_required
+def history(user_id: int | None = None):
+    """Everything a volunteer has been booked on, with hours confirmed and no-shows."""
+    person = _person(user_id)
+    rows = [a for a in assignments_of(person.id) if a.status == "confirmed"]
+    _served, total = served(person.id)
+    return render_template(
+        "volunteers/history.html",
+        person=person,
+        rows=rows,
+        total=total,
+        now=utcnow(),
+        labels=services.STATUS_LABELS,
+    )
+
+
+@bp.route("/certificate")
+@bp.route("/certificate/<int:user_id>")
+@login_required
+def certificate(user_id: int | None = None):
+    """志愿服务证明: a printable page with every confirmed service and the total hours."""
+    person = _person(user_id)
+    rows, total = served(person.id)
+    rows.sort(key=lambda a: a.shift.starts_at)
+    return render_template(
+        "volunteers/certificate.html",
+        person=person,
+        rows=rows,
+        total=total,
+        issued=utcnow(),
+        profile=profiles.profile_of(person.id),
+    )

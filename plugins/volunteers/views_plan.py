@@ -1,0 +1,184 @@
+"""Matching and invitations, auto-fill with confirmation, approvals, skills and teams."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from core import audit
+from core.extensions import db
+from core.permissions import permission_required, require, unit_ids_where
+from core.timeutil import from_local, to_local, utcnow
+from plugins.volunteers import matching, planning, profiles, services
+from plugins.volunteers.blueprint import bp
+from plugins.volunteers.forms import ActionForm, AutofillForm, SkillForm, TeamForm
+from plugins.volunteers.models import Profile, ShiftRole, Skill, Team
+from plugins.volunteers.views_manage import MANAGE
+
+
+@bp.route("/manage/roles/<int:role_id>/match")
+@permission_required(MANAGE)
+def match(role_id: int):
+    """Ranked volunteers for a role, with the reasons behind each place in the list."""
+    role = db.session.get(ShiftRole, role_id)
+    if role is None:
+        abort(404)
+    require(MANAGE, role.shift)
+    return render_template(
+        "volunteers/match.html", role=role, matches=matching.rank(role), form=ActionForm()
+    )
+
+
+@bp.route("/manage/roles/<int:role_id>/invite/<int:user_id>", methods=["POST"])
+@permission_required(MANAGE)
+def invite(role_id: int, user_id: int):
+    role = db.session.get(ShiftRole, role_id)
+    if role is None:
+        abort(404)
+    require(MANAGE, role.shift)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.invite(role_id, user_id, current_user.id)
+    except services.BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("邀请已发送。"), "success")
+    return redirect(url_for("volunteers.match", role_id=role_id))
+
+
+def next_monday(today: date) -> date:
+    return today + timedelta(days=7 - today.weekday())
+
+
+@bp.route("/manage/autofill", methods=["GET", "POST"])
+@permission_required(MANAGE)
+def autofill():
+    """Propose people for every open place in a period (default: next week); confirm to book."""
+    units = unit_ids_where(current_user, MANAGE)
+    if request.method == "POST":
+        form = ActionForm()
+        if not form.validate_on_submit():
+            abort(400)
+        pairs = []
+        for raw in request.form.getlist("pair"):
+            role_id, _, user_id = raw.partition(":")
+            if role_id.isdigit() and user_id.isdigit():
+                pairs.append((int(role_id), int(user_id)))
+        booked, problems = planning.apply(pairs, units)
+        db.session.commit()
+        flash(f"已按方案安排 {booked} 人次。", "success")
+        for problem in problems[:10]:
+            flash(problem, "error")
+        return redirect(url_for("volunteers.manage"))
+    form = AutofillForm(request.args)
+    start = (form.start.data if form.validate() and form.start.data else None) or next_monday(
+        to_local(utcnow()).date()
+    )
+    days = form.days.data if form.days.data and not form.days.errors else 7
+    begin = from_local(datetime.combine(start, time()))
+    shifts = planning.shifts_between(units, begin, begin + timedelta(days=days))
+    plan = planning.build_plan(shifts)
+    return render_template(
+        "volunteers/autofill.html",
+        form=form,
+        plan=plan,
+        start=start,
+        days=days,
+        confirm_form=ActionForm(),
+    )
+
+
+@bp.route("/manage/volunteers")
+@permission_required("volunteers.approve_volunteers")
+def volunteers_list():
+    """Volunteers at my units; pending ones can be approved."""
+    units = unit_ids_where(current_user, "volunteers.approve_volunteers")
+    rows = list(
+        db.session.scalars(
+            select(Profile)
+            .where(Profile.home_unit_id.in_(units))
+            .order_by(Profile.status.desc(), Profile.id)
+        )
+    )
+    return render_template("volunteers/volunteers.html", rows=rows, form=ActionForm())
+
+
+@bp.route("/manage/volunteers/<int:profile_id>/approve", methods=["POST"])
+@permission_required("volunteers.approve_volunteers")
+def approve(profile_id: int):
+    profile = db.session.get(Profile, profile_id)
+    if profile is None:
+        abort(404)
+    require("volunteers.approve_volunteers", profile)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if profile.status != "approved":
+        profiles.approve(profile)
+        db.session.commit()
+    flash(_("已审核通过。"), "success")
+    return redirect(url_for("volunteers.volunteers_list"))
+
+
+@bp.route("/manage/volunteers/<int:profile_id>/reject", methods=["POST"])
+@permission_required("volunteers.approve_volunteers")
+def reject(profile_id: int):
+    profile = db.session.get(Profile, profile_id)
+    if profile is None:
+        abort(404)
+    require("volunteers.approve_volunteers", profile)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if profile.status == "pending":
+        reason = (request.form.get("reason") or "").strip()[:200]
+        profiles.reject(profile, reason)
+        db.session.commit()
+    flash(_("已退回。"), "success")
+    return redirect(url_for("volunteers.volunteers_list"))
+
+
+@bp.route("/manage/skills", methods=["GET", "POST"])
+@permission_required("volunteers.manage_skills")
+def skills():
+    """The managed skill list and the volunteer teams."""
+    profiles.ensure_skills()
+    skill_form, team_form = SkillForm(prefix="skill"), TeamForm(prefix="team")
+    if _posted("skill") and skill_form.validate():
+        if db.session.scalar(select(Skill).where(Skill.name == skill_form.name.data)):
+            skill_form.name.errors.append("已有同名技能。")
+        else:
+            count = db.session.scalar(select(db.func.count(Skill.id)))
+            skill = Skill(name=skill_form.name.data, code=f"custom{count + 1}")
+            db.session.add(skill)
+            db.session.flush()
+            audit.record("volunteers.skill_added", skill, f"添加技能：{skill.name}")
+            db.session.commit()
+            return redirect(url_for("volunteers.skills"))
+    if _posted("team") and team_form.validate():
+        if db.session.scalar(select(Team).where(Team.name == team_form.name.data)):
+            team_form.name.errors.append("已有同名志愿队。")
+        else:
+            team = Team(name=team_form.name.data, description=team_form.description.data or "")
+            db.session.add(team)
+            db.session.flush()
+            audit.record("volunteers.team_added", team, f"添加志愿队：{team.name}")
+            db.session.commit()
+            return redirect(url_for("volunteers.skills"))
+    return render_template(
+        "volunteers/skills.html",
+        skills=db.session.scalars(select(Skill).order_by(Skill.id)).all(),
+        teams=profiles.all_teams(),
+        skill_form=skill_form,
+        team_form=team_form,
+    )
+
+
+def _posted(which: str) -> bool:
+    """Which of the two forms on the skills page was sent."""
+    return request.method == "POST" and request.form.get("which") == which
