@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms.fields import MobilePhone, clean_text
 from core.timeutil import from_local, utcnow
-from plugins.lecturers.models import FORMATS, WEEKDAYS
+from plugins.lecturers.models import FORMATS, WEEKDAYS, tr
 from plugins.lecturers.models_requests import AUDIENCE_GROUPS
 
 MAX_AUDIENCE = 5000
@@ -35,7 +35,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _format_choices():
-    return [(code, str(label)) for code, label in FORMATS.items()]
+    return [(code, tr(label)) for code, label in FORMATS.items()]
 
 
 class RequestForm(FlaskForm):
@@ -53,7 +53,7 @@ class RequestForm(FlaskForm):
         ],
     )
     audience_group = SelectField(
-        "听众对象", choices=[(code, str(label)) for code, label in AUDIENCE_GROUPS.items()]
+        "听众对象", choices=lambda: [(code, tr(label)) for code, label in AUDIENCE_GROUPS.items()]
     )
     venue = StringField("地点", filters=[clean_text], validators=[Optional(), Length(max=200)])
     notes = TextAreaField("备注", filters=[clean_text], validators=[Optional(), Length(max=1000)])
@@ -206,7 +206,9 @@ class ReviewForm(FlaskForm):
 
 
 class AvailabilityForm(FlaskForm):
-    weekday = SelectField("星期", coerce=int, choices=[(i, str(d)) for i, d in enumerate(WEEKDAYS)])
+    weekday = SelectField(
+        "星期", coerce=int, choices=lambda: [(i, tr(d)) for i, d in enumerate(WEEKDAYS)]
+    )
     start_time = TimeField("从", validators=[InputRequired("请填写开始时间。")])
     end_time = TimeField("到", validators=[InputRequired("请填写结束时间。")])
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask_babel import lazy_gettext as _l
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import (
     Boolean,
     Date,
@@ -20,21 +21,32 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
 
+
+def N_(text: str) -> str:
+    """Mark a msgid for extraction; translated later by ``tr``."""
+    return text
+
+
+def tr(text: str) -> str:
+    """Translate when serving a page; keep the Chinese source elsewhere (CLI, hooks, feeds)."""
+    return gettext(text) if has_request_context() else text
+
+
 #: The four lecture formats of the policy, code → label.
 FORMATS: dict[str, str] = {
-    "briefing": _l("宣讲会"),
-    "training": _l("培训会"),
-    "forum": _l("座谈会"),
-    "courtyard": _l("院坝会"),
+    "briefing": N_("宣讲会"),
+    "training": N_("培训会"),
+    "forum": N_("座谈会"),
+    "courtyard": N_("院坝会"),
 }
 
-LECTURER_STATUSES = {"applied": _l("待审核"), "approved": _l("已通过"), "rejected": _l("未通过")}
-SOURCES = {"self": _l("自荐"), "recommended": _l("单位推荐")}
-WEEKDAYS = [_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日")]
+LECTURER_STATUSES = {"applied": N_("待审核"), "approved": N_("已通过"), "rejected": N_("未通过")}
+SOURCES = {"self": N_("自荐"), "recommended": N_("单位推荐")}
+WEEKDAYS = [N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日")]
 
 
 def format_label(code: str | None) -> str:
-    return str(FORMATS.get(code or "", code or ""))
+    return tr(FORMATS.get(code or "", code or ""))
 
 
 class Lecturer(db.Model):
@@ -123,7 +135,7 @@ class Availability(db.Model):
 
     @property
     def weekday_label(self) -> str:
-        return str(WEEKDAYS[self.weekday])
+        return tr(WEEKDAYS[self.weekday])
 
 
 class Blackout(db.Model):

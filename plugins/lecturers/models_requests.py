@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
-from plugins.lecturers.models import Lecturer, Topic, format_label
+from plugins.lecturers.models import N_, Lecturer, Topic, format_label, tr
 
 STATES: dict[str, str] = {
-    "submitted": _l("待派单"),
-    "assigned": _l("已派单"),
-    "accepted": _l("已接单"),
-    "scheduled": _l("已排期"),
-    "delivered": _l("已宣讲"),
-    "rated": _l("已评价"),
-    "closed": _l("已结案"),
-    "cancelled": _l("已取消"),
+    "submitted": N_("待派单"),
+    "assigned": N_("已派单"),
+    "accepted": N_("已接单"),
+    "scheduled": N_("已排期"),
+    "delivered": N_("已宣讲"),
+    "rated": N_("已评价"),
+    "closed": N_("已结案"),
+    "cancelled": N_("已取消"),
 }
 OPEN_STATES = ("submitted", "assigned", "accepted", "scheduled")
 #: States in which a lecturer's time is taken by a request.
@@ -28,11 +27,11 @@ BOOKED_STATES = ("accepted", "scheduled")
 DONE_STATES = ("delivered", "rated", "closed")
 
 AUDIENCE_GROUPS: dict[str, str] = {
-    "all": _l("全体村民"),
-    "elderly": _l("老年人"),
-    "women": _l("妇女"),
-    "party": _l("党员"),
-    "students": _l("学生"),
+    "all": N_("全体村民"),
+    "elderly": N_("老年人"),
+    "women": N_("妇女"),
+    "party": N_("党员"),
+    "students": N_("学生"),
 }
 
 
@@ -97,7 +96,7 @@ class LectureRequest(db.Model):
 
     @property
     def state_label(self) -> str:
-        return str(STATES.get(self.state, self.state))
+        return tr(STATES.get(self.state, self.state))
 
     @property
     def format_label(self) -> str:
@@ -105,7 +104,7 @@ class LectureRequest(db.Model):
 
     @property
     def audience_group_label(self) -> str:
-        return str(AUDIENCE_GROUPS.get(self.audience_group, self.audience_group))
+        return tr(AUDIENCE_GROUPS.get(self.audience_group, self.audience_group))
 
     @property
     def is_open(self) -> bool:
@@ -147,7 +146,7 @@ class RequestEvent(db.Model):
 
     @property
     def to_label(self) -> str:
-        return str(STATES.get(self.to_state, self.to_state))
+        return tr(STATES.get(self.to_state, self.to_state))
 
 
 class Decline(db.Model):

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core import accounts, audit, notify, permissions
 from core.extensions import db
 from core.timeutil import utcnow
-from plugins.lecturers.models import Lecturer
+from plugins.lecturers.models import N_, Lecturer
 from plugins.lecturers.models_requests import (
     OPEN_STATES,
     STATES,
@@ -58,16 +57,16 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 }
 
 ACTIONS: dict[str, str] = {
-    "assign": _l("派单"),
-    "withdraw": _l("收回派单"),
-    "accept": _l("接单"),
-    "decline": _l("婉拒"),
-    "schedule": _l("确认排期"),
-    "reschedule": _l("改期"),
-    "deliver": _l("登记宣讲完成"),
-    "rate": _l("评价"),
-    "close": _l("结案"),
-    "cancel": _l("取消点单"),
+    "assign": N_("派单"),
+    "withdraw": N_("收回派单"),
+    "accept": N_("接单"),
+    "decline": N_("婉拒"),
+    "schedule": N_("确认排期"),
+    "reschedule": N_("改期"),
+    "deliver": N_("登记宣讲完成"),
+    "rate": N_("评价"),
+    "close": N_("结案"),
+    "cancel": N_("取消点单"),
 }
 
 

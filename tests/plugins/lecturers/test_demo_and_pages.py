@@ -46,10 +46,20 @@ def test_pages_render_for_demo_people(app, runner, client):
     for url in public:
         assert client.get(url).status_code == 200, url
     pages = [
-        "/lectures/", "/lectures/topics", "/lectures/corps", "/lectures/requests",
-        "/lectures/manage", "/lectures/reports/coverage", "/lectures/reports/coverage?period=year",
-        "/lectures/reports/coverage.xlsx", "/lectures/mine", "/lectures/requests/new",
-        "/lectures/corps/apply", "/lectures/corps/recommend", "/lectures/topics/new", "/dashboard",
+        "/lectures/",
+        "/lectures/topics",
+        "/lectures/corps",
+        "/lectures/requests",
+        "/lectures/manage",
+        "/lectures/reports/coverage",
+        "/lectures/reports/coverage?period=year",
+        "/lectures/reports/coverage.xlsx",
+        "/lectures/mine",
+        "/lectures/requests/new",
+        "/lectures/corps/apply",
+        "/lectures/corps/recommend",
+        "/lectures/topics/new",
+        "/dashboard",
         *[f"/lectures/requests/{i}" for i in request_ids],
     ]
     for phone in ("13800000002", "13800000005", "13800000007", "13800000003", "13800000001"):
