@@ -139,5 +139,7 @@ def rating_summary(lecturer_ids: list[int]) -> dict[int, tuple[float, int, int]]
 
 def village_names() -> dict[int, str]:
     return dict(
-        db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.kind.in_(VILLAGE_KINDS)))
+        db.session.execute(
+            select(OrgUnit.id, OrgUnit.name).where(OrgUnit.kind.in_(VILLAGE_KINDS))
+        ).all()
     )

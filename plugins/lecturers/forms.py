@@ -17,7 +17,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms.fields import MobilePhone, clean_text
@@ -177,11 +184,11 @@ class LecturerForm(FlaskForm):
 
     def validate_topic_ids(self, field):
         if not field.data:
-            raise ValueError("请至少选择一个专题。")
+            raise ValidationError("请至少选择一个专题。")
 
     def validate_formats(self, field):
         if not field.data:
-            raise ValueError("请至少选择一种形式。")
+            raise ValidationError("请至少选择一种形式。")
 
 
 class RecommendForm(LecturerForm):
@@ -196,13 +203,11 @@ class ReviewForm(FlaskForm):
         choices=[("approve", "通过"), ("reject", "不通过")],
         validators=[InputRequired("请选择审核结果。")],
     )
-    reason = StringField(
-        "不通过的原因", filters=[clean_text], validators=[Optional(), Length(max=300)]
-    )
+    reason = StringField("不通过的原因", filters=[clean_text], validators=[Length(max=300)])
 
     def validate_reason(self, field):
         if self.decision.data == "reject" and not field.data:
-            raise ValueError("不通过时请写明原因。")
+            raise ValidationError("不通过时请写明原因。")
 
 
 class AvailabilityForm(FlaskForm):
@@ -214,7 +219,7 @@ class AvailabilityForm(FlaskForm):
 
     def validate_end_time(self, field):
         if self.start_time.data and field.data and field.data <= self.start_time.data:
-            raise ValueError("结束时间须晚于开始时间。")
+            raise ValidationError("结束时间须晚于开始时间。")
 
 
 class BlackoutForm(FlaskForm):

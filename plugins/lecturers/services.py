@@ -216,9 +216,13 @@ def report_metrics(unit_ids, start: datetime, end: datetime) -> list[Metric]:
     """Lectures delivered and audience per unit, each unit counting its descendants too."""
     per_village = delivered_by_village(start, end)
     wanted = list(unit_ids or [])
-    paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(wanted))))
+    paths = dict(
+        db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(wanted))).all()
+    )
     village_paths = dict(
-        db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(per_village)))
+        db.session.execute(
+            select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(per_village))
+        ).all()
     )
     lectures: dict[int, float] = {}
     audience: dict[int, float] = {}
