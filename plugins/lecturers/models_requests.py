@@ -42,6 +42,8 @@ class LectureRequest(db.Model):
     __table_args__ = (
         Index("ix_lecturers_request_lecturer_start", "lecturer_id", "scheduled_start"),
         Index("ix_lecturers_request_state_start", "state", "scheduled_start"),
+        # Covering index: the average rating per lecturer is read from the index alone.
+        Index("ix_lecturers_request_lecturer_rating", "lecturer_id", "rating"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -136,19 +136,25 @@ def _candidates(request: LectureRequest, declined: set[int]):
     return db.session.execute(query).all()
 
 
-def suggest(request: LectureRequest, limit: int = 20) -> list[Suggestion]:
-    """The best ``limit`` lecturers for ``request``, best first, each with its reasons."""
-    slots = list(request.slots)
-    if not slots:
-        return []
-    declined = set(
-        db.session.scalars(select(Decline.lecturer_id).where(Decline.request_id == request.id))
-    )
-    rows = _candidates(request, declined)
-    if not rows:
-        return []
-    blocked = blocked_slots(request, None)
-    month_start, month_end = month_bounds(slots[0].start)
+def _windows(local_slots, candidate_ids) -> dict[int, list[tuple]]:
+    """lecturer id → weekly availability rows on the weekdays of the preferred slots."""
+    windows: dict[int, list[tuple]] = defaultdict(list)
+    for lecturer_id, weekday, start, end in db.session.execute(
+        select(
+            Availability.lecturer_id,
+            Availability.weekday,
+            Availability.start_time,
+            Availability.end_time,
+        ).where(Availability.weekday.in_({s.weekday() for _, s, _ in local_slots}))
+    ):
+        if lecturer_id in candidate_ids:
+            windows[lecturer_id].append((weekday, start, end))
+    return windows
+
+
+def _aggregates(request: LectureRequest, first_start: datetime):
+    """Load this month, average rating and served villages, each one grouped query."""
+    month_start, month_end = month_bounds(first_start)
     loads = dict(
         db.session.execute(
             select(LectureRequest.lecturer_id, func.count(LectureRequest.id))
@@ -182,74 +188,80 @@ def suggest(request: LectureRequest, limit: int = 20) -> list[Suggestion]:
             ).group_by(LecturerVillage.lecturer_id)
         )
     }
-    local_slots = [(slot, to_local(slot.start), to_local(slot.end)) for slot in slots]
-    windows: dict[int, list[tuple]] = defaultdict(list)
-    for lecturer_id, weekday, start, end in db.session.execute(
-        select(
-            Availability.lecturer_id,
-            Availability.weekday,
-            Availability.start_time,
-            Availability.end_time,
-        ).where(Availability.weekday.in_({s.weekday() for _, s, _ in local_slots}))
-    ):
-        windows[lecturer_id].append((weekday, start, end))
+    return loads, ratings, served
 
-    found: list[Suggestion] = []
-    for lecturer_id, name, title, formats, monthly_max, unit_name, exact in rows:
-        free = [slot for slot in slots if slot.id not in blocked.get(lecturer_id, ())]
+
+def suggest(request: LectureRequest, limit: int = 20) -> list[Suggestion]:
+    """The best ``limit`` lecturers for ``request``, best first, each with its reasons.
+
+    Scores are plain arithmetic over a few grouped queries; reasons are written for the
+    shown ones only.
+    """
+    slots = list(request.slots)
+    if not slots:
+        return []
+    declined = set(
+        db.session.scalars(select(Decline.lecturer_id).where(Decline.request_id == request.id))
+    )
+    rows = _candidates(request, declined)
+    if not rows:
+        return []
+    blocked = blocked_slots(request, None)
+    loads, ratings, served = _aggregates(request, slots[0].start)
+    local_slots = [(slot, to_local(slot.start), to_local(slot.end)) for slot in slots]
+    windows = _windows(local_slots, {row[0] for row in rows})
+    scored = []
+    for row in rows:
+        lecturer_id, _name, _title, formats, monthly_max, _unit, exact = row
+        taken = blocked.get(lecturer_id, ())
+        free = [slot for slot in slots if slot.id not in taken]
         if not free:
             continue  # booked or away at every preferred time: never suggested
-        item = Suggestion(lecturer_id, name, title or "", unit_name or "", free_slots=free)
-        _score(item, request, exact, formats, monthly_max, loads, ratings, served)
-        fitting = sum(
-            1
-            for slot, start, end in local_slots
-            if slot in free
-            and any(
+        fitting = 0
+        for slot, start, end in local_slots:
+            if slot.id in taken:
+                continue
+            if any(
                 w == start.weekday() and ws <= start.time() and we >= end.time()
                 for w, ws, we in windows.get(lecturer_id, ())
-            )
-        )
-        item.score += 20 * fitting / len(slots)
-        item.reasons.append(
-            f"{len(free)}/{len(slots)} 个备选时间有空"
-            + (f",其中 {fitting} 个在常规可讲时段" if fitting else "")
-        )
-        found.append(item)
-    found.sort(key=lambda s: (-s.score, s.name))
-    return found[:limit]
+            ):
+                fitting += 1
+        load, most = loads.get(lecturer_id, 0), monthly_max or 0
+        rating = ratings.get(lecturer_id)
+        here = served.get(lecturer_id)
+        score = (40 if exact else 15) + (15 if request.format in (formats or "").split(",") else 0)
+        score += -30 if most and load >= most else 10 * (1 - load / max(most, 1))
+        score += 5 if here is None else (10 if here else -10)
+        score += (rating[0] - 3) * 5 if rating else 0
+        score += 20 * fitting / len(slots)
+        scored.append((round(score, 1), row, free, fitting, load, rating, here))
+    scored.sort(key=lambda item: (-item[0], item[1][1]))
+    return [_explain(request, *item, len(slots)) for item in scored[:limit]]
 
 
-def _score(item, request, exact, formats, monthly_max, loads, ratings, served) -> None:
+def _explain(request, score, row, free, fitting, load, rating, here, slot_count) -> Suggestion:
+    lecturer_id, name, title, formats, monthly_max, unit_name, exact = row
+    item = Suggestion(lecturer_id, name, title or "", unit_name or "", score, free_slots=free)
+    item.load, item.monthly_max = load, monthly_max or 0
+    reasons = item.reasons
     if exact:
-        item.score += 40
-        item.reasons.append(f"开设「{request.topic.name}」专题")
+        reasons.append(f"开设「{request.topic.name}」专题")
     else:
-        item.score += 15
-        item.reasons.append(f"开设同领域({request.topic.domain.name})专题")
+        reasons.append(f"开设同领域({request.topic.domain.name})专题")
     if request.format in (formats or "").split(","):
-        item.score += 15
-        item.reasons.append(f"能办{format_label(request.format)}")
-    item.load, item.monthly_max = loads.get(item.lecturer_id, 0), monthly_max or 0
-    if item.monthly_max and item.load >= item.monthly_max:
-        item.score -= 30
-        item.reasons.append(f"本月已排 {item.load}/{item.monthly_max} 场(已满)")
+        reasons.append(f"能办{format_label(request.format)}")
+    full = item.monthly_max and load >= item.monthly_max
+    reasons.append(f"本月已排 {load}/{item.monthly_max} 场" + ("(已满)" if full else ""))
+    reasons.append(
+        "服务全镇各村" if here is None else ("服务本村" if here else "未把本村列为服务村")
+    )
+    if rating:
+        item.average_rating, item.rating_count = rating
+        reasons.append(f"平均评分 {rating[0]:.1f}({rating[1]} 次)")
     else:
-        item.score += 10 * (1 - item.load / max(item.monthly_max, 1))
-        item.reasons.append(f"本月已排 {item.load}/{item.monthly_max} 场")
-    if item.lecturer_id not in served:
-        item.score += 5
-        item.reasons.append("服务全镇各村")
-    elif served[item.lecturer_id]:
-        item.score += 10
-        item.reasons.append("服务本村")
-    else:
-        item.score -= 10
-        item.reasons.append("未把本村列为服务村")
-    if item.lecturer_id in ratings:
-        item.average_rating, item.rating_count = ratings[item.lecturer_id]
-        item.score += (item.average_rating - 3) * 5
-        item.reasons.append(f"平均评分 {item.average_rating:.1f}({item.rating_count} 次)")
-    else:
-        item.reasons.append("暂无评价")
-    item.score = round(item.score, 1)
+        reasons.append("暂无评价")
+    reasons.append(
+        f"{len(free)}/{slot_count} 个备选时间有空"
+        + (f",其中 {fitting} 个在常规可讲时段" if fitting else "")
+    )
+    return item

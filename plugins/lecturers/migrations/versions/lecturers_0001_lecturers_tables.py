@@ -162,6 +162,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_lecturers_request_org_unit_id'), ['org_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lecturers_request_state'), ['state'], unique=False)
         batch_op.create_index('ix_lecturers_request_state_start', ['state', 'scheduled_start'], unique=False)
+        batch_op.create_index('ix_lecturers_request_lecturer_rating', ['lecturer_id', 'rating'], unique=False)
         batch_op.create_index(batch_op.f('ix_lecturers_request_topic_id'), ['topic_id'], unique=False)
 
     op.create_table('lecturers_decline',
@@ -228,6 +229,7 @@ def downgrade():
     with op.batch_alter_table('lecturers_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lecturers_request_topic_id'))
         batch_op.drop_index('ix_lecturers_request_state_start')
+        batch_op.drop_index('ix_lecturers_request_lecturer_rating')
         batch_op.drop_index(batch_op.f('ix_lecturers_request_state'))
         batch_op.drop_index(batch_op.f('ix_lecturers_request_org_unit_id'))
         batch_op.drop_index('ix_lecturers_request_lecturer_start')
