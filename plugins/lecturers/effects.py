@@ -27,7 +27,12 @@ def _reason(data: dict, required: bool, label: str = "原因") -> str:
 
 
 def booked_elsewhere(lecturer_id: int, start: datetime, end: datetime, request_id: int) -> bool:
-    """Is the lecturer already booked (accepted or scheduled) at an overlapping time?"""
+    """Is the lecturer already booked (accepted or scheduled) at an overlapping time?
+
+    The lecturer's row is locked first (PostgreSQL), so two acceptances of overlapping
+    requests by the same lecturer are checked one after the other, never both at once.
+    """
+    db.session.execute(select(Lecturer.id).where(Lecturer.id == lecturer_id).with_for_update())
     return (
         db.session.scalar(
             select(LectureRequest.id).where(
