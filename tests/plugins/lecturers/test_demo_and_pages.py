@@ -71,3 +71,10 @@ def test_pages_render_for_demo_people(app, runner, client):
     for url in pages:
         expected = (403,) if url == "/lectures/requests/new" else (200, 302)
         assert client.get(url).status_code in expected, url
+
+
+def test_english_catalog(app, client):
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    page = client.get("/lectures/")
+    assert "Topic menu" in page.text and "Lecturers" in page.text
