@@ -37,8 +37,16 @@ SLOT_COUNT = 3
 
 
 class MultiCheckboxField(SelectMultipleField):
+    """Check boxes; an unknown value (a crafted post) gets a Chinese message."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        choices = self.choices() if callable(self.choices) else self.choices or []
+        known = {value for value, *_ in choices}
+        if any(value not in known for value in self.data or []):
+            raise ValidationError("包含无效的选项，请重新选择。")
 
 
 def _format_choices():

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import OrgUnit, User
-from core.timeutil import from_local
+from core.timeutil import from_local, to_local
 from plugins.lecturers.models import Lecturer, Topic
 from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
 
@@ -74,6 +74,7 @@ class Coverage:
     villages: list[dict] = field(default_factory=list)  # name, id, lectures, audience, topics
     topics: list[tuple[str, int]] = field(default_factory=list)
     lecturers: list[dict] = field(default_factory=list)  # name, unit, lectures, audience, rating
+    months: list[str] = field(default_factory=list)  # "2026-01" … when the period spans several
 
     @property
     def without(self) -> list[dict]:
@@ -148,12 +149,31 @@ def coverage(villages: list[OrgUnit], period: Period) -> Coverage:
             .order_by(func.count(LectureRequest.id).desc())
         )
     ]
+    months = _months(period)
+    if len(months) > 1:
+        for row in per_village.values():
+            row["by_month"] = dict.fromkeys(months, 0)
+        for unit_id, start in db.session.execute(
+            select(LectureRequest.org_unit_id, LectureRequest.scheduled_start).where(*done)
+        ):
+            key = to_local(start).strftime("%Y-%m")
+            if key in per_village[unit_id]["by_month"]:
+                per_village[unit_id]["by_month"][key] += 1
     return Coverage(
+        months=months if len(months) > 1 else [],
         period=period,
         villages=sorted(per_village.values(), key=lambda r: (-r["lectures"], r["name"])),
         topics=sorted(topic_counts.items(), key=lambda item: (-item[1], item[0])),
         lecturers=lecturers,
     )
+
+
+def _months(period: Period) -> list[str]:
+    months, day = [], period.first.replace(day=1)
+    while day < period.last_exclusive and len(months) < 120:
+        months.append(day.strftime("%Y-%m"))
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return months
 
 
 def svg_bar_chart(rows: list[tuple[str, int]], title: str) -> Markup:
@@ -196,6 +216,11 @@ def xlsx_bytes(report: Coverage) -> bytes:
     for row in report.villages:
         sheet.append([row["name"], row["lectures"], row["audience"], "、".join(row["topics"])])
     sheet.append(["合计", report.total, sum(r["audience"] for r in report.villages), ""])
+    if report.months:
+        monthly = book.create_sheet("按月")
+        monthly.append(["村(社区)", *report.months])
+        for row in report.villages:
+            monthly.append([row["name"], *row["by_month"].values()])
     topics = book.create_sheet("专题")
     topics.append(["专题", "场次"])
     for name, count in report.topics:

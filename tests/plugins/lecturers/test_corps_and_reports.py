@@ -161,6 +161,8 @@ def test_coverage_report_svg_and_xlsx(app, client, people, town):
     book = load_workbook(BytesIO(export.data))
     rows = list(book["各村送讲"].iter_rows(values_only=True))
     assert ("甲村", 2, 80, "保健护理") in rows
+    monthly = list(book["按月"].iter_rows(values_only=True))
+    assert len(monthly[0]) == 13 and sum(next(r for r in monthly if r[0] == "甲村")[1:]) == 2
     assert client.get("/lectures/reports/coverage?start=2026-13-01&end=x").status_code == 400
     log_in(client, app, people.counsellor)
     assert client.get("/lectures/reports/coverage?period=year").status_code == 200
