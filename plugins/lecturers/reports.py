@@ -178,13 +178,13 @@ def _months(period: Period) -> list[str]:
 
 def svg_bar_chart(rows: list[tuple[str, int]], title: str) -> Markup:
     """A horizontal bar chart as inline SVG: one bar per (label, value), no JavaScript."""
-    bar, gap, left, width = 24, 8, 110, 460
+    bar, gap, left, width = 22, 6, 84, 220
     top = 30
     height = top + len(rows) * (bar + gap) + 10
     biggest = max([value for _, value in rows] + [1])
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lecturers-chart" role="img" '
-        f'viewBox="0 0 {left + width + 60} {height}" aria-label="{escape(title)}">',
+        f'viewBox="0 0 {left + width + 40} {height}" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<text x="0" y="18" font-size="16" font-weight="bold">{escape(title)}</text>',
     ]
