@@ -210,33 +210,38 @@ def suggest(request: LectureRequest, limit: int = 20) -> list[Suggestion]:
     loads, ratings, served = _aggregates(request, slots[0].start)
     local_slots = [(slot, to_local(slot.start), to_local(slot.end)) for slot in slots]
     windows = _windows(local_slots, {row[0] for row in rows})
+    # Plain tuples: the loop below runs once per candidate and must not touch ORM attributes.
+    plain = [(slot.id, s.weekday(), s.time(), e.time()) for slot, s, e in local_slots]
+    wanted_format, slot_count = request.format, len(slots)
     scored = []
     for row in rows:
         lecturer_id, _name, _title, formats, monthly_max, _unit, exact = row
         taken = blocked.get(lecturer_id, ())
-        free = [slot for slot in slots if slot.id not in taken]
+        free = [slot_id for slot_id, *_ in plain if slot_id not in taken]
         if not free:
             continue  # booked or away at every preferred time: never suggested
-        fitting = 0
-        for slot, start, end in local_slots:
-            if slot.id in taken:
-                continue
-            if any(
-                w == start.weekday() and ws <= start.time() and we >= end.time()
-                for w, ws, we in windows.get(lecturer_id, ())
-            ):
-                fitting += 1
+        own = windows.get(lecturer_id, ())
+        fitting = sum(
+            1
+            for slot_id, day, begins, ends in plain
+            if slot_id not in taken
+            and any(w == day and ws <= begins and we >= ends for w, ws, we in own)
+        )
         load, most = loads.get(lecturer_id, 0), monthly_max or 0
         rating = ratings.get(lecturer_id)
         here = served.get(lecturer_id)
-        score = (40 if exact else 15) + (15 if request.format in (formats or "").split(",") else 0)
+        score = (40 if exact else 15) + (15 if wanted_format in (formats or "").split(",") else 0)
         score += -30 if most and load >= most else 10 * (1 - load / max(most, 1))
         score += 5 if here is None else (10 if here else -10)
         score += (rating[0] - 3) * 5 if rating else 0
-        score += 20 * fitting / len(slots)
+        score += 20 * fitting / slot_count
         scored.append((round(score, 1), row, free, fitting, load, rating, here))
     scored.sort(key=lambda item: (-item[0], item[1][1]))
-    return [_explain(request, *item, len(slots)) for item in scored[:limit]]
+    by_id = {slot.id: slot for slot in slots}
+    return [
+        _explain(request, score, row, [by_id[i] for i in free], *rest, slot_count)
+        for score, row, free, *rest in scored[:limit]
+    ]
 
 
 def _explain(request, score, row, free, fitting, load, rating, here, slot_count) -> Suggestion:

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import permissions
 from core.extensions import db
@@ -26,7 +27,7 @@ from plugins.lecturers.forms import (
     RequestForm,
     RescheduleForm,
 )
-from plugins.lecturers.models import Topic
+from plugins.lecturers.models import Lecturer, Topic
 from plugins.lecturers.models_requests import STATES, LectureRequest
 from plugins.lecturers.suggestions import suggest
 from plugins.lecturers.views import bp, get_or_404
@@ -72,6 +73,12 @@ def requests():
         select(LectureRequest)
         .where(LectureRequest.org_unit_id.in_(villages))
         .order_by(LectureRequest.id.desc())
+        .options(
+            selectinload(LectureRequest.topic),
+            selectinload(LectureRequest.village),
+            selectinload(LectureRequest.slots),
+            selectinload(LectureRequest.lecturer).selectinload(Lecturer.user),
+        )
     )
     if state in STATES:
         query = query.where(LectureRequest.state == state)
