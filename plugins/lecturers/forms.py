@@ -242,6 +242,9 @@ class TopicForm(FlaskForm):
         "专题名称", filters=[clean_text], validators=[DataRequired("请填写名称。"), Length(max=80)]
     )
     domain_id = SelectField("领域", coerce=int)
+    new_domain = StringField(
+        "或新建领域", filters=[clean_text], validators=[Optional(), Length(max=60)]
+    )
     description = TextAreaField(
         "介绍", filters=[clean_text], validators=[Optional(), Length(max=2000)]
     )

@@ -41,6 +41,13 @@ def _save(form: TopicForm, topic: Topic) -> bool:
     if clash:
         form.name.errors.append("已有同名专题。")
         return False
+    if form.new_domain.data:
+        domain = db.session.scalar(
+            select(TopicDomain).where(TopicDomain.name == form.new_domain.data)
+        ) or TopicDomain(name=form.new_domain.data, position=len(form.domain_id.choices))
+        db.session.add(domain)
+        db.session.flush()
+        form.domain_id.data = domain.id
     topic.name = form.name.data
     topic.domain_id = form.domain_id.data
     topic.description = form.description.data or ""

@@ -143,6 +143,9 @@ def test_menu_edit_only_by_manager(app, client, people):
     assert client.post("/lectures/topics/new", data=data).status_code == 302
     menu = client.get("/lectures/topics").text
     assert "防溺水安全" in menu and "约 45 分钟" in menu
+    other = dict(data, name="森林防火", new_domain="安全")
+    assert client.post("/lectures/topics/new", data=other).status_code == 302
+    assert "<h2>安全</h2>" in client.get("/lectures/topics").text
 
 
 def test_coverage_report_svg_and_xlsx(app, client, people, town):
