@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from core import signals
 from core.extensions import db
@@ -16,6 +17,7 @@ from core.hooktypes import CalendarEntry, Metric
 from core.models import OrgUnit, RoleAssignment
 from core.timeutil import utcnow
 from plugins.lecturers import workflow
+from plugins.lecturers.models import Lecturer
 from plugins.lecturers.models_requests import (
     DONE_STATES,
     LectureRequest,
@@ -157,12 +159,15 @@ def calendar_entries(start: datetime, end: datetime, viewer, personal: bool) -> 
             LectureRequest.scheduled_end > start,
         )
         .order_by(LectureRequest.scheduled_start)
+        .options(
+            selectinload(LectureRequest.topic),
+            selectinload(LectureRequest.village),
+            selectinload(LectureRequest.lecturer).selectinload(Lecturer.user),
+        )
     )
     if personal:
         if viewer is None or not getattr(viewer, "id", None):
             return []
-        from plugins.lecturers.models import Lecturer
-
         villages = _coordinated_village_ids(viewer)
         mine = LectureRequest.lecturer_id.in_(
             select(Lecturer.id).where(Lecturer.user_id == viewer.id)

@@ -103,9 +103,10 @@ def test_plugin_alone_and_switched_off(make_app, town):
     assert client.get("/healthz").status_code == 200
     with alone.app_context():
         assert _entries(alone) == []
-    off = make_app(plugins="")
-    assert off.test_client().get("/lectures/").status_code == 404
-    assert off.test_client().get("/").status_code == 200
+    for others in ("", "calendar,volunteers,competitions,credits,reports"):
+        off = make_app(plugins=others)
+        assert off.test_client().get("/lectures/").status_code == 404
+        assert off.test_client().get("/").status_code == 200
 
 
 def test_remind_overdue_dedupes(app, runner, people, town):
