@@ -16,7 +16,8 @@ def lecturers() -> None:
 
 
 def remind_overdue(days: int | None = None) -> int:
-    """Remind the programme managers of each request waiting too long; once per request per day.
+    """Remind managers (and, for an unanswered assignment, the lecturer) of each request waiting
+    too long; once per request, state and person per day.
 
     Returns how many reminders were queued (the dedupe key stops repeats within a day).
     """
@@ -26,13 +27,19 @@ def remind_overdue(days: int | None = None) -> int:
     queued = 0
     for request in overdue_requests(days):
         waited = (utcnow() - request.state_changed_at).days
-        for manager in accounts.users_with_role("programme_manager", request.village):
+        people = {m.id for m in accounts.users_with_role("programme_manager", request.village)}
+        if request.state == "assigned" and request.lecturer is not None:
+            people.add(request.lecturer.user_id)
+            body = "讲师还没有接单或婉拒，请尽快处理(管理员可收回后另派)。"
+        else:
+            body = "这个点单还没有派给讲师，请尽快派单。"
+        for user_id in sorted(people):
             sent = notify.notify(
-                manager.id,
+                user_id,
                 f"点单已等待 {waited} 天: {request.topic.name}({request.village.name})",
-                "这个点单还没有派给讲师，请尽快派单。",
+                body,
                 link=f"/lectures/requests/{request.id}",
-                dedupe_key=f"lecturers:overdue:{request.id}:{manager.id}:{today}",
+                dedupe_key=f"lecturers:overdue:{request.id}:{request.state}:{user_id}:{today}",
             )
             queued += sent is not None
     db.session.commit()

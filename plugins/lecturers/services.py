@@ -118,14 +118,18 @@ def perform(request: LectureRequest, action: str, user, **data) -> None:
 
 
 def overdue_requests(days: int | None = None) -> list[LectureRequest]:
-    """Requests still waiting for a manager (submitted) for more than ``days`` days."""
+    """Requests waiting for a manager (submitted) or for the lecturer's answer (assigned) for
+    more than ``days`` days."""
     if days is None:
         days = current_app.config.get("LECTURERS_OVERDUE_DAYS", 3)
     limit = utcnow() - timedelta(days=days)
     return list(
         db.session.scalars(
             select(LectureRequest)
-            .where(LectureRequest.state == "submitted", LectureRequest.state_changed_at < limit)
+            .where(
+                LectureRequest.state.in_(("submitted", "assigned")),
+                LectureRequest.state_changed_at < limit,
+            )
             .order_by(LectureRequest.state_changed_at)
         )
     )

@@ -43,13 +43,18 @@ def manage():
     ids = [v.id for v in villages]
     days = current_app.config.get("LECTURERS_OVERDUE_DAYS", 3)
     limit = utcnow() - timedelta(days=days)
-    queue = list(
+    waiting = list(
         db.session.scalars(
             select(LectureRequest)
-            .where(LectureRequest.state == "submitted", LectureRequest.org_unit_id.in_(ids))
+            .where(
+                LectureRequest.state.in_(("submitted", "assigned")),
+                LectureRequest.org_unit_id.in_(ids),
+            )
             .order_by(LectureRequest.state_changed_at)
         )
     )
+    queue = [r for r in waiting if r.state == "submitted"]
+    unanswered = [r for r in waiting if r.state == "assigned"]
     matrix: dict[int, dict[str, int]] = {v.id: {} for v in villages}
     for unit_id, state, count in db.session.execute(
         select(LectureRequest.org_unit_id, LectureRequest.state, func.count(LectureRequest.id))
@@ -61,6 +66,7 @@ def manage():
     return render_template(
         "lecturers/manage.html",
         queue=queue,
+        unanswered=unanswered,
         overdue_before=limit,
         overdue_days=days,
         now=utcnow(),

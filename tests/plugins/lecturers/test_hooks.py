@@ -114,9 +114,11 @@ def test_remind_overdue_dedupes(app, runner, people, town):
         request = build_request(people, town.village_a_id, "submitted")
         request.state_changed_at = utcnow() - timedelta(days=10)
         build_request(people, town.village_a_id, "submitted")  # fresh: not overdue
+        unanswered = build_request(people, town.village_a_id, "assigned")
+        unanswered.state_changed_at = utcnow() - timedelta(days=10)
         _db.session.commit()
     first = runner.invoke(args=["lecturers", "remind-overdue"])
-    assert first.exit_code == 0 and "reminders queued: 1" in first.output
+    assert first.exit_code == 0 and "reminders queued: 3" in first.output
     again = runner.invoke(args=["lecturers", "remind-overdue"])
     assert "reminders queued: 0" in again.output
     with app.app_context():
@@ -124,5 +126,9 @@ def test_remind_overdue_dedupes(app, runner, people, town):
             _db.session.scalar(
                 select(func.count(Notification.id)).where(Notification.user_id == people.manager)
             )
-            == 1
+            == 2
         )
+        to_lecturer = select(func.count(Notification.id)).where(
+            Notification.user_id == people.lecturer_user
+        )
+        assert _db.session.scalar(to_lecturer) == 1
