@@ -128,8 +128,11 @@ def lecturer_edit(lecturer_id: int):
     if form.validate_on_submit():
         corps.save_form(form, lecturer)
         audit.record("lecturers.profile_edited", lecturer, f"修改讲师资料 {lecturer}")
+        reapplied = lecturer.status == "rejected" and lecturer.user_id == current_user.id
+        if reapplied:  # a rejected applicant who improves the profile applies again
+            corps.submit_application(lecturer, recommender=lecturer.recommender)
         db.session.commit()
-        flash("资料已保存。", "success")
+        flash("资料已保存，已重新提交审核。" if reapplied else "资料已保存。", "success")
         return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
     return render_template(
         "lecturers/lecturer_form.html", form=form, mode="edit", lecturer=lecturer

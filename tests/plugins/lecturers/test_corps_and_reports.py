@@ -51,8 +51,14 @@ def test_apply_then_manager_rejects_then_approves(app, client, people, town, mak
     with app.app_context():
         lecturer = _db.session.get(Lecturer, lecturer_id)
         assert lecturer.status == "rejected" and lecturer.reject_reason == "专题不符"
-        lecturer.status = "applied"
-        _db.session.commit()
+    log_in(client, app, applicant)  # improves the profile: applies again
+    again = client.post(
+        url + "/edit", data=_profile(people, org_unit_id=town.school_id, active="y")
+    )
+    assert again.status_code == 302
+    with app.app_context():
+        assert _db.session.get(Lecturer, lecturer_id).status == "applied"
+    log_in(client, app, people.manager)
     client.post(url + "/review", data={"review-decision": "approve"})
     with app.app_context():
         assert _db.session.get(Lecturer, lecturer_id).status == "approved"
