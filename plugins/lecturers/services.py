@@ -4,7 +4,7 @@ entries and report metrics. Views, commands and hooks call these; no other plugi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -15,7 +15,7 @@ from core import signals
 from core.extensions import db
 from core.hooktypes import CalendarEntry, Metric
 from core.models import OrgUnit, RoleAssignment
-from core.timeutil import utcnow
+from core.timeutil import from_local, utcnow
 from plugins.lecturers import workflow
 from plugins.lecturers.models import Lecturer
 from plugins.lecturers.models_requests import (
@@ -150,8 +150,17 @@ def _coordinated_village_ids(user) -> set[int]:
     )
 
 
-def calendar_entries(start: datetime, end: datetime, viewer, personal: bool) -> list:
+def as_moment(value: date | datetime) -> datetime:
+    """An aware instant from what a caller passes: aware datetime, naive local one, or a local
+    date (its midnight). The reports plugin asks with dates, the calendar with datetimes."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else from_local(value)
+    return from_local(datetime.combine(value, time.min))
+
+
+def calendar_entries(start, end, viewer, personal: bool) -> list:
     """Scheduled and delivered lectures (and those cancelled after scheduling) in [start, end)."""
+    start, end = as_moment(start), as_moment(end)
     query = (
         select(LectureRequest)
         .where(
@@ -221,9 +230,12 @@ def delivered_by_village(start: datetime, end: datetime) -> dict[int, tuple[int,
     return {unit_id: (int(count), int(audience)) for unit_id, count, audience in rows}
 
 
-def report_metrics(unit_ids, start: datetime, end: datetime) -> list[Metric]:
-    """Lectures delivered and audience per unit, each unit counting its descendants too."""
-    per_village = delivered_by_village(start, end)
+def report_metrics(unit_ids, start, end) -> list[Metric]:
+    """Lectures delivered and audience per unit, each unit counting its descendants too.
+
+    ``start``/``end`` are local dates (or datetimes); lectures count by their scheduled start.
+    """
+    per_village = delivered_by_village(as_moment(start), as_moment(end))
     wanted = list(unit_ids or [])
     paths = dict(
         db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(wanted))).all()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.extensions import db as _db
 from core.models import AuditLog, RoleAssignment
+from core.timeutil import to_local, utcnow
 from plugins.lecturers.models import Lecturer, Topic
 from tests.conftest import log_in
 
@@ -173,5 +174,11 @@ def test_coverage_report_svg_and_xlsx(app, client, people, town):
     monthly = list(book["按月"].iter_rows(values_only=True))
     assert len(monthly[0]) == 13 and sum(next(r for r in monthly if r[0] == "甲村")[1:]) == 2
     assert client.get("/lectures/reports/coverage?start=2026-13-01&end=x").status_code == 400
+    year = to_local(utcnow()).year
+    evidence = client.get(
+        f"/lectures/reports/coverage?unit_id={town.village_a_id}"
+        f"&start={year}-01-01&end={year + 1}-01-01"
+    )
+    assert evidence.status_code == 200 and "甲村" in evidence.text and "乙村" not in evidence.text
     log_in(client, app, people.counsellor)
     assert client.get("/lectures/reports/coverage?period=year").status_code == 200

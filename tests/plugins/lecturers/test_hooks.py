@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.extensions import db as _db
 from core.models import Notification, User
 from core.plugins import registry
-from core.timeutil import utcnow
+from core.timeutil import to_local, utcnow
 from plugins.lecturers import services
 
 from .conftest import build_request
@@ -93,6 +93,15 @@ def test_report_metrics_count_descendants(app, people, town):
         }
         assert metrics["lecturers.audience"].values[town.town_id] == 120
         assert "{unit_id}" in lectures.evidence_url
+        # the reports plugin asks with local dates
+        today = to_local(utcnow()).date()
+        by_date = registry(app).hook.report_metrics(
+            unit_ids=[town.town_id], start=today - timedelta(days=1), end=today + timedelta(days=1)
+        )
+        values = {m.key: m.values for group in by_date for m in group}
+        assert values["lecturers.lectures_delivered"] == {town.town_id: 3}
+        link = lectures.evidence_url.format(unit_id=town.town_id, start=today, end=today)
+        assert link.startswith("/lectures/reports/coverage?unit_id=")
 
 
 def test_plugin_alone_and_switched_off(make_app, town):
