@@ -25,7 +25,8 @@ from plugins.lecturers.models_requests import (
 )
 
 CALENDAR_STATES = ("scheduled", *DONE_STATES)
-COLOUR = "#8a4b08"
+#: The calendar plugin's own category for micro-lectures, so its filters and colours apply.
+CATEGORY, COLOUR = "微讲堂", "#0b4f9c"
 
 
 class DuplicateSubmission(Exception):
@@ -200,7 +201,7 @@ def _entry(request: LectureRequest) -> CalendarEntry:
         start=request.scheduled_start,
         end=request.scheduled_end,
         url=f"/lectures/requests/{request.id}",
-        category="micro_lecture",
+        category=CATEGORY,
         colour=COLOUR,
         location=request.venue,
         description=f"{request.format_label} · 主讲: {lecturer} · {request.audience_group_label}",
