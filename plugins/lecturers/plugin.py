@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
+from core import permissions
 from core.hookspecs import hookimpl
 from core.hooktypes import NavItem
 from core.permissions import Permission
@@ -25,16 +28,69 @@ class LecturersPlugin(Plugin):
     def register_permissions(self):
         return [
             Permission(
-                "lecturers.manage_requests",
-                _l("派单、审核讲师(社区教育管理员)"),
+                "lecturers.manage",
+                _l("审核讲师、编辑菜单、派单(社区教育管理员)"),
                 ("programme_manager",),
-            )
+            ),
+            Permission(
+                "lecturers.request", _l("为本村点单并评价(村负责人)"), ("village_coordinator",)
+            ),
+            Permission(
+                "lecturers.view_reports",
+                _l("查看送讲覆盖报表"),
+                ("programme_manager", "counsellor"),
+            ),
+            Permission(
+                "lecturers.recommend",
+                _l("推荐本单位人员加入讲师团"),
+                ("village_coordinator", "counsellor", "programme_manager"),
+            ),
         ]
+
+    @hookimpl
+    def register_commands(self):
+        from plugins.lecturers.cli import lecturers
+
+        return [lecturers]
+
+    @hookimpl
+    def setup_app(self, app):
+        app.config.setdefault("LECTURERS_OVERDUE_DAYS", 3)
 
     @hookimpl
     def nav_items(self, user):
         return [NavItem("lecturers.index", _l("讲师团"), order=30)]
 
     @hookimpl
+    def render_slot(self, slot, user):
+        if slot != "dashboard" or user is None:
+            return None
+        from plugins.lecturers import panel
+
+        data = panel.dashboard_data(user)
+        if not data:
+            return None
+        return Markup(render_template("lecturers/_panel.html", **data))
+
+    @hookimpl
+    def calendar_entries(self, start, end, viewer, personal):
+        from plugins.lecturers import services
+
+        return services.calendar_entries(start, end, viewer, personal)
+
+    @hookimpl
+    def report_metrics(self, unit_ids, start, end):
+        from plugins.lecturers import services
+
+        return services.report_metrics(unit_ids, start, end)
+
+    @hookimpl
     def load_demo_data(self, town):
-        """Filled in by the lecturers issue."""
+        from plugins.lecturers import demo
+
+        demo.load(town)
+
+
+def can_manage(user) -> bool:
+    """Shortcut used by templates and views: does ``user`` manage lectures anywhere?"""
+    return permissions.can(user, "lecturers.manage")

@@ -1,0 +1,65 @@
+"""``flask lecturers ...``: reminders for overdue requests (cron), seeding the topic menu."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from core import accounts, notify
+from core.extensions import db
+from core.timeutil import to_local, utcnow
+
+
+@click.group("lecturers")
+def lecturers() -> None:
+    """The lecturer corps and village lecture requests."""
+
+
+def remind_overdue(days: int | None = None) -> int:
+    """Remind managers (and, for an unanswered assignment, the lecturer) of each request waiting
+    too long; once per request, state and person per day.
+
+    Returns how many reminders were queued (the dedupe key stops repeats within a day).
+    """
+    from plugins.lecturers.services import overdue_requests
+
+    today = to_local(utcnow()).date().isoformat()
+    queued = 0
+    for request in overdue_requests(days):
+        waited = (utcnow() - request.state_changed_at).days
+        people = {m.id for m in accounts.users_with_role("programme_manager", request.village)}
+        if request.state == "assigned" and request.lecturer is not None:
+            people.add(request.lecturer.user_id)
+            body = "讲师还没有接单或婉拒，请尽快处理(管理员可收回后另派)。"
+        else:
+            body = "这个点单还没有派给讲师，请尽快派单。"
+        for user_id in sorted(people):
+            sent = notify.notify(
+                user_id,
+                f"点单已等待 {waited} 天: {request.topic.name}({request.village.name})",
+                body,
+                link=f"/lectures/requests/{request.id}",
+                dedupe_key=f"lecturers:overdue:{request.id}:{request.state}:{user_id}:{today}",
+            )
+            queued += sent is not None
+    db.session.commit()
+    return queued
+
+
+@lecturers.command("remind-overdue")
+@click.option("--days", type=int, default=None, help="waiting longer than this (default: config)")
+@with_appcontext
+def remind_overdue_command(days: int | None) -> None:
+    """Remind managers of requests waiting longer than LECTURERS_OVERDUE_DAYS (cron: daily)."""
+    click.echo(f"reminders queued: {remind_overdue(days)}")
+
+
+@lecturers.command("seed-menu")
+@with_appcontext
+def seed_menu_command() -> None:
+    """Add the policy's topic menu (missing items only; safe to run again)."""
+    from plugins.lecturers.menu import seed_menu
+
+    added = seed_menu()
+    db.session.commit()
+    click.echo(f"topics added: {added}")

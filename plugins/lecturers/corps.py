@@ -1,0 +1,145 @@
+"""The lecturer corps: applications, recommendations, review, profiles (called by the views)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from core import accounts, audit, notify, orgunits
+from core.extensions import db
+from core.models import OrgUnit
+from core.orgunits import VILLAGE_KINDS
+from core.timeutil import utcnow
+from plugins.lecturers.models import Lecturer, LecturerVillage, Offer, Topic
+from plugins.lecturers.models_requests import LectureRequest
+
+
+def fill_choices(form) -> None:
+    """Units, topics and villages for a lecturer form."""
+    form.org_unit_id.choices = orgunits.unit_choices()
+    form.topic_ids.choices = [
+        (topic.id, f"{topic.domain.name} · {topic.name}")
+        for topic in db.session.scalars(
+            select(Topic).where(Topic.active.is_(True)).order_by(Topic.domain_id, Topic.name)
+        )
+    ]
+    form.village_ids.choices = [(unit.id, unit.name) for unit in orgunits.villages()]
+
+
+def load_form(form, lecturer: Lecturer) -> None:
+    """Put a lecturer's profile into a fresh form."""
+    form.org_unit_id.data = lecturer.org_unit_id
+    form.title.data = lecturer.title
+    form.bio.data = lecturer.bio
+    form.topic_ids.data = lecturer.topic_ids
+    form.formats.data = lecturer.format_codes
+    form.village_ids.data = lecturer.village_ids
+    form.monthly_max.data = lecturer.monthly_max
+    form.active.data = lecturer.active
+
+
+def save_form(form, lecturer: Lecturer) -> None:
+    """Copy a validated form onto the lecturer, with their topics and villages. Caller commits."""
+    lecturer.org_unit_id = form.org_unit_id.data
+    lecturer.title = form.title.data
+    lecturer.bio = form.bio.data or ""
+    lecturer.formats = ",".join(form.formats.data)
+    lecturer.monthly_max = form.monthly_max.data
+    lecturer.active = bool(form.active.data)
+    wanted = set(form.topic_ids.data)
+    lecturer.offers = [o for o in lecturer.offers if o.topic_id in wanted] + [
+        Offer(topic_id=topic_id) for topic_id in wanted - set(lecturer.topic_ids)
+    ]
+    villages = set(form.village_ids.data)
+    lecturer.villages = [v for v in lecturer.villages if v.org_unit_id in villages] + [
+        LecturerVillage(org_unit_id=unit_id) for unit_id in villages - set(lecturer.village_ids)
+    ]
+
+
+def _notify_managers(lecturer: Lecturer, subject: str) -> None:
+    unit = lecturer.org_unit
+    for manager in accounts.users_with_role("programme_manager", unit):
+        notify.notify(
+            manager.id, subject, "请审核讲师申请。", link=f"/lectures/corps/{lecturer.id}"
+        )
+
+
+def submit_application(lecturer: Lecturer, recommender=None) -> None:
+    """A new applicant (self or recommended): audit and tell the managers. Caller commits."""
+    lecturer.status = "applied"
+    lecturer.source = "recommended" if recommender else "self"
+    lecturer.recommender_id = recommender.id if recommender else None
+    db.session.add(lecturer)
+    db.session.flush()
+    name = lecturer.user.display_name
+    if recommender:
+        audit.record("lecturers.recommend", lecturer, f"推荐 {name} 加入讲师团")
+        _notify_managers(lecturer, f"{recommender.display_name} 推荐 {name} 加入讲师团")
+        notify.notify(
+            lecturer.user_id,
+            "您被推荐加入讲师团",
+            f"{recommender.display_name} 推荐您加入讲师团，请等待审核。",
+            link=f"/lectures/corps/{lecturer.id}",
+        )
+    else:
+        audit.record("lecturers.apply", lecturer, f"{name} 申请加入讲师团")
+        _notify_managers(lecturer, f"{name} 申请加入讲师团")
+
+
+def review(lecturer: Lecturer, approve: bool, reason: str, reviewer) -> None:
+    """Approve (and give the lecturer role) or reject with a reason. Caller commits."""
+    lecturer.status = "approved" if approve else "rejected"
+    lecturer.reject_reason = "" if approve else reason
+    lecturer.decided_at = utcnow()
+    name = lecturer.user.display_name
+    if approve:
+        root = _root_of(lecturer.org_unit)
+        if root is not None:
+            accounts.grant_role(lecturer.user, "lecturer", root, granted_by=reviewer)
+        audit.record("lecturers.approve", lecturer, f"批准 {name} 加入讲师团")
+        notify.notify(
+            lecturer.user_id,
+            "您已加入讲师团",
+            "欢迎!请完善可讲时间。",
+            link=f"/lectures/corps/{lecturer.id}",
+        )
+    else:
+        audit.record("lecturers.reject", lecturer, f"未批准 {name}: {reason}")
+        notify.notify(
+            lecturer.user_id,
+            "讲师团申请未通过",
+            f"原因: {reason}",
+            link=f"/lectures/corps/{lecturer.id}",
+        )
+
+
+def _root_of(unit: OrgUnit | None) -> OrgUnit | None:
+    if unit is None:
+        roots = orgunits.roots()
+        return roots[0] if roots else None
+    return db.session.get(OrgUnit, unit.ancestor_ids[0])
+
+
+def rating_summary(lecturer_ids: list[int]) -> dict[int, tuple[float, int, int]]:
+    """lecturer id → (average rating, ratings, lectures delivered)."""
+    rows = db.session.execute(
+        select(
+            LectureRequest.lecturer_id,
+            func.avg(LectureRequest.rating),
+            func.count(LectureRequest.rating),
+            func.count(LectureRequest.delivered_at),
+        )
+        .where(LectureRequest.lecturer_id.in_(lecturer_ids))
+        .group_by(LectureRequest.lecturer_id)
+    )
+    return {
+        lecturer_id: (float(avg) if avg is not None else 0.0, rated, delivered)
+        for lecturer_id, avg, rated, delivered in rows
+    }
+
+
+def village_names() -> dict[int, str]:
+    return dict(
+        db.session.execute(
+            select(OrgUnit.id, OrgUnit.name).where(OrgUnit.kind.in_(VILLAGE_KINDS))
+        ).all()
+    )

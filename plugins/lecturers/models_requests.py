@@ -1,0 +1,166 @@
+"""Tables of lecture requests (点单): the request, its preferred slots, timeline and declines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+from plugins.lecturers.models import N_, Lecturer, Topic, format_label, tr
+
+STATES: dict[str, str] = {
+    "submitted": N_("待派单"),
+    "assigned": N_("已派单"),
+    "accepted": N_("已接单"),
+    "scheduled": N_("已排期"),
+    "delivered": N_("已宣讲"),
+    "rated": N_("已评价"),
+    "closed": N_("已结案"),
+    "cancelled": N_("已取消"),
+}
+OPEN_STATES = ("submitted", "assigned", "accepted", "scheduled")
+#: States in which a lecturer's time is taken by a request.
+BOOKED_STATES = ("accepted", "scheduled")
+DONE_STATES = ("delivered", "rated", "closed")
+
+AUDIENCE_GROUPS: dict[str, str] = {
+    "all": N_("全体村民"),
+    "elderly": N_("老年人"),
+    "women": N_("妇女"),
+    "party": N_("党员"),
+    "students": N_("学生"),
+}
+
+
+class LectureRequest(db.Model):
+    """A village's order for a lecture and everything that happens to it."""
+
+    __tablename__ = "lecturers_request"
+    __table_args__ = (
+        Index("ix_lecturers_request_lecturer_start", "lecturer_id", "scheduled_start"),
+        Index("ix_lecturers_request_state_start", "state", "scheduled_start"),
+        # Covering index: the average rating per lecturer is read from the index alone.
+        Index("ix_lecturers_request_lecturer_rating", "lecturer_id", "rating"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("lecturers_topic.id"), index=True)
+    format: Mapped[str] = mapped_column(String(20))
+    audience_size: Mapped[int] = mapped_column(Integer)
+    audience_group: Mapped[str] = mapped_column(String(20), default="all")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    lecturer_id: Mapped[int | None] = mapped_column(ForeignKey("lecturers_lecturer.id"), index=True)
+    #: The preferred slot the lecturer picked (its times are copied to scheduled_start/end).
+    chosen_slot_id: Mapped[int | None] = mapped_column(Integer)
+    scheduled_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scheduled_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: True once the lecture was put on the calendar; a later cancel then shows there.
+    published: Mapped[bool] = mapped_column(default=False)
+    attendance: Mapped[int | None] = mapped_column(Integer)
+    materials: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str] = mapped_column(Text, default="")
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    #: One-time key of the form that created the request: a double submit cannot add a second.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Raised on every change of time, place or status (iCalendar SEQUENCE).
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the request entered its current state (the queue's waiting time).
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    village = relationship("OrgUnit")
+    topic: Mapped[Topic] = relationship()
+    lecturer: Mapped[Lecturer | None] = relationship()
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    slots: Mapped[list[RequestSlot]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="RequestSlot.start",
+    )
+    events: Mapped[list[RequestEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="RequestEvent.id"
+    )
+
+    @property
+    def permission_unit_id(self) -> int:
+        return self.org_unit_id
+
+    @property
+    def state_label(self) -> str:
+        return tr(STATES.get(self.state, self.state))
+
+    @property
+    def format_label(self) -> str:
+        return format_label(self.format)
+
+    @property
+    def audience_group_label(self) -> str:
+        return tr(AUDIENCE_GROUPS.get(self.audience_group, self.audience_group))
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class RequestSlot(db.Model):
+    """One of the two or three preferred times the village proposes."""
+
+    __tablename__ = "lecturers_request_slot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("lecturers_request.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    request: Mapped[LectureRequest] = relationship(back_populates="slots")
+
+
+class RequestEvent(db.Model):
+    """A row of the request's timeline: who moved it from which state to which, and why."""
+
+    __tablename__ = "lecturers_request_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("lecturers_request.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor = relationship("User")
+
+    @property
+    def to_label(self) -> str:
+        return tr(STATES.get(self.to_state, self.to_state))
+
+
+class Decline(db.Model):
+    """A lecturer turned a request down; they are never suggested for it again."""
+
+    __tablename__ = "lecturers_decline"
+    __table_args__ = (UniqueConstraint("request_id", "lecturer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("lecturers_request.id", ondelete="CASCADE"), index=True
+    )
+    lecturer_id: Mapped[int] = mapped_column(ForeignKey("lecturers_lecturer.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

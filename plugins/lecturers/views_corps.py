@@ -1,0 +1,246 @@
+"""The lecturer corps pages: list, profile, apply, recommend, review, edit, own assignments."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from core import accounts, audit, permissions
+from core.extensions import db
+from core.permissions import permission_required
+from plugins.lecturers import corps
+from plugins.lecturers.forms import (
+    AvailabilityForm,
+    BlackoutForm,
+    ConfirmForm,
+    LecturerForm,
+    RecommendForm,
+    ReviewForm,
+)
+from plugins.lecturers.models import Availability, Blackout, Lecturer
+from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
+from plugins.lecturers.views import bp, get_or_404
+from plugins.lecturers.workflow import lecturer_of
+
+
+def is_owner_or_manager(lecturer: Lecturer) -> bool:
+    if not current_user.is_authenticated:
+        return False
+    return lecturer.user_id == current_user.id or permissions.can(
+        current_user, "lecturers.manage", lecturer
+    )
+
+
+@bp.route("/corps")
+def corps_list():
+    """The approved lecturers with their unit, topics and ratings."""
+    lecturers = list(
+        db.session.scalars(
+            select(Lecturer).where(Lecturer.status == "approved").order_by(Lecturer.id)
+        )
+    )
+    pending = []
+    if permissions.can(current_user, "lecturers.manage"):
+        pending = list(db.session.scalars(select(Lecturer).where(Lecturer.status == "applied")))
+    return render_template(
+        "lecturers/corps.html",
+        lecturers=lecturers,
+        pending=pending,
+        ratings=corps.rating_summary([lecturer.id for lecturer in lecturers]),
+    )
+
+
+@bp.route("/corps/<int:lecturer_id>")
+def lecturer_detail(lecturer_id: int):
+    """A lecturer's profile; the owner and managers also see availability and review."""
+    lecturer = get_or_404(Lecturer, lecturer_id)
+    private = is_owner_or_manager(lecturer)
+    if lecturer.status != "approved" and not private:
+        abort(404)
+    return render_template(
+        "lecturers/lecturer.html",
+        lecturer=lecturer,
+        private=private,
+        villages=corps.village_names(),
+        rating=corps.rating_summary([lecturer.id]).get(lecturer.id),
+        review_form=ReviewForm(prefix="review"),
+        availability_form=AvailabilityForm(prefix="slot"),
+        blackout_form=BlackoutForm(prefix="off"),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/corps/apply", methods=["GET", "POST"])
+@login_required
+def apply():
+    """Self-nomination (自荐) to the lecturer corps."""
+    existing = lecturer_of(current_user)
+    if existing is not None:
+        flash("您已经提交过讲师资料。", "info")
+        return redirect(url_for("lecturers.lecturer_detail", lecturer_id=existing.id))
+    form = LecturerForm()
+    corps.fill_choices(form)
+    if form.validate_on_submit():
+        lecturer = Lecturer(user_id=current_user.id)
+        corps.save_form(form, lecturer)
+        corps.submit_application(lecturer)
+        db.session.commit()
+        flash("申请已提交，管理员审核后会通知您。", "success")
+        return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+    return render_template("lecturers/lecturer_form.html", form=form, mode="apply")
+
+
+@bp.route("/corps/recommend", methods=["GET", "POST"])
+@permission_required("lecturers.recommend")
+def recommend():
+    """A unit head recommends someone (who has an account) to the corps."""
+    form = RecommendForm()
+    corps.fill_choices(form)
+    if form.validate_on_submit():
+        person = accounts.find_by_phone(form.phone.data)
+        if person is None:
+            form.phone.errors.append("这个手机号还没有注册乡学通，请对方先注册。")
+        elif lecturer_of(person) is not None:
+            form.phone.errors.append("此人已在讲师团或已提交过申请。")
+        else:
+            lecturer = Lecturer(user_id=person.id)
+            lecturer.user = person
+            corps.save_form(form, lecturer)
+            corps.submit_application(lecturer, recommender=current_user)
+            db.session.commit()
+            flash("推荐已提交。", "success")
+            return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+    return render_template("lecturers/lecturer_form.html", form=form, mode="recommend")
+
+
+@bp.route("/corps/<int:lecturer_id>/edit", methods=["GET", "POST"])
+@login_required
+def lecturer_edit(lecturer_id: int):
+    """The lecturer (or a manager) edits the profile: topics, formats, villages, load, rest."""
+    lecturer = get_or_404(Lecturer, lecturer_id)
+    if not is_owner_or_manager(lecturer):
+        abort(403)
+    form = LecturerForm()
+    corps.fill_choices(form)
+    if request.method == "GET":
+        corps.load_form(form, lecturer)
+    if form.validate_on_submit():
+        corps.save_form(form, lecturer)
+        audit.record("lecturers.profile_edited", lecturer, f"修改讲师资料 {lecturer}")
+        reapplied = lecturer.status == "rejected" and lecturer.user_id == current_user.id
+        if reapplied:  # a rejected applicant who improves the profile applies again
+            corps.submit_application(lecturer, recommender=lecturer.recommender)
+        db.session.commit()
+        flash("资料已保存，已重新提交审核。" if reapplied else "资料已保存。", "success")
+        return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+    return render_template(
+        "lecturers/lecturer_form.html", form=form, mode="edit", lecturer=lecturer
+    )
+
+
+@bp.route("/corps/<int:lecturer_id>/review", methods=["POST"])
+@login_required
+def lecturer_review(lecturer_id: int):
+    """A manager approves or rejects (with a reason) an application."""
+    lecturer = get_or_404(Lecturer, lecturer_id)
+    permissions.require("lecturers.manage", lecturer)
+    form = ReviewForm(prefix="review")
+    if lecturer.status != "applied":
+        flash("这份申请已经审核过了。", "error")
+    elif form.validate():
+        corps.review(lecturer, form.decision.data == "approve", form.reason.data, current_user)
+        db.session.commit()
+        flash("审核结果已保存。", "success")
+    else:
+        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+
+
+@bp.route("/corps/<int:lecturer_id>/availability", methods=["POST"])
+@login_required
+def availability_add(lecturer_id: int):
+    """Add a weekly slot when the lecturer can usually come."""
+    lecturer = get_or_404(Lecturer, lecturer_id)
+    if not is_owner_or_manager(lecturer):
+        abort(403)
+    form = AvailabilityForm(prefix="slot")
+    if form.validate():
+        db.session.add(
+            Availability(
+                lecturer_id=lecturer.id,
+                weekday=form.weekday.data,
+                start_time=form.start_time.data,
+                end_time=form.end_time.data,
+            )
+        )
+        db.session.commit()
+        flash("已添加可讲时段。", "success")
+    else:
+        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+
+
+@bp.route("/corps/<int:lecturer_id>/blackouts", methods=["POST"])
+@login_required
+def blackout_add(lecturer_id: int):
+    """Add a date on which the lecturer cannot come."""
+    lecturer = get_or_404(Lecturer, lecturer_id)
+    if not is_owner_or_manager(lecturer):
+        abort(403)
+    form = BlackoutForm(prefix="off")
+    if not form.validate():
+        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
+    elif any(b.day == form.day.data for b in lecturer.blackouts):
+        flash("这一天已经登记过了。", "info")
+    else:
+        db.session.add(
+            Blackout(lecturer_id=lecturer.id, day=form.day.data, note=form.note.data or "")
+        )
+        db.session.commit()
+        flash("已登记不便日期。", "success")
+    return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+
+
+@bp.route("/corps/<int:lecturer_id>/<kind>/<int:row_id>/delete", methods=["POST"])
+@login_required
+def lecturer_row_delete(lecturer_id: int, kind: str, row_id: int):
+    """Remove a weekly slot or a blackout date."""
+    model = {"availability": Availability, "blackouts": Blackout}.get(kind)
+    lecturer = get_or_404(Lecturer, lecturer_id)
+    if model is None:
+        abort(404)
+    if not is_owner_or_manager(lecturer):
+        abort(403)
+    row = get_or_404(model, row_id)
+    if row.lecturer_id != lecturer.id:
+        abort(404)
+    db.session.delete(row)
+    db.session.commit()
+    flash("已删除。", "success")
+    return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    """The lecturer's own assignments, history and ratings."""
+    lecturer = lecturer_of(current_user)
+    if lecturer is None:
+        return redirect(url_for("lecturers.apply"))
+    rows = list(
+        db.session.scalars(
+            select(LectureRequest)
+            .where(LectureRequest.lecturer_id == lecturer.id)
+            .order_by(LectureRequest.scheduled_start.desc(), LectureRequest.id.desc())
+        )
+    )
+    current = [r for r in rows if r.state in ("assigned", "accepted", "scheduled")]
+    history = [r for r in rows if r.state in DONE_STATES]
+    return render_template(
+        "lecturers/mine.html",
+        lecturer=lecturer,
+        current=current,
+        history=history,
+        rating=corps.rating_summary([lecturer.id]).get(lecturer.id),
+    )

@@ -1,0 +1,247 @@
+"""Lecture requests: list, order (点单), the request page with its timeline, workflow actions."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core import permissions
+from core.extensions import db
+from core.models import OrgUnit
+from core.orgunits import VILLAGE_KINDS
+from core.permissions import permission_required
+from core.timeutil import from_local
+from plugins.lecturers import services, workflow
+from plugins.lecturers.forms import (
+    AcceptForm,
+    AssignForm,
+    ConfirmForm,
+    DeliverForm,
+    RateForm,
+    ReasonForm,
+    RequestForm,
+    RescheduleForm,
+)
+from plugins.lecturers.models import Lecturer, Topic
+from plugins.lecturers.models_requests import STATES, LectureRequest
+from plugins.lecturers.suggestions import suggest
+from plugins.lecturers.views import bp, get_or_404
+
+FORMS = {
+    "assign": AssignForm,
+    "withdraw": ReasonForm,
+    "accept": AcceptForm,
+    "decline": ReasonForm,
+    "schedule": ConfirmForm,
+    "reschedule": RescheduleForm,
+    "deliver": DeliverForm,
+    "rate": RateForm,
+    "close": ConfirmForm,
+    "cancel": ReasonForm,
+}
+
+
+def visible_village_ids(user) -> set[int]:
+    """Villages whose requests ``user`` may list: managed, coordinated or reported on."""
+    ids: set[int] = set()
+    for name in ("lecturers.manage", "lecturers.request", "lecturers.view_reports"):
+        ids |= permissions.unit_ids_where(user, name)
+    return ids
+
+
+def can_see(user, lecture: LectureRequest) -> bool:
+    return bool(workflow.actor_kinds(user, lecture)) or permissions.can(
+        user, "lecturers.view_reports", lecture
+    )
+
+
+@bp.route("/requests")
+@login_required
+def requests():
+    """Requests the user may see, filtered by state and village."""
+    villages = visible_village_ids(current_user)
+    if not villages:
+        abort(403)
+    state = request.args.get("state", "")
+    village_id = request.args.get("village_id", type=int)
+    query = (
+        select(LectureRequest)
+        .where(LectureRequest.org_unit_id.in_(villages))
+        .order_by(LectureRequest.id.desc())
+        .options(
+            selectinload(LectureRequest.topic),
+            selectinload(LectureRequest.village),
+            selectinload(LectureRequest.slots),
+            selectinload(LectureRequest.lecturer).selectinload(Lecturer.user),
+        )
+    )
+    if state in STATES:
+        query = query.where(LectureRequest.state == state)
+    if village_id:
+        query = query.where(LectureRequest.org_unit_id == village_id)
+    page = db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=30)
+    village_rows = db.session.execute(
+        select(OrgUnit.id, OrgUnit.name)
+        .where(OrgUnit.id.in_(villages), OrgUnit.kind.in_(VILLAGE_KINDS))
+        .order_by(OrgUnit.name)
+    ).all()
+    return render_template(
+        "lecturers/requests.html",
+        pagination=page,
+        states=STATES,
+        state=state,
+        village_id=village_id,
+        villages=village_rows,
+    )
+
+
+def _request_form() -> RequestForm:
+    form = RequestForm()
+    villages = permissions.unit_ids_where(current_user, "lecturers.request")
+    form.village_id.choices = [
+        (unit.id, unit.name)
+        for unit in db.session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.id.in_(villages), OrgUnit.kind.in_(VILLAGE_KINDS))
+            .order_by(OrgUnit.name)
+        )
+    ]
+    form.topic_id.choices = [
+        (topic.id, f"{topic.domain.name} · {topic.name}")
+        for topic in db.session.scalars(
+            select(Topic).where(Topic.active.is_(True)).order_by(Topic.domain_id, Topic.name)
+        )
+    ]
+    return form
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@permission_required("lecturers.request")
+def new_request():
+    """A village coordinator orders a lecture for their own village."""
+    form = _request_form()
+    if request.method == "GET":
+        form.nonce.data = secrets.token_urlsafe(24)
+        form.topic_id.data = request.args.get("topic_id", type=int)
+    if form.validate_on_submit():
+        village = db.session.get(OrgUnit, form.village_id.data)
+        topic = db.session.get(Topic, form.topic_id.data)
+        nonce = (form.nonce.data or "")[:64]
+        if village is None or not permissions.can(current_user, "lecturers.request", village):
+            abort(403)
+        if topic is None or not topic.active or not nonce:
+            abort(400)
+        try:
+            lecture = services.create_request(
+                village=village,
+                topic=topic,
+                format=form.format.data,
+                audience_size=form.audience_size.data,
+                audience_group=form.audience_group.data,
+                venue=form.venue.data,
+                notes=form.notes.data,
+                slots=form.slots,
+                user=current_user,
+                idempotency_key=nonce,
+            )
+        except services.DuplicateSubmission as twin:
+            flash("这张点单已经提交过了，没有重复创建。", "info")
+            return redirect(url_for("lecturers.request_detail", request_id=twin.request_id))
+        flash("点单已提交，管理员派单后会通知您。", "success")
+        return redirect(url_for("lecturers.request_detail", request_id=lecture.id))
+    if request.method == "POST" and form.village_id.data not in dict(form.village_id.choices):
+        abort(403)  # another village's id typed into the form
+    return render_template("lecturers/request_new.html", form=form), (
+        400 if request.method == "POST" else 200
+    )
+
+
+def _forms_for(lecture: LectureRequest, actions: list[str], bound: dict | None = None) -> dict:
+    forms = {}
+    for action in actions:
+        if bound and action in bound:
+            forms[action] = bound[action]
+            continue
+        form = FORMS[action](formdata=None, prefix=action)
+        if action == "accept":
+            form.slot_id.choices = [(slot.id, "") for slot in lecture.slots]
+        forms[action] = form
+    return forms
+
+
+def render_detail(lecture: LectureRequest, status: int = 200, bound: dict | None = None):
+    actions = workflow.allowed_actions(current_user, lecture)
+    suggestions = []
+    if "assign" in actions:
+        suggestions = suggest(lecture)
+    return render_template(
+        "lecturers/request_detail.html",
+        lecture=lecture,
+        actions=actions,
+        forms=_forms_for(lecture, actions, bound),
+        suggestions=suggestions,
+        action_labels=workflow.ACTIONS,
+    ), status
+
+
+@bp.route("/requests/<int:request_id>")
+@login_required
+def request_detail(request_id: int):
+    """One request: details, timeline, what the viewer may do next (with suggestions)."""
+    lecture = get_or_404(LectureRequest, request_id)
+    if not can_see(current_user, lecture):
+        abort(404)
+    return render_detail(lecture)
+
+
+def _action_data(action: str, form) -> dict:
+    if action == "assign":
+        return {"lecturer_id": form.lecturer_id.data}
+    if action == "accept":
+        return {"slot_id": form.slot_id.data}
+    if action in ("withdraw", "decline", "cancel"):
+        return {"reason": form.reason.data}
+    if action == "reschedule":
+        start = from_local(datetime.combine(form.day.data, form.start.data))
+        end = from_local(datetime.combine(form.day.data, form.end.data))
+        return {"start": start, "end": end, "venue": form.venue.data, "reason": form.reason.data}
+    if action == "deliver":
+        return {
+            "attendance": form.attendance.data,
+            "summary": form.summary.data,
+            "materials": form.materials.data,
+        }
+    if action == "rate":
+        return {"rating": form.rating.data, "comment": form.comment.data}
+    return {}
+
+
+@bp.route("/requests/<int:request_id>/<action>", methods=["POST"])
+@login_required
+def request_action(request_id: int, action: str):
+    """Take one workflow step; refused steps show why and change nothing."""
+    if action not in FORMS:
+        abort(404)
+    lecture = services.load_for_update(request_id)
+    if lecture is None or not can_see(current_user, lecture):
+        abort(404)
+    form = FORMS[action](prefix=action)
+    if action == "accept":
+        form.slot_id.choices = [(slot.id, "") for slot in lecture.slots]
+    if not form.validate():
+        db.session.rollback()
+        flash("请按提示修改后再提交。", "error")
+        return render_detail(lecture, 400, {action: form})
+    try:
+        services.perform(lecture, action, current_user, **_action_data(action, form))
+    except workflow.TransitionRefused as refused:
+        lecture = get_or_404(LectureRequest, request_id)
+        flash(refused.message, "error")
+        return render_detail(lecture, refused.status)
+    flash(f"已{workflow.ACTIONS[action]}。", "success")
+    return redirect(url_for("lecturers.request_detail", request_id=request_id))

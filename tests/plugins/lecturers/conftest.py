@@ -1,0 +1,119 @@
+"""Fixtures for the lecturers tests: a small corps, the people around a request, requests in
+any state made directly in the database (so each test starts where it needs to)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from core.extensions import db as _db
+from core.timeutil import utcnow
+
+
+@dataclass
+class People:
+    manager: int
+    coordinator: int  # of village A
+    other_coordinator: int  # of village B
+    lecturer_user: int
+    other_lecturer_user: int
+    resident: int
+    counsellor: int
+    lecturer: int  # Lecturer ids
+    other_lecturer: int
+    topic: int
+    other_topic: int
+
+
+def make_lecturer(user_id: int, unit_id: int, topics: list[int], formats="briefing,training"):
+    from plugins.lecturers.models import Lecturer, Offer
+
+    lecturer = Lecturer(
+        user_id=user_id,
+        org_unit_id=unit_id,
+        title="教师",
+        formats=formats,
+        status="approved",
+        monthly_max=4,
+        offers=[Offer(topic_id=t) for t in topics],
+    )
+    _db.session.add(lecturer)
+    _db.session.flush()
+    return lecturer
+
+
+@pytest.fixture
+def people(app, town, make_user) -> People:
+    from plugins.lecturers.menu import seed_menu, topic_by_name
+
+    ids = {
+        "manager": make_user("programme_manager", town.town_id, name="管理员"),
+        "coordinator": make_user("village_coordinator", town.village_a_id, name="甲村书记"),
+        "other_coordinator": make_user("village_coordinator", town.village_b_id, name="乙村书记"),
+        "lecturer_user": make_user("lecturer", town.town_id, name="讲师甲"),
+        "other_lecturer_user": make_user("lecturer", town.town_id, name="讲师乙"),
+        "resident": make_user("resident", town.village_a_id, name="村民"),
+        "counsellor": make_user("counsellor", town.village_a_id, name="辅导员"),
+    }
+    with app.app_context():
+        seed_menu()
+        topic = topic_by_name("保健护理").id
+        other = topic_by_name("法治宣讲").id
+        ids["lecturer"] = make_lecturer(ids["lecturer_user"], town.school_id, [topic]).id
+        ids["other_lecturer"] = make_lecturer(
+            ids["other_lecturer_user"], town.justice_id, [topic, other]
+        ).id
+        _db.session.commit()
+    return People(**ids, topic=topic, other_topic=other)
+
+
+def build_request(
+    people: People,
+    village_id: int,
+    state: str = "submitted",
+    lecturer_id: int | None = None,
+    days: int = 3,
+    key: str | None = None,
+    past_start: bool | None = None,
+):
+    """A request in ``state`` (call inside an app context; committed). Scheduled ones start in
+    the past so they can be delivered; earlier states have future slots."""
+    from plugins.lecturers.models_requests import LectureRequest, RequestSlot
+
+    now = utcnow()
+    start = now + timedelta(days=days)
+    slots = [RequestSlot(start=start, end=start + timedelta(hours=1))]
+    slots.append(
+        RequestSlot(start=start + timedelta(days=1), end=start + timedelta(days=1, hours=1))
+    )
+    request = LectureRequest(
+        org_unit_id=village_id,
+        topic_id=people.topic,
+        format="briefing",
+        audience_size=50,
+        audience_group="all",
+        venue="学习中心",
+        state=state,
+        requested_by_id=people.coordinator,
+        idempotency_key=key or f"k-{now.timestamp()}-{id(slots)}",
+        slots=slots,
+    )
+    if state != "submitted":
+        request.lecturer_id = lecturer_id or people.lecturer
+    if state in ("accepted", "scheduled", "delivered", "rated", "closed", "cancelled"):
+        in_past = past_start if past_start is not None else state != "accepted"
+        begin = now - timedelta(hours=2) if in_past else start
+        request.scheduled_start, request.scheduled_end = begin, begin + timedelta(hours=1)
+        request.published = state != "accepted"
+    if state in ("delivered", "rated", "closed"):
+        request.attendance, request.summary, request.delivered_at = 40, "好", now
+    if state in ("rated", "closed"):
+        request.rating = 4
+    _db.session.add(request)
+    _db.session.commit()
+    if state == "accepted":
+        request.chosen_slot_id = request.slots[0].id
+        _db.session.commit()
+    return request
