@@ -46,7 +46,7 @@ def seed(database_url: str, lecturers: int, lectures: int) -> int:
     from core.models import OrgUnit, OrgUnitKind, User
     from core.timeutil import utcnow
     from plugins.lecturers.menu import seed_menu
-    from plugins.lecturers.models import Availability, Lecturer, Offer, Topic
+    from plugins.lecturers.models import Lecturer, LecturerAvailability, Offer, Topic
     from plugins.lecturers.models_requests import LectureRequest, RequestSlot
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "TESTING": True})
@@ -117,7 +117,7 @@ def seed(database_url: str, lecturers: int, lectures: int) -> int:
             ],
         )
         db.session.execute(
-            insert(Availability),
+            insert(LecturerAvailability),
             [
                 {
                     "lecturer_id": lid,

@@ -40,7 +40,7 @@ def seed(database_url: str, volunteers: int, shifts: int) -> None:
     from core.plugins import registry
     from core.timeutil import utcnow
     from plugins.volunteers import profiles
-    from plugins.volunteers.models import Availability, Shift, ShiftRole, Skill
+    from plugins.volunteers.models import Shift, ShiftRole, Skill, VolunteerAvailability
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-" + "x" * 20})
     with app.app_context():
@@ -67,7 +67,7 @@ def seed(database_url: str, volunteers: int, shifts: int) -> None:
             profile = profiles.profile_of(user.id)
             for weekday in rng.sample(range(7), 4):
                 profile.availability.append(
-                    Availability(weekday=weekday, start_time=clock(8), end_time=clock(21))
+                    VolunteerAvailability(weekday=weekday, start_time=clock(8), end_time=clock(21))
                 )
         start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=8)
         for k in range(shifts):

@@ -84,7 +84,10 @@ def calendar_entries(start, end, viewer, personal):
 
 @hookspec
 def report_metrics(unit_ids, start, end):
-    """Return a list of ``Metric`` for the org units ``unit_ids`` over the period [start, end)."""
+    """Return a list of ``Metric`` for the org units ``unit_ids`` over the period [start, end).
+
+    ``start`` and ``end`` are local dates or aware datetimes; ``core.timeutil.period_bounds``
+    turns either into UTC instants."""
 
 
 @hookspec

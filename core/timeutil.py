@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -32,6 +32,19 @@ def to_local(moment: datetime | None) -> datetime | None:
 def from_local(naive: datetime) -> datetime:
     """Read a naive datetime typed into a form as local time; return it in UTC."""
     return naive.replace(tzinfo=local_zone()).astimezone(UTC)
+
+
+def as_moment(value: date | datetime) -> datetime:
+    """An aware instant from a period bound: an aware datetime, a naive local one, or a local
+    date (its midnight). Hooks are called with local dates by reports, datetimes by the calendar."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else from_local(value)
+    return from_local(datetime.combine(value, time.min))
+
+
+def period_bounds(start: date | datetime, end: date | datetime) -> tuple[datetime, datetime]:
+    """[start, end) as aware UTC datetimes (dates are local days; ``end`` is exclusive)."""
+    return as_moment(start).astimezone(UTC), as_moment(end).astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator):

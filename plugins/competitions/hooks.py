@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.hooktypes import CalendarEntry, Metric
 from core.models import OrgUnit
-from core.timeutil import utcnow
+from core.timeutil import period_bounds, utcnow
 from plugins.competitions.models import Attempt, Contest
 from plugins.competitions.models_live import LiveParticipant, LiveSession
 
@@ -95,9 +95,10 @@ def _max_live_length():
     return timedelta(hours=6)
 
 
-def report_metrics(unit_ids, start: datetime, end: datetime) -> list[Metric]:
+def report_metrics(unit_ids, start, end) -> list[Metric]:
     """竞赛参与人次: finished contest attempts plus live-quiz participants, by home village;
     a unit's value includes every unit below it."""
+    start, end = period_bounds(start, end)
     per_unit: dict[int, int] = {}
     attempts = db.session.execute(
         select(Attempt.home_unit_id, func.count(Attempt.id))

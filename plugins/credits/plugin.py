@@ -10,6 +10,7 @@ from core.hookspecs import hookimpl
 from core.hooktypes import Metric, NavItem
 from core.permissions import Permission
 from core.plugins import Plugin
+from core.timeutil import period_bounds
 from plugins.credits import models  # noqa: F401  (tables known to create_all and Alembic)
 
 
@@ -63,9 +64,9 @@ class CreditsPlugin(Plugin):
 
     @hookimpl
     def report_metrics(self, unit_ids, start, end):
-        from plugins.credits import rankings, services
+        from plugins.credits import rankings
 
-        first, after = services.period_bounds(start, end)
+        first, after = period_bounds(start, end)
         return [
             Metric(
                 key="credits.earned",

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.models import User
-from core.timeutil import local_zone, to_local, utcnow
+from core.timeutil import local_zone, period_bounds, to_local, utcnow
 from plugins.credits.models import CREDIT, REVERSAL, CreditEntry, CreditRule
 
 #: activity type → (label, default amount, default daily cap, default monthly cap)
@@ -41,14 +41,6 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """[start, end) of a local calendar day, in UTC."""
     start = datetime.combine(day, time(), tzinfo=local_zone()).astimezone(UTC)
     return start, start + timedelta(days=1)
-
-
-def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start, end) of local dates as aware UTC datetimes."""
-    return (
-        datetime.combine(start, time(), tzinfo=local_zone()).astimezone(UTC),
-        datetime.combine(end, time(), tzinfo=local_zone()).astimezone(UTC),
-    )
 
 
 def get_rule(activity_type: str, lock: bool = False) -> CreditRule:

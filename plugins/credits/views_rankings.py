@@ -11,8 +11,8 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import can, unit_ids_where
+from core.timeutil import period_bounds
 from plugins.credits import rankings as sums
-from plugins.credits import services
 from plugins.credits.blueprint import bp
 from plugins.credits.forms import PeriodForm
 
@@ -54,7 +54,7 @@ def _unit_filter() -> tuple[set[int] | None, OrgUnit | None]:
 def rankings():
     """Who and which village earned most in a period."""
     form, first, after = _period()
-    start, end = services.period_bounds(first, after)
+    start, end = period_bounds(first, after)
     unit_filter, unit = _unit_filter()
     return render_template(
         "credits/rankings.html",
@@ -73,7 +73,7 @@ def rankings():
 def households():
     """Households by credits: staff see their villages; everyone sees their own household."""
     form, first, after = _period()
-    start, end = services.period_bounds(first, after)
+    start, end = period_bounds(first, after)
     allowed = unit_ids_where(current_user, "credits.view_people")
     rows = sums.household_ranking(start, end, allowed) if allowed else []
     return render_template(

@@ -78,11 +78,12 @@ class Lecturer(db.Model):
         back_populates="lecturer", cascade="all, delete-orphan"
     )
     villages: Mapped[list[LecturerVillage]] = relationship(cascade="all, delete-orphan")
-    availability: Mapped[list[Availability]] = relationship(
-        cascade="all, delete-orphan", order_by="(Availability.weekday, Availability.start_time)"
+    availability: Mapped[list[LecturerAvailability]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="(LecturerAvailability.weekday, LecturerAvailability.start_time)",
     )
-    blackouts: Mapped[list[Blackout]] = relationship(
-        cascade="all, delete-orphan", order_by="Blackout.day"
+    blackouts: Mapped[list[LecturerBlackout]] = relationship(
+        cascade="all, delete-orphan", order_by="LecturerBlackout.day"
     )
 
     @property
@@ -120,7 +121,7 @@ class LecturerVillage(db.Model):
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
 
 
-class Availability(db.Model):
+class LecturerAvailability(db.Model):
     """A weekly slot (local time) when the lecturer can usually come."""
 
     __tablename__ = "lecturers_availability"
@@ -138,7 +139,7 @@ class Availability(db.Model):
         return tr(WEEKDAYS[self.weekday])
 
 
-class Blackout(db.Model):
+class LecturerBlackout(db.Model):
     """A local date on which the lecturer cannot come at all."""
 
     __tablename__ = "lecturers_blackout"

@@ -4,7 +4,7 @@ entries and report metrics. Views, commands and hooks call these; no other plugi
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -15,7 +15,7 @@ from core import signals
 from core.extensions import db
 from core.hooktypes import CalendarEntry, Metric
 from core.models import OrgUnit, RoleAssignment
-from core.timeutil import from_local, utcnow
+from core.timeutil import as_moment, utcnow
 from plugins.lecturers import workflow
 from plugins.lecturers.models import Lecturer
 from plugins.lecturers.models_requests import (
@@ -149,14 +149,6 @@ def _coordinated_village_ids(user) -> set[int]:
             select(OrgUnit.id).where(or_(*[OrgUnit.path.startswith(path) for path in paths]))
         )
     )
-
-
-def as_moment(value: date | datetime) -> datetime:
-    """An aware instant from what a caller passes: aware datetime, naive local one, or a local
-    date (its midnight). The reports plugin asks with dates, the calendar with datetimes."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else from_local(value)
-    return from_local(datetime.combine(value, time.min))
 
 
 def calendar_entries(start, end, viewer, personal: bool) -> list:

@@ -16,9 +16,9 @@ from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import from_local, to_local
 from plugins.lecturers.models import (
-    Availability,
-    Blackout,
     Lecturer,
+    LecturerAvailability,
+    LecturerBlackout,
     LecturerVillage,
     Offer,
     Topic,
@@ -80,10 +80,12 @@ def blocked_slots(request: LectureRequest, lecturer_ids: list[int] | None) -> di
         ),
     )
     days = {slot.id: to_local(slot.start).date() for slot in slots}
-    dark = select(Blackout.lecturer_id, Blackout.day).where(Blackout.day.in_(set(days.values())))
+    dark = select(LecturerBlackout.lecturer_id, LecturerBlackout.day).where(
+        LecturerBlackout.day.in_(set(days.values()))
+    )
     if lecturer_ids is not None:
         booked = booked.where(LectureRequest.lecturer_id.in_(lecturer_ids))
-        dark = dark.where(Blackout.lecturer_id.in_(lecturer_ids))
+        dark = dark.where(LecturerBlackout.lecturer_id.in_(lecturer_ids))
     for lecturer_id, start, end in db.session.execute(booked):
         for slot in slots:
             if start < slot.end and end > slot.start:
@@ -141,11 +143,11 @@ def _windows(local_slots, candidate_ids) -> dict[int, list[tuple]]:
     windows: dict[int, list[tuple]] = defaultdict(list)
     for lecturer_id, weekday, start, end in db.session.execute(
         select(
-            Availability.lecturer_id,
-            Availability.weekday,
-            Availability.start_time,
-            Availability.end_time,
-        ).where(Availability.weekday.in_({s.weekday() for _, s, _ in local_slots}))
+            LecturerAvailability.lecturer_id,
+            LecturerAvailability.weekday,
+            LecturerAvailability.start_time,
+            LecturerAvailability.end_time,
+        ).where(LecturerAvailability.weekday.in_({s.weekday() for _, s, _ in local_slots}))
     ):
         if lecturer_id in candidate_ids:
             windows[lecturer_id].append((weekday, start, end))

@@ -18,7 +18,7 @@ from plugins.lecturers.forms import (
     RecommendForm,
     ReviewForm,
 )
-from plugins.lecturers.models import Availability, Blackout, Lecturer
+from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout
 from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
 from plugins.lecturers.views import bp, get_or_404
 from plugins.lecturers.workflow import lecturer_of
@@ -167,7 +167,7 @@ def availability_add(lecturer_id: int):
     form = AvailabilityForm(prefix="slot")
     if form.validate():
         db.session.add(
-            Availability(
+            LecturerAvailability(
                 lecturer_id=lecturer.id,
                 weekday=form.weekday.data,
                 start_time=form.start_time.data,
@@ -195,7 +195,7 @@ def blackout_add(lecturer_id: int):
         flash("这一天已经登记过了。", "info")
     else:
         db.session.add(
-            Blackout(lecturer_id=lecturer.id, day=form.day.data, note=form.note.data or "")
+            LecturerBlackout(lecturer_id=lecturer.id, day=form.day.data, note=form.note.data or "")
         )
         db.session.commit()
         flash("已登记不便日期。", "success")
@@ -206,7 +206,7 @@ def blackout_add(lecturer_id: int):
 @login_required
 def lecturer_row_delete(lecturer_id: int, kind: str, row_id: int):
     """Remove a weekly slot or a blackout date."""
-    model = {"availability": Availability, "blackouts": Blackout}.get(kind)
+    model = {"availability": LecturerAvailability, "blackouts": LecturerBlackout}.get(kind)
     lecturer = get_or_404(Lecturer, lecturer_id)
     if model is None:
         abort(404)

@@ -15,7 +15,14 @@ from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import from_local, to_local, utcnow
 from plugins.volunteers import profiles
-from plugins.volunteers.models import Assignment, Availability, Shift, ShiftRole, Skill, Team
+from plugins.volunteers.models import (
+    Assignment,
+    Shift,
+    ShiftRole,
+    Skill,
+    Team,
+    VolunteerAvailability,
+)
 from plugins.volunteers.models_mediation import CaseMediator, MediationCase
 
 TEAMS = [
@@ -90,7 +97,7 @@ def _volunteers(town: OrgUnit) -> list[User]:
         for weekday in range(7):
             if (weekday + n) % 3 != 2:
                 profile.availability.append(
-                    Availability(weekday=weekday, start_time=time(8), end_time=time(21))
+                    VolunteerAvailability(weekday=weekday, start_time=time(8), end_time=time(21))
                 )
     db.session.flush()
     return people

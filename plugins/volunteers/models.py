@@ -111,11 +111,12 @@ class Profile(db.Model):
     skills: Mapped[list[Skill]] = relationship(secondary=profile_skill, order_by=Skill.id)
     teams: Mapped[list[Team]] = relationship(secondary=profile_team, order_by=Team.name)
     villages: Mapped[list[OrgUnit]] = relationship(secondary=profile_village)
-    availability: Mapped[list[Availability]] = relationship(
-        cascade="all, delete-orphan", order_by="(Availability.weekday, Availability.start_time)"
+    availability: Mapped[list[VolunteerAvailability]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="(VolunteerAvailability.weekday, VolunteerAvailability.start_time)",
     )
-    blackouts: Mapped[list[Blackout]] = relationship(
-        cascade="all, delete-orphan", order_by="Blackout.day"
+    blackouts: Mapped[list[VolunteerBlackout]] = relationship(
+        cascade="all, delete-orphan", order_by="VolunteerBlackout.day"
     )
 
     @property
@@ -123,7 +124,7 @@ class Profile(db.Model):
         return self.home_unit_id
 
 
-class Availability(db.Model):
+class VolunteerAvailability(db.Model):
     """A weekly window (local time) when the volunteer can serve."""
 
     __tablename__ = "volunteers_availability"
@@ -141,7 +142,7 @@ class Availability(db.Model):
     end_time: Mapped[time] = mapped_column(Time)
 
 
-class Blackout(db.Model):
+class VolunteerBlackout(db.Model):
     """A day the volunteer cannot serve at all."""
 
     __tablename__ = "volunteers_blackout"

@@ -6,7 +6,6 @@ A unit's figure counts the unit and everything below it (``OrgUnit.path`` prefix
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time
 from io import BytesIO
 
 from sqlalchemy import func, select
@@ -15,20 +14,13 @@ from sqlalchemy.orm import selectinload
 from core.extensions import db
 from core.hooktypes import Metric
 from core.models import OrgUnit
-from core.timeutil import from_local, to_local
+from core.timeutil import as_moment, to_local
 from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
 from plugins.volunteers.models_mediation import MediationCase
 
 HOURS_EVIDENCE = "/volunteers/reports/hours?unit_id={unit_id}&start={start}&end={end}"
 MEDIATION_EVIDENCE = "/volunteers/reports/mediation?unit_id={unit_id}&start={start}&end={end}"
 SESSION_STATES = ("scheduled", "concluded")
-
-
-def as_moment(value: date | datetime) -> datetime:
-    """A period bound given as a local date (midnight) or an aware datetime."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else from_local(value)
-    return from_local(datetime.combine(value, time()))
 
 
 def _paths(unit_ids) -> dict[int, str]:

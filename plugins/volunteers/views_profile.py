@@ -11,7 +11,7 @@ from core.extensions import db
 from plugins.volunteers import matching, profiles
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import ActionForm, AvailabilityForm, BlackoutForm, ProfileForm
-from plugins.volunteers.models import Availability, Blackout
+from plugins.volunteers.models import VolunteerAvailability, VolunteerBlackout
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -69,7 +69,7 @@ def availability_add():
     form = AvailabilityForm()
     if form.validate_on_submit():
         profile.availability.append(
-            Availability(
+            VolunteerAvailability(
                 weekday=form.weekday.data,
                 start_time=form.start_time.data,
                 end_time=form.end_time.data,
@@ -88,7 +88,7 @@ def availability_add():
 @login_required
 def availability_delete(row_id: int):
     profile = _own_profile()
-    row = db.session.get(Availability, row_id)
+    row = db.session.get(VolunteerAvailability, row_id)
     if row is None or row.profile_id != profile.id or not ActionForm().validate_on_submit():
         abort(404)
     db.session.delete(row)
@@ -103,7 +103,7 @@ def blackout_add():
     form = BlackoutForm()
     if form.validate_on_submit():
         if form.day.data not in {b.day for b in profile.blackouts}:
-            profile.blackouts.append(Blackout(day=form.day.data))
+            profile.blackouts.append(VolunteerBlackout(day=form.day.data))
             db.session.commit()
         flash(_("已添加不能服务的日期。"), "success")
     else:
@@ -115,7 +115,7 @@ def blackout_add():
 @login_required
 def blackout_delete(row_id: int):
     profile = _own_profile()
-    row = db.session.get(Blackout, row_id)
+    row = db.session.get(VolunteerBlackout, row_id)
     if row is None or row.profile_id != profile.id or not ActionForm().validate_on_submit():
         abort(404)
     db.session.delete(row)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import permission_required, require, unit_ids_where
-from core.timeutil import to_local, utcnow
+from core.timeutil import as_moment, to_local, utcnow
 from plugins.volunteers import reports
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import PeriodForm
@@ -86,8 +86,8 @@ def report_mediation():
         .join(OrgUnit, OrgUnit.id == MediationCase.org_unit_id)
         .where(
             MediationCase.state.in_(reports.SESSION_STATES),
-            MediationCase.starts_at >= reports.as_moment(start),
-            MediationCase.starts_at < reports.as_moment(end),
+            MediationCase.starts_at >= as_moment(start),
+            MediationCase.starts_at < as_moment(end),
             MediationCase.org_unit_id.in_(units),
         )
         .order_by(MediationCase.starts_at)

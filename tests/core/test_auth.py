@@ -105,6 +105,7 @@ def test_wrong_password_and_unknown_phone_read_the_same(client, make_user):
     wrong = client.post("/login", data={"phone": "13911110000", "password": "nope-12345"})
     unknown = client.post("/login", data={"phone": "13999999999", "password": "nope-12345"})
     assert "手机号或密码不正确" in wrong.get_data(as_text=True)
+
     def normalised(page: str, phone: str) -> str:
         return re.sub(r'name="csrf_token"[^>]*', "", page.replace(phone, "PHONE"))
 

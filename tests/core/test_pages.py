@@ -144,3 +144,23 @@ def test_json_log_lines_carry_the_request_id(app):
         app.preprocess_request()
         line = json.loads(JsonFormatter().format(record))
     assert line["request_id"] == "req-12345678" and line["message"] == "报名成功"
+
+
+def test_catalogs_of_core_and_plugins_never_contradict():
+    """One gettext namespace: a Chinese message id means one thing everywhere."""
+    import glob
+
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, dict[str, str]] = {}
+    paths = [
+        "translations/en/LC_MESSAGES/messages.po",
+        *sorted(glob.glob("plugins/*/translations/en/LC_MESSAGES/messages.po")),
+    ]
+    for path in paths:
+        with open(path, "rb") as po:
+            for message in read_po(po):
+                if message.id and message.string:
+                    seen.setdefault(message.id, {})[path] = message.string
+    contradictions = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
+    assert contradictions == {}

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 def _seed(app, town, make_user):
     from core.models import User
     from plugins.volunteers import profiles
-    from plugins.volunteers.models import Availability, Shift, ShiftRole, Skill
+    from plugins.volunteers.models import Shift, ShiftRole, Skill, VolunteerAvailability
 
     helper = make_user("resident", town.village_a_id, name="老志愿者")
     with app.app_context():
@@ -30,7 +30,7 @@ def _seed(app, town, make_user):
         profile = profiles.profile_of(helper)
         for weekday in range(7):
             profile.availability.append(
-                Availability(weekday=weekday, start_time=time(8), end_time=time(20))
+                VolunteerAvailability(weekday=weekday, start_time=time(8), end_time=time(20))
             )
         soon = utcnow() + timedelta(days=2)
         today = to_local(utcnow()).date()

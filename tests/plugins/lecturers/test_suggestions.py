@@ -6,7 +6,7 @@ from datetime import time
 
 from core.extensions import db as _db
 from core.timeutil import to_local
-from plugins.lecturers.models import Availability, Blackout, Lecturer
+from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout
 from plugins.lecturers.models_requests import Decline
 from plugins.lecturers.suggestions import suggest
 
@@ -22,7 +22,7 @@ def test_ranked_with_reasons(app, people, town):
         request = build_request(people, town.village_a_id, "submitted")
         slot = to_local(request.slots[0].start)
         _db.session.add(
-            Availability(
+            LecturerAvailability(
                 lecturer_id=people.other_lecturer,
                 weekday=slot.weekday(),
                 start_time=time(0),
@@ -60,10 +60,10 @@ def test_declined_booked_blackout_resting_never_suggested(app, people, town, mak
         request = _db.session.merge(request)
         assert _ids(request) == [third.id]
         for slot in request.slots:
-            _db.session.add(Blackout(lecturer_id=third.id, day=to_local(slot.start).date()))
+            _db.session.add(LecturerBlackout(lecturer_id=third.id, day=to_local(slot.start).date()))
         _db.session.commit()
         assert _ids(request) == []
-        _db.session.query(Blackout).delete()
+        _db.session.query(LecturerBlackout).delete()
         _db.session.get(Lecturer, third.id).active = False
         _db.session.commit()
         assert _ids(request) == []

@@ -49,7 +49,7 @@ def make_volunteer(app, town, make_user):
     def factory(unit_id=None, skills=("teaching",), max_shifts=4, windows=True, villages=()):
         from core.models import User
         from plugins.volunteers import profiles
-        from plugins.volunteers.models import Availability, Skill
+        from plugins.volunteers.models import Skill, VolunteerAvailability
 
         user_id = make_user("resident", unit_id or town.village_a_id)
         with app.app_context():
@@ -69,7 +69,9 @@ def make_volunteer(app, town, make_user):
             if windows:
                 for weekday in range(7):
                     profile.availability.append(
-                        Availability(weekday=weekday, start_time=time(0), end_time=time(23, 59))
+                        VolunteerAvailability(
+                            weekday=weekday, start_time=time(0), end_time=time(23, 59)
+                        )
                     )
             _db.session.commit()
         return user_id

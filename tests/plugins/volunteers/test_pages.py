@@ -7,7 +7,14 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.models import RoleAssignment
 from core.timeutil import to_local, utcnow
-from plugins.volunteers.models import Assignment, Availability, Profile, Shift, ShiftRole, Skill
+from plugins.volunteers.models import (
+    Assignment,
+    Profile,
+    Shift,
+    ShiftRole,
+    Skill,
+    VolunteerAvailability,
+)
 from tests.conftest import log_in
 
 
@@ -43,7 +50,7 @@ def test_sign_up_as_volunteer_and_availability(app, client, town, login_as):
     client.post("/volunteers/profile/availability", data=dict(bad, end_time="17:00"))
     client.post("/volunteers/profile/blackouts", data={"day": "2027-01-01"})
     with app.app_context():
-        assert db.session.scalar(select(func.count(Availability.id))) == 1
+        assert db.session.scalar(select(func.count(VolunteerAvailability.id))) == 1
     page = client.get("/volunteers/profile").get_data(as_text=True)
     assert "周三 12:00–17:00" in page and "2027-01-01" in page
     for bad_max in ("0", "99"):
