@@ -1,0 +1,440 @@
+"""Public functions on events and occurrences: listing for a window, saving, series edits.
+
+Pages, registration and feeds all list occurrences through ``occurrences_between`` so they can
+never disagree. Other plugins reach these through the ``calendar`` service.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import func, or_, select
+
+from core.extensions import db
+from core.models import OrgUnit
+from core.plugins import registry
+from core.timeutil import utcnow
+from plugins.calendar import recurrence
+from plugins.calendar.models import (
+    CalendarAttendance,
+    CalendarCategory,
+    CalendarEvent,
+    CalendarMaterial,
+    CalendarOccurrenceLock,
+    CalendarOccurrenceOverride,
+    CalendarPause,
+    CalendarRegistration,
+)
+from plugins.calendar.recurrence import Occurrence, RecurrenceError
+
+DEFAULT_CATEGORIES = [
+    ("干部夜校", "#8a1c12"),
+    ("微讲堂", "#0b4f9c"),
+    ("党员远程教育", "#a31515"),
+    ("村(居)民开放日", "#1e6b2f"),
+    ("文艺活动", "#7a3e9d"),
+    ("体育活动", "#b35900"),
+    ("法治宣讲", "#2f4f4f"),
+    ("健康讲座", "#00707a"),
+]
+
+
+def new_uid() -> str:
+    return f"calendar-{secrets.token_hex(8)}@xiangxuetong"
+
+
+def ensure_categories() -> list[CalendarCategory]:
+    """The policy's categories, created when missing. Caller commits."""
+    existing = {c.name: c for c in db.session.scalars(select(CalendarCategory))}
+    for position, (name, colour) in enumerate(DEFAULT_CATEGORIES):
+        if name not in existing:
+            existing[name] = CalendarCategory(name=name, colour=colour, position=position * 10)
+            db.session.add(existing[name])
+    db.session.flush()
+    return list(existing.values())
+
+
+def categories(active_only: bool = True) -> list[CalendarCategory]:
+    query = select(CalendarCategory).order_by(CalendarCategory.position, CalendarCategory.id)
+    if active_only:
+        query = query.where(CalendarCategory.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def unit_prefix_ids(unit_id: int) -> list[int]:
+    """The unit and everything below it (a village filter also shows its sub-units)."""
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None:
+        return []
+    return list(db.session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
+
+
+def occurrence_url(occurrence: Occurrence) -> str:
+    return url_for("calendar.occurrence", event_id=occurrence.event_id, key=occurrence.key)
+
+
+def visible_to(viewer, event: CalendarEvent) -> bool:
+    """Public events for everyone; members-only events for people of that unit (or staff)."""
+    if not event.members_only:
+        return True
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    from core.permissions import can
+
+    if can(viewer, "calendar.manage_events", event):
+        return True
+    home = db.session.get(OrgUnit, viewer.home_unit_id) if viewer.home_unit_id else None
+    unit = db.session.get(OrgUnit, event.org_unit_id)
+    return bool(home and unit and home.path.startswith(unit.path))
+
+
+def events_between(
+    start: datetime,
+    end: datetime,
+    category_ids=None,
+    unit_ids=None,
+    event_ids=None,
+    members_only: bool | None = None,
+) -> list[CalendarEvent]:
+    """Events with an occurrence that may fall in [start, end) (series by their span)."""
+    query = select(CalendarEvent).where(
+        CalendarEvent.last_end_at >= start - timedelta(days=1),
+        or_(
+            CalendarEvent.start_at < end,
+            CalendarEvent.id.in_(
+                select(CalendarOccurrenceOverride.event_id).where(
+                    CalendarOccurrenceOverride.start_at < end
+                )
+            ),
+        ),
+    )
+    if category_ids:
+        query = query.where(CalendarEvent.category_id.in_(category_ids))
+    if unit_ids is not None:
+        query = query.where(CalendarEvent.org_unit_id.in_(unit_ids))
+    if event_ids is not None:
+        query = query.where(CalendarEvent.id.in_(event_ids))
+    if members_only is not None:
+        query = query.where(CalendarEvent.members_only.is_(members_only))
+    return list(db.session.scalars(query.order_by(CalendarEvent.start_at)).unique())
+
+
+def occurrences_between(
+    start: datetime,
+    end: datetime,
+    viewer=None,
+    category_ids=None,
+    unit_id: int | None = None,
+    include_entries: bool = True,
+    with_urls: bool = True,
+) -> list[Occurrence]:
+    """Every occurrence (own events and other plugins' entries) in [start, end), sorted."""
+    unit_ids = unit_prefix_ids(unit_id) if unit_id else None
+    found = list(_public_occurrences(start, end, category_ids, unit_ids, with_urls))
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        for event in events_between(start, end, category_ids, unit_ids, members_only=True):
+            if visible_to(viewer, event):
+                found.extend(
+                    recurrence.expand(event, start, end, occurrence_url if with_urls else None)
+                )
+    if include_entries:
+        names = {c.id: c.name for c in categories(active_only=False)} if category_ids else {}
+        wanted = {names.get(i) for i in category_ids or []}
+        for entry in plugin_entries(start, end, viewer, personal=False):
+            if unit_ids is not None and entry.org_unit_id not in unit_ids:
+                continue
+            if category_ids and entry.category not in wanted:
+                continue
+            found.append(entry)
+    return sorted(found, key=lambda o: (o.start, o.title))
+
+
+def _public_occurrences(start, end, category_ids, unit_ids, with_urls) -> list[Occurrence]:
+    """Occurrences of public events, cached against the data version (pages are hot)."""
+    from plugins.calendar.cache import feed_cache
+
+    key = "calendar:occ:" + repr(
+        (
+            data_version(),
+            start,
+            end,
+            category_ids,
+            sorted(unit_ids or []) if unit_ids else None,
+            with_urls,
+        )
+    )
+    cached = feed_cache().get(key)
+    if cached is not None:
+        return cached
+    found = []
+    for event in events_between(start, end, category_ids, unit_ids, members_only=False):
+        found.extend(recurrence.expand(event, start, end, occurrence_url if with_urls else None))
+    feed_cache().set(key, found)
+    return found
+
+
+def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[Occurrence]:
+    """Entries from the ``calendar_entries`` hook of other plugins, as occurrences."""
+    hook = registry().hook.calendar_entries
+    result = []
+    for impl in hook.get_hookimpls():
+        if impl.plugin_name == "calendar":
+            continue
+        for entry in impl.function(start=start, end=end, viewer=viewer, personal=personal) or []:
+            if not personal and not entry.public:
+                continue
+            result.append(
+                Occurrence(
+                    uid=entry.uid,
+                    title=entry.title,
+                    start=entry.start,
+                    end=entry.end,
+                    original_start=entry.start,
+                    category=entry.category,
+                    colour=entry.colour,
+                    venue=entry.location,
+                    org_unit_id=entry.org_unit_id,
+                    all_day=entry.all_day,
+                    cancelled=entry.cancelled,
+                    url=entry.url,
+                    source=entry.source,
+                    public=entry.public,
+                )
+            )
+    return result
+
+
+def raw_entries(start: datetime, end: datetime, viewer, personal: bool) -> list:
+    """The hook's CalendarEntry values themselves (feeds need sequence and last_modified)."""
+    hook = registry().hook.calendar_entries
+    result = []
+    for impl in hook.get_hookimpls():
+        if impl.plugin_name == "calendar":
+            continue
+        for entry in impl.function(start=start, end=end, viewer=viewer, personal=personal) or []:
+            if personal or entry.public:
+                result.append(entry)
+    return result
+
+
+def touch(event: CalendarEvent, *, bump: bool = True) -> None:
+    """Mark a change: feeds rebuild; SEQUENCE rises for changes of time, place or status."""
+    event.updated_at = max(utcnow(), event.updated_at + timedelta(seconds=1))
+    if bump:
+        event.sequence += 1
+
+
+def apply_schedule(event: CalendarEvent, data: dict) -> None:
+    """Set times and recurrence from validated ``data``; raises RecurrenceError."""
+    first, first_end, last_end = recurrence.check_series(
+        data["start_at"],
+        data["end_at"],
+        data["freq"],
+        data.get("interval") or 1,
+        data.get("weekdays", ""),
+        data.get("count"),
+        data.get("until"),
+    )
+    event.start_at, event.end_at, event.last_end_at = first, first_end, last_end
+    event.freq = data["freq"]
+    event.interval = data.get("interval") or 1
+    event.weekdays = data.get("weekdays", "") if data["freq"] == "weekly" else ""
+    event.count = data.get("count") if data["freq"] != "none" else None
+    event.until = data.get("until") if data["freq"] != "none" and not event.count else None
+
+
+SCHEDULE_FIELDS = (
+    "start_at",
+    "end_at",
+    "freq",
+    "interval",
+    "weekdays",
+    "count",
+    "until",
+    "all_day",
+)
+PLACE_FIELDS = ("venue",)
+
+
+def save_event(event: CalendarEvent | None, data: dict, user_id: int | None) -> CalendarEvent:
+    """Create or update an event from form ``data``. Raises RecurrenceError. Caller commits."""
+    creating = event is None
+    if creating:
+        event = CalendarEvent(uid=new_uid(), created_by_id=user_id, sequence=0)
+    changed_time_or_place = not creating and any(
+        getattr(event, name) != data.get(name) for name in SCHEDULE_FIELDS + PLACE_FIELDS
+    )
+    apply_schedule(event, data)
+    for name in (
+        "title",
+        "description",
+        "markdown",
+        "category_id",
+        "org_unit_id",
+        "venue",
+        "all_day",
+        "capacity",
+        "registration_open",
+        "members_only",
+    ):
+        setattr(event, name, data.get(name))
+    if creating:
+        event.updated_at = utcnow()
+        db.session.add(event)
+        db.session.flush()
+    else:
+        touch(event, bump=changed_time_or_place)
+    refresh_last_end(event)
+    return event
+
+
+def refresh_last_end(event: CalendarEvent) -> None:
+    """Keep ``last_end_at`` after every occurrence, moved ones included."""
+    last = event.end_at
+    if event.is_series:
+        starts = recurrence.all_original_starts(event)
+        if starts:
+            last = starts[-1] + (event.end_at - event.start_at)
+    for override in event.overrides:
+        if override.end_at and override.end_at > last:
+            last = override.end_at
+    event.last_end_at = last
+
+
+def cancel_event(event: CalendarEvent, reason: str) -> None:
+    event.status, event.cancel_reason = "cancelled", reason
+    touch(event)
+
+
+def override_for(event: CalendarEvent, original_start: datetime) -> CalendarOccurrenceOverride:
+    existing = next((o for o in event.overrides if o.original_start == original_start), None)
+    if existing is None:
+        existing = CalendarOccurrenceOverride(
+            original_start=original_start, sequence=event.sequence
+        )
+        event.overrides.append(existing)
+    return existing
+
+
+def cancel_occurrence(event: CalendarEvent, original_start: datetime, reason: str) -> None:
+    override = override_for(event, original_start)
+    override.cancelled, override.cancel_reason = True, reason
+    override.sequence = max(override.sequence, event.sequence) + 1
+    override.updated_at = utcnow()
+    touch(event, bump=False)
+
+
+def restore_occurrence(event: CalendarEvent, original_start: datetime) -> None:
+    override = override_for(event, original_start)
+    override.cancelled, override.cancel_reason = False, ""
+    override.sequence = max(override.sequence, event.sequence) + 1
+    override.updated_at = utcnow()
+    touch(event, bump=False)
+
+
+def edit_occurrence(
+    event: CalendarEvent,
+    original_start: datetime,
+    start: datetime,
+    end: datetime,
+    title: str | None,
+    venue: str | None,
+) -> None:
+    """Move or edit one occurrence of a series. Raises RecurrenceError."""
+    recurrence.check_series(start, end, "none", 1, "", None, None)
+    override = override_for(event, original_start)
+    override.start_at = None if start == original_start else start
+    override.end_at = (
+        None if start == original_start and end - start == event.end_at - event.start_at else end
+    )
+    override.title = title if title and title != event.title else None
+    override.venue = venue if venue and venue != event.venue else None
+    override.sequence = max(override.sequence, event.sequence) + 1
+    override.updated_at = utcnow()
+    touch(event, bump=False)
+    refresh_last_end(event)
+
+
+DEPENDENT_MODELS = (
+    CalendarRegistration,
+    CalendarAttendance,
+    CalendarMaterial,
+    CalendarOccurrenceLock,
+)
+
+
+def split_series(
+    event: CalendarEvent, original_start: datetime, data: dict, user_id
+) -> CalendarEvent:
+    """ "This and following": end the old series before ``original_start`` (UNTIL) and start a
+    new series from there with ``data``. People and files of later occurrences move along."""
+    starts = recurrence.all_original_starts(event)
+    if original_start not in starts:
+        raise RecurrenceError("找不到这一次活动。")
+    index = starts.index(original_start)
+    if index == 0:
+        return save_event(event, data, user_id)
+    remaining = dict(data)
+    if event.count:
+        remaining["count"] = min(data.get("count") or event.count - index, event.count - index)
+        remaining["until"] = None
+    new = save_event(None, remaining, user_id)
+    delta = new.start_at - original_start
+    last_kept = recurrence.local_naive(starts[index - 1]).date()
+    event.count, event.until = None, last_kept
+    for override in list(event.overrides):
+        if override.original_start >= original_start:
+            event.overrides.remove(override)
+            db.session.delete(override)
+    touch(event)
+    refresh_last_end(event)
+    for model in DEPENDENT_MODELS:
+        for row in db.session.scalars(
+            select(model).where(model.event_id == event.id, model.original_start >= original_start)
+        ):
+            row.event_id, row.original_start = new.id, row.original_start + delta
+    return new
+
+
+def add_pause(event: CalendarEvent, first_day, last_day, reason: str) -> CalendarPause:
+    if last_day < first_day:
+        raise RecurrenceError("暂停的结束日期不能早于开始日期。")
+    pause = CalendarPause(first_day=first_day, last_day=last_day, reason=reason)
+    event.pauses.append(pause)
+    touch(event)
+    return pause
+
+
+def remove_pause(event: CalendarEvent, pause: CalendarPause) -> None:
+    event.pauses.remove(pause)
+    db.session.delete(pause)
+    touch(event)
+
+
+def data_version() -> tuple:
+    """Changes whenever any event (or its overrides and pauses) changes: the feed cache key."""
+    latest, count = db.session.execute(
+        select(func.max(CalendarEvent.updated_at), func.count(CalendarEvent.id))
+    ).one()
+    return (latest.isoformat() if latest else "", count)
+
+
+def with_registration_counts(occurrences: list[Occurrence]) -> dict[tuple, int]:
+    """Confirmed registrations per (event id, original start), for the listed occurrences."""
+    ids = {o.event_id for o in occurrences if o.event_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            CalendarOccurrenceLock.event_id,
+            CalendarOccurrenceLock.original_start,
+            CalendarOccurrenceLock.confirmed,
+        ).where(CalendarOccurrenceLock.event_id.in_(ids))
+    )
+    return {(e, s): n for e, s, n in rows}
+
+
+__all__ = ["Occurrence", "RecurrenceError", "replace"]
