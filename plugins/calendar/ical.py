@@ -11,7 +11,7 @@ import hashlib
 from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
-from icalendar import Calendar, Event, Timezone, TimezoneStandard, vRecur
+from icalendar import Calendar, Event, Timezone, TimezoneStandard, vDuration, vRecur
 
 from core.timeutil import local_zone
 from plugins.calendar import recurrence
@@ -48,7 +48,7 @@ def calendar_header(name: str) -> bytes:
     cal.add("X-WR-CALNAME", name)
     cal.add("X-WR-TIMEZONE", local_zone().key)
     cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("X-PUBLISHED-TTL", REFRESH)
+    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     cal.add_component(vtimezone())
     body = cal.to_ical()
     return body[: body.rindex(b"END:VCALENDAR")]

@@ -222,7 +222,7 @@ def raw_entries(start: datetime, end: datetime, viewer, personal: bool) -> list:
 
 def touch(event: CalendarEvent, *, bump: bool = True) -> None:
     """Mark a change: feeds rebuild; SEQUENCE rises for changes of time, place or status."""
-    event.updated_at = max(utcnow(), event.updated_at + timedelta(seconds=1))
+    event.updated_at = utcnow()
     if bump:
         event.sequence += 1
 
@@ -416,10 +416,14 @@ def remove_pause(event: CalendarEvent, pause: CalendarPause) -> None:
 
 def data_version() -> tuple:
     """Changes whenever any event (or its overrides and pauses) changes: the feed cache key."""
-    latest, count = db.session.execute(
-        select(func.max(CalendarEvent.updated_at), func.count(CalendarEvent.id))
+    latest, count, sequences = db.session.execute(
+        select(
+            func.max(CalendarEvent.updated_at),
+            func.count(CalendarEvent.id),
+            func.sum(CalendarEvent.sequence),
+        )
     ).one()
-    return (latest.isoformat() if latest else "", count)
+    return (latest.isoformat() if latest else "", count, sequences or 0)
 
 
 def with_registration_counts(occurrences: list[Occurrence]) -> dict[tuple, int]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core import audit
 from core.extensions import db
 from core.permissions import permission_required
+from core.timeutil import utcnow
 from plugins.calendar import services
 from plugins.calendar.blueprint import bp
 from plugins.calendar.forms import CategoryForm
-from plugins.calendar.models import CalendarCategory
+from plugins.calendar.models import CalendarCategory, CalendarEvent
 
 
 @bp.route("/categories", methods=["GET", "POST"])
@@ -56,6 +57,12 @@ def edit_category(category_id: int):
         else:
             form.populate_obj(category)
             category.position = form.position.data or 100
+            # Feeds carry the category name: every event of it must be re-serialised.
+            db.session.execute(
+                update(CalendarEvent)
+                .where(CalendarEvent.category_id == category.id)
+                .values(updated_at=utcnow())
+            )
             audit.record("calendar.category_updated", category, f"修改类别「{category.name}」")
             db.session.commit()
             flash("类别已保存。", "success")
