@@ -88,6 +88,7 @@ def register(
     """
     _check_open(event, occurrence)
     lock = lock_occurrence(event.id, occurrence.original_start)
+    taken = confirmed_count(event.id, occurrence.original_start)  # before adding this one
     registration = None
     if user_id is not None:
         registration = db.session.scalar(
@@ -106,7 +107,6 @@ def register(
         db.session.add(registration)
     registration.proxy_name, registration.proxy_phone = proxy_name, proxy_phone
     registration.registered_by_id = registered_by_id
-    taken = confirmed_count(event.id, occurrence.original_start)
     full = event.capacity is not None and taken >= event.capacity
     registration.status = "waiting" if full else "confirmed"
     registration.created_at = registration.updated_at = utcnow()
