@@ -65,6 +65,11 @@ def require_checkin(event: CalendarEvent) -> None:
         abort(403)
 
 
+def clock(moment: datetime, pattern: str = "%H:%M") -> str:
+    """Local wall-clock text with strftime: long agenda pages format hundreds of times."""
+    return moment.astimezone(local_zone()).strftime(pattern)
+
+
 def local_today() -> date:
     return datetime.now(local_zone()).date()
 

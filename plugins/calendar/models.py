@@ -221,3 +221,13 @@ class CalendarFeedToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarState(db.Model):
+    """One row whose ``version`` rises with every change to events: the cheap cache key of
+    pages and feeds (a primary-key read instead of an aggregate over all events)."""
+
+    __tablename__ = "calendar_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

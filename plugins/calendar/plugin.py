@@ -68,8 +68,11 @@ class CalendarPlugin(Plugin):
 
     @hookimpl
     def setup_app(self, app):
+        from plugins.calendar.blueprint import clock
+
         for key, value in CONFIG_DEFAULTS.items():
             app.config.setdefault(key, value)
+        app.jinja_env.filters["clock"] = clock
 
     @hookimpl
     def nav_items(self, user):

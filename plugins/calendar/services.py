@@ -11,7 +11,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.models import OrgUnit
@@ -27,6 +28,7 @@ from plugins.calendar.models import (
     CalendarOccurrenceOverride,
     CalendarPause,
     CalendarRegistration,
+    CalendarState,
 )
 from plugins.calendar.recurrence import Occurrence, RecurrenceError
 
@@ -133,7 +135,8 @@ def occurrences_between(
 ) -> list[Occurrence]:
     """Every occurrence (own events and other plugins' entries) in [start, end), sorted."""
     unit_ids = unit_prefix_ids(unit_id) if unit_id else None
-    found = list(_public_occurrences(start, end, category_ids, unit_ids, with_urls))
+    public = _public_occurrences(start, end, category_ids, unit_ids, with_urls)
+    found: list[Occurrence] = []
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         for event in events_between(start, end, category_ids, unit_ids, members_only=True):
             if visible_to(viewer, event):
@@ -149,7 +152,9 @@ def occurrences_between(
             if category_ids and entry.category not in wanted:
                 continue
             found.append(entry)
-    return sorted(found, key=lambda o: (o.start, o.title))
+    if not found:
+        return public  # already sorted; callers must not change it
+    return sorted([*public, *found], key=_order)
 
 
 def _public_occurrences(start, end, category_ids, unit_ids, with_urls) -> list[Occurrence]:
@@ -172,8 +177,13 @@ def _public_occurrences(start, end, category_ids, unit_ids, with_urls) -> list[O
     found = []
     for event in events_between(start, end, category_ids, unit_ids, members_only=False):
         found.extend(recurrence.expand(event, start, end, occurrence_url if with_urls else None))
+    found.sort(key=_order)
     feed_cache().set(key, found)
     return found
+
+
+def _order(occurrence: Occurrence) -> tuple:
+    return (occurrence.start, occurrence.title)
 
 
 def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[Occurrence]:
@@ -225,6 +235,20 @@ def touch(event: CalendarEvent, *, bump: bool = True) -> None:
     event.updated_at = utcnow()
     if bump:
         event.sequence += 1
+    bump_version()
+
+
+def bump_version() -> None:
+    """Raise the calendar's data version (in the caller's transaction)."""
+    changed = db.session.execute(
+        update(CalendarState).where(CalendarState.id == 1).values(version=CalendarState.version + 1)
+    ).rowcount
+    if not changed:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CalendarState(id=1, version=1))
+        except IntegrityError:  # made by a concurrent first change
+            bump_version()
 
 
 def apply_schedule(event: CalendarEvent, data: dict) -> None:
@@ -285,6 +309,7 @@ def save_event(event: CalendarEvent | None, data: dict, user_id: int | None) -> 
         event.updated_at = utcnow()
         db.session.add(event)
         db.session.flush()
+        bump_version()
     else:
         touch(event, bump=changed_time_or_place)
     refresh_last_end(event)
@@ -414,16 +439,9 @@ def remove_pause(event: CalendarEvent, pause: CalendarPause) -> None:
     touch(event)
 
 
-def data_version() -> tuple:
-    """Changes whenever any event (or its overrides and pauses) changes: the feed cache key."""
-    latest, count, sequences = db.session.execute(
-        select(
-            func.max(CalendarEvent.updated_at),
-            func.count(CalendarEvent.id),
-            func.sum(CalendarEvent.sequence),
-        )
-    ).one()
-    return (latest.isoformat() if latest else "", count, sequences or 0)
+def data_version() -> int:
+    """Changes whenever any event (or its overrides and pauses) changes: the cache key."""
+    return db.session.scalar(select(CalendarState.version).where(CalendarState.id == 1)) or 0
 
 
 def with_registration_counts(occurrences: list[Occurrence]) -> dict[tuple, int]:

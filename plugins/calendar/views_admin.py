@@ -63,6 +63,7 @@ def edit_category(category_id: int):
                 .where(CalendarEvent.category_id == category.id)
                 .values(updated_at=utcnow())
             )
+            services.bump_version()
             audit.record("calendar.category_updated", category, f"修改类别「{category.name}」")
             db.session.commit()
             flash("类别已保存。", "success")

@@ -2,7 +2,7 @@
 
 Revision ID: calendar_0001
 Revises: 
-Create Date: 2026-11-28 11:49:00.335355
+Create Date: 2026-11-28 11:53:14.121345
 
 """
 from alembic import op
@@ -26,6 +26,11 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_category')),
     sa.UniqueConstraint('name', name=op.f('uq_calendar_category_name'))
+    )
+    op.create_table('calendar_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_state'))
     )
     op.create_table('calendar_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -227,5 +232,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_calendar_event_category_id'))
 
     op.drop_table('calendar_event')
+    op.drop_table('calendar_state')
     op.drop_table('calendar_category')
     # ### end Alembic commands ###
