@@ -6,7 +6,9 @@ import calendar as pycalendar
 from datetime import date, timedelta
 
 from flask import Response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from core import orgunits
@@ -26,10 +28,11 @@ from plugins.calendar.blueprint import (
     render_description,
     week_monday,
 )
+from plugins.calendar.cache import feed_cache
 from plugins.calendar.models import CalendarEvent, CalendarRegistration
 
 AGENDA_DAYS = 14
-AGENDA_LIMIT = 60
+AGENDA_LIMIT = 40
 
 
 def _page_context() -> dict:
@@ -39,6 +42,24 @@ def _page_context() -> dict:
         "chosen": filters(),
         "filter_args": filter_args(),
     }
+
+
+def fragment(template: str, occurrences, **context) -> Markup:
+    """Render the list part of a page once for the same occurrences (it is the same for every
+    visitor who sees them), keyed by their content, the language and the context."""
+    signature = hash(
+        tuple(
+            (o.uid, o.original_start, o.start, o.end, o.title, o.venue, o.cancelled, o.url)
+            for o in occurrences
+        )
+    )
+    extra = sorted((k, v) for k, v in context.items() if k not in ("days", "by_day"))
+    key = f"calendar:fragment:{template}:{signature}:{get_locale()}:{extra!r}"
+    cached = feed_cache().get(key)
+    if cached is None:
+        cached = Markup(render_template(template, **context))
+        feed_cache().set(key, cached)
+    return cached
 
 
 def _by_day(occurrences) -> list[tuple[date, list]]:
@@ -58,9 +79,12 @@ def index():
     next_start = start + timedelta(days=AGENDA_DAYS)
     if more:
         next_start = recurrence.local_naive(shown[-1].start).date() + timedelta(days=1)
+    listing = fragment(
+        "calendar/_agenda_days.html", shown, days=_by_day(shown), filter_args=filter_args()
+    )
     return render_template(
         "calendar/agenda.html",
-        days=_by_day(shown),
+        listing=listing,
         start=start,
         next_start=next_start,
         prev_start=start - timedelta(days=AGENDA_DAYS),
@@ -83,7 +107,7 @@ def month():
     last_day = pycalendar.monthrange(first.year, first.month)[1]
     grid_start = week_monday(first)
     grid_end = week_monday(first.replace(day=last_day)) + timedelta(days=7)
-    by_day = dict(_by_day(list_occurrences(grid_start, grid_end)))
+    occurrences = list_occurrences(grid_start, grid_end)
     weeks = []
     day = grid_start
     while day < grid_end:
@@ -91,12 +115,19 @@ def month():
         day += timedelta(days=7)
     prev_month = (first - timedelta(days=1)).replace(day=1)
     next_month = first.replace(day=last_day) + timedelta(days=1)
-    return render_template(
-        "calendar/month.html",
+    listing = fragment(
+        "calendar/_month_grid.html",
+        occurrences,
         first=first,
         weeks=weeks,
-        by_day=by_day,
+        by_day=dict(_by_day(occurrences)),
         today=today,
+        filter_args=filter_args(),
+    )
+    return render_template(
+        "calendar/month.html",
+        listing=listing,
+        first=first,
         prev_month=prev_month,
         next_month=next_month,
         **_page_context(),
