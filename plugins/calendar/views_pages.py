@@ -44,7 +44,7 @@ def _page_context() -> dict:
     }
 
 
-def fragment(template: str, occurrences, **context) -> Markup:
+def fragment(template: str, occurrences, build=None, **context) -> Markup:
     """Render the list part of a page once for the same occurrences (it is the same for every
     visitor who sees them), keyed by their content, the language and the context."""
     signature = hash(
@@ -53,11 +53,10 @@ def fragment(template: str, occurrences, **context) -> Markup:
             for o in occurrences
         )
     )
-    extra = sorted((k, v) for k, v in context.items() if k not in ("days", "by_day"))
-    key = f"calendar:fragment:{template}:{signature}:{get_locale()}:{extra!r}"
+    key = f"calendar:fragment:{template}:{signature}:{get_locale()}:{sorted(context.items())!r}"
     cached = feed_cache().get(key)
     if cached is None:
-        cached = Markup(render_template(template, **context))
+        cached = Markup(render_template(template, **context, **(build() if build else {})))
         feed_cache().set(key, cached)
     return cached
 
@@ -80,7 +79,10 @@ def index():
     if more:
         next_start = recurrence.local_naive(shown[-1].start).date() + timedelta(days=1)
     listing = fragment(
-        "calendar/_agenda_days.html", shown, days=_by_day(shown), filter_args=filter_args()
+        "calendar/_agenda_days.html",
+        shown,
+        build=lambda: {"days": _by_day(shown)},
+        filter_args=filter_args(),
     )
     return render_template(
         "calendar/agenda.html",
@@ -120,7 +122,7 @@ def month():
         occurrences,
         first=first,
         weeks=weeks,
-        by_day=dict(_by_day(occurrences)),
+        build=lambda: {"by_day": dict(_by_day(occurrences))},
         today=today,
         filter_args=filter_args(),
     )
