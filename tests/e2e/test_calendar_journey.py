@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from core.timeutil import local_zone, utcnow
 from tests.conftest import TEST_PASSWORD
@@ -56,11 +57,11 @@ def test_resident_registers_and_copies_subscribe_link(live_server, new_page, app
     log_in(page, live_server, "13911110001")
     page.goto(live_server + "/calendar/")
     page.get_by_role("link", name="善书堂干部夜校").first.click()
-    assert page.get_by_role("heading", name="善书堂干部夜校").is_visible()
+    expect(page.get_by_role("heading", name="善书堂干部夜校")).to_be_visible()
     page.get_by_role("button", name="我要报名").click()
-    assert page.get_by_text("报名成功").is_visible()
-    assert page.get_by_text("您已报名").is_visible()
-    assert page.get_by_role("link", name="添加到手机日历").is_visible()
+    expect(page.get_by_text("报名成功")).to_be_visible()
+    expect(page.get_by_text("您已报名")).to_be_visible()
+    expect(page.get_by_role("link", name="添加到手机日历")).to_be_visible()
 
     page.goto(live_server + "/account")
     page.get_by_role("button", name="生成我的订阅链接").click()
@@ -69,7 +70,7 @@ def test_resident_registers_and_copies_subscribe_link(live_server, new_page, app
     webcal = page.get_by_role("link", name="一键订阅 (webcal)").get_attribute("href")
     assert webcal.startswith("webcal://") and webcal.endswith(feed_url.split("://", 1)[1])
     page.get_by_role("button", name="复制链接").click()
-    assert page.get_by_role("button", name="已复制").is_visible()
+    expect(page.get_by_role("button", name="已复制")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == feed_url
     body = page.request.get(feed_url).text()
     assert "善书堂干部夜校" in body and "BEGIN:VCALENDAR" in body
@@ -100,13 +101,13 @@ def test_coordinator_creates_series_and_cancels_one(live_server, page, app, town
     ).check()
     page.get_by_label("共几次").fill("6")
     page.get_by_role("button", name="保存").click()
-    assert page.get_by_text("活动已创建").is_visible()
-    assert page.get_by_role("heading", name="微讲堂:果树修剪").is_visible()
+    expect(page.get_by_text("活动已创建")).to_be_visible()
+    expect(page.get_by_role("heading", name="微讲堂:果树修剪")).to_be_visible()
     page.get_by_role("link", name="取消这一次").click()
     page.get_by_label("取消原因").fill("讲师临时有事")
     page.get_by_role("button", name="确认取消").click()
-    assert page.get_by_text("这一次活动已取消").is_visible()
-    assert page.get_by_role("heading", name="【已取消】微讲堂:果树修剪").is_visible()
+    expect(page.get_by_text("这一次活动已取消")).to_be_visible()
+    expect(page.get_by_role("heading", name="【已取消】微讲堂:果树修剪")).to_be_visible()
     page.goto(live_server + "/calendar/")
-    assert page.get_by_role("link", name="【已取消】微讲堂:果树修剪").count() == 1
+    expect(page.get_by_role("link", name="【已取消】微讲堂:果树修剪")).to_have_count(1)
     assert page.get_by_role("link", name="微讲堂:果树修剪", exact=True).count() >= 1
