@@ -30,6 +30,17 @@ def _prepare(form: EventForm) -> None:
     form.org_unit_id.choices = _unit_choices()
 
 
+def venue_suggestions() -> list[str]:
+    """Learning centres and schools, offered while typing the place (a free address also works)."""
+    names = []
+    for unit in tree_rows(False):
+        if unit.learning_centre_name:
+            names.append(unit.learning_centre_name)
+        elif unit.kind.value == "school":
+            names.append(unit.name)
+    return names
+
+
 def _event_data(form: EventForm) -> dict:
     unit = db.session.get(OrgUnit, form.org_unit_id.data)
     venue = form.venue.data or (unit.learning_centre_name or unit.name if unit else "")
@@ -90,7 +101,9 @@ def new():
             db.session.commit()
             flash("活动已创建。", "success")
             return redirect(url_for("calendar.event", event_id=event.id))
-    return render_template("calendar/event_form.html", form=form, event=None)
+    return render_template(
+        "calendar/event_form.html", form=form, event=None, venues=venue_suggestions()
+    )
 
 
 def _fill(form: EventForm, event: CalendarEvent) -> None:
@@ -123,7 +136,9 @@ def edit(event_id: int):
             db.session.commit()
             flash("活动已保存。", "success")
             return redirect(url_for("calendar.event", event_id=event.id))
-    return render_template("calendar/event_form.html", form=form, event=event)
+    return render_template(
+        "calendar/event_form.html", form=form, event=event, venues=venue_suggestions()
+    )
 
 
 @bp.route("/e/<int:event_id>/cancel", methods=["GET", "POST"])
