@@ -205,8 +205,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", default="")
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="xxt-cal-bench-")
     database = args.database or f"sqlite:///{tmp}/bench.sqlite"
