@@ -67,6 +67,12 @@ class CalendarPlugin(Plugin):
         return {"calendar": services}
 
     @hookimpl
+    def register_commands(self):
+        from plugins.calendar.reminders import calendar_cli
+
+        return [calendar_cli]
+
+    @hookimpl
     def setup_app(self, app):
         from plugins.calendar.blueprint import clock
 

@@ -80,6 +80,7 @@ def edit_occurrence(
     venue: str | None,
 ) -> None:
     """Move or edit one occurrence of a series. Raises RecurrenceError."""
+    start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
     recurrence.check_series(start, end, "none", 1, "", None, None)
     override = override_for(event, original_start)
     override.start_at = None if start == original_start else start

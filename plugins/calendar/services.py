@@ -249,9 +249,10 @@ def bump_version() -> None:
 
 def apply_schedule(event: CalendarEvent, data: dict) -> None:
     """Set times and recurrence from validated ``data``; raises RecurrenceError."""
+    # Occurrences are named by their start to the second in URLs: keep whole minutes.
     first, first_end, last_end = recurrence.check_series(
-        data["start_at"],
-        data["end_at"],
+        data["start_at"].replace(second=0, microsecond=0),
+        data["end_at"].replace(second=0, microsecond=0),
         data["freq"],
         data.get("interval") or 1,
         data.get("weekdays", ""),

@@ -13,7 +13,7 @@ from core.extensions import db
 from core.models import OrgUnit
 from core.orgunits import tree_rows
 from core.permissions import can, permission_required, unit_ids_where
-from plugins.calendar import recurrence, services
+from plugins.calendar import recurrence, reminders, services
 from plugins.calendar.blueprint import bp, event_or_404, occurrence_or_404, require_manage
 from plugins.calendar.forms import CancelForm, EventForm, OccurrenceForm, PauseForm
 from plugins.calendar.models import CalendarEvent, CalendarPause
@@ -172,6 +172,7 @@ def cancel_occurrence(event_id: int, key: str):
             services.cancel_occurrence(event, occ.original_start, form.reason.data)
         else:
             services.cancel_event(event, form.reason.data)
+        reminders.tell_cancelled(event, occ.original_start, form.reason.data)
         audit.record(
             "calendar.occurrence_cancelled", event, f"取消「{event.title}」{key}:{form.reason.data}"
         )

@@ -223,3 +223,26 @@ def test_capacity_holds_under_concurrent_registrations(app, make_event, make_use
     assert errors == []
     assert count(app, CalendarRegistration, status="confirmed") == capacity
     assert count(app, CalendarRegistration, status="waiting") == people - capacity
+
+
+def test_reminders_and_cancellation_notices(app, client, make_event, make_user, town, runner):
+    from plugins.calendar import reminders
+
+    soon = utcnow() + timedelta(hours=5)
+    event_id = make_event(start_at=soon, end_at=soon + timedelta(hours=1))
+    key = first_key(app, event_id)
+    resident = make_user()
+    log_in(client, app, resident)
+    client.post(f"/calendar/e/{event_id}/{key}/register")
+    with app.test_request_context():
+        assert reminders.send_reminders() == 1
+        _db.session.commit()
+        assert reminders.send_reminders() == 0  # once only
+    assert runner.invoke(args=["calendar", "remind"]).output.startswith("queued 0")
+    log_in(client, app, make_user("village_coordinator", town.village_a_id))
+    client.post(f"/calendar/e/{event_id}/{key}/cancel", data={"reason": "暴雨"})
+    with app.app_context():
+        subjects = _db.session.scalars(
+            select(Notification.subject).where(Notification.user_id == resident)
+        ).all()
+    assert any("活动提醒" in s for s in subjects) and any("活动取消" in s for s in subjects)
