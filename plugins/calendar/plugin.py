@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from core.hookspecs import hookimpl
 from core.hooktypes import NavItem
 from core.permissions import Permission
 from core.plugins import Plugin
+
+CONFIG_DEFAULTS = {
+    "CALENDAR_FEED_DAYS_BACK": 90,
+    "CALENDAR_FEED_DAYS_AHEAD": 365,
+    "CALENDAR_MAX_UPLOAD_MB": 10,
+}
 
 
 class CalendarPlugin(Plugin):
@@ -17,7 +25,15 @@ class CalendarPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.calendar.views import bp
+        from plugins.calendar import (  # noqa: F401  (each module adds its routes to bp)
+            views_admin,
+            views_feeds,
+            views_manage,
+            views_materials,
+            views_pages,
+            views_people,
+        )
+        from plugins.calendar.blueprint import bp
 
         return [bp]
 
@@ -28,13 +44,78 @@ class CalendarPlugin(Plugin):
                 "calendar.manage_events",
                 _l("创建和编辑活动(管理员全镇,村负责人本村)"),
                 ("programme_manager", "village_coordinator"),
-            )
+            ),
+            Permission(
+                "calendar.manage_categories", _l("管理活动类别和颜色"), ("programme_manager",)
+            ),
+            Permission(
+                "calendar.checkin",
+                _l("点名签到、代报名、导出签到册"),
+                ("village_coordinator", "counsellor", "programme_manager"),
+            ),
+            Permission(
+                "calendar.view_materials",
+                _l("查看和上传活动资料"),
+                ("counsellor", "programme_manager", "village_coordinator"),
+            ),
         ]
 
     @hookimpl
+    def register_services(self):
+        from plugins.calendar import services
+
+        return {"calendar": services}
+
+    @hookimpl
+    def register_commands(self):
+        from plugins.calendar.reminders import calendar_cli
+
+        return [calendar_cli]
+
+    @hookimpl
+    def setup_app(self, app):
+        from plugins.calendar.blueprint import clock
+
+        for key, value in CONFIG_DEFAULTS.items():
+            app.config.setdefault(key, value)
+        app.jinja_env.filters["clock"] = clock
+
+    @hookimpl
     def nav_items(self, user):
-        return [NavItem("calendar.index", _l("活动日历"), order=20)]
+        return [
+            NavItem("calendar.index", _l("活动日历"), order=20),
+            NavItem(
+                "calendar.manage", _l("活动管理"), permission="calendar.manage_events", order=21
+            ),
+        ]
+
+    @hookimpl
+    def render_slot(self, slot, user):
+        if slot == "profile" and user is not None:
+            from plugins.calendar.views_feeds import token_for
+
+            row = token_for(user.id)
+            return Markup(
+                render_template("calendar/_profile.html", token=row.token if row else None)
+            )
+        if slot == "dashboard" and user is not None:
+            from plugins.calendar.panels import dashboard_panel
+
+            return dashboard_panel(user)
+        if slot == "home":
+            from plugins.calendar.panels import home_panel
+
+            return home_panel()
+        return None
+
+    @hookimpl
+    def report_metrics(self, unit_ids, start, end):
+        from plugins.calendar.metrics import metrics
+
+        return metrics(unit_ids, start, end)
 
     @hookimpl
     def load_demo_data(self, town):
-        """Filled in by the calendar issue."""
+        from plugins.calendar.demo import load
+
+        load(town)

@@ -1,0 +1,117 @@
+"""The calendar blueprint and helpers its view modules share."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import nh3
+from flask import Blueprint, abort, request
+from flask_login import current_user
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from core.extensions import db
+from core.permissions import can
+from core.timeutil import local_zone
+from plugins.calendar import recurrence, services
+from plugins.calendar.models import CalendarEvent
+from plugins.calendar.recurrence import Occurrence
+
+bp = Blueprint(
+    "calendar",
+    __name__,
+    url_prefix="/calendar",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def render_description(event: CalendarEvent) -> Markup:
+    """Plain text with line breaks, or Markdown rendered then sanitised with nh3."""
+    if event.markdown:
+        return Markup(nh3.clean(_markdown.render(event.description)))
+    return Markup("<br>").join(escape(line) for line in event.description.splitlines())
+
+
+def viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def event_or_404(event_id: int) -> CalendarEvent:
+    event = db.session.get(CalendarEvent, event_id)
+    if event is None or not services.visible_to(viewer(), event):
+        abort(404)
+    return event
+
+
+def occurrence_or_404(event: CalendarEvent, key: str) -> Occurrence:
+    original = recurrence.parse_key(key)
+    occurrence = recurrence.find_occurrence(event, original) if original else None
+    if occurrence is None:
+        abort(404)
+    return occurrence
+
+
+def require_manage(event: CalendarEvent) -> None:
+    if not can(current_user, "calendar.manage_events", event):
+        abort(403)
+
+
+def require_checkin(event: CalendarEvent) -> None:
+    if not can(current_user, "calendar.checkin", event):
+        abort(403)
+
+
+def clock(moment: datetime, pattern: str = "%H:%M") -> str:
+    """Local wall-clock text with strftime: long agenda pages format hundreds of times."""
+    return moment.astimezone(local_zone()).strftime(pattern)
+
+
+def local_today() -> date:
+    return datetime.now(local_zone()).date()
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=local_zone()).astimezone(UTC)
+
+
+def arg_date(name: str, default: date) -> date:
+    """A YYYY-MM-DD query parameter within 2000..2100, else ``default``."""
+    raw = request.args.get(name, "")
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        return default
+    return value if date(2000, 1, 1) <= value <= date(2100, 12, 1) else default
+
+
+def arg_int(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def filters() -> dict:
+    """Category and village filters from the URL (they survive in every link)."""
+    return {"category": arg_int("category"), "village": arg_int("village")}
+
+
+def filter_args() -> dict:
+    return {k: v for k, v in filters().items() if v}
+
+
+def list_occurrences(start: date, end: date) -> list[Occurrence]:
+    chosen = filters()
+    return services.occurrences_between(
+        day_start(start),
+        day_start(end),
+        viewer(),
+        category_ids=[chosen["category"]] if chosen["category"] else None,
+        unit_id=chosen["village"],
+    )
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())

@@ -1,0 +1,128 @@
+"""Building feed bodies (public, by category/village, private per person) with caching."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.models import OrgUnit, User
+from core.timeutil import utcnow
+from plugins.calendar import ical, recurrence, services
+from plugins.calendar.cache import feed_cache
+from plugins.calendar.models import CalendarCategory, CalendarEvent, CalendarRegistration
+
+
+class Feed:
+    """A built feed: body bytes with their ETag and Last-Modified."""
+
+    __slots__ = ("body", "etag", "last_modified")
+
+    def __init__(self, body: bytes, last_modified: datetime) -> None:
+        self.body = body
+        self.etag = ical.etag_of(body)
+        self.last_modified = last_modified
+
+
+def _site() -> str:
+    return current_app.config["SITE_URL"].rstrip("/")
+
+
+def _event_link(event: CalendarEvent) -> str:
+    return url_for("calendar.event", event_id=event.id)
+
+
+def _entries_signature(entries) -> str:
+    return repr(
+        sorted((e.uid, e.sequence, str(e.last_modified), e.start, e.cancelled) for e in entries)
+    )
+
+
+def _in_window(event: CalendarEvent, start: datetime, end: datetime) -> bool:
+    return bool(recurrence.expand(event, start, end))
+
+
+def _build(name: str, events, entries, latest: datetime | None) -> Feed:
+    site = _site()
+    vevents = [
+        ical.event_vevents(e, site, _event_link(e)) for e in sorted(events, key=lambda e: e.id)
+    ]
+    vevents += [ical.entry_vevent(entry, site) for entry in sorted(entries, key=lambda e: e.uid)]
+    stamps = [e.updated_at for e in events] + [x.last_modified for x in entries if x.last_modified]
+    if latest:
+        stamps.append(latest)
+    return Feed(ical.wrap(name, vevents), max(stamps) if stamps else ical.EPOCH)
+
+
+def public_feed(category_id: int | None, village_id: int | None) -> Feed | None:
+    """All public events in the window, optionally of one category and/or one village."""
+    category = db.session.get(CalendarCategory, category_id) if category_id else None
+    village = db.session.get(OrgUnit, village_id) if village_id else None
+    if (category_id and category is None) or (village_id and village is None):
+        return None
+    start, end = ical.feed_window(utcnow())
+    unit_ids = services.unit_prefix_ids(village_id) if village else None
+    entries = [
+        e
+        for e in services.raw_entries(start, end, None, personal=False)
+        if (unit_ids is None or e.org_unit_id in unit_ids)
+        and (category is None or e.category == category.name)
+    ]
+    key = "calendar:feed:public:" + repr(
+        (category_id, village_id, start, services.data_version(), _entries_signature(entries))
+    )
+    cached = feed_cache().get(key)
+    if cached is not None:
+        return cached
+    events = [
+        e
+        for e in services.events_between(
+            start, end, [category_id] if category else None, unit_ids, members_only=False
+        )
+        if _in_window(e, start, end)
+    ]
+    name = "乡学通活动日历"
+    if village:
+        name += f" · {village.name}"
+    if category:
+        name += f" · {category.name}"
+    feed = _build(name, events, entries, None)
+    feed_cache().set(key, feed)
+    return feed
+
+
+def private_feed(user: User) -> Feed:
+    """What ``user`` registered for (whole series), plus other plugins' personal entries."""
+    start, end = ical.feed_window(utcnow())
+    entries = services.raw_entries(start, end, user, personal=True)
+    reg_version = db.session.execute(
+        select(
+            func.max(CalendarRegistration.updated_at), func.count(CalendarRegistration.id)
+        ).where(CalendarRegistration.user_id == user.id)
+    ).one()
+    key = "calendar:feed:private:" + repr(
+        (user.id, start, services.data_version(), tuple(reg_version), _entries_signature(entries))
+    )
+    cached = feed_cache().get(key)
+    if cached is not None:
+        return cached
+    event_ids = select(CalendarRegistration.event_id).where(
+        CalendarRegistration.user_id == user.id, CalendarRegistration.status != "cancelled"
+    )
+    events = [
+        e
+        for e in db.session.scalars(select(CalendarEvent).where(CalendarEvent.id.in_(event_ids)))
+        if _in_window(e, start, end)
+    ]
+    feed = _build(f"乡学通 · {user.display_name}的活动", events, entries, reg_version[0])
+    feed_cache().set(key, feed)
+    return feed
+
+
+def single_event(event: CalendarEvent) -> Feed:
+    """One event (with its series and overrides) for "add to my phone calendar"."""
+    site = _site()
+    body = ical.wrap(event.title, [ical.event_vevents(event, site, _event_link(event))])
+    return Feed(body, event.updated_at)

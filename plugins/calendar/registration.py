@@ -1,0 +1,251 @@
+"""Registration (with capacity and a waiting list) and attendance (check-in) for occurrences.
+
+Capacity holds under concurrent requests: every change of an occurrence's seats first locks its
+``calendar_occurrence_lock`` row (SELECT ... FOR UPDATE on PostgreSQL), then counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from core import notify, signals
+from core.extensions import db
+from core.timeutil import utcnow
+from plugins.calendar.models import (
+    CalendarAttendance,
+    CalendarEvent,
+    CalendarOccurrenceLock,
+    CalendarRegistration,
+)
+from plugins.calendar.recurrence import Occurrence
+
+
+class RegistrationError(ValueError):
+    """Why a registration or check-in was refused, in Chinese, for the page."""
+
+
+def lock_occurrence(event_id: int, original_start: datetime) -> CalendarOccurrenceLock:
+    """The occurrence's lock row, created if missing, locked for this transaction."""
+
+    def locked():
+        return db.session.scalar(
+            select(CalendarOccurrenceLock)
+            .where(
+                CalendarOccurrenceLock.event_id == event_id,
+                CalendarOccurrenceLock.original_start == original_start,
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    row = locked()
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    CalendarOccurrenceLock(event_id=event_id, original_start=original_start)
+                )
+        except IntegrityError:  # another request made it first; its row is locked below
+            pass
+        row = locked()
+    return row
+
+
+def confirmed_count(event_id: int, original_start: datetime) -> int:
+    return db.session.scalar(
+        select(func.count(CalendarRegistration.id)).where(
+            CalendarRegistration.event_id == event_id,
+            CalendarRegistration.original_start == original_start,
+            CalendarRegistration.status == "confirmed",
+        )
+    )
+
+
+def _check_open(event: CalendarEvent, occurrence: Occurrence) -> None:
+    if occurrence.cancelled:
+        raise RegistrationError("这次活动已取消,不能报名。")
+    if not event.registration_open:
+        raise RegistrationError("这个活动不需要报名或已停止报名。")
+    if occurrence.end < utcnow():
+        raise RegistrationError("这次活动已经结束,不能报名。")
+
+
+def register(
+    event: CalendarEvent,
+    occurrence: Occurrence,
+    user_id: int | None,
+    *,
+    proxy_name: str | None = None,
+    proxy_phone: str | None = None,
+    registered_by_id: int | None = None,
+) -> CalendarRegistration:
+    """Register a person (or a proxy villager); confirmed while seats last, else waiting.
+
+    Raises RegistrationError. Caller commits (the lock is held until then).
+    """
+    _check_open(event, occurrence)
+    lock = lock_occurrence(event.id, occurrence.original_start)
+    taken = confirmed_count(event.id, occurrence.original_start)  # before adding this one
+    registration = None
+    if user_id is not None:
+        registration = db.session.scalar(
+            select(CalendarRegistration).where(
+                CalendarRegistration.event_id == event.id,
+                CalendarRegistration.original_start == occurrence.original_start,
+                CalendarRegistration.user_id == user_id,
+            )
+        )
+        if registration is not None and registration.status != "cancelled":
+            raise RegistrationError("您已经报过名了。")
+    if registration is None:
+        registration = CalendarRegistration(
+            event_id=event.id, original_start=occurrence.original_start, user_id=user_id
+        )
+        db.session.add(registration)
+    registration.proxy_name, registration.proxy_phone = proxy_name, proxy_phone
+    registration.registered_by_id = registered_by_id
+    full = event.capacity is not None and taken >= event.capacity
+    registration.status = "waiting" if full else "confirmed"
+    registration.created_at = registration.updated_at = utcnow()
+    lock.confirmed = taken + (0 if full else 1)
+    db.session.flush()
+    return registration
+
+
+def cancel(registration: CalendarRegistration, occurrence_title: str, link: str) -> list[int]:
+    """Cancel a registration; promote waiting people into freed seats and notify them.
+
+    Returns the ids of promoted registrations. Caller commits.
+    """
+    event = registration.event
+    lock = lock_occurrence(event.id, registration.original_start)
+    db.session.refresh(registration)
+    if registration.status == "cancelled":
+        return []
+    registration.status, registration.updated_at = "cancelled", utcnow()
+    db.session.flush()
+    promoted = []
+    taken = confirmed_count(event.id, registration.original_start)
+    while event.capacity is None or taken < event.capacity:
+        waiting = db.session.scalar(
+            select(CalendarRegistration)
+            .where(
+                CalendarRegistration.event_id == event.id,
+                CalendarRegistration.original_start == registration.original_start,
+                CalendarRegistration.status == "waiting",
+            )
+            .order_by(CalendarRegistration.created_at, CalendarRegistration.id)
+        )
+        if waiting is None:
+            break
+        waiting.status, waiting.updated_at = "confirmed", utcnow()
+        taken += 1
+        promoted.append(waiting.id)
+        if waiting.user_id:
+            notify.notify(
+                waiting.user_id,
+                f"您已从候补转为正式报名:{occurrence_title}",
+                "有人取消了报名,您已获得名额,请按时参加。",
+                link,
+                dedupe_key=f"calendar:promoted:{waiting.id}:{waiting.updated_at.timestamp():.0f}",
+            )
+    lock.confirmed = taken
+    db.session.flush()
+    return promoted
+
+
+def user_registration(event_id: int, original_start: datetime, user_id: int):
+    return db.session.scalar(
+        select(CalendarRegistration).where(
+            CalendarRegistration.event_id == event_id,
+            CalendarRegistration.original_start == original_start,
+            CalendarRegistration.user_id == user_id,
+            CalendarRegistration.status != "cancelled",
+        )
+    )
+
+
+def check_in(
+    event: CalendarEvent,
+    occurrence: Occurrence,
+    *,
+    user_id: int | None = None,
+    registration: CalendarRegistration | None = None,
+    walk_in_name: str | None = None,
+    walk_in_phone: str | None = None,
+    method: str = "qr",
+    recorded_by_id: int | None = None,
+) -> tuple[CalendarAttendance, bool]:
+    """Record attendance once; returns (row, created). Sends ``attendance_recorded`` only when
+    the row is new, so a second scan or a retried request changes nothing. Caller commits."""
+    if occurrence.cancelled:
+        raise RegistrationError("这次活动已取消,不能签到。")
+    if registration is not None and registration.user_id:
+        user_id, registration = registration.user_id, None
+    existing = _existing_attendance(event.id, occurrence.original_start, user_id, registration)
+    if existing is not None:
+        return existing, False
+    attendance = CalendarAttendance(
+        event_id=event.id,
+        original_start=occurrence.original_start,
+        user_id=user_id,
+        registration_id=registration.id if registration else None,
+        walk_in_name=(registration.proxy_name if registration else walk_in_name),
+        walk_in_phone=(registration.proxy_phone if registration else walk_in_phone),
+        method=method,
+        recorded_by_id=recorded_by_id,
+        created_at=utcnow(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attendance)
+    except IntegrityError:  # the same person checked in from two tabs at once
+        existing = _existing_attendance(event.id, occurrence.original_start, user_id, registration)
+        return existing, False
+    signals.send(
+        signals.attendance_recorded,
+        signals.AttendanceRecorded(
+            attendance_id=attendance.id,
+            event_id=event.id,
+            occurrence_start=occurrence.original_start,
+            user_id=user_id,
+            org_unit_id=event.org_unit_id,
+            category=event.category.name if event.category else "",
+            recorded_at=attendance.created_at,
+        ),
+    )
+    return attendance, True
+
+
+def _existing_attendance(event_id, original_start, user_id, registration):
+    query = select(CalendarAttendance).where(
+        CalendarAttendance.event_id == event_id,
+        CalendarAttendance.original_start == original_start,
+    )
+    if user_id is not None:
+        return db.session.scalar(query.where(CalendarAttendance.user_id == user_id))
+    if registration is not None:
+        return db.session.scalar(query.where(CalendarAttendance.registration_id == registration.id))
+    return None
+
+
+def undo_check_in(attendance: CalendarAttendance) -> None:
+    """Remove a check-in and tell listeners (credits) to reverse it. Caller commits."""
+    payload = signals.AttendanceRevoked(
+        attendance_id=attendance.id, user_id=attendance.user_id, revoked_at=utcnow()
+    )
+    db.session.delete(attendance)
+    db.session.flush()
+    signals.send(signals.attendance_revoked, payload)
+
+
+def attendance_count(event_id: int, original_start: datetime) -> int:
+    return db.session.scalar(
+        select(func.count(CalendarAttendance.id)).where(
+            CalendarAttendance.event_id == event_id,
+            CalendarAttendance.original_start == original_start,
+        )
+    )

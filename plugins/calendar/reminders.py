@@ -1,0 +1,99 @@
+"""Messages to registered people: a reminder the day before, and news of a cancellation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from core import notify
+from core.extensions import db
+from core.timeutil import to_local, utcnow
+from plugins.calendar import recurrence
+from plugins.calendar.models import CalendarEvent, CalendarRegistration
+
+
+def occurrence_path(event_id: int, key: str) -> str:
+    """The occurrence page's path, built without a request (cron runs have none)."""
+    return f"/calendar/e/{event_id}/{key}"
+
+
+def _registrations(event_id: int, since: datetime, original_start: datetime | None = None):
+    query = select(CalendarRegistration).where(
+        CalendarRegistration.event_id == event_id,
+        CalendarRegistration.status != "cancelled",
+        CalendarRegistration.user_id.is_not(None),
+        CalendarRegistration.original_start >= since,
+    )
+    if original_start is not None:
+        query = query.where(CalendarRegistration.original_start == original_start)
+    return db.session.scalars(query).all()
+
+
+def tell_cancelled(event: CalendarEvent, original_start: datetime | None, reason: str) -> int:
+    """Notify everyone registered for the cancelled occurrence (None: all future ones)."""
+    sent = 0
+    for row in _registrations(event.id, utcnow(), original_start):
+        when = to_local(row.original_start).strftime("%m月%d日 %H:%M")
+        key = recurrence.Occurrence(
+            uid="",
+            title="",
+            start=row.original_start,
+            end=row.original_start,
+            original_start=row.original_start,
+        ).key
+        if notify.notify(
+            row.user_id,
+            f"活动取消:{event.title}({when})",
+            f"您报名的活动已取消。原因:{reason}",
+            occurrence_path(event.id, key),
+            dedupe_key=f"calendar:cancelled:{row.id}:{key}",
+        ):
+            sent += 1
+    return sent
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Remind people registered for occurrences starting in the next 24 hours (once each)."""
+    now = now or utcnow()
+    rows = db.session.scalars(
+        select(CalendarRegistration).where(
+            CalendarRegistration.status == "confirmed",
+            CalendarRegistration.user_id.is_not(None),
+            CalendarRegistration.original_start >= now - timedelta(days=1),
+            CalendarRegistration.original_start < now + timedelta(days=2),
+        )
+    ).all()
+    sent = 0
+    for row in rows:
+        occurrence = recurrence.find_occurrence(row.event, row.original_start)
+        if occurrence is None or occurrence.cancelled:
+            continue
+        if not now <= occurrence.start < now + timedelta(hours=24):
+            continue
+        when = to_local(occurrence.start).strftime("%m月%d日 %H:%M")
+        if notify.notify(
+            row.user_id,
+            f"活动提醒:{occurrence.title}",
+            f"{when} 在 {occurrence.venue} 举行,请准时参加。",
+            occurrence_path(row.event_id, occurrence.key),
+            dedupe_key=f"calendar:reminder:{row.id}:{occurrence.key}",
+        ):
+            sent += 1
+    return sent
+
+
+@click.group("calendar")
+def calendar_cli() -> None:
+    """活动日历: scheduled jobs."""
+
+
+@calendar_cli.command("remind")
+@with_appcontext
+def remind_command() -> None:
+    """Queue reminders for tomorrow's activities (run hourly from cron)."""
+    count = send_reminders()
+    db.session.commit()
+    click.echo(f"queued {count} reminder(s)")

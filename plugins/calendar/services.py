@@ -1,0 +1,371 @@
+"""Public functions on events and occurrences: listing for a window, saving, series edits.
+
+Pages, registration and feeds all list occurrences through ``occurrences_between`` so they can
+never disagree. Other plugins reach these through the ``calendar`` service.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from core.models import OrgUnit
+from core.plugins import registry
+from core.timeutil import utcnow
+from plugins.calendar import recurrence
+from plugins.calendar.models import (
+    CalendarCategory,
+    CalendarEvent,
+    CalendarOccurrenceLock,
+    CalendarOccurrenceOverride,
+    CalendarState,
+)
+from plugins.calendar.recurrence import Occurrence, RecurrenceError
+
+DEFAULT_CATEGORIES = [
+    ("干部夜校", "#8a1c12"),
+    ("微讲堂", "#0b4f9c"),
+    ("党员远程教育", "#a31515"),
+    ("村(居)民开放日", "#1e6b2f"),
+    ("文艺活动", "#7a3e9d"),
+    ("体育活动", "#b35900"),
+    ("法治宣讲", "#2f4f4f"),
+    ("健康讲座", "#00707a"),
+]
+
+
+def new_uid() -> str:
+    return f"calendar-{secrets.token_hex(8)}@xiangxuetong"
+
+
+def ensure_categories() -> list[CalendarCategory]:
+    """The policy's categories, created when missing. Caller commits."""
+    existing = {c.name: c for c in db.session.scalars(select(CalendarCategory))}
+    for position, (name, colour) in enumerate(DEFAULT_CATEGORIES):
+        if name not in existing:
+            existing[name] = CalendarCategory(name=name, colour=colour, position=position * 10)
+            db.session.add(existing[name])
+    db.session.flush()
+    return list(existing.values())
+
+
+def categories(active_only: bool = True) -> list[CalendarCategory]:
+    query = select(CalendarCategory).order_by(CalendarCategory.position, CalendarCategory.id)
+    if active_only:
+        query = query.where(CalendarCategory.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def unit_prefix_ids(unit_id: int) -> list[int]:
+    """The unit and everything below it (a village filter also shows its sub-units)."""
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None:
+        return []
+    return list(db.session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
+
+
+def occurrence_url(occurrence: Occurrence) -> str:
+    return url_for("calendar.occurrence", event_id=occurrence.event_id, key=occurrence.key)
+
+
+def visible_to(viewer, event: CalendarEvent) -> bool:
+    """Public events for everyone; members-only events for people of that unit (or staff)."""
+    if not event.members_only:
+        return True
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    from core.permissions import can
+
+    if can(viewer, "calendar.manage_events", event):
+        return True
+    home = db.session.get(OrgUnit, viewer.home_unit_id) if viewer.home_unit_id else None
+    unit = db.session.get(OrgUnit, event.org_unit_id)
+    return bool(home and unit and home.path.startswith(unit.path))
+
+
+def events_between(
+    start: datetime,
+    end: datetime,
+    category_ids=None,
+    unit_ids=None,
+    event_ids=None,
+    members_only: bool | None = None,
+) -> list[CalendarEvent]:
+    """Events with an occurrence that may fall in [start, end) (series by their span)."""
+    query = select(CalendarEvent).where(
+        CalendarEvent.last_end_at >= start - timedelta(days=1),
+        or_(
+            CalendarEvent.start_at < end,
+            CalendarEvent.id.in_(
+                select(CalendarOccurrenceOverride.event_id).where(
+                    CalendarOccurrenceOverride.start_at < end
+                )
+            ),
+        ),
+    )
+    if category_ids:
+        query = query.where(CalendarEvent.category_id.in_(category_ids))
+    if unit_ids is not None:
+        query = query.where(CalendarEvent.org_unit_id.in_(unit_ids))
+    if event_ids is not None:
+        query = query.where(CalendarEvent.id.in_(event_ids))
+    if members_only is not None:
+        query = query.where(CalendarEvent.members_only.is_(members_only))
+    return list(db.session.scalars(query.order_by(CalendarEvent.start_at)).unique())
+
+
+def occurrences_between(
+    start: datetime,
+    end: datetime,
+    viewer=None,
+    category_ids=None,
+    unit_id: int | None = None,
+    include_entries: bool = True,
+    with_urls: bool = True,
+) -> list[Occurrence]:
+    """Every occurrence (own events and other plugins' entries) in [start, end), sorted."""
+    unit_ids = unit_prefix_ids(unit_id) if unit_id else None
+    public = _public_occurrences(start, end, category_ids, unit_ids, with_urls)
+    found: list[Occurrence] = []
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        for event in events_between(start, end, category_ids, unit_ids, members_only=True):
+            if visible_to(viewer, event):
+                found.extend(
+                    recurrence.expand(event, start, end, occurrence_url if with_urls else None)
+                )
+    if include_entries:
+        names = {c.id: c.name for c in categories(active_only=False)} if category_ids else {}
+        wanted = {names.get(i) for i in category_ids or []}
+        for entry in plugin_entries(start, end, viewer, personal=False):
+            if unit_ids is not None and entry.org_unit_id not in unit_ids:
+                continue
+            if category_ids and entry.category not in wanted:
+                continue
+            found.append(entry)
+    if not found:
+        return public  # already sorted; callers must not change it
+    return sorted([*public, *found], key=_order)
+
+
+def _public_occurrences(start, end, category_ids, unit_ids, with_urls) -> list[Occurrence]:
+    """Occurrences of public events, cached against the data version (pages are hot)."""
+    from plugins.calendar.cache import feed_cache
+
+    key = "calendar:occ:" + repr(
+        (
+            data_version(),
+            start,
+            end,
+            category_ids,
+            sorted(unit_ids or []) if unit_ids else None,
+            with_urls,
+        )
+    )
+    cached = feed_cache().get(key)
+    if cached is not None:
+        return cached
+    found = []
+    for event in events_between(start, end, category_ids, unit_ids, members_only=False):
+        found.extend(recurrence.expand(event, start, end, occurrence_url if with_urls else None))
+    found.sort(key=_order)
+    feed_cache().set(key, found)
+    return found
+
+
+def _order(occurrence: Occurrence) -> tuple:
+    return (occurrence.start, occurrence.title)
+
+
+def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[Occurrence]:
+    """Entries from the ``calendar_entries`` hook of other plugins, as occurrences."""
+    hook = registry().hook.calendar_entries
+    result = []
+    for impl in hook.get_hookimpls():
+        if impl.plugin_name == "calendar":
+            continue
+        for entry in impl.function(start=start, end=end, viewer=viewer, personal=personal) or []:
+            if not personal and not entry.public:
+                continue
+            result.append(
+                Occurrence(
+                    uid=entry.uid,
+                    title=entry.title,
+                    start=entry.start,
+                    end=entry.end,
+                    original_start=entry.start,
+                    category=entry.category,
+                    colour=entry.colour,
+                    venue=entry.location,
+                    org_unit_id=entry.org_unit_id,
+                    all_day=entry.all_day,
+                    cancelled=entry.cancelled,
+                    url=entry.url,
+                    source=entry.source,
+                    public=entry.public,
+                )
+            )
+    return result
+
+
+def raw_entries(start: datetime, end: datetime, viewer, personal: bool) -> list:
+    """The hook's CalendarEntry values themselves (feeds need sequence and last_modified)."""
+    hook = registry().hook.calendar_entries
+    result = []
+    for impl in hook.get_hookimpls():
+        if impl.plugin_name == "calendar":
+            continue
+        for entry in impl.function(start=start, end=end, viewer=viewer, personal=personal) or []:
+            if personal or entry.public:
+                result.append(entry)
+    return result
+
+
+def touch(event: CalendarEvent, *, bump: bool = True) -> None:
+    """Mark a change: feeds rebuild; SEQUENCE rises for changes of time, place or status."""
+    event.updated_at = utcnow()
+    if bump:
+        event.sequence += 1
+    bump_version()
+
+
+def bump_version() -> None:
+    """Raise the calendar's data version (in the caller's transaction)."""
+    changed = db.session.execute(
+        update(CalendarState).where(CalendarState.id == 1).values(version=CalendarState.version + 1)
+    ).rowcount
+    if not changed:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CalendarState(id=1, version=1))
+        except IntegrityError:  # made by a concurrent first change
+            bump_version()
+
+
+def apply_schedule(event: CalendarEvent, data: dict) -> None:
+    """Set times and recurrence from validated ``data``; raises RecurrenceError."""
+    # Occurrences are named by their start to the second in URLs: keep whole minutes.
+    first, first_end, last_end = recurrence.check_series(
+        data["start_at"].replace(second=0, microsecond=0),
+        data["end_at"].replace(second=0, microsecond=0),
+        data["freq"],
+        data.get("interval") or 1,
+        data.get("weekdays", ""),
+        data.get("count"),
+        data.get("until"),
+    )
+    event.start_at, event.end_at, event.last_end_at = first, first_end, last_end
+    event.freq = data["freq"]
+    event.interval = data.get("interval") or 1
+    event.weekdays = data.get("weekdays", "") if data["freq"] == "weekly" else ""
+    event.count = data.get("count") if data["freq"] != "none" else None
+    event.until = data.get("until") if data["freq"] != "none" and not event.count else None
+
+
+SCHEDULE_FIELDS = (
+    "start_at",
+    "end_at",
+    "freq",
+    "interval",
+    "weekdays",
+    "count",
+    "until",
+    "all_day",
+)
+PLACE_FIELDS = ("venue",)
+
+
+def save_event(event: CalendarEvent | None, data: dict, user_id: int | None) -> CalendarEvent:
+    """Create or update an event from form ``data``. Raises RecurrenceError. Caller commits."""
+    creating = event is None
+    if creating:
+        event = CalendarEvent(uid=new_uid(), created_by_id=user_id, sequence=0)
+    changed_time_or_place = not creating and any(
+        getattr(event, name) != data.get(name) for name in SCHEDULE_FIELDS + PLACE_FIELDS
+    )
+    apply_schedule(event, data)
+    for name in (
+        "title",
+        "description",
+        "markdown",
+        "category_id",
+        "org_unit_id",
+        "venue",
+        "all_day",
+        "capacity",
+        "registration_open",
+        "members_only",
+    ):
+        setattr(event, name, data.get(name))
+    if creating:
+        event.updated_at = utcnow()
+        db.session.add(event)
+        db.session.flush()
+        bump_version()
+    else:
+        touch(event, bump=changed_time_or_place)
+    refresh_last_end(event)
+    return event
+
+
+def refresh_last_end(event: CalendarEvent) -> None:
+    """Keep ``last_end_at`` after every occurrence, moved ones included."""
+    last = event.end_at
+    if event.is_series:
+        starts = recurrence.all_original_starts(event)
+        if starts:
+            last = starts[-1] + (event.end_at - event.start_at)
+    for override in event.overrides:
+        if override.end_at and override.end_at > last:
+            last = override.end_at
+    event.last_end_at = last
+
+
+def data_version() -> int:
+    """Changes whenever any event (or its overrides and pauses) changes: the cache key."""
+    return db.session.scalar(select(CalendarState.version).where(CalendarState.id == 1)) or 0
+
+
+def with_registration_counts(occurrences: list[Occurrence]) -> dict[tuple, int]:
+    """Confirmed registrations per (event id, original start), for the listed occurrences."""
+    ids = {o.event_id for o in occurrences if o.event_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            CalendarOccurrenceLock.event_id,
+            CalendarOccurrenceLock.original_start,
+            CalendarOccurrenceLock.confirmed,
+        ).where(CalendarOccurrenceLock.event_id.in_(ids))
+    )
+    return {(e, s): n for e, s, n in rows}
+
+
+# Series operations live in their own module; re-exported so the service stays one object.
+from plugins.calendar.series import (  # noqa: E402
+    add_pause,
+    cancel_event,
+    cancel_occurrence,
+    edit_occurrence,
+    remove_pause,
+    restore_occurrence,
+    split_series,
+)
+
+__all__ = [
+    "Occurrence",
+    "RecurrenceError",
+    "add_pause",
+    "cancel_event",
+    "cancel_occurrence",
+    "edit_occurrence",
+    "remove_pause",
+    "replace",
+    "restore_occurrence",
+    "split_series",
+]

@@ -1,0 +1,332 @@
+"""What organisers do to events: create, edit, cancel; one occurrence; this and following; pause."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from core import audit
+from core.extensions import db
+from core.models import OrgUnit
+from core.orgunits import tree_rows
+from core.permissions import can, permission_required, unit_ids_where
+from plugins.calendar import recurrence, reminders, services
+from plugins.calendar.blueprint import bp, event_or_404, occurrence_or_404, require_manage
+from plugins.calendar.forms import CancelForm, EventForm, OccurrenceForm, PauseForm
+from plugins.calendar.models import CalendarEvent, CalendarPause
+from plugins.calendar.recurrence import RecurrenceError
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    allowed = unit_ids_where(current_user, "calendar.manage_events")
+    return [(u.id, "　" * u.depth + u.name) for u in tree_rows(False) if u.id in allowed]
+
+
+def _prepare(form: EventForm) -> None:
+    form.category_id.choices = [(c.id, c.name) for c in services.categories()]
+    form.org_unit_id.choices = _unit_choices()
+
+
+def venue_suggestions() -> list[str]:
+    """Learning centres and schools, offered while typing the place (a free address also works)."""
+    names = []
+    for unit in tree_rows(False):
+        if unit.learning_centre_name:
+            names.append(unit.learning_centre_name)
+        elif unit.kind.value == "school":
+            names.append(unit.name)
+    return names
+
+
+def _event_data(form: EventForm) -> dict:
+    unit = db.session.get(OrgUnit, form.org_unit_id.data)
+    venue = form.venue.data or (unit.learning_centre_name or unit.name if unit else "")
+    return {
+        **form.schedule_data(),
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "markdown": bool(form.markdown.data),
+        "category_id": form.category_id.data,
+        "org_unit_id": form.org_unit_id.data,
+        "venue": venue,
+        "capacity": form.capacity.data,
+        "registration_open": bool(form.registration_open.data),
+        "members_only": bool(form.members_only.data),
+    }
+
+
+def _field_for(error: RecurrenceError, form):
+    message = str(error)
+    if "次数" in message or "没有产生" in message:
+        return form.count if hasattr(form, "count") else form.start_date
+    if "结束时间" in message:
+        return form.end_date
+    return form.start_date
+
+
+def _save(form: EventForm, event: CalendarEvent | None, split_from=None):
+    """Validate the unit and the schedule; save; return the event or None (errors on form)."""
+    if not can(current_user, "calendar.manage_events", form.org_unit_id.data):
+        form.org_unit_id.errors.append("您不能为这个单位创建活动。")
+        return None
+    try:
+        with db.session.no_autoflush:
+            data = _event_data(form)
+            if split_from is not None:
+                saved = services.split_series(event, split_from, data, current_user.id)
+            else:
+                saved = services.save_event(event, data, current_user.id)
+    except RecurrenceError as error:
+        db.session.rollback()
+        _field_for(error, form).errors.append(str(error))
+        return None
+    return saved
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("calendar.manage_events")
+def new():
+    """Create an event or a series (managers anywhere, coordinators in their village)."""
+    form = EventForm()
+    _prepare(form)
+    if request.method == "GET" and form.org_unit_id.choices:
+        form.org_unit_id.data = form.org_unit_id.choices[0][0]
+    if form.validate_on_submit():
+        event = _save(form, None)
+        if event is not None:
+            audit.record("calendar.event_created", event, f"创建活动「{event.title}」")
+            db.session.commit()
+            flash("活动已创建。", "success")
+            return redirect(url_for("calendar.event", event_id=event.id))
+    return render_template(
+        "calendar/event_form.html", form=form, event=None, venues=venue_suggestions()
+    )
+
+
+def _fill(form: EventForm, event: CalendarEvent) -> None:
+    local_start = recurrence.local_naive(event.start_at)
+    local_end = recurrence.local_naive(event.end_at)
+    if event.all_day:
+        local_end -= timedelta(days=1)
+    form.process(obj=event)
+    form.start_date.data, form.start_time.data = local_start.date(), local_start.time()
+    form.end_date.data, form.end_time.data = local_end.date(), local_end.time()
+    form.weekdays.data = recurrence.weekday_list(event.weekdays) and [
+        str(d) for d in recurrence.weekday_list(event.weekdays)
+    ]
+
+
+@bp.route("/e/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id: int):
+    """Edit an event or a whole series."""
+    event = event_or_404(event_id)
+    require_manage(event)
+    form = EventForm()
+    _prepare(form)
+    if request.method == "GET":
+        _fill(form, event)
+    if form.validate_on_submit():
+        saved = _save(form, event)
+        if saved is not None:
+            audit.record("calendar.event_updated", event, f"修改活动「{event.title}」")
+            db.session.commit()
+            flash("活动已保存。", "success")
+            return redirect(url_for("calendar.event", event_id=event.id))
+    return render_template(
+        "calendar/event_form.html", form=form, event=event, venues=venue_suggestions()
+    )
+
+
+@bp.route("/e/<int:event_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_event(event_id: int):
+    """Cancel a whole event or series; it stays in feeds as cancelled."""
+    event = event_or_404(event_id)
+    require_manage(event)
+    form = CancelForm()
+    if form.validate_on_submit():
+        services.cancel_event(event, form.reason.data)
+        audit.record(
+            "calendar.event_cancelled", event, f"取消活动「{event.title}」:{form.reason.data}"
+        )
+        db.session.commit()
+        flash("活动已取消。", "success")
+        return redirect(url_for("calendar.event", event_id=event.id))
+    return render_template("calendar/cancel.html", form=form, event=event, occ=None)
+
+
+@bp.route("/e/<int:event_id>/<key>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_occurrence(event_id: int, key: str):
+    """Cancel one occurrence of a series (or the single event)."""
+    event = event_or_404(event_id)
+    require_manage(event)
+    occ = occurrence_or_404(event, key)
+    form = CancelForm()
+    if form.validate_on_submit():
+        if event.is_series:
+            services.cancel_occurrence(event, occ.original_start, form.reason.data)
+        else:
+            services.cancel_event(event, form.reason.data)
+        reminders.tell_cancelled(event, occ.original_start, form.reason.data)
+        audit.record(
+            "calendar.occurrence_cancelled", event, f"取消「{event.title}」{key}:{form.reason.data}"
+        )
+        db.session.commit()
+        flash("这一次活动已取消。", "success")
+        return redirect(url_for("calendar.occurrence", event_id=event.id, key=key))
+    return render_template("calendar/cancel.html", form=form, event=event, occ=occ)
+
+
+@bp.route("/e/<int:event_id>/<key>/restore", methods=["POST"])
+@login_required
+def restore_occurrence(event_id: int, key: str):
+    """Undo the cancellation of one occurrence."""
+    event = event_or_404(event_id)
+    require_manage(event)
+    occ = occurrence_or_404(event, key)
+    if event.is_series and not event.cancelled:
+        services.restore_occurrence(event, occ.original_start)
+        audit.record("calendar.occurrence_restored", event, f"恢复「{event.title}」{key}")
+        db.session.commit()
+        flash("这一次活动已恢复。", "success")
+    return redirect(url_for("calendar.occurrence", event_id=event.id, key=key))
+
+
+@bp.route("/e/<int:event_id>/<key>/edit", methods=["GET", "POST"])
+@login_required
+def edit_occurrence(event_id: int, key: str):
+    """Move or edit this occurrence only, or this and all following (splits the series)."""
+    event = event_or_404(event_id)
+    require_manage(event)
+    occ = occurrence_or_404(event, key)
+    if not event.is_series:
+        return redirect(url_for("calendar.edit", event_id=event.id))
+    form = OccurrenceForm()
+    if request.method == "GET":
+        start, end = recurrence.local_naive(occ.start), recurrence.local_naive(occ.end)
+        form.start_date.data, form.start_time.data = start.date(), start.time()
+        form.end_date.data, form.end_time.data = end.date(), end.time()
+        form.title.data, form.venue.data = occ.title, occ.venue
+    if form.validate_on_submit():
+        start, end = form.moments()
+        try:
+            if form.scope.data == "following":
+                data = _series_data(event, start, end, form)
+                target = services.split_series(event, occ.original_start, data, current_user.id)
+                new_key = recurrence.Occurrence(
+                    uid="",
+                    title="",
+                    start=target.start_at,
+                    end=target.end_at,
+                    original_start=target.start_at,
+                ).key
+                audit.record("calendar.series_split", event, f"修改「{event.title}」{key} 及以后")
+            else:
+                services.edit_occurrence(
+                    event, occ.original_start, start, end, form.title.data, form.venue.data
+                )
+                target, new_key = event, key
+                audit.record("calendar.occurrence_edited", event, f"修改「{event.title}」{key}")
+        except RecurrenceError as error:
+            db.session.rollback()
+            form.start_date.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("已保存。", "success")
+            return redirect(url_for("calendar.occurrence", event_id=target.id, key=new_key))
+    return render_template("calendar/occurrence_form.html", form=form, event=event, occ=occ)
+
+
+def _series_data(event: CalendarEvent, start, end, form: OccurrenceForm) -> dict:
+    return {
+        "start_at": start,
+        "end_at": end,
+        "all_day": event.all_day,
+        "freq": event.freq,
+        "interval": event.interval,
+        "weekdays": _shifted_weekdays(event, start),
+        "count": event.count,
+        "until": event.until,
+        "title": form.title.data or event.title,
+        "description": event.description,
+        "markdown": event.markdown,
+        "category_id": event.category_id,
+        "org_unit_id": event.org_unit_id,
+        "venue": form.venue.data or event.venue,
+        "capacity": event.capacity,
+        "registration_open": event.registration_open,
+        "members_only": event.members_only,
+    }
+
+
+def _shifted_weekdays(event: CalendarEvent, start) -> str:
+    """A weekly series moved from Tuesday to Wednesday keeps meeting on Wednesdays."""
+    if event.freq != "weekly":
+        return ""
+    days = recurrence.weekday_list(event.weekdays)
+    new_day = recurrence.local_naive(start).weekday()
+    if len(days) <= 1:
+        return str(new_day)
+    return ",".join(str(d) for d in sorted(set(days) | {new_day}))
+
+
+@bp.route("/e/<int:event_id>/pauses", methods=["GET", "POST"])
+@login_required
+def pauses(event_id: int):
+    """Pause a series for a date range (the farming season); list and lift pauses."""
+    event = event_or_404(event_id)
+    require_manage(event)
+    if not event.is_series:
+        abort(404)
+    form = PauseForm()
+    if form.validate_on_submit():
+        try:
+            services.add_pause(
+                event, form.first_day.data, form.last_day.data, form.reason.data or ""
+            )
+        except RecurrenceError as error:
+            form.last_day.errors.append(str(error))
+        else:
+            audit.record(
+                "calendar.series_paused",
+                event,
+                f"暂停「{event.title}」{form.first_day.data}–{form.last_day.data}",
+            )
+            db.session.commit()
+            flash("已暂停这段时间的活动。", "success")
+            return redirect(url_for("calendar.pauses", event_id=event.id))
+    return render_template("calendar/pauses.html", form=form, event=event)
+
+
+@bp.route("/e/<int:event_id>/pauses/<int:pause_id>/delete", methods=["POST"])
+@login_required
+def unpause(event_id: int, pause_id: int):
+    event = event_or_404(event_id)
+    require_manage(event)
+    pause = db.session.get(CalendarPause, pause_id)
+    if pause is None or pause.event_id != event.id:
+        abort(404)
+    services.remove_pause(event, pause)
+    audit.record("calendar.series_unpaused", event, f"取消暂停「{event.title}」")
+    db.session.commit()
+    flash("已恢复这段时间的活动。", "success")
+    return redirect(url_for("calendar.pauses", event_id=event.id))
+
+
+@bp.route("/manage")
+@permission_required("calendar.manage_events")
+def manage():
+    """The organiser's list of their events and series."""
+    allowed = unit_ids_where(current_user, "calendar.manage_events")
+    events = db.session.scalars(
+        select(CalendarEvent)
+        .where(CalendarEvent.org_unit_id.in_(allowed))
+        .order_by(CalendarEvent.last_end_at.desc())
+        .limit(200)
+    ).all()
+    return render_template("calendar/manage.html", events=events)

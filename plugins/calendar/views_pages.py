@@ -1,0 +1,250 @@
+"""What residents see: agenda, month grid, week, my events, the event page, the noticeboard."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from datetime import date, timedelta
+
+from flask import Response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from core import orgunits
+from core.extensions import db
+from core.models import OrgUnit
+from core.timeutil import utcnow
+from plugins.calendar import recurrence, registration, services
+from plugins.calendar.blueprint import (
+    arg_date,
+    bp,
+    event_or_404,
+    filter_args,
+    filters,
+    list_occurrences,
+    local_today,
+    occurrence_or_404,
+    render_description,
+    week_monday,
+)
+from plugins.calendar.cache import feed_cache
+from plugins.calendar.models import CalendarEvent, CalendarRegistration
+
+AGENDA_DAYS = 14
+AGENDA_LIMIT = 40
+
+
+def _page_context() -> dict:
+    return {
+        "categories": services.categories(),
+        "villages": orgunits.villages(),
+        "chosen": filters(),
+        "filter_args": filter_args(),
+    }
+
+
+def fragment(template: str, occurrences, build=None, **context) -> Markup:
+    """Render the list part of a page once for the same occurrences (it is the same for every
+    visitor who sees them), keyed by their content, the language and the context."""
+    signature = hash(
+        tuple(
+            (o.uid, o.original_start, o.start, o.end, o.title, o.venue, o.cancelled, o.url)
+            for o in occurrences
+        )
+    )
+    key = f"calendar:fragment:{template}:{signature}:{get_locale()}:{sorted(context.items())!r}"
+    cached = feed_cache().get(key)
+    if cached is None:
+        cached = Markup(render_template(template, **context, **(build() if build else {})))
+        feed_cache().set(key, cached)
+    return cached
+
+
+def _by_day(occurrences) -> list[tuple[date, list]]:
+    days: dict[date, list] = {}
+    for occurrence in occurrences:
+        days.setdefault(recurrence.local_naive(occurrence.start).date(), []).append(occurrence)
+    return sorted(days.items())
+
+
+@bp.route("/")
+def index():
+    """The agenda: the next two weeks, day by day (the default on phones)."""
+    start = arg_date("start", local_today())
+    occurrences = list_occurrences(start, start + timedelta(days=AGENDA_DAYS))
+    more = len(occurrences) > AGENDA_LIMIT
+    shown = occurrences[:AGENDA_LIMIT]
+    next_start = start + timedelta(days=AGENDA_DAYS)
+    if more:
+        next_start = recurrence.local_naive(shown[-1].start).date() + timedelta(days=1)
+    listing = fragment(
+        "calendar/_agenda_days.html",
+        shown,
+        build=lambda: {"days": _by_day(shown)},
+        filter_args=filter_args(),
+    )
+    return render_template(
+        "calendar/agenda.html",
+        listing=listing,
+        start=start,
+        next_start=next_start,
+        prev_start=start - timedelta(days=AGENDA_DAYS),
+        **_page_context(),
+    )
+
+
+@bp.route("/month")
+def month():
+    """A month grid, Monday first; each day lists its occurrences' titles."""
+    today = local_today()
+    raw = request.args.get("month", "")
+    try:
+        year, number = (int(part) for part in raw.split("-"))
+        first = date(year, number, 1)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        first = today.replace(day=1)
+    last_day = pycalendar.monthrange(first.year, first.month)[1]
+    grid_start = week_monday(first)
+    grid_end = week_monday(first.replace(day=last_day)) + timedelta(days=7)
+    occurrences = list_occurrences(grid_start, grid_end)
+    weeks = []
+    day = grid_start
+    while day < grid_end:
+        weeks.append([(day + timedelta(days=i)) for i in range(7)])
+        day += timedelta(days=7)
+    prev_month = (first - timedelta(days=1)).replace(day=1)
+    next_month = first.replace(day=last_day) + timedelta(days=1)
+    listing = fragment(
+        "calendar/_month_grid.html",
+        occurrences,
+        first=first,
+        weeks=weeks,
+        build=lambda: {"by_day": dict(_by_day(occurrences))},
+        today=today,
+        filter_args=filter_args(),
+    )
+    return render_template(
+        "calendar/month.html",
+        listing=listing,
+        first=first,
+        prev_month=prev_month,
+        next_month=next_month,
+        **_page_context(),
+    )
+
+
+@bp.route("/week")
+def week():
+    """Seven days from Monday, one block per day."""
+    monday = week_monday(arg_date("start", local_today()))
+    by_day = dict(_by_day(list_occurrences(monday, monday + timedelta(days=7))))
+    days = [monday + timedelta(days=i) for i in range(7)]
+    return render_template(
+        "calendar/week.html", monday=monday, days=days, by_day=by_day, **_page_context()
+    )
+
+
+@bp.route("/board")
+def board():
+    """The printable one-page weekly programme for a village noticeboard (公告栏)."""
+    monday = week_monday(arg_date("start", local_today()))
+    village_id = filters()["village"]
+    village = db.session.get(OrgUnit, village_id) if village_id else None
+    occurrences = list_occurrences(monday, monday + timedelta(days=7))
+    return render_template(
+        "calendar/board.html",
+        monday=monday,
+        sunday=monday + timedelta(days=6),
+        days=_by_day(occurrences),
+        village=village,
+        **_page_context(),
+    )
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    """My registrations from today on, and what I attended recently."""
+    rows = db.session.scalars(
+        select(CalendarRegistration)
+        .where(
+            CalendarRegistration.user_id == current_user.id,
+            CalendarRegistration.status != "cancelled",
+            CalendarRegistration.original_start >= utcnow() - timedelta(days=90),
+        )
+        .order_by(CalendarRegistration.original_start)
+    ).all()
+    items = []
+    for row in rows:
+        occurrence = recurrence.find_occurrence(row.event, row.original_start)
+        if occurrence is not None:
+            items.append(
+                (services.replace(occurrence, url=services.occurrence_url(occurrence)), row)
+            )
+    return render_template("calendar/mine.html", items=items)
+
+
+@bp.route("/e/<int:event_id>")
+def event(event_id: int):
+    """An event's page: its next occurrence (or its last one, if all are past)."""
+    found = event_or_404(event_id)
+    now = utcnow()
+    upcoming = recurrence.expand(found, now, recurrence.LATEST)
+    chosen = upcoming[0] if upcoming else None
+    if chosen is None:
+        starts = recurrence.all_original_starts(found)
+        chosen = recurrence.find_occurrence(found, starts[-1]) if starts else None
+    if chosen is None:
+        return redirect(url_for("calendar.index"))
+    return redirect(url_for("calendar.occurrence", event_id=found.id, key=chosen.key))
+
+
+@bp.route("/e/<int:event_id>/<key>")
+def occurrence(event_id: int, key: str):
+    """One occurrence: everything a resident needs, registration and the phone-calendar button."""
+    found = event_or_404(event_id)
+    occ = occurrence_or_404(found, key)
+    mine = None
+    if current_user.is_authenticated:
+        mine = registration.user_registration(found.id, occ.original_start, current_user.id)
+    taken = registration.confirmed_count(found.id, occ.original_start)
+    upcoming = recurrence.expand(found, utcnow(), utcnow() + timedelta(days=120))[:8]
+    return render_template(
+        "calendar/occurrence.html",
+        event=found,
+        occ=occ,
+        mine=mine,
+        taken=taken,
+        attended=registration.attendance_count(found.id, occ.original_start),
+        description=render_description(found),
+        upcoming=upcoming,
+        past=occ.end < utcnow(),
+    )
+
+
+@bp.route("/subscribe")
+def subscribe():
+    """How to subscribe on iPhone and Android phones, with the feed links for the chosen filters."""
+    return render_template("calendar/subscribe.html", **_page_context())
+
+
+@bp.route("/categories.css")
+def categories_css():
+    """Category colours as classes (the CSP forbids inline styles)."""
+    lines = [
+        f".cat-{c.id}{{border-left-color:{c.colour}!important}}.dot-{c.id}{{background:{c.colour}}}"
+        for c in services.categories(active_only=False)
+        if len(c.colour) == 7
+    ]
+    response = Response("\n".join(lines), mimetype="text/css")
+    response.cache_control.max_age = 300
+    return response
+
+
+def event_choices_for_unit(unit_id: int) -> list[CalendarEvent]:
+    return list(
+        db.session.scalars(select(CalendarEvent).where(CalendarEvent.org_unit_id == unit_id))
+    )

@@ -1,0 +1,56 @@
+"""Helpers for the calendar tests: categories, events made through the service layer."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from core.extensions import db as _db
+from core.timeutil import local_zone, utcnow
+
+
+def local(day, hour=19, minute=30) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=local_zone())
+
+
+def next_weekday(weekday: int, weeks_ahead: int = 1):
+    today = utcnow().astimezone(local_zone()).date()
+    return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
+
+
+@pytest.fixture
+def make_event(app, town):
+    """``make_event(**fields)`` → event id; defaults: a single class in village A next week."""
+
+    def factory(**fields) -> int:
+        from plugins.calendar import services
+
+        with app.app_context():
+            cats = {c.name: c.id for c in services.ensure_categories()}
+            day = fields.pop("day", next_weekday(1))
+            data = {
+                "title": "干部夜校",
+                "description": "",
+                "markdown": False,
+                "category_id": cats[fields.pop("category", "干部夜校")],
+                "org_unit_id": town.village_a_id,
+                "venue": "甲村学习中心",
+                "all_day": False,
+                "start_at": local(day),
+                "end_at": local(day, 21, 0),
+                "freq": "none",
+                "interval": 1,
+                "weekdays": "",
+                "count": None,
+                "until": None,
+                "capacity": None,
+                "registration_open": True,
+                "members_only": False,
+            }
+            data.update(fields)
+            event = services.save_event(None, data, None)
+            _db.session.commit()
+            return event.id
+
+    return factory
