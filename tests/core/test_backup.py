@@ -24,7 +24,7 @@ def test_backup_then_restore_into_an_empty_database(fresh_database_url, tmp_path
     with app.app_context():
         _db.create_all()
     assert runner.invoke(args=["demo-data"]).exit_code == 0
-    (uploads / "calendar").mkdir(parents=True)
+    (uploads / "calendar").mkdir(parents=True, exist_ok=True)  # demo materials may be there
     (uploads / "calendar" / "photo.jpg").write_bytes(b"\xff\xd8\xff photo bytes")
     with app.app_context():
         before = counts()
