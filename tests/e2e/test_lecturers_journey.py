@@ -94,6 +94,12 @@ def test_order_assign_accept_calendar_rate(live_server, new_page, app, town, mak
         ]
         assert [e.title for e in entries] == ["微讲堂: 保健护理(甲村)"]
         assert to_local(entries[0].start).strftime("%Y-%m-%d %H:%M") == f"{day2} 14:00"
+        # the lecture is on the calendar pages and in the village's feed, with no calendar import
+        resident = new_page()
+        resident.goto(live_server + f"/calendar/?village={town.village_a_id}")
+        assert resident.get_by_text("微讲堂: 保健护理(甲村)").first.is_visible()
+        feed = resident.request.get(live_server + f"/calendar/feed.ics?village={town.village_a_id}")
+        assert "lecturers-request-" in feed.text() and "保健护理" in feed.text()
         # time passes: the lecture took place this morning
         request = _db.session.scalar(select(LectureRequest))
         request.scheduled_start = utcnow() - timedelta(hours=3)
