@@ -6,6 +6,7 @@ from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -29,7 +30,23 @@ def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
-db = SQLAlchemy(model_class=Base)
+class SignalSession(FlaskSession):
+    """The app's session: domain signals sent during a transaction go out after it commits."""
+
+    def commit(self) -> None:
+        super().commit()
+        from core.signals import deliver_pending
+
+        deliver_pending(self)
+
+    def rollback(self) -> None:
+        super().rollback()
+        from core.signals import drop_pending
+
+        drop_pending(self)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": SignalSession})
 migrate = Migrate(
     render_as_batch=True,
     compare_type=True,

@@ -3,6 +3,10 @@
 Payloads are frozen dataclasses of ids and values, never ORM rows. Receivers must be idempotent:
 a signal may be sent again for the same source (a retried request, an undo and redo).
 Receivers are connected per app (``connect``), so two apps in one process never cross.
+
+A signal sent inside a database transaction is delivered when that transaction commits, and
+dropped if it rolls back: listeners only ever hear of committed facts, and run in their own
+transaction, so they can neither see nor commit half of the sender's work.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ from datetime import datetime
 from blinker import Namespace
 from flask import Flask, current_app
 
+from core.extensions import db
+
 _signals = Namespace()
+PENDING = "xxt_pending_signals"
 
 attendance_recorded = _signals.signal("attendance-recorded")
 attendance_revoked = _signals.signal("attendance-revoked")
@@ -94,8 +101,26 @@ class LearningItemOpened:
 
 
 def send(signal, payload) -> None:
-    """Send ``payload`` on ``signal`` to the receivers connected for the current app."""
-    signal.send(current_app._get_current_object(), payload=payload)
+    """Send ``payload`` on ``signal`` to the current app's receivers, after the open transaction
+    commits (at once when none is open)."""
+    app = current_app._get_current_object()
+    session = db.session()  # the real Session behind the scoped proxy
+    if session.in_transaction():
+        session.info.setdefault(PENDING, []).append((signal, app, payload))
+    else:
+        signal.send(app, payload=payload)
+
+
+def deliver_pending(session) -> None:
+    """Called by the session after a commit: send what waited for it, in order."""
+    pending = session.info.pop(PENDING, [])
+    for signal, app, payload in pending:
+        signal.send(app, payload=payload)
+
+
+def drop_pending(session) -> None:
+    """Called by the session after a rollback: what was sent never happened."""
+    session.info.pop(PENDING, None)
 
 
 def connect(signal, receiver: Callable, app: Flask) -> None:

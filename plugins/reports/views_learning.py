@@ -128,15 +128,14 @@ def learning_item(item_id: int):
     """One item; opening it signed in may earn a small credit (heard by the credits plugin)."""
     item = _published_or_404(item_id)
     if current_user.is_authenticated and item.publish_on <= today():
-        signals.send(
-            signals.learning_item_opened,
-            signals.LearningItemOpened(
-                item_id=item.id,
-                user_id=current_user.id,
-                org_unit_id=current_user.home_unit_id,
-                opened_at=utcnow(),
-            ),
+        opened = signals.LearningItemOpened(
+            item_id=item.id,
+            user_id=current_user.id,
+            org_unit_id=current_user.home_unit_id,
+            opened_at=utcnow(),
         )
+        db.session.commit()  # end the read, so the signal goes out now rather than never
+        signals.send(signals.learning_item_opened, opened)
     return render_template("reports/learning_item.html", item=item)
 
 

@@ -233,3 +233,25 @@ def test_site_works_with_any_plugin_disabled(make_app, enabled, town, make_user)
     assert on == set(plugins.registry(app).names)
     for name in BUILTIN_PLUGINS:
         assert (name in app.blueprints) == (name in on)
+
+
+def test_signals_wait_for_the_commit_and_vanish_on_rollback(app, make_user):
+    """Listeners hear only committed facts, after the sender's transaction is over."""
+    from core.extensions import db as _db
+    from core.models import User
+
+    heard = []
+    signals.connect(signals.user_registered, heard.append, app)
+    user_id = make_user()
+    with app.app_context():
+        _db.session.get(User, user_id).display_name = "改名"
+        signals.send(signals.user_registered, signals.UserRegistered(user_id, None))
+        assert heard == []
+        _db.session.rollback()
+        assert heard == []
+        _db.session.get(User, user_id).display_name = "改名"
+        signals.send(signals.user_registered, signals.UserRegistered(user_id, 1))
+        _db.session.commit()
+        assert heard == [signals.UserRegistered(user_id, 1)]
+        signals.send(signals.user_registered, signals.UserRegistered(user_id, 2))
+        assert heard[-1] == signals.UserRegistered(user_id, 2)  # no transaction open: at once
