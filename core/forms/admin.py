@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from core.forms.auth import REQUIRED, display_name_field, home_village_field, phone_field
-from core.forms.fields import STRIP, StrongPassword
+from core.forms.fields import STRIP, NotBefore, StrongPassword
 from core.models import OrgUnitKind
 from core.models.orgunits import KIND_LABELS
 from core.roles import ROLES
@@ -105,9 +105,8 @@ class AuditFilterForm(FlaskForm):
         _l("操作人手机号或姓名"), filters=STRIP, validators=[Optional(), Length(max=50)]
     )
     start = DateField(_l("起始日期"), validators=[Optional()])
-    end = DateField(_l("截止日期"), validators=[Optional()])
+    end = DateField(
+        _l("截止日期"),
+        validators=[NotBefore("start", _l("截止日期不能早于起始日期。")), Optional()],
+    )
     include_inactive = BooleanField(_l("含停用"))
-
-    def validate_end(self, field):
-        if field.data and self.start.data and field.data < self.start.data:
-            raise ValidationError(_l("截止日期不能早于起始日期。"))

@@ -45,4 +45,22 @@ class StrongPassword:
             raise ValidationError(problem)
 
 
+class NotBefore:
+    """This field's value may not come before ``other``'s (``strict``: must come after it).
+
+    The one rule behind every "end before start" check on a form; empty values are left to
+    the field's own Required/Optional validators.
+    """
+
+    def __init__(self, other: str, message: str, strict: bool = False):
+        self.other, self.message, self.strict = other, message, strict
+
+    def __call__(self, form, field):
+        earlier = form[self.other].data
+        if field.data is None or earlier is None:
+            return
+        if field.data < earlier or (self.strict and field.data == earlier):
+            raise ValidationError(self.message)
+
+
 STRIP = [clean_text]

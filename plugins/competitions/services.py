@@ -301,8 +301,8 @@ def finish_attempt(
         max_score=attempt.max_score,
         finished_at=now,
     )
+    signals.send(signals.contest_finished, payload)  # heard once the commit has gone through
     db.session.commit()
-    signals.send(signals.contest_finished, payload)
     return True
 
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from core.forms.fields import clean_text
+from core.forms.fields import NotBefore, clean_text
 from core.timeutil import to_local, utcnow
 
 
@@ -64,11 +64,9 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     start = DateField(_l("开始日期"), validators=[Optional()])
-    end = DateField(_l("结束日期"), validators=[Optional()])
-
-    def validate_end(self, field):
-        if field.data and self.start.data and field.data < self.start.data:
-            raise ValidationError("结束日期不能早于开始日期。")
+    end = DateField(
+        _l("结束日期"), validators=[NotBefore("start", "结束日期不能早于开始日期。"), Optional()]
+    )
 
     def bounds(self) -> tuple[date, date]:
         """(first day, day after the last): this year so far when not given."""

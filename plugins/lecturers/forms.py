@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms.fields import MobilePhone, clean_text
+from core.forms.fields import MobilePhone, NotBefore, clean_text
 from core.timeutil import from_local, utcnow
 from plugins.lecturers.models import FORMATS, WEEKDAYS, tr
 from plugins.lecturers.models_requests import AUDIENCE_GROUPS
@@ -223,11 +223,13 @@ class AvailabilityForm(FlaskForm):
         "星期", coerce=int, choices=lambda: [(i, tr(d)) for i, d in enumerate(WEEKDAYS)]
     )
     start_time = TimeField("从", validators=[InputRequired("请填写开始时间。")])
-    end_time = TimeField("到", validators=[InputRequired("请填写结束时间。")])
-
-    def validate_end_time(self, field):
-        if self.start_time.data and field.data and field.data <= self.start_time.data:
-            raise ValidationError("结束时间须晚于开始时间。")
+    end_time = TimeField(
+        "到",
+        validators=[
+            NotBefore("start_time", "结束时间须晚于开始时间。", strict=True),
+            InputRequired("请填写结束时间。"),
+        ],
+    )
 
 
 class BlackoutForm(FlaskForm):

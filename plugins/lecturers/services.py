@@ -97,13 +97,13 @@ def load_for_update(request_id: int) -> LectureRequest | None:
 
 
 def perform(request: LectureRequest, action: str, user, **data) -> None:
-    """Apply one workflow step and commit; send ``lecture_delivered`` after a delivery."""
+    """Apply one workflow step and commit; a delivery sends ``lecture_delivered``, which
+    listeners hear once the commit has gone through."""
     try:
         workflow.apply(request, action, user, **data)
     except workflow.TransitionRefused:
         db.session.rollback()
         raise
-    db.session.commit()
     if action == "deliver":
         signals.send(
             signals.lecture_delivered,
@@ -116,6 +116,7 @@ def perform(request: LectureRequest, action: str, user, **data) -> None:
                 delivered_at=request.delivered_at,
             ),
         )
+    db.session.commit()
 
 
 def overdue_requests(days: int | None = None) -> list[LectureRequest]:

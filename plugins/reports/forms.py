@@ -29,7 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms.fields import clean_text
+from core.forms.fields import NotBefore, clean_text
 from core.timeutil import to_local, utcnow
 from plugins.reports.services import SPENDING_CATEGORIES
 
@@ -45,11 +45,11 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     start = DateField(_l("开始日期"), validators=[Optional()])
-    end = DateField(_l("结束日期"), validators=[Optional()])
+    end = DateField(
+        _l("结束日期"), validators=[NotBefore("start", "结束日期不能早于开始日期。"), Optional()]
+    )
 
     def validate_end(self, field):
-        if field.data and self.start.data and field.data < self.start.data:
-            raise ValidationError("结束日期不能早于开始日期。")
         if field.data and self.start.data and (field.data - self.start.data).days > 3 * 366:
             raise ValidationError("统计期间最长三年。")
 

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms.fields import clean_text
+from core.forms.fields import NotBefore, clean_text
 
 REQUIRED = "此项必填。"
 WEEKDAY_CHOICES = [(i, f"周{d}") for i, d in enumerate("一二三四五六日")]
@@ -65,13 +65,13 @@ class ProfileForm(FlaskForm):
 class AvailabilityForm(FlaskForm):
     weekday = SelectField(_l("星期"), coerce=int, choices=WEEKDAY_CHOICES)
     start_time = TimeField(_l("开始时间"), validators=[InputRequired(REQUIRED)])
-    end_time = TimeField(_l("结束时间"), validators=[InputRequired(REQUIRED)])
-
-    def validate_end_time(self, field):
-        if self.start_time.data and field.data and field.data <= self.start_time.data:
-            from wtforms import ValidationError
-
-            raise ValidationError("结束时间必须晚于开始时间。")
+    end_time = TimeField(
+        _l("结束时间"),
+        validators=[
+            NotBefore("start_time", "结束时间必须晚于开始时间。", strict=True),
+            InputRequired(REQUIRED),
+        ],
+    )
 
 
 class BlackoutForm(FlaskForm):
