@@ -60,7 +60,9 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(app: Flask) -> None:
     """JSON lines on stderr in production; Flask's readable default elsewhere."""
-    if app.config.get("LOG_FORMAT", "json") != "json" or app.debug or app.testing:
+    from core.config import is_production
+
+    if app.config.get("LOG_FORMAT", "json") != "json" or not is_production(app):
         return
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
