@@ -312,3 +312,60 @@ def test_public_calendar_and_feed_narrow_to_one_town(app, client, tree):
 
 def test_single_town_shows_no_town_chooser(app, client, town):
     assert 'name="town"' not in client.get("/calendar/").get_data(as_text=True)
+
+
+def test_public_contest_list_and_topic_menu_narrow_to_one_town(app, client, tree, make_user):
+    """``?town=<id>``: that town's items plus district-wide ones, never another town's."""
+    from plugins.competitions.models import Contest
+    from plugins.lecturers.menu import seed_menu, topic_by_name
+    from plugins.lecturers.models import Lecturer, Offer
+
+    lecturer_users = {
+        name: (make_user("lecturer", unit, name=name), unit)
+        for name, unit in (("甲镇讲师", tree.town_a_id), ("第二镇讲师", tree.school_b_id))
+    }
+    with app.app_context():
+        now = utcnow()
+        for title, unit in (
+            ("甲镇竞赛", tree.village_a_id),
+            ("第二镇竞赛", tree.town_b_id),
+            ("全区竞赛", tree.district_id),
+        ):
+            _db.session.add(
+                Contest(
+                    title=title,
+                    org_unit_id=unit,
+                    opens_at=now - timedelta(hours=1),
+                    closes_at=now + timedelta(days=1),
+                    time_limit_minutes=20,
+                    attempts_allowed=1,
+                    counting="best",
+                    quotas=[{"category": "law", "difficulty": 1, "count": 1}],
+                    points_per_question=10.0,
+                    state="published",
+                )
+            )
+        seed_menu()
+        topic = topic_by_name("保健护理").id
+        for user_id, unit in lecturer_users.values():
+            _db.session.add(
+                Lecturer(
+                    user_id=user_id,
+                    org_unit_id=unit,
+                    title="教师",
+                    formats="briefing",
+                    status="approved",
+                    monthly_max=4,
+                    offers=[Offer(topic_id=topic)],
+                )
+            )
+        _db.session.commit()
+
+    everything = client.get("/contests/").get_data(as_text=True)
+    assert all(t in everything for t in ("甲镇竞赛", "第二镇竞赛", "全区竞赛"))
+    town_a = client.get(f"/contests/?town={tree.town_a_id}").get_data(as_text=True)
+    assert "甲镇竞赛" in town_a and "全区竞赛" in town_a and "第二镇竞赛" not in town_a
+    assert "第二镇竞赛" in client.get("/contests/?town=abc").get_data(as_text=True)
+
+    menu = client.get(f"/lectures/topics?town={tree.town_b_id}").get_data(as_text=True)
+    assert "第二镇讲师" in menu and "甲镇讲师" not in menu
