@@ -10,7 +10,8 @@ ports (cookies do not depend on the port), so a request may land on either proce
 (c) a calendar change made through process A is in the feed served by process B at once,
     although B had just cached that feed.
 
-Needs PostgreSQL (``TWO_PROCESS_DATABASE_URL``, default the local ``xxt_scale``) and Redis
+Needs PostgreSQL (``TWO_PROCESS_DATABASE_URL``, else ``TEST_DATABASE_URL``, else the local
+``test`` database; the test works in its own schema ``xxt_two_processes``) and Redis
 (``TWO_PROCESS_REDIS_URL``, default ``redis://127.0.0.1:6379/2``, flushed first). Skipped when
 either is unreachable, unless CI=true, where that is a failure.
 """
@@ -34,9 +35,26 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-DATABASE_URL = os.environ.get(
-    "TWO_PROCESS_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/xxt_scale"
-)
+SCHEMA = "xxt_two_processes"
+
+
+def _database_url() -> str:
+    """The PostgreSQL database to use, with its own schema so the pytest tables are untouched."""
+    from sqlalchemy.engine import make_url
+
+    base = (
+        os.environ.get("TWO_PROCESS_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+        or os.environ.get("TEST_POSTGRES_URL")
+        or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    return url.update_query_dict({"options": f"-csearch_path={SCHEMA}"}).render_as_string(
+        hide_password=False
+    )
+
+
+DATABASE_URL = _database_url()
 REDIS_URL = os.environ.get("TWO_PROCESS_REDIS_URL", "redis://127.0.0.1:6379/2")
 MANAGER_PHONE, DEMO_PASSWORD = "13800000002", "shuanghuai2018"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -92,8 +110,8 @@ def _prepare_database(env: dict) -> None:
 
     engine = create_engine(DATABASE_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
     engine.dispose()
     redis.Redis.from_url(REDIS_URL).flushdb()
     for command in (["db", "upgrade"], ["demo-data"]):
