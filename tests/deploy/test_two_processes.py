@@ -10,8 +10,8 @@ ports (cookies do not depend on the port), so a request may land on either proce
 (c) a calendar change made through process A is in the feed served by process B at once,
     although B had just cached that feed.
 
-Needs PostgreSQL (``TWO_PROCESS_DATABASE_URL``, else ``TEST_DATABASE_URL``, else the local
-``test`` database; the test works in its own schema ``xxt_two_processes``) and Redis
+Needs PostgreSQL (``TWO_PROCESS_DATABASE_URL``, else ``TEST_DATABASE_URL``; skipped in the SQLite
+pass; the test works in its own schema ``xxt_two_processes``) and Redis
 (``TWO_PROCESS_REDIS_URL``, default ``redis://127.0.0.1:6379/2``, flushed first). Skipped when
 either is unreachable, unless CI=true, where that is a failure.
 """
@@ -42,12 +42,9 @@ def _database_url() -> str:
     """The PostgreSQL database to use, with its own schema so the pytest tables are untouched."""
     from sqlalchemy.engine import make_url
 
-    base = (
-        os.environ.get("TWO_PROCESS_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or os.environ.get("TEST_POSTGRES_URL")
-        or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
+    base = os.environ.get("TWO_PROCESS_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        return ""  # the SQLite pass: this test runs in the PostgreSQL pass
     url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
     return url.update_query_dict({"options": f"-csearch_path={SCHEMA}"}).render_as_string(
         hide_password=False
@@ -69,6 +66,12 @@ def _unavailable(reason: str) -> None:
 def _check_services() -> None:
     import redis
     from sqlalchemy import create_engine, text
+
+    if not DATABASE_URL:
+        pytest.skip(
+            "双进程测试需要 PostgreSQL: 在 PostgreSQL 轮次运行"
+            " (TEST_DATABASE_URL 或 TWO_PROCESS_DATABASE_URL)"
+        )
 
     try:
         engine = create_engine(DATABASE_URL)
