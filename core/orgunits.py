@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import String, func, literal, or_, select, update
 
 from core.extensions import db
 from core.models import OrgUnit, OrgUnitKind
@@ -77,3 +77,27 @@ def unit_choices(kinds=None, active_only: bool = True) -> list[tuple[int, str]]:
             continue
         rows.append((unit.id, "　" * unit.depth + unit.name))
     return rows
+
+
+def requested_unit(args) -> OrgUnit | None:
+    """The unit a public page is narrowed to by ``?town=<id>`` or ``?unit=<id>`` (None: all).
+
+    One installation may serve several towns; public lists take this so a town's page does not
+    mix in another town's items. Unknown or malformed ids mean no narrowing.
+    """
+    raw = args.get("town") or args.get("unit") or ""
+    if not str(raw).isdigit():
+        return None
+    return db.session.get(OrgUnit, int(raw))
+
+
+def related_unit_ids(unit: OrgUnit) -> list[int]:
+    """The unit, everything below it and every unit above it: what concerns its residents
+    (a district-wide contest or lecturer concerns every town; another town's do not)."""
+    return list(
+        db.session.scalars(
+            select(OrgUnit.id).where(
+                or_(OrgUnit.path.startswith(unit.path), OrgUnit.id.in_(unit.ancestor_ids))
+            )
+        )
+    )

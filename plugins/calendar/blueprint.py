@@ -94,8 +94,23 @@ def arg_int(name: str) -> int | None:
 
 
 def filters() -> dict:
-    """Category and village filters from the URL (they survive in every link)."""
-    return {"category": arg_int("category"), "village": arg_int("village")}
+    """Category, town and village filters from the URL (they survive in every link).
+
+    ``village`` and ``town`` both take any org unit id and include everything below it (by
+    path), so one installation can serve several towns: ``town`` narrows to one town, ``village``
+    to one village inside it.
+    """
+    return {
+        "category": arg_int("category"),
+        "town": arg_int("town"),
+        "village": arg_int("village"),
+    }
+
+
+def chosen_unit_id() -> int | None:
+    """The narrowest unit chosen: the village when given, else the town."""
+    chosen = filters()
+    return chosen["village"] or chosen["town"]
 
 
 def filter_args() -> dict:
@@ -109,7 +124,7 @@ def list_occurrences(start: date, end: date) -> list[Occurrence]:
         day_start(end),
         viewer(),
         category_ids=[chosen["category"]] if chosen["category"] else None,
-        unit_id=chosen["village"],
+        unit_id=chosen["village"] or chosen["town"],
     )
 
 

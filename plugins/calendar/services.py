@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
-from core.models import OrgUnit
+from core.models import OrgUnit, OrgUnitKind
 from core.plugins import registry
 from core.timeutil import utcnow
 from plugins.calendar import recurrence
@@ -68,6 +68,17 @@ def unit_prefix_ids(unit_id: int) -> list[int]:
     if unit is None:
         return []
     return list(db.session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
+
+
+def towns() -> list[OrgUnit]:
+    """Active towns, for the town chooser shown when one installation serves several."""
+    return list(
+        db.session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.kind == OrgUnitKind.town, OrgUnit.active.is_(True))
+            .order_by(OrgUnit.name)
+        )
+    )
 
 
 def occurrence_url(occurrence: Occurrence) -> str:

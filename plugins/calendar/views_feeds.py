@@ -32,8 +32,9 @@ def feed_response(feed: feeds.Feed, filename: str, private: bool = False) -> Res
 
 @bp.route("/feed.ics")
 def public_feed():
-    """All public events; ``category`` and ``village`` narrow it (and combine)."""
-    feed = feeds.public_feed(arg_int("category"), arg_int("village"))
+    """All public events; ``category`` and ``village`` (or ``town``: any unit, with everything
+    below it) narrow it (and combine)."""
+    feed = feeds.public_feed(arg_int("category"), arg_int("village") or arg_int("town"))
     if feed is None:
         abort(404)
     return feed_response(feed, "xiangxuetong.ics")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as pycalendar
+import hashlib
 from datetime import date, timedelta
 
 from flask import Response, redirect, render_template, request, url_for
@@ -19,6 +20,7 @@ from plugins.calendar import recurrence, registration, services
 from plugins.calendar.blueprint import (
     arg_date,
     bp,
+    chosen_unit_id,
     event_or_404,
     filter_args,
     filters,
@@ -36,9 +38,13 @@ AGENDA_LIMIT = 40
 
 
 def _page_context() -> dict:
+    towns = services.towns()
+    town_id = filters()["town"]
+    town = next((t for t in towns if t.id == town_id), None)
     return {
         "categories": services.categories(),
-        "villages": orgunits.villages(),
+        "towns": towns,
+        "villages": orgunits.villages(within=town),
         "chosen": filters(),
         "filter_args": filter_args(),
     }
@@ -47,12 +53,16 @@ def _page_context() -> dict:
 def fragment(template: str, occurrences, build=None, **context) -> Markup:
     """Render the list part of a page once for the same occurrences (it is the same for every
     visitor who sees them), keyed by their content, the language and the context."""
-    signature = hash(
-        tuple(
-            (o.uid, o.original_start, o.start, o.end, o.title, o.venue, o.cancelled, o.url)
-            for o in occurrences
-        )
-    )
+    # A stable digest (not hash(), which differs per process) so processes share Redis entries.
+    signature = hashlib.sha1(
+        repr(
+            [
+                (o.uid, o.original_start, o.start, o.end, o.title, o.venue, o.cancelled, o.url)
+                for o in occurrences
+            ]
+        ).encode(),
+        usedforsecurity=False,
+    ).hexdigest()
     key = f"calendar:fragment:{template}:{signature}:{get_locale()}:{sorted(context.items())!r}"
     cached = feed_cache().get(key)
     if cached is None:
@@ -151,8 +161,8 @@ def week():
 def board():
     """The printable one-page weekly programme for a village noticeboard (公告栏)."""
     monday = week_monday(arg_date("start", local_today()))
-    village_id = filters()["village"]
-    village = db.session.get(OrgUnit, village_id) if village_id else None
+    unit_id = chosen_unit_id()
+    village = db.session.get(OrgUnit, unit_id) if unit_id else None
     occurrences = list_occurrences(monday, monday + timedelta(days=7))
     return render_template(
         "calendar/board.html",

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from core import audit
+from core import audit, orgunits
 from core.extensions import db
 from core.models import User
 from core.notify import notify
@@ -24,9 +24,11 @@ from plugins.competitions.services import ContestError
 def index():
     """Contests that are open, coming and closed, plus the staff entry points."""
     now = utcnow()
-    contests = db.session.scalars(
-        select(Contest).where(Contest.state == "published").order_by(Contest.opens_at.desc())
-    ).all()
+    query = select(Contest).where(Contest.state == "published").order_by(Contest.opens_at.desc())
+    unit = orgunits.requested_unit(request.args)  # ?town=<id>: one town of several
+    if unit is not None:
+        query = query.where(Contest.org_unit_id.in_(orgunits.related_unit_ids(unit)))
+    contests = db.session.scalars(query).all()
     groups = {"open": [], "upcoming": [], "closed": []}
     for contest in contests:
         groups[contest.phase(now)].append(contest)

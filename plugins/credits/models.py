@@ -29,6 +29,10 @@ class CreditRule(db.Model):
         CheckConstraint("monthly_cap IS NULL OR monthly_cap >= 0", name="monthly_cap_nonneg"),
     )
 
+    #: Rules have no org unit: they hold for the whole installation (every town of a district),
+    #: so ``core.permissions.can`` lets only holders at the root of the tree change them.
+    permission_unit_id = None
+
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_type: Mapped[str] = mapped_column(String(40), unique=True)
     amount: Mapped[int] = mapped_column(Integer)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from core import audit
 from core.extensions import db
-from core.permissions import permission_required
+from core.permissions import permission_required, require
 from plugins.credits import services
 from plugins.credits.blueprint import bp
 from plugins.credits.forms import RuleForm
@@ -32,6 +32,7 @@ def edit_rule(activity_type: str):
     if activity_type not in services.ACTIVITY_TYPES:
         abort(404)
     rule = services.get_rule(activity_type)
+    require("credits.manage_rules", rule)  # installation-wide: a town's manager may not
     form = RuleForm(prefix=activity_type)
     if not form.validate():
         db.session.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core import audit
+from core import audit, orgunits
 from core.extensions import db
 from core.permissions import permission_required
 from plugins.lecturers.forms import TopicForm
@@ -18,11 +18,15 @@ def topics():
     """Topics grouped by domain, with formats, usual length and audience, and lecturers."""
     domains = list(db.session.scalars(select(TopicDomain).order_by(TopicDomain.position)))
     offering: dict[int, list[Lecturer]] = {}
-    for topic_id, lecturer in db.session.execute(
+    query = (
         select(Offer.topic_id, Lecturer)
         .join(Lecturer, Lecturer.id == Offer.lecturer_id)
         .where(Lecturer.status == "approved", Lecturer.active.is_(True))
-    ):
+    )
+    unit = orgunits.requested_unit(request.args)  # ?town=<id>: one town's lecturers (+ district)
+    if unit is not None:
+        query = query.where(Lecturer.org_unit_id.in_(orgunits.related_unit_ids(unit)))
+    for topic_id, lecturer in db.session.execute(query):
         offering.setdefault(topic_id, []).append(lecturer)
     return render_template("lecturers/topics.html", domains=domains, offering=offering)
 
