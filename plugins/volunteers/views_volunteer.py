@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from core.extensions import db
 from core.permissions import can
 from core.timeutil import utcnow
-from plugins.volunteers import matching, profiles, services
+from plugins.volunteers import calendar_link, matching, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import (
     ActionForm,
@@ -129,6 +129,7 @@ def shift_detail(shift_id: int):
         form=SignupForm(),
         now=utcnow(),
         labels=services.STATUS_LABELS,
+        event_url=calendar_link.event_url(shift.calendar_event_ref),
     )
 
 
