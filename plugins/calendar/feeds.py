@@ -94,7 +94,13 @@ def public_feed(category_id: int | None, village_id: int | None) -> Feed | None:
 
 
 def private_feed(user: User) -> Feed:
-    """What ``user`` registered for (whole series), plus other plugins' personal entries."""
+    """What ``user`` registered for, plus other plugins' personal entries.
+
+    A single event is written as in every feed (same UID). For a series only the dates the
+    person registered for are written, each as a standalone VEVENT with its per-occurrence
+    UID (``ical.occurrence_uid``): one date of a weekly class must not bring the whole
+    series into their phone.
+    """
     start, end = ical.feed_window(utcnow())
     entries = services.raw_entries(start, end, user, personal=True)
     reg_version = db.session.execute(
@@ -108,21 +114,52 @@ def private_feed(user: User) -> Feed:
     cached = feed_cache().get(key)
     if cached is not None:
         return cached
-    event_ids = select(CalendarRegistration.event_id).where(
-        CalendarRegistration.user_id == user.id, CalendarRegistration.status != "cancelled"
-    )
-    events = [
-        e
-        for e in db.session.scalars(select(CalendarEvent).where(CalendarEvent.id.in_(event_ids)))
-        if _in_window(e, start, end)
-    ]
-    feed = _build(f"乡学通 · {user.display_name}的活动", events, entries, reg_version[0])
+    rows = db.session.execute(
+        select(CalendarRegistration.event_id, CalendarRegistration.original_start).where(
+            CalendarRegistration.user_id == user.id, CalendarRegistration.status != "cancelled"
+        )
+    ).all()
+    wanted: dict[int, set[datetime]] = {}
+    for event_id, original in rows:
+        wanted.setdefault(event_id, set()).add(original)
+    events = db.session.scalars(select(CalendarEvent).where(CalendarEvent.id.in_(wanted))).all()
+    singles = [e for e in events if not e.is_series and _in_window(e, start, end)]
+    feed = _build(f"乡学通 · {user.display_name}的活动", singles, entries, reg_version[0])
+    dated = []
+    for event in sorted((e for e in events if e.is_series), key=lambda e: e.id):
+        for original in sorted(wanted[event.id]):
+            occurrence = recurrence.find_occurrence(event, original)
+            if occurrence and occurrence.start < end and occurrence.end > start:
+                dated.append(_occurrence_vevent(event, occurrence))
+    if dated:
+        body = feed.body[: feed.body.rindex(b"END:VCALENDAR")] + b"".join(dated)
+        feed = Feed(body + b"END:VCALENDAR\r\n", feed.last_modified)
     feed_cache().set(key, feed)
     return feed
 
 
+def _occurrence_vevent(event: CalendarEvent, occurrence) -> bytes:
+    url = _site() + url_for("calendar.occurrence", event_id=event.id, key=occurrence.key)
+    return ical.occurrence_vevent(event, occurrence, url)
+
+
 def single_event(event: CalendarEvent) -> Feed:
-    """One event (with its series and overrides) for "add to my phone calendar"."""
+    """One event (with its series and overrides) for "add the whole series"."""
     site = _site()
     body = ical.wrap(event.title, [ical.event_vevents(event, site, _event_link(event))])
     return Feed(body, event.updated_at)
+
+
+def single_occurrence(event: CalendarEvent, occurrence) -> Feed:
+    """One date of a series for "add this one to my phone calendar" (see ``occurrence_uid``).
+
+    A one-off event has a single date already: it keeps the UID every feed uses.
+    """
+    if not event.is_series:
+        return single_event(event)
+    override = next(
+        (o for o in event.overrides if o.original_start == occurrence.original_start), None
+    )
+    stamp = max(event.updated_at, override.updated_at if override else ical.EPOCH)
+    body = ical.wrap(occurrence.title, [_occurrence_vevent(event, occurrence)])
+    return Feed(body, stamp)

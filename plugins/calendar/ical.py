@@ -150,6 +150,47 @@ def build_vevents(event, url: str) -> list[Event]:
     return components
 
 
+def occurrence_uid(event, original_start: datetime) -> str:
+    """The UID of one date of an event downloaded or fed on its own.
+
+    It differs from the series UID on purpose: a standalone VEVENT carrying the series UID
+    would, on a phone that never subscribed to the series, either replace the whole series
+    entry or be merged into one it does not hold (RFC 5545 treats one UID as one calendar
+    component). Keyed by the event id and the occurrence's *original* start, so it stays
+    stable when that date is moved or edited and SEQUENCE carries the change.
+    """
+    moment = original_start.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+    return f"calendar-{event.id}-{moment}@xiangxuetong"
+
+
+def occurrence_vevent(event, occurrence, url: str) -> bytes:
+    """One occurrence of a series as a standalone VEVENT (no RRULE, no RECURRENCE-ID).
+
+    SEQUENCE is the series' plus the override's: either rises on a change of time, place or
+    status, so the sum rises too; the stamps are the later of the two modification times.
+    """
+    override = next(
+        (o for o in event.overrides if o.original_start == occurrence.original_start), None
+    )
+    sequence = event.sequence + (override.sequence if override else 0)
+    stamp = max(event.updated_at, override.updated_at if override else EPOCH, EPOCH)
+    vevent = Event()
+    _common(vevent, occurrence_uid(event, occurrence.original_start), stamp, sequence)
+    vevent.add("SUMMARY", _summary(occurrence.title, occurrence.cancelled))
+    vevent.add("DTSTART", _when(occurrence.start, event.all_day))
+    vevent.add("DTEND", _when(occurrence.end, event.all_day))
+    note = f"取消原因:{occurrence.cancel_reason}\n\n" if occurrence.cancel_reason else ""
+    vevent.add("DESCRIPTION", f"{note}{event.description}\n\n{url}".strip())
+    if occurrence.venue:
+        vevent.add("LOCATION", occurrence.venue)
+    if event.category:
+        vevent.add("CATEGORIES", [event.category.name])
+    vevent.add("URL", url)
+    vevent.add("STATUS", "CANCELLED" if occurrence.cancelled else "CONFIRMED")
+    vevent.add("TRANSP", "OPAQUE")
+    return vevent.to_ical()
+
+
 def paused_starts(event) -> list[datetime]:
     """Original starts that a pause removed: written as EXDATE."""
     if not event.pauses:

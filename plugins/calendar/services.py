@@ -357,6 +357,29 @@ def with_registration_counts(occurrences: list[Occurrence]) -> dict[tuple, int]:
     return {(e, s): n for e, s, n in rows}
 
 
+def upcoming_events(
+    unit_id: int, start: datetime, end: datetime
+) -> list[tuple[str, str, datetime]]:
+    """Occurrences of the unit's events (and its sub-units') in [start, end), not cancelled.
+
+    For other plugins linking their rows to a calendar date (a volunteer shift serving a night
+    class) without importing the calendar: plain values ``(ref, title, start)`` where ``ref`` is
+    ``"<event id>/<occurrence key>"``, the two parts of the ``calendar.occurrence`` URL, and
+    ``title`` reads "<local date and time> <title>". Members-only events are included: the
+    caller is staff choosing for a shift, not a resident browsing.
+    """
+    from plugins.calendar.recurrence import local_naive
+
+    found = []
+    for event in events_between(start, end, None, unit_prefix_ids(unit_id)):
+        for occurrence in recurrence.expand(event, start, end):
+            if occurrence.cancelled or occurrence.start < start:
+                continue
+            label = f"{local_naive(occurrence.start):%Y-%m-%d %H:%M} {occurrence.title}"
+            found.append((f"{event.id}/{occurrence.key}", label, occurrence.start))
+    return sorted(found, key=lambda row: (row[2], row[0]))
+
+
 # Series operations live in their own module; re-exported so the service stays one object.
 from plugins.calendar.series import (  # noqa: E402
     add_pause,

@@ -12,7 +12,7 @@ from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.models import User
 from plugins.calendar import feeds
-from plugins.calendar.blueprint import arg_int, bp, event_or_404
+from plugins.calendar.blueprint import arg_int, bp, event_or_404, occurrence_or_404
 from plugins.calendar.models import CalendarFeedToken
 
 
@@ -54,10 +54,21 @@ def private_feed(token: str):
 
 @bp.route("/e/<int:event_id>.ics")
 def event_ics(event_id: int):
-    """One event (with its whole series) as a file to add to a phone calendar."""
+    """One event with its whole series ("add the whole series") as a file for a phone."""
     event = event_or_404(event_id)
     response = feed_response(feeds.single_event(event), f"event-{event_id}.ics")
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event_id}.ics"'
+    return response
+
+
+@bp.route("/e/<int:event_id>/<key>.ics")
+def occurrence_ics(event_id: int, key: str):
+    """Just this one date of the event, as a file to add to a phone calendar."""
+    event = event_or_404(event_id)
+    occurrence = occurrence_or_404(event, key)
+    name = f"event-{event_id}-{occurrence.key}.ics"
+    response = feed_response(feeds.single_occurrence(event, occurrence), name)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

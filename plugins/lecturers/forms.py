@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,7 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from core.forms.fields import MobilePhone, NotBefore, clean_text
 from core.timeutil import from_local, utcnow
 from plugins.lecturers.models import FORMATS, WEEKDAYS, tr
-from plugins.lecturers.models_requests import AUDIENCE_GROUPS
+from plugins.lecturers.models_requests import AUDIENCE_GROUPS, MATERIAL_KINDS
 
 MAX_AUDIENCE = 5000
 SLOT_COUNT = 3
@@ -143,6 +144,16 @@ class DeliverForm(FlaskForm):
         filters=[clean_text],
         validators=[Optional(), Length(max=2000)],
     )
+    #: An optional first file; more can be added on the request page afterwards.
+    kind = SelectField("资料类型", choices=list(MATERIAL_KINDS.items()), default="signin")
+    file = FileField("上传文件(jpg/png/pdf/docx/xlsx,可不传)")
+
+
+class MaterialForm(FlaskForm):
+    """A file for a delivered lecture (签到册, 活动照片, 通讯稿 …)."""
+
+    kind = SelectField("资料类型", choices=list(MATERIAL_KINDS.items()), default="photo")
+    file = FileField("文件", validators=[FileRequired("请选择要上传的文件。")])
 
 
 class RateForm(FlaskForm):

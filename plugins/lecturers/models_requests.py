@@ -164,3 +164,39 @@ class Decline(db.Model):
     lecturer_id: Mapped[int] = mapped_column(ForeignKey("lecturers_lecturer.id"), index=True)
     reason: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+MATERIAL_KINDS: dict[str, str] = {
+    "signin": N_("签到册"),
+    "photo": N_("活动照片"),
+    "press": N_("通讯稿"),
+    "other": N_("其他"),
+}
+
+
+class LecturerMaterial(db.Model):
+    """A file kept as proof of a delivered lecture (签到册, 活动照片, 通讯稿 …).
+
+    The bytes live under ``UPLOAD_DIR``/lecturers/ with a generated name; only this row knows
+    the person's original file name.
+    """
+
+    __tablename__ = "lecturers_material"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("lecturers_request.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by = relationship("User")
+
+    @property
+    def kind_label(self) -> str:
+        return tr(MATERIAL_KINDS.get(self.kind, self.kind))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from core import permissions
 from core.extensions import db
@@ -16,19 +17,20 @@ from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
 from core.timeutil import from_local
-from plugins.lecturers import services, workflow
+from plugins.lecturers import materials, services, workflow
 from plugins.lecturers.forms import (
     AcceptForm,
     AssignForm,
     ConfirmForm,
     DeliverForm,
+    MaterialForm,
     RateForm,
     ReasonForm,
     RequestForm,
     RescheduleForm,
 )
 from plugins.lecturers.models import Lecturer, Topic
-from plugins.lecturers.models_requests import STATES, LectureRequest
+from plugins.lecturers.models_requests import STATES, LectureRequest, LecturerMaterial
 from plugins.lecturers.suggestions import suggest
 from plugins.lecturers.views import bp, get_or_404
 
@@ -174,8 +176,22 @@ def _forms_for(lecture: LectureRequest, actions: list[str], bound: dict | None =
     return forms
 
 
-def render_detail(lecture: LectureRequest, status: int = 200, bound: dict | None = None):
+def render_detail(
+    lecture: LectureRequest,
+    status: int = 200,
+    bound: dict | None = None,
+    material_form: MaterialForm | None = None,
+):
     actions = workflow.allowed_actions(current_user, lecture)
+    files = []
+    if materials.can_view(current_user, lecture):
+        files = db.session.scalars(
+            select(LecturerMaterial)
+            .where(LecturerMaterial.request_id == lecture.id)
+            .order_by(LecturerMaterial.id)
+        ).all()
+    if material_form is None and materials.can_upload(current_user, lecture):
+        material_form = MaterialForm(formdata=None, prefix="material")
     suggestions = []
     if "assign" in actions:
         suggestions = suggest(lecture)
@@ -186,6 +202,9 @@ def render_detail(lecture: LectureRequest, status: int = 200, bound: dict | None
         forms=_forms_for(lecture, actions, bound),
         suggestions=suggestions,
         action_labels=workflow.ACTIONS,
+        files=files,
+        material_form=material_form,
+        max_mb=materials.max_bytes() // (1024 * 1024),
     ), status
 
 
@@ -237,11 +256,81 @@ def request_action(request_id: int, action: str):
         db.session.rollback()
         flash("请按提示修改后再提交。", "error")
         return render_detail(lecture, 400, {action: form})
+    checked = None
+    if action == "deliver" and form.file.data:
+        # Checked before the step: a refused file leaves the request as it was.
+        try:
+            checked = materials.check(form.file.data.stream)
+        except materials.UploadError as error:
+            db.session.rollback()
+            form.file.errors = [str(error)]
+            flash(str(error), "error")
+            return render_detail(get_or_404(LectureRequest, request_id), 400, {action: form})
     try:
         services.perform(lecture, action, current_user, **_action_data(action, form))
     except workflow.TransitionRefused as refused:
         lecture = get_or_404(LectureRequest, request_id)
         flash(refused.message, "error")
         return render_detail(lecture, refused.status)
+    if checked is not None:
+        lecture = get_or_404(LectureRequest, request_id)
+        materials.save(lecture, current_user, form.kind.data, form.file.data.filename, checked)
+        db.session.commit()
     flash(f"已{workflow.ACTIONS[action]}。", "success")
     return redirect(url_for("lecturers.request_detail", request_id=request_id))
+
+
+@bp.route("/requests/<int:request_id>/materials", methods=["POST"])
+@login_required
+def upload_material(request_id: int):
+    """Add a file (签到册, 活动照片, 通讯稿 …) to a delivered lecture."""
+    lecture = get_or_404(LectureRequest, request_id)
+    if not can_see(current_user, lecture):
+        abort(404)
+    if not materials.can_upload(current_user, lecture):
+        if not materials.can_view(current_user, lecture):
+            abort(403)
+        flash("宣讲完成后才能上传资料。", "error")
+        return render_detail(lecture, 409)
+    form = MaterialForm(prefix="material")
+    try:
+        valid = form.validate()
+    except RequestEntityTooLarge:
+        valid = False
+        form.file.errors = ["文件太大。"]
+    if valid:
+        try:
+            checked = materials.check(form.file.data.stream)
+        except materials.UploadError as error:
+            form.file.errors = [str(error)]
+        else:
+            materials.save(lecture, current_user, form.kind.data, form.file.data.filename, checked)
+            db.session.commit()
+            flash("资料已上传。", "success")
+            return redirect(url_for("lecturers.request_detail", request_id=request_id) + "#files")
+    flash("上传没有成功,请看提示。", "error")
+    return render_detail(lecture, 400, material_form=form)
+
+
+@bp.route("/requests/<int:request_id>/materials/<int:material_id>")
+@login_required
+def download_material(request_id: int, material_id: int):
+    """A stored file, only to the manager, the lecturer and the village's coordinator."""
+    lecture = get_or_404(LectureRequest, request_id)
+    material = db.session.get(LecturerMaterial, material_id)
+    if material is None or material.request_id != lecture.id or not can_see(current_user, lecture):
+        abort(404)
+    if not materials.can_view(current_user, lecture):
+        abort(403)
+    path = materials.storage_dir() / material.stored_name
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=material.content_type,
+        as_attachment=not material.content_type.startswith("image/"),
+        download_name=material.original_name,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    return response

@@ -103,10 +103,9 @@ class ShiftForm(FlaskForm):
     withdraw_deadline = DateTimeLocalField(
         _l("退出截止(可空，默认开始时)"), format=DT_FORMAT, validators=[Optional()]
     )
-    calendar_event_ref = StringField(
-        _l("关联的日历活动编号(可空)"),
-        filters=[clean_text],
-        validators=[Length(max=120, message="最多 120 字。")],
+    #: Choices come from the calendar service (see ``calendar_link``); checked in the view.
+    calendar_event_ref = SelectField(
+        _l("服务于日历上的哪次活动(可空)"), choices=[("", "—")], validate_choice=False
     )
     description = TextAreaField(
         _l("说明"), filters=[clean_text], validators=[Length(max=2000, message="最多 2000 字。")]

@@ -1,8 +1,10 @@
 """Booking rules: sign-up, waiting list, withdrawal, invitations, attendance and hours.
 
 Every change to a role's places first locks the role row (SELECT ... FOR UPDATE), then the
-volunteer's profile row, always in that order, so capacity and "never two overlapping shifts"
-hold under concurrent requests on PostgreSQL. Functions add to the session; callers commit.
+volunteers' profile rows, always in that order and several profiles in ascending id order, so
+capacity and "never two overlapping shifts" hold under concurrent requests on PostgreSQL and two
+withdrawals promoting overlapping waiting lists cannot deadlock (each holds one role and takes
+profiles in the same global order). Functions add to the session; callers commit.
 """
 
 from __future__ import annotations
@@ -77,6 +79,23 @@ def lock_profile(user_id: int) -> Profile | None:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def lock_profiles(user_ids: list[int]) -> dict[int, Profile]:
+    """Several profiles locked in ascending id order (one statement), keyed by user id.
+
+    The fixed order is what keeps concurrent promotions from deadlocking each other.
+    """
+    if not user_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Profile)
+        .where(Profile.user_id.in_(set(user_ids)))
+        .order_by(Profile.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return {profile.user_id: profile for profile in rows}
 
 
 def confirmed_count(role_id: int) -> int:
@@ -195,7 +214,11 @@ def withdraw(assignment: Assignment, now: datetime | None = None) -> list[Assign
 
 
 def promote_waiting(role: ShiftRole, now: datetime | None = None) -> list[Assignment]:
-    """Fill free places from the waiting list in order (role row already locked); notify."""
+    """Fill free places from the waiting list in order (role row already locked); notify.
+
+    The waiting people's profiles are locked together up front in ascending id order, not one
+    by one in waiting-list order, so two promotions sharing people take locks in one order.
+    """
     now = now or utcnow()
     promoted = []
     waiting = db.session.scalars(
@@ -203,10 +226,13 @@ def promote_waiting(role: ShiftRole, now: datetime | None = None) -> list[Assign
         .where(Assignment.role_id == role.id, Assignment.status == "waitlisted")
         .order_by(Assignment.status_changed_at, Assignment.id)
     ).all()
+    if not waiting or confirmed_count(role.id) >= role.needed:
+        return promoted
+    profiles = lock_profiles([candidate.user_id for candidate in waiting])
     for candidate in waiting:
         if confirmed_count(role.id) >= role.needed:
             break
-        profile = lock_profile(candidate.user_id)
+        profile = profiles.get(candidate.user_id)
         try:
             _check_person(profile, role, check_skills=False)
         except BookingError:

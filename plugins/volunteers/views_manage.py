@@ -12,7 +12,7 @@ from core import audit, notify, orgunits
 from core.extensions import db
 from core.permissions import permission_required, require, unit_ids_where
 from core.timeutil import from_local, to_local, utcnow
-from plugins.volunteers import attendance, profiles, services
+from plugins.volunteers import attendance, calendar_link, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import ActionForm, HoursForm, RoleForm, ShiftForm
 from plugins.volunteers.models import Assignment, Shift, ShiftRole, Skill
@@ -85,11 +85,25 @@ def shift_edit(shift_id: int | None = None):
     shift = managed_shift(shift_id) if shift_id else None
     form = ShiftForm(obj=shift)
     form.org_unit_id.choices = _unit_choices()
+    linked = calendar_link.available()
+    if linked:
+        dates = calendar_link.choices(unit_ids_where(current_user, MANAGE))
+        form.calendar_event_ref.choices = [("", "—"), *dates]
+        current = shift.calendar_event_ref if shift else None
+        if current and current not in dict(form.calendar_event_ref.choices):
+            form.calendar_event_ref.choices.insert(1, (current, current))
     if request.method == "GET" and shift:
         for name in ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at"):
             getattr(form, name).data = _local(getattr(shift, name))
         form.withdraw_deadline.data = _local(shift.withdraw_deadline)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    ref = form.calendar_event_ref.data or None
+    unchanged = ref == (shift.calendar_event_ref if shift else None)
+    checked = not (valid and linked and ref) or unchanged
+    if not checked and not calendar_link.belongs_to(ref, form.org_unit_id.data):
+        form.calendar_event_ref.errors.append("所选日历活动不属于这个单位,或已经过去。")
+        valid = False
+    if valid:
         require(MANAGE, form.org_unit_id.data)
         creating = shift is None
         if creating:
@@ -99,7 +113,8 @@ def shift_edit(shift_id: int | None = None):
         shift.title, shift.venue = form.title.data, form.venue.data or ""
         shift.org_unit_id, shift.description = form.org_unit_id.data, form.description.data or ""
         shift.public = form.public.data
-        shift.calendar_event_ref = form.calendar_event_ref.data or None
+        if linked:  # without the calendar a stored ref is kept as it is
+            shift.calendar_event_ref = ref
         shift.starts_at, shift.ends_at = _to_utc(form.starts_at.data), _to_utc(form.ends_at.data)
         shift.signup_opens_at = _to_utc(form.signup_opens_at.data)
         shift.signup_closes_at = _to_utc(form.signup_closes_at.data)
@@ -122,7 +137,7 @@ def shift_edit(shift_id: int | None = None):
         db.session.commit()
         flash("班次已保存。" + ("请添加岗位。" if creating else ""), "success")
         return redirect(url_for("volunteers.roster", shift_id=shift.id))
-    return render_template("volunteers/shift_form.html", form=form, shift=shift)
+    return render_template("volunteers/shift_form.html", form=form, shift=shift, linked=linked)
 
 
 def _tell_volunteers(shift: Shift, subject: str, body: str) -> None:

@@ -6,12 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from core.permissions import can
 from core.timeutil import utcnow
-from plugins.volunteers import matching, profiles, services
+from plugins.volunteers import calendar_link, matching, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import (
     ActionForm,
@@ -129,6 +130,7 @@ def shift_detail(shift_id: int):
         form=SignupForm(),
         now=utcnow(),
         labels=services.STATUS_LABELS,
+        event_url=calendar_link.event_url(shift.calendar_event_ref),
     )
 
 
@@ -171,18 +173,33 @@ def own_assignment(assignment_id: int) -> Assignment:
 @login_required
 def withdraw(assignment_id: int):
     """Leave a place before the withdraw deadline; the waiting list moves up."""
-    assignment = own_assignment(assignment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.withdraw(assignment)
-    except services.BookingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("volunteers.my_shifts"))
-    db.session.commit()
+    for attempt in (1, 2):
+        assignment = own_assignment(assignment_id)
+        try:
+            services.withdraw(assignment)
+            db.session.commit()
+            break
+        except services.BookingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("volunteers.my_shifts"))
+        except OperationalError as error:
+            # Lock order makes this unlikely; one retry, then a clear answer, never a 500.
+            db.session.rollback()
+            if not is_deadlock(error):
+                raise
+            if attempt == 2:
+                flash(_("系统繁忙,退出没有完成,请稍后再试一次。"), "error")
+                return redirect(url_for("volunteers.my_shifts"))
     flash(_("已退出。"), "success")
     return redirect(url_for("volunteers.my_shifts"))
+
+
+def is_deadlock(error: OperationalError) -> bool:
+    """PostgreSQL's deadlock_detected (SQLSTATE 40P01) as psycopg reports it."""
+    return getattr(error.orig, "sqlstate", None) == "40P01"
 
 
 @bp.route("/assignments/<int:assignment_id>/respond", methods=["POST"])

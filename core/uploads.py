@@ -1,0 +1,85 @@
+"""Upload checks shared by plugins: the file's content decides its type, never its name.
+
+A file called ``photo.jpg`` may be a script; only its leading bytes (and for Office files the
+members of the zip) decide what it is. Plugins keep their own limits, allowed types and folder
+under ``UPLOAD_DIR`` and call ``read_checked`` and ``store`` with them.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import zipfile
+from pathlib import Path
+
+#: content type → (extension, leading bytes)
+SIGNATURES = [
+    ("image/jpeg", "jpg", (b"\xff\xd8\xff",)),
+    ("image/png", "png", (b"\x89PNG\r\n\x1a\n",)),
+    ("image/gif", "gif", (b"GIF87a", b"GIF89a")),
+    ("application/pdf", "pdf", (b"%PDF-",)),
+]
+OFFICE = {
+    "word/document.xml": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    "xl/workbook.xml": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    ),
+    "ppt/presentation.xml": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pptx",
+    ),
+}
+
+
+class UploadError(ValueError):
+    """Why a file was refused, in Chinese."""
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """(content type, extension) from the bytes, or None for anything not allowed."""
+    for content_type, extension, prefixes in SIGNATURES:
+        if any(data.startswith(prefix) for prefix in prefixes):
+            return content_type, extension
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names:
+            for member, found in OFFICE.items():
+                if member in names:
+                    return found
+    return None
+
+
+def read_checked(
+    stream, limit: int, allowed: frozenset[str] | None = None
+) -> tuple[bytes, str, str]:
+    """Read at most ``limit`` bytes; return (data, content type, extension) or raise UploadError.
+
+    ``allowed`` narrows the accepted extensions (None: everything ``sniff`` knows).
+    """
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise UploadError(f"文件太大:最大 {limit // (1024 * 1024)} MB。")
+    if not data:
+        raise UploadError("文件是空的。")
+    found = sniff(data)
+    if found is None or (allowed is not None and found[1] not in allowed):
+        kinds = "/".join(sorted(allowed)) if allowed else "jpg/png/gif/webp/pdf/docx/xlsx/pptx"
+        raise UploadError(f"不支持这种文件:只能上传 {kinds} 文件(按内容识别,不看文件名)。")
+    return data, *found
+
+
+def store(folder: Path, data: bytes, extension: str) -> str:
+    """Write ``data`` into ``folder`` (made if missing) under a generated name; return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{extension}"
+    (folder / name).write_bytes(data)
+    return name

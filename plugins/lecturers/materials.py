@@ -1,0 +1,67 @@
+"""Files of a delivered lecture: who may add and read them, checks, storage.
+
+Content is sniffed by ``core.uploads`` (never trusted from the name); files are stored outside
+the web root under ``UPLOAD_DIR``/lecturers/ with generated names and served only to the
+request's manager, its lecturer and its village's coordinator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+
+from core import audit, uploads
+from core.extensions import db
+from plugins.lecturers import workflow
+from plugins.lecturers.models_requests import DONE_STATES, LectureRequest, LecturerMaterial
+
+ALLOWED = frozenset({"jpg", "png", "pdf", "docx", "xlsx"})
+UploadError = uploads.UploadError
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("LECTURERS_MAX_UPLOAD_MB", 10)) * 1024 * 1024
+
+
+def storage_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "lecturers"
+
+
+def can_view(user, lecture: LectureRequest) -> bool:
+    """Manager, the assigned lecturer, or that village's coordinator."""
+    return bool(workflow.actor_kinds(user, lecture))
+
+
+def can_upload(user, lecture: LectureRequest) -> bool:
+    """After delivery: the assigned lecturer or the village's coordinator (and managers)."""
+    return lecture.state in DONE_STATES and bool(workflow.actor_kinds(user, lecture))
+
+
+def check(stream) -> tuple[bytes, str, str]:
+    """(data, content type, extension) of an allowed file, or raise ``UploadError``."""
+    return uploads.read_checked(stream, max_bytes(), ALLOWED)
+
+
+def save(
+    lecture: LectureRequest, user, kind: str, filename: str, checked: tuple[bytes, str, str]
+) -> LecturerMaterial:
+    """Store checked bytes and add their row (audited). Caller commits."""
+    data, content_type, extension = checked
+    material = LecturerMaterial(
+        request_id=lecture.id,
+        kind=kind,
+        stored_name=uploads.store(storage_dir(), data, extension),
+        original_name=(filename or "file")[:200],
+        content_type=content_type,
+        size=len(data),
+        uploaded_by_id=user.id,
+    )
+    db.session.add(material)
+    db.session.flush()
+    audit.record(
+        "lecturers.material_uploaded",
+        lecture,
+        f"点单 #{lecture.id} 上传资料 {material.original_name}",
+    )
+    return material
