@@ -277,8 +277,9 @@ class Mix:
         return time.perf_counter() - started
 
 
-def check_database(url: str, saved_attempts: set[int]) -> tuple[int, int, int]:
-    """(occurrences over capacity, saved attempts missing answers, lecture requests)."""
+def check_database(url: str, saved_attempts: set[int]) -> tuple[int, int, int, dict]:
+    """(occurrences over capacity, saved attempts missing answers, lecture requests,
+    registrations by status)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
@@ -298,9 +299,14 @@ def check_database(url: str, saved_attempts: set[int]) -> tuple[int, int, int]:
             ).all()
         )
         requests = connection.execute(text("SELECT count(*) FROM lecturers_request")).scalar_one()
+        statuses = dict(
+            connection.execute(
+                text("SELECT status, count(*) FROM calendar_registration GROUP BY status")
+            ).all()
+        )
     engine.dispose()
     lost = sum(1 for attempt in saved_attempts if answered.get(attempt, 0) != QUESTIONS)
-    return over, lost, requests
+    return over, lost, requests, statuses
 
 
 def main() -> None:
@@ -343,7 +349,8 @@ def main() -> None:
         )
     if mix.statuses:
         print("unexpected answers:", dict(mix.statuses))
-    over, lost, requests = check_database(args.database, mix.saved_attempts)
+    over, lost, requests, statuses = check_database(args.database, mix.saved_attempts)
+    print(f"registrations by status: {statuses}")
     print(f"occurrences over capacity: {over}")
     print(f"attempts with a saved sheet but missing answers: {lost} of {len(mix.saved_attempts)}")
     print(f"lecture requests in the database: {requests}")
