@@ -152,6 +152,12 @@ def test_public_calendar_feed(stack):
     assert response.read().startswith(b"BEGIN:VCALENDAR")
 
 
+def test_metrics_answer_the_local_scraper_with_the_forwarded_address(stack):
+    response = stack.get("/metrics", headers={"X-Forwarded-For": SPOOFED_IP})
+    assert response.status == 200  # the app saw 127.0.0.1 (nginx's $remote_addr)
+    assert b"xxt_requests_total" in response.read()
+
+
 def test_a_body_over_the_limit_is_refused_by_nginx(stack):
     connection = stack.connection()
     connection.putrequest("POST", "/login", skip_host=True)
