@@ -27,6 +27,7 @@ PYTHON = BIN / "python"
 STAMP = VENV / ".installed-for"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CHROMIUM = "/usr/bin/chromium"
+NGINX = "/usr/sbin/nginx"
 
 
 def say(message: str) -> None:
@@ -82,17 +83,27 @@ def serve() -> None:
     )
 
 
-def ensure_chromium() -> None:
-    """Debian's chromium for the browser tests; installed when missing and we may."""
-    if Path(CHROMIUM).exists():
+def ensure_debian_package(path: str, package: str, purpose: str) -> None:
+    """A Debian package the tests need, installed when missing and we may (root, apt-get)."""
+    if Path(path).exists():
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        say("installing Debian's chromium for the browser tests")
+        say(f"installing Debian's {package} for the {purpose}")
         apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         run("apt-get", "update", "-qq", env=apt_env, check=False)
-        run("apt-get", "install", "-y", "-qq", "chromium", env=apt_env, check=False)
-    if not Path(CHROMIUM).exists():
-        say("chromium is not available: browser tests will be skipped (a failure under CI=true)")
+        run("apt-get", "install", "-y", "-qq", package, env=apt_env, check=False)
+    if not Path(path).exists():
+        say(f"{package} is not available: the {purpose} will be skipped (a failure under CI=true)")
+
+
+def ensure_chromium() -> None:
+    """Debian's chromium for the browser tests."""
+    ensure_debian_package(CHROMIUM, "chromium", "browser tests")
+
+
+def ensure_nginx() -> None:
+    """Debian's nginx for the serving test (tests/deploy/test_nginx.py); never started here."""
+    ensure_debian_package(NGINX, "nginx", "serving test")
 
 
 def postgres_answers(url: str) -> bool:
@@ -109,6 +120,7 @@ def postgres_answers(url: str) -> bool:
 def test(pytest_args: list[str]) -> None:
     ensure_venv()
     ensure_chromium()
+    ensure_nginx()
     env = app_env()
     env.pop("TEST_DATABASE_URL", None)
     say("tests on SQLite")

@@ -58,6 +58,9 @@ def defaults(app: Flask) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
         "LOGIN_LIMIT_PER_IP": "30 per 15 minutes",
+        # Slow guessing that stays under the rate limits still locks the account for a while.
+        "LOGIN_LOCKOUT_THRESHOLD": 10,
+        "LOGIN_LOCKOUT_MINUTES": 15,
         "NOTIFICATION_MAX_ATTEMPTS": 6,
         "SMTP_HOST": "",
         "SMTP_PORT": 587,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -135,6 +135,8 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
         )
+        if request.is_secure:  # https as seen through ProxyFix (nginx's X-Forwarded-Proto)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     @app.teardown_request

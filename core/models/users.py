@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
@@ -29,6 +29,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Wrong passwords in a row; at LOGIN_LOCKOUT_THRESHOLD the account locks for a while.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     home_unit: Mapped[OrgUnit | None] = relationship()
     role_assignments = relationship(
@@ -50,6 +53,22 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def is_locked(self, now: datetime) -> bool:
+        """Locked after too many wrong passwords, until ``locked_until`` passes."""
+        return self.locked_until is not None and self.locked_until > now
+
+    def record_failed_login(self, now: datetime, threshold: int, minutes: int) -> None:
+        """Count a wrong password; the threshold-th in a row locks the account."""
+        self.failed_logins = (self.failed_logins or 0) + 1
+        if self.failed_logins >= threshold:
+            self.locked_until = now + timedelta(minutes=minutes)
+            self.failed_logins = 0
+
+    def unlock(self) -> None:
+        """Forget wrong passwords (a successful login or an admin reset)."""
+        self.failed_logins = 0
+        self.locked_until = None
 
     @property
     def masked_phone(self) -> str:

@@ -95,6 +95,7 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         user.set_password(form.password.data)
         user.session_version += 1
+        user.unlock()
         audit.record("core.password_reset", user, f"重置 {user.display_name} 的密码")
         db.session.commit()
         flash(_("密码已重置，请把新密码当面告诉本人。"), "success")

@@ -95,11 +95,21 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.find_by_phone(form.phone.data)
-        if user and user.check_password(form.password.data) and user.active:
-            login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
+        now = utcnow()
+        if user and not user.is_locked(now):
+            if user.check_password(form.password.data) and user.active:
+                login_user(user, remember=form.remember.data)
+                user.last_login_at = now
+                user.unlock()
+                db.session.commit()
+                return redirect(safe_next(request.args.get("next")))
+            user.record_failed_login(
+                now,
+                current_app.config["LOGIN_LOCKOUT_THRESHOLD"],
+                current_app.config["LOGIN_LOCKOUT_MINUTES"],
+            )
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")))
+        # Locked, wrong or unknown: one message, so nobody learns which accounts exist.
         form.password.errors.append(LOGIN_FAILED)
     return render_template("auth/login.html", form=form)
 

@@ -89,6 +89,12 @@ def test_security_headers(client):
     assert "unsafe-inline" not in headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in headers  # plain http: HSTS would mean nothing
+
+
+def test_hsts_only_over_https(client):
+    headers = client.get("/", base_url="https://localhost").headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 def test_chinese_by_default_english_on_request(client):
