@@ -139,16 +139,22 @@ def argument_values(app) -> dict[str, dict[str, str]]:
             "shift_id": ident(shift),
             "filename": "nonexistent.css",
         }
-        role_assignment = _first(RoleAssignment, RoleAssignment.user_id == resident.id)
         volunteer_assignment = _first(
             Assignment,
             prefer=Assignment.role_id.in_(
                 select(ShiftRole.id).where(ShiftRole.shift_id == (shift.id if shift else MISSING))
             ),
         )
+        # The admin pages act on other people and units: deactivating village B or the walking
+        # resident would change every later answer.
+        bystander = db.session.scalar(select(User).where(User.phone == "13800000010"))
+        department = db.session.scalar(select(OrgUnit).where(OrgUnit.name == "团委"))
+        role_assignment = _first(RoleAssignment, RoleAssignment.user_id == bystander.id)
+        admin = {**values, "user_id": str(bystander.id), "unit_id": str(department.id)}
         return {
             "": values,
-            "admin_users": {**values, "assignment_id": ident(role_assignment)},
+            "admin_units": admin,
+            "admin_users": {**admin, "assignment_id": ident(role_assignment)},
             "volunteers": {**values, "assignment_id": ident(volunteer_assignment)},
         }
 
@@ -160,7 +166,7 @@ def build_url(rule, values: dict[str, dict[str, str]]) -> str:
     path = rule.rule
     for name in rule.arguments:
         value = table[name]
-        if name == "kind" and rule.endpoint == "reports.learning":
+        if name == "kind" and "any(day, week)" in rule.rule:
             value = "day"
         for converter in ("int:", "path:", "any(day, week):", ""):
             path = path.replace(f"<{converter}{name}>", quote(value))
