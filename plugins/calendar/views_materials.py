@@ -102,9 +102,8 @@ def material_file(material_id: int):
     path = uploads.storage_dir() / material.stored_name
     if not path.is_file():
         abort(404)
-    inline = (
-        material.content_type.startswith("image/") or material.content_type == "application/pdf"
-    )
+    # Only images open in the page; a PDF or document is downloaded (a PDF can carry script).
+    inline = material.content_type.startswith("image/")
     return send_file(
         path,
         mimetype=material.content_type,
