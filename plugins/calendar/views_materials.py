@@ -58,7 +58,7 @@ def materials(event_id: int, key: str):
                 original_start=occ.original_start,
                 org_unit_id=event.org_unit_id,
                 kind=form.kind.data,
-                original_name=(form.file.data.filename or "file")[:200],
+                original_name=uploads.display_name(form.file.data.filename),
                 stored_name=stored,
                 content_type=content_type,
                 size=len(data),

@@ -114,7 +114,11 @@ def test_calendar_hostile_names_land_under_generated_names(
         assert len(path.stem) == 32 and path.suffix == ".png"
     assert not (tmp_path / "etc").exists() and not (upload_root.parent / "x.png").exists()
     with app.app_context():
-        ids = _db.session.scalars(select(CalendarMaterial.id)).all()
+        materials = _db.session.scalars(select(CalendarMaterial)).all()
+        ids = [material.id for material in materials]
+        assert len(ids) == len(EVIL_NAMES)  # NUL in a name once broke PostgreSQL (500)
+        for material in materials:
+            assert not {"/", "\\", "\x00"} & set(material.original_name)
     for material_id in ids:
         response = client.get(f"/calendar/materials/{material_id}")
         assert response.status_code == 200
@@ -158,7 +162,7 @@ def test_competitions_evidence_sniffed_and_named_safely(app, upload_root):
             awards.store_evidence(None, "big.pdf", PDF + b"0" * awards.MAX_EVIDENCE_BYTES)
         for name in EVIL_NAMES:
             evidence = awards.store_evidence(None, name, PNG)
-            assert "/" not in evidence.filename and "\x00" not in evidence.stored_name
+            assert not {"/", "\\", "\x00"} & set(evidence.filename + evidence.stored_name)
             assert len(evidence.stored_name) == 36
         _db.session.rollback()
     for path in _files_under(upload_root):
