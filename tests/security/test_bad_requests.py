@@ -94,6 +94,12 @@ def test_unicode_and_garbage_urls_never_500(app, client, town, path):
         "/calendar/static/%2e%2e%2f%2e%2e%2fplugin.py",
         "/static/%00.css",
         "/static//etc/passwd",
+        # uploads are served by id only, never by a path from the URL
+        "/calendar/materials/..%2f..%2fetc%2fpasswd",
+        "/calendar/materials/1%00.png",
+        "/contests/awards/evidence/..%5c..%5cx",
+        "/reports/funds/receipts/%2e%2e",
+        "/reports/learn/items/1/picture/../../../../etc/passwd",
     ],
 )
 def test_static_path_traversal_never_escapes(client, path):
