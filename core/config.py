@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -95,6 +96,21 @@ def load(app: Flask, overrides: dict | None) -> None:
         # Production is served over HTTPS (see README, deployment): cookies never travel in clear.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+        # A forged Host header must not reach url_for/SITE_URL-less links or caches: answer 400.
+        app.config["TRUSTED_HOSTS"] = production_trusted_hosts(app)
+
+
+def production_trusted_hosts(app: Flask) -> list[str]:
+    """Hosts production answers for: ``TRUSTED_HOSTS`` (comma list) or SITE_URL's host.
+
+    localhost stays trusted so health checks and the metrics scraper on the machine still work.
+    """
+    value = os.environ.get("TRUSTED_HOSTS") or app.config.get("TRUSTED_HOSTS")
+    if value:
+        names = value.split(",") if isinstance(value, str) else list(value)
+        return [name.strip() for name in names if name.strip()]
+    site_host = urlsplit(app.config.get("SITE_URL") or "").hostname
+    return [host for host in (site_host, "localhost", "127.0.0.1", "::1") if host]
 
 
 def normalise_database_url(url: str) -> str:

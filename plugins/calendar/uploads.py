@@ -28,6 +28,14 @@ def storage_dir() -> Path:
     return folder
 
 
+def display_name(filename: str | None) -> str:
+    """The name shown and offered on download: no folders, no control characters (NUL breaks
+    PostgreSQL text), never empty."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:200] or "file"
+
+
 def store(data: bytes, extension: str) -> str:
     """Write under a generated name; return that name."""
     return core_uploads.store(storage_dir(), data, extension)

@@ -58,7 +58,7 @@ def materials(event_id: int, key: str):
                 original_start=occ.original_start,
                 org_unit_id=event.org_unit_id,
                 kind=form.kind.data,
-                original_name=(form.file.data.filename or "file")[:200],
+                original_name=uploads.display_name(form.file.data.filename),
                 stored_name=stored,
                 content_type=content_type,
                 size=len(data),
@@ -102,9 +102,8 @@ def material_file(material_id: int):
     path = uploads.storage_dir() / material.stored_name
     if not path.is_file():
         abort(404)
-    inline = (
-        material.content_type.startswith("image/") or material.content_type == "application/pdf"
-    )
+    # Only images open in the page; a PDF or document is downloaded (a PDF can carry script).
+    inline = material.content_type.startswith("image/")
     return send_file(
         path,
         mimetype=material.content_type,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -60,7 +59,11 @@ def store_evidence(nomination: Nomination, filename: str, data: bytes) -> Eviden
         handle.write(data)
     evidence = Evidence(
         nomination=nomination,
-        filename=os.path.basename(filename or "材料")[:200],
+        # no folders (either slash) and no control characters: NUL breaks PostgreSQL text
+        filename="".join(
+            ch for ch in (filename or "").replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable()
+        )[:200]
+        or "材料",
         stored_name=stored,
         content_type=content_type,
         size=len(data),

@@ -101,7 +101,8 @@ def weights_form(metric_labels: dict[str, str], data: dict | None = None) -> Fla
         def validate(self, extra_validators=None):
             if not super().validate(extra_validators):
                 return False
-            total = sum((f.data or Decimal(0)) for f in self.metric_fields())
+            # A field missing from the post keeps its stored default, which may be a float.
+            total = sum(Decimal(str(f.data or 0)) for f in self.metric_fields())
             if total != 100:
                 self.form_errors.append(f"各项权重之和必须等于 100%,现在是 {total:g}%。")
                 return False

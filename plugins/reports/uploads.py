@@ -66,7 +66,13 @@ def serve(name: str | None, mime: str | None, download_name: str):
     path = folder() / name
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=mime, download_name=download_name, max_age=0)
+    response = send_file(
+        path,
+        mimetype=mime,
+        download_name=download_name,
+        as_attachment=not (mime or "").startswith("image/"),  # receipts (PDF) are downloaded
+        max_age=0,
+    )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
