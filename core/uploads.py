@@ -83,3 +83,11 @@ def store(folder: Path, data: bytes, extension: str) -> str:
     name = f"{secrets.token_hex(16)}.{extension}"
     (folder / name).write_bytes(data)
     return name
+
+
+def display_name(filename: str | None, default: str = "file") -> str:
+    """The name shown and offered on download: no folders (either slash), no control
+    characters (NUL breaks PostgreSQL text), at most 200 characters, never empty."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:200] or default

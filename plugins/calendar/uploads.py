@@ -7,9 +7,17 @@ from pathlib import Path
 from flask import current_app
 
 from core import uploads as core_uploads
-from core.uploads import UploadError, sniff
+from core.uploads import UploadError, display_name, sniff
 
-__all__ = ["UploadError", "max_bytes", "read_checked", "sniff", "storage_dir", "store"]
+__all__ = [
+    "UploadError",
+    "display_name",
+    "max_bytes",
+    "read_checked",
+    "sniff",
+    "storage_dir",
+    "store",
+]
 
 
 def max_bytes() -> int:
@@ -26,14 +34,6 @@ def storage_dir() -> Path:
     folder = Path(current_app.config["UPLOAD_DIR"]) / "calendar"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def display_name(filename: str | None) -> str:
-    """The name shown and offered on download: no folders, no control characters (NUL breaks
-    PostgreSQL text), never empty."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name[:200] or "file"
 
 
 def store(data: bytes, extension: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
 from core.timeutil import utcnow
+from core.uploads import display_name
 from plugins.competitions.models_awards import (
     ROUND_TRANSITIONS,
     AwardJudge,
@@ -59,11 +60,7 @@ def store_evidence(nomination: Nomination, filename: str, data: bytes) -> Eviden
         handle.write(data)
     evidence = Evidence(
         nomination=nomination,
-        # no folders (either slash) and no control characters: NUL breaks PostgreSQL text
-        filename="".join(
-            ch for ch in (filename or "").replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable()
-        )[:200]
-        or "材料",
+        filename=display_name(filename, "材料"),
         stored_name=stored,
         content_type=content_type,
         size=len(data),

@@ -13,6 +13,7 @@ from flask import current_app
 
 from core import audit, uploads
 from core.extensions import db
+from core.uploads import display_name
 from plugins.lecturers import workflow
 from plugins.lecturers.models_requests import DONE_STATES, LectureRequest, LecturerMaterial
 
@@ -52,7 +53,7 @@ def save(
         request_id=lecture.id,
         kind=kind,
         stored_name=uploads.store(storage_dir(), data, extension),
-        original_name=(filename or "file")[:200],
+        original_name=display_name(filename),
         content_type=content_type,
         size=len(data),
         uploaded_by_id=user.id,
