@@ -61,6 +61,7 @@ TABLE: dict[str, str | dict[str, str]] = {
     "calendar.edit_occurrence": "b:calendar.manage_events",
     "calendar.event": "public",
     "calendar.event_ics": "public",
+    "calendar.occurrence_ics": "public",
     "calendar.index": "public",
     "calendar.manage": "any:calendar.manage_events",
     "calendar.material_file": "b:calendar.view_materials",
@@ -166,6 +167,9 @@ TABLE: dict[str, str | dict[str, str]] = {
     # the request is village B's and assigned to 黄医生
     "lecturers.request_action": "roles:programme_manager,site_admin",  # action "cancel"
     "lecturers.request_detail": "roles:lecturer,counsellor,programme_manager,site_admin",
+    # materials: the manager, the assigned lecturer, that village's coordinator (materials.py)
+    "lecturers.download_material": "roles:lecturer,counsellor,programme_manager,site_admin",
+    "lecturers.upload_material": "roles:lecturer,programme_manager,site_admin",
     "lecturers.requests": "roles:village_coordinator,counsellor,programme_manager,site_admin",
     "lecturers.static": "public",
     "lecturers.topic_edit": "any:lecturers.manage",
