@@ -195,33 +195,25 @@ def _order(occurrence: Occurrence) -> tuple:
 
 def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[Occurrence]:
     """Entries from the ``calendar_entries`` hook of other plugins, as occurrences."""
-    hook = registry().hook.calendar_entries
-    result = []
-    for impl in hook.get_hookimpls():
-        if impl.plugin_name == "calendar":
-            continue
-        for entry in impl.function(start=start, end=end, viewer=viewer, personal=personal) or []:
-            if not personal and not entry.public:
-                continue
-            result.append(
-                Occurrence(
-                    uid=entry.uid,
-                    title=entry.title,
-                    start=entry.start,
-                    end=entry.end,
-                    original_start=entry.start,
-                    category=entry.category,
-                    colour=entry.colour,
-                    venue=entry.location,
-                    org_unit_id=entry.org_unit_id,
-                    all_day=entry.all_day,
-                    cancelled=entry.cancelled,
-                    url=entry.url,
-                    source=entry.source,
-                    public=entry.public,
-                )
-            )
-    return result
+    return [
+        Occurrence(
+            uid=entry.uid,
+            title=entry.title,
+            start=entry.start,
+            end=entry.end,
+            original_start=entry.start,
+            category=entry.category,
+            colour=entry.colour,
+            venue=entry.location,
+            org_unit_id=entry.org_unit_id,
+            all_day=entry.all_day,
+            cancelled=entry.cancelled,
+            url=entry.url,
+            source=entry.source,
+            public=entry.public,
+        )
+        for entry in raw_entries(start, end, viewer, personal)
+    ]
 
 
 def raw_entries(start: datetime, end: datetime, viewer, personal: bool) -> list:
