@@ -160,6 +160,7 @@ class SpendingForm(FlaskForm):
 
 class LearningItemForm(FlaskForm):
     publish_on = DateField(_l("发布日期"), validators=[InputRequired("请选择发布日期。")])
+    org_unit_id = SelectField(_l("面向"), coerce=int, default=0)
     title = StringField(
         _l("标题"),
         filters=[clean_text],

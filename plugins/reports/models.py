@@ -32,6 +32,11 @@ class VillageGoal(db.Model):
     demonstration: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    @property
+    def permission_unit_id(self) -> int | None:
+        """Who may withdraw it: managers of its unit, or of the top for an item for everyone."""
+        return self.org_unit_id
+
 
 class YearTarget(db.Model):
     """What each village should reach on one metric in a year (e.g. 12 events held)."""
@@ -113,6 +118,8 @@ class LearningItem(db.Model):
     picture_file: Mapped[str | None] = mapped_column(String(80))
     picture_type: Mapped[str | None] = mapped_column(String(40))
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The town (or other unit) whose residents it is for; None: everyone in the installation.
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from core import audit, signals
+from core import audit, orgunits, signals
 from core.extensions import db
-from core.permissions import can, permission_required
+from core.models import OrgUnit, OrgUnitKind
+from core.permissions import can, permission_required, require
 from core.timeutil import utcnow
 from plugins.reports import atom, uploads
 from plugins.reports.blueprint import bp
@@ -23,10 +33,23 @@ from plugins.reports.forms import LearningItemForm, today
 from plugins.reports.models import LearningItem
 
 
+def for_requested_town(query):
+    """Narrow to ``?town=<id>``: that town's items and those for everyone, not another town's."""
+    unit = orgunits.requested_unit(request.args)
+    if unit is None:
+        return query
+    return query.where(
+        or_(
+            LearningItem.org_unit_id.is_(None),
+            LearningItem.org_unit_id.in_(orgunits.related_unit_ids(unit)),
+        )
+    )
+
+
 def items_between(first: date, after: date) -> list[LearningItem]:
     return list(
         db.session.scalars(
-            select(LearningItem)
+            for_requested_town(select(LearningItem))
             .where(
                 LearningItem.publish_on >= first,
                 LearningItem.publish_on < min(after, today() + timedelta(days=1)),
@@ -35,6 +58,17 @@ def items_between(first: date, after: date) -> list[LearningItem]:
             .order_by(LearningItem.publish_on, LearningItem.id)
         )
     )
+
+
+def audience_choices() -> list[tuple[int, str]]:
+    """Everyone (top of the tree), or one of the towns this manager runs."""
+    towns = [
+        unit
+        for unit in orgunits.tree_rows(include_inactive=False)
+        if unit.kind in (OrgUnitKind.district, OrgUnitKind.town)
+        and can(current_user, "reports.manage", unit)
+    ]
+    return [(0, _("全部(整个安装)")), *((unit.id, unit.name) for unit in towns)]
 
 
 def _parse(day: str | None) -> date:
@@ -105,7 +139,7 @@ def learning_feed():
     """An Atom 1.0 feed of the latest items."""
     items = list(
         db.session.scalars(
-            select(LearningItem)
+            for_requested_town(select(LearningItem))
             .where(LearningItem.publish_on <= today(), LearningItem.withdrawn.is_(False))
             .order_by(LearningItem.publish_on.desc(), LearningItem.id.desc())
             .limit(30)
@@ -151,7 +185,11 @@ def learning_picture(item_id: int):
 def learning_new():
     """Publish an item for a day (today or later)."""
     form = LearningItemForm(data={"publish_on": today()} if not form_posted() else None)
+    form.org_unit_id.choices = audience_choices()
     if form.validate_on_submit():
+        audience = db.session.get(OrgUnit, form.org_unit_id.data) if form.org_unit_id.data else None
+        # an item for everyone needs a manager at the top of the tree
+        require("reports.manage", audience or orgunits.roots()[0])
         try:
             stored = uploads.save(form.picture.data, uploads.PICTURE_TYPES)
         except uploads.UploadError as error:
@@ -165,6 +203,7 @@ def learning_new():
                 picture_file=stored[0] if stored else None,
                 picture_type=stored[1] if stored else None,
                 created_by_id=current_user.id,
+                org_unit_id=audience.id if audience else None,
             )
             db.session.add(item)
             db.session.flush()
@@ -182,6 +221,7 @@ def learning_withdraw(item_id: int):
     item = db.session.get(LearningItem, item_id)
     if item is None or item.withdrawn:
         abort(404)
+    require("reports.manage", item.org_unit_id or orgunits.roots()[0])
     item.withdrawn = True
     audit.record("reports.learning_withdrawn", item, f"撤下指尖学习:{item.title}")
     db.session.commit()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from core.extensions import db as _db
 from core.timeutil import utcnow
@@ -369,3 +370,36 @@ def test_public_contest_list_and_topic_menu_narrow_to_one_town(app, client, tree
 
     menu = client.get(f"/lectures/topics?town={tree.town_b_id}").get_data(as_text=True)
     assert "第二镇讲师" in menu and "甲镇讲师" not in menu
+
+
+def test_learning_digest_narrows_to_one_town(app, client, tree, managers):
+    """A town's manager publishes for their town only; ?town= shows that town's items plus the
+    items for everyone, never another town's."""
+    from plugins.reports.models import LearningItem
+
+    def publish(title: str, audience: int):
+        return client.post(
+            "/reports/learn/new",
+            data={"publish_on": "2020-01-06", "org_unit_id": str(audience), "title": title},
+        )
+
+    log_in(client, app, managers["town_a"])
+    assert publish("甲镇防汛知识", tree.town_a_id).status_code == 302
+    assert _refused(publish("给全区的", 0))
+    assert publish("冒充第二镇", tree.town_b_id).status_code == 400
+    log_in(client, app, managers["district"])
+    assert publish("全区防诈骗", 0).status_code == 302
+    with app.app_context():
+        titles = set(_db.session.scalars(select(LearningItem.title)))
+    assert titles == {"甲镇防汛知识", "全区防诈骗"}
+
+    town_b = client.get(f"/reports/learn/day/2020-01-06?town={tree.town_b_id}").get_data(
+        as_text=True
+    )
+    assert "全区防诈骗" in town_b and "甲镇防汛知识" not in town_b
+    town_a = client.get(f"/reports/learn/day/2020-01-06?town={tree.town_a_id}").get_data(
+        as_text=True
+    )
+    assert "全区防诈骗" in town_a and "甲镇防汛知识" in town_a
+    feed = client.get(f"/reports/learn/feed.atom?town={tree.town_b_id}").get_data(as_text=True)
+    assert "全区防诈骗" in feed and "甲镇防汛知识" not in feed
