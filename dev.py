@@ -102,8 +102,10 @@ def ensure_chromium() -> None:
 
 
 def ensure_nginx() -> None:
-    """Debian's nginx for the serving test (tests/deploy/test_nginx.py); never started here."""
+    """Debian's nginx for the serving test (tests/deploy/test_nginx.py), and systemd-analyze to
+    verify the shipped units (tests/deploy/test_systemd.py); neither is started here."""
     ensure_debian_package(NGINX, "nginx", "serving test")
+    ensure_debian_package("/usr/bin/systemd-analyze", "systemd", "unit-file check")
 
 
 def postgres_answers(url: str) -> bool:
