@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from sqlalchemy import String, func, literal, or_, select, update
 
 from core.extensions import db
@@ -101,3 +103,22 @@ def related_unit_ids(unit: OrgUnit) -> list[int]:
             )
         )
     )
+
+
+def roll_up(unit_ids: Iterable[int], per_unit: Mapping[int | None, float]) -> dict[int, float]:
+    """For each of ``unit_ids``, the sum of ``per_unit`` over that unit and every unit below it:
+    the rule every ``report_metrics`` figure follows. Unknown ids are left out."""
+    wanted = list(unit_ids)
+    ids = set(wanted) | {unit_id for unit_id in per_unit if unit_id is not None}
+    paths = dict(
+        db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(ids))).all()
+    )
+    return {
+        unit_id: sum(
+            value
+            for key, value in per_unit.items()
+            if key in paths and paths[key].startswith(paths[unit_id])
+        )
+        for unit_id in wanted
+        if unit_id in paths
+    }

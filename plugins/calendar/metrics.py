@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
 from sqlalchemy import func, select
 
 from core.extensions import db
 from core.hooktypes import Metric
-from core.models import OrgUnit
-from core.timeutil import local_zone
+from core.orgunits import roll_up
+from core.timeutil import period_bounds
 from plugins.calendar import services
 from plugins.calendar.models import CalendarAttendance, CalendarEvent
 
 
-def _moment(value) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=local_zone())
-    if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=local_zone())
-    raise TypeError(value)
-
-
 def metrics(unit_ids, start, end) -> list[Metric]:
     """Held = occurrences in the period that were not cancelled; 人次 = attendance rows."""
-    start_at, end_at = _moment(start), _moment(end)
-    units = {
-        u.id: u.path for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))
-    }
-    paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path)).all())
+    start_at, end_at = period_bounds(start, end)
     held_by_unit: dict[int, int] = {}
     for event in services.events_between(start_at, end_at):
         held = [
@@ -50,21 +36,19 @@ def metrics(unit_ids, start, end) -> list[Metric]:
         ).all()
     )
 
-    def rollup(counts: dict[int, int]) -> dict[int, int]:
-        return {
-            unit_id: sum(n for uid, n in counts.items() if paths.get(uid, "").startswith(path))
-            for unit_id, path in units.items()
-        }
-
     evidence = "/calendar/?village={unit_id}&start={start}"
     return [
         Metric(
-            "calendar.events_held", "举办活动", rollup(held_by_unit), "场", evidence_url=evidence
+            "calendar.events_held",
+            "举办活动",
+            roll_up(unit_ids, held_by_unit),
+            "场",
+            evidence_url=evidence,
         ),
         Metric(
             "calendar.participant_times",
             "参与人次",
-            rollup(attended),
+            roll_up(unit_ids, attended),
             "人次",
             evidence_url=evidence,
         ),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.hooktypes import CalendarEntry, Metric
-from core.models import OrgUnit
+from core.orgunits import roll_up
 from core.timeutil import period_bounds, utcnow
 from plugins.competitions.models import Attempt, Contest
 from plugins.competitions.models_live import LiveParticipant, LiveSession
@@ -113,15 +113,7 @@ def report_metrics(unit_ids, start, end) -> list[Metric]:
     for unit_id, count in [*attempts, *players]:
         if unit_id is not None:
             per_unit[unit_id] = per_unit.get(unit_id, 0) + count
-    paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path)).all())
-    values = {}
-    for unit_id in unit_ids:
-        prefix = paths.get(unit_id)
-        if prefix is None:
-            continue
-        values[unit_id] = float(
-            sum(n for uid, n in per_unit.items() if paths.get(uid, "").startswith(prefix))
-        )
+    values = {unit_id: float(n) for unit_id, n in roll_up(unit_ids, per_unit).items()}
     return [
         Metric(
             "competitions.participants",

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import OrgUnit, User
+from core.orgunits import roll_up
 from plugins.credits.models import CreditEntry, CreditHousehold
 from plugins.credits.services import activity_label
 
@@ -45,20 +46,15 @@ def person_ranking(
 def earned_by_unit(unit_ids: list[int], start: datetime, end: datetime) -> dict[int, int]:
     """Credits earned by the people of each unit (descendants included) in [start, end).
 
-    One grouped query by unit id (served by an index), then rolled up the tree in Python.
+    One grouped query by unit id (served by an index), then rolled up the tree.
     """
     rows = db.session.execute(
         select(CreditEntry.org_unit_id, func.sum(CreditEntry.amount))
         .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
         .group_by(CreditEntry.org_unit_id)
     ).all()
-    paths = dict(db.session.execute(select(OrgUnit.id, OrgUnit.path)).all())
-    sums = [(paths.get(unit_id) or "~", int(total or 0)) for unit_id, total in rows]
-    values = {}
-    for unit_id in unit_ids:
-        prefix = paths.get(unit_id)
-        values[unit_id] = sum(t for path, t in sums if prefix and path.startswith(prefix))
-    return values
+    totals = roll_up(unit_ids, {unit_id: int(total or 0) for unit_id, total in rows})
+    return {unit_id: totals.get(unit_id, 0) for unit_id in unit_ids}
 
 
 def village_ranking(start: datetime, end: datetime) -> list[tuple[int, str, int, int]]:

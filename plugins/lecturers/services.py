@@ -15,6 +15,7 @@ from core import signals
 from core.extensions import db
 from core.hooktypes import CalendarEntry, Metric
 from core.models import OrgUnit, RoleAssignment
+from core.orgunits import roll_up
 from core.timeutil import as_moment, utcnow
 from plugins.lecturers import workflow
 from plugins.lecturers.models import Lecturer
@@ -231,25 +232,8 @@ def report_metrics(unit_ids, start, end) -> list[Metric]:
     """
     per_village = delivered_by_village(as_moment(start), as_moment(end))
     wanted = list(unit_ids or [])
-    paths = dict(
-        db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(wanted))).all()
-    )
-    village_paths = dict(
-        db.session.execute(
-            select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(per_village))
-        ).all()
-    )
-    lectures: dict[int, float] = {}
-    audience: dict[int, float] = {}
-    for unit_id in wanted:
-        prefix = paths.get(unit_id)
-        inside = [
-            per_village[v]
-            for v, path in village_paths.items()
-            if prefix and path.startswith(prefix)
-        ]
-        lectures[unit_id] = sum(count for count, _ in inside)
-        audience[unit_id] = sum(people for _, people in inside)
+    lectures = roll_up(wanted, {v: count for v, (count, _) in per_village.items()})
+    audience = roll_up(wanted, {v: people for v, (_, people) in per_village.items()})
     evidence = "/lectures/reports/coverage?unit_id={unit_id}&start={start}&end={end}"
     return [
         Metric("lecturers.lectures_delivered", "送讲场次", lectures, "场", evidence_url=evidence),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from core.extensions import db
 from core.hooktypes import Metric
 from core.models import OrgUnit
+from core.orgunits import roll_up
 from core.timeutil import as_moment, to_local
 from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
 from plugins.volunteers.models_mediation import MediationCase
@@ -23,56 +24,46 @@ MEDIATION_EVIDENCE = "/volunteers/reports/mediation?unit_id={unit_id}&start={sta
 SESSION_STATES = ("scheduled", "concluded")
 
 
-def _paths(unit_ids) -> dict[int, str]:
-    rows = db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unit_ids)))
-    return {uid: path for uid, path in rows}  # noqa: C416 - dict(Result) would use .keys()
-
-
-def _roll_up(unit_ids, per_path: dict[str, float]) -> dict[int, float]:
-    paths = _paths(unit_ids)
-    return {
-        uid: round(sum(v for p, v in per_path.items() if p.startswith(path)), 2)
-        for uid, path in paths.items()
-    }
-
-
 def metrics(unit_ids, start, end) -> list[Metric]:
     """Confirmed service hours and mediation sessions held, per unit with its descendants."""
     start, end = as_moment(start), as_moment(end)
     hours = db.session.execute(
-        select(OrgUnit.path, func.sum(Assignment.hours))
+        select(Shift.org_unit_id, func.sum(Assignment.hours))
         .join(ShiftRole, ShiftRole.id == Assignment.role_id)
         .join(Shift, Shift.id == ShiftRole.shift_id)
-        .join(OrgUnit, OrgUnit.id == Shift.org_unit_id)
         .where(
             Assignment.hours_confirmed_at.is_not(None),
             Shift.starts_at >= start,
             Shift.starts_at < end,
         )
-        .group_by(OrgUnit.path)
+        .group_by(Shift.org_unit_id)
     ).all()
     sessions = db.session.execute(
-        select(OrgUnit.path, func.count(MediationCase.id))
-        .join(OrgUnit, OrgUnit.id == MediationCase.org_unit_id)
+        select(MediationCase.org_unit_id, func.count(MediationCase.id))
         .where(
             MediationCase.state.in_(SESSION_STATES),
             MediationCase.starts_at >= start,
             MediationCase.starts_at < end,
         )
-        .group_by(OrgUnit.path)
+        .group_by(MediationCase.org_unit_id)
     ).all()
     return [
         Metric(
             "volunteers.hours",
             "志愿服务时长",
-            _roll_up(unit_ids, {p: float(h or 0) for p, h in hours}),
+            {
+                unit_id: round(total, 2)
+                for unit_id, total in roll_up(
+                    unit_ids, {u: float(h or 0) for u, h in hours}
+                ).items()
+            },
             "小时",
             evidence_url=HOURS_EVIDENCE,
         ),
         Metric(
             "volunteers.mediation_sessions",
             "人民调解场次",
-            _roll_up(unit_ids, {p: float(n) for p, n in sessions}),
+            roll_up(unit_ids, {u: float(n) for u, n in sessions}),
             "场",
             evidence_url=MEDIATION_EVIDENCE,
         ),

@@ -74,3 +74,14 @@ def test_deactivated_unit_grants_nothing(app, make_user, town, check):
         _db.session.get(OrgUnit, town.village_b_id).active = False
         _db.session.commit()
     assert not check(admin, "core.manage_units", town.village_b_id)
+
+
+def test_roll_up_counts_each_unit_with_everything_below_it(app, town):
+    from core.orgunits import roll_up
+
+    with app.app_context():
+        totals = roll_up(
+            [town.town_id, town.village_a_id, town.village_b_id, 999999],
+            {town.village_a_id: 3, town.village_b_id: 2, town.town_id: 1, None: 7},
+        )
+    assert totals == {town.town_id: 6, town.village_a_id: 3, town.village_b_id: 2}
