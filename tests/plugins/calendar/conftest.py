@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from icalendar import Calendar
 
 from core.extensions import db as _db
 from core.timeutil import local_zone, utcnow
@@ -17,6 +18,14 @@ def local(day, hour=19, minute=30) -> datetime:
 def next_weekday(weekday: int, weeks_ahead: int = 1):
     today = utcnow().astimezone(local_zone()).date()
     return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
+
+
+def parse(body: bytes) -> Calendar:
+    """Parse a feed strictly: any component icalendar had to repair fails the test."""
+    calendar = Calendar.from_ical(body)
+    for component in calendar.walk():
+        assert not component.errors, component.errors
+    return calendar
 
 
 @pytest.fixture

@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-import recurring_ical_events
-from icalendar import Calendar
+from datetime import UTC, timedelta
 
 from core.extensions import db as _db
 from plugins.calendar import recurrence, services
 from plugins.calendar.models import CalendarEvent
-from tests.plugins.calendar.conftest import next_weekday
-
-
-def parse(body: bytes) -> Calendar:
-    calendar = Calendar.from_ical(body)
-    for component in calendar.walk():
-        assert not component.errors, component.errors
-    return calendar
-
-
-def site_occurrences(app, start, end):
-    with app.test_request_context():
-        return {
-            (o.uid, o.start.astimezone(UTC), o.cancelled)
-            for o in services.occurrences_between(start, end, include_entries=False)
-        }
-
-
-def feed_occurrences(calendar, start, end):
-    found = set()
-    for component in recurring_ical_events.of(calendar).between(start, end):
-        moment = component["DTSTART"].dt
-        if not isinstance(moment, datetime):
-            moment = datetime.combine(moment, datetime.min.time()).replace(
-                tzinfo=recurrence.local_zone()
-            )
-        found.add(
-            (str(component["UID"]), moment.astimezone(UTC), component.get("STATUS") == "CANCELLED")
-        )
-    return found
+from tests.plugins.calendar.conftest import next_weekday, parse
 
 
 def test_private_feed_token_lifecycle(app, client, make_event, login_as):

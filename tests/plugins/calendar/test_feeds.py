@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import recurring_ical_events
-from icalendar import Calendar
 
 from core.extensions import db as _db
 from core.hookspecs import hookimpl
@@ -16,14 +15,7 @@ from core.timeutil import utcnow
 from plugins.calendar import ical, recurrence, services
 from plugins.calendar.models import CalendarEvent
 from tests.conftest import log_in
-from tests.plugins.calendar.conftest import local, next_weekday
-
-
-def parse(body: bytes) -> Calendar:
-    calendar = Calendar.from_ical(body)
-    for component in calendar.walk():
-        assert not component.errors, component.errors
-    return calendar
+from tests.plugins.calendar.conftest import local, next_weekday, parse
 
 
 def site_occurrences(app, start, end):
