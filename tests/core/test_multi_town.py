@@ -14,6 +14,7 @@ from core.extensions import db as _db
 from core.timeutil import utcnow
 from tests.conftest import log_in
 from tests.core.conftest import _refused
+from tests.plugins.calendar.conftest import event_fields
 
 
 def test_tree_paths_put_both_towns_under_the_district(app, tree):
@@ -37,25 +38,9 @@ def test_calendar_event_edit_stays_in_town(app, client, tree, managers):
         start = utcnow().replace(microsecond=0) + timedelta(days=3)
         event = services.save_event(
             None,
-            {
-                "title": "丙村夜校",
-                "description": "",
-                "markdown": False,
-                "category_id": category.id,
-                "org_unit_id": tree.village_c_id,
-                "venue": "丙村学习中心",
-                "all_day": False,
-                "start_at": start,
-                "end_at": start + timedelta(hours=2),
-                "freq": "none",
-                "interval": 1,
-                "weekdays": "",
-                "count": None,
-                "until": None,
-                "capacity": None,
-                "registration_open": True,
-                "members_only": False,
-            },
+            event_fields(
+                category.id, tree.village_c_id, start, title="丙村夜校", venue="丙村学习中心"
+            ),
             None,
         )
         _db.session.commit()

@@ -11,6 +11,7 @@ from core.extensions import db as _db
 from core.timeutil import utcnow
 from tests.conftest import log_in
 from tests.core.conftest import _refused
+from tests.plugins.calendar.conftest import event_fields
 
 
 def test_public_calendar_and_feed_narrow_to_one_town(app, client, tree):
@@ -22,25 +23,9 @@ def test_public_calendar_and_feed_narrow_to_one_town(app, client, tree):
         for title, unit in (("甲村讲座", tree.village_a_id), ("丙村讲座", tree.village_c_id)):
             services.save_event(
                 None,
-                {
-                    "title": title,
-                    "description": "",
-                    "markdown": False,
-                    "category_id": category.id,
-                    "org_unit_id": unit,
-                    "venue": "学习中心",
-                    "all_day": False,
-                    "start_at": start,
-                    "end_at": start + timedelta(hours=1),
-                    "freq": "none",
-                    "interval": 1,
-                    "weekdays": "",
-                    "count": None,
-                    "until": None,
-                    "capacity": None,
-                    "registration_open": True,
-                    "members_only": False,
-                },
+                event_fields(
+                    category.id, unit, start, title=title, end_at=start + timedelta(hours=1)
+                ),
                 None,
             )
         _db.session.commit()

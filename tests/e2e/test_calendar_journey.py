@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from core.timeutil import local_zone, utcnow
 from tests.conftest import TEST_PASSWORD
+from tests.plugins.calendar.conftest import event_fields
 
 pytestmark = pytest.mark.e2e
 
@@ -30,25 +31,19 @@ def test_resident_registers_and_copies_subscribe_link(live_server, new_page, app
         cats = {c.name: c.id for c in services.ensure_categories()}
         services.save_event(
             None,
-            {
-                "title": "善书堂干部夜校",
-                "description": "学习乡村振兴政策",
-                "markdown": False,
-                "category_id": cats["干部夜校"],
-                "org_unit_id": town.village_a_id,
-                "venue": "甲村学习中心",
-                "all_day": False,
-                "start_at": local(day),
-                "end_at": local(day, 21, 0),
-                "freq": "weekly",
-                "interval": 1,
-                "weekdays": str(day.weekday()),
-                "count": 8,
-                "until": None,
-                "capacity": 30,
-                "registration_open": True,
-                "members_only": False,
-            },
+            event_fields(
+                cats["干部夜校"],
+                town.village_a_id,
+                local(day),
+                title="善书堂干部夜校",
+                description="学习乡村振兴政策",
+                venue="甲村学习中心",
+                end_at=local(day, 21, 0),
+                freq="weekly",
+                weekdays=str(day.weekday()),
+                count=8,
+                capacity=30,
+            ),
             None,
         )
         db.session.commit()

@@ -19,6 +19,7 @@ from core.extensions import db as _db
 from core.models import OrgUnit
 from core.timeutil import utcnow
 from tests.conftest import log_in
+from tests.plugins.calendar.conftest import event_fields
 from tests.security import walk
 
 pytestmark = pytest.mark.e2e
@@ -73,27 +74,17 @@ def _markdown_event(app) -> None:
         start = utcnow() + timedelta(days=3)
         services.save_event(
             None,
-            {
-                "title": PAYLOADS[0],
-                "description": "# 标题\n\n"
+            event_fields(
+                template.category_id,
+                template.org_unit_id,
+                start,
+                title=PAYLOADS[0],
+                description="# 标题\n\n"
                 + "\n\n".join(PAYLOADS)
                 + "\n\n[点我](javascript:window.__xss=1) ![x](x onerror=window.__xss=1)",
-                "markdown": True,
-                "category_id": template.category_id,
-                "org_unit_id": template.org_unit_id,
-                "venue": PAYLOADS[2],
-                "all_day": False,
-                "start_at": start,
-                "end_at": start + timedelta(hours=2),
-                "freq": "none",
-                "interval": 1,
-                "weekdays": "",
-                "count": None,
-                "until": None,
-                "capacity": None,
-                "registration_open": True,
-                "members_only": False,
-            },
+                markdown=True,
+                venue=PAYLOADS[2],
+            ),
             None,
         )
         _db.session.commit()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.extensions import db as _db
 from tests.conftest import log_in
-from tests.plugins.calendar.conftest import local, next_weekday
+from tests.plugins.calendar.conftest import event_fields, local, next_weekday
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -49,25 +49,14 @@ def calendar_occurrence(app, town):
         day = next_weekday(1)
         event = services.save_event(
             None,
-            {
-                "title": "夜校",
-                "description": "",
-                "markdown": False,
-                "category_id": category.id,
-                "org_unit_id": town.village_a_id,
-                "venue": "甲村",
-                "all_day": False,
-                "start_at": local(day),
-                "end_at": local(day, 21, 0),
-                "freq": "none",
-                "interval": 1,
-                "weekdays": "",
-                "count": None,
-                "until": None,
-                "capacity": None,
-                "registration_open": True,
-                "members_only": False,
-            },
+            event_fields(
+                category.id,
+                town.village_a_id,
+                local(day),
+                title="夜校",
+                venue="甲村",
+                end_at=local(day, 21, 0),
+            ),
             None,
         )
         _db.session.commit()

@@ -28,6 +28,31 @@ def parse(body: bytes) -> Calendar:
     return calendar
 
 
+def event_fields(category_id: int, org_unit_id: int, start_at: datetime, **fields) -> dict:
+    """Everything ``services.save_event`` reads, for a single two-hour event; override any."""
+    data = {
+        "title": "干部夜校",
+        "description": "",
+        "markdown": False,
+        "category_id": category_id,
+        "org_unit_id": org_unit_id,
+        "venue": "学习中心",
+        "all_day": False,
+        "start_at": start_at,
+        "end_at": start_at + timedelta(hours=2),
+        "freq": "none",
+        "interval": 1,
+        "weekdays": "",
+        "count": None,
+        "until": None,
+        "capacity": None,
+        "registration_open": True,
+        "members_only": False,
+    }
+    data.update(fields)
+    return data
+
+
 @pytest.fixture
 def make_event(app, town):
     """``make_event(**fields)`` → event id; defaults: a single class in village A next week."""
@@ -38,26 +63,13 @@ def make_event(app, town):
         with app.app_context():
             cats = {c.name: c.id for c in services.ensure_categories()}
             day = fields.pop("day", next_weekday(1))
-            data = {
-                "title": "干部夜校",
-                "description": "",
-                "markdown": False,
-                "category_id": cats[fields.pop("category", "干部夜校")],
-                "org_unit_id": town.village_a_id,
-                "venue": "甲村学习中心",
-                "all_day": False,
-                "start_at": local(day),
-                "end_at": local(day, 21, 0),
-                "freq": "none",
-                "interval": 1,
-                "weekdays": "",
-                "count": None,
-                "until": None,
-                "capacity": None,
-                "registration_open": True,
-                "members_only": False,
-            }
-            data.update(fields)
+            category_id = cats[fields.pop("category", "干部夜校")]
+            data = event_fields(
+                category_id,
+                fields.pop("org_unit_id", town.village_a_id),
+                fields.pop("start_at", local(day)),
+                **{"venue": "甲村学习中心", "end_at": local(day, 21, 0), **fields},
+            )
             event = services.save_event(None, data, None)
             _db.session.commit()
             return event.id
