@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from core import notify, signals
 from core.extensions import db
 from core.timeutil import utcnow
+from plugins.calendar import recurrence, services
 from plugins.calendar.models import (
     CalendarAttendance,
     CalendarEvent,
@@ -249,3 +250,27 @@ def attendance_count(event_id: int, original_start: datetime) -> int:
             CalendarAttendance.original_start == original_start,
         )
     )
+
+
+def upcoming_for(user_id: int, since: datetime, limit: int | None = None) -> list[tuple]:
+    """(occurrence with its page URL, registration) of a person's registrations from ``since``,
+    soonest first: the dashboard panel and the "my events" page show the same list."""
+    query = (
+        select(CalendarRegistration)
+        .where(
+            CalendarRegistration.user_id == user_id,
+            CalendarRegistration.status != "cancelled",
+            CalendarRegistration.original_start >= since,
+        )
+        .order_by(CalendarRegistration.original_start)
+    )
+    if limit:
+        query = query.limit(limit)
+    items = []
+    for row in db.session.scalars(query):
+        occurrence = recurrence.find_occurrence(row.event, row.original_start)
+        if occurrence is not None:
+            items.append(
+                (services.replace(occurrence, url=services.occurrence_url(occurrence)), row)
+            )
+    return items

@@ -31,7 +31,7 @@ from plugins.calendar.blueprint import (
     week_monday,
 )
 from plugins.calendar.cache import feed_cache
-from plugins.calendar.models import CalendarEvent, CalendarRegistration
+from plugins.calendar.models import CalendarEvent
 
 AGENDA_DAYS = 14
 AGENDA_LIMIT = 40
@@ -178,22 +178,7 @@ def board():
 @login_required
 def mine():
     """My registrations from today on, and what I attended recently."""
-    rows = db.session.scalars(
-        select(CalendarRegistration)
-        .where(
-            CalendarRegistration.user_id == current_user.id,
-            CalendarRegistration.status != "cancelled",
-            CalendarRegistration.original_start >= utcnow() - timedelta(days=90),
-        )
-        .order_by(CalendarRegistration.original_start)
-    ).all()
-    items = []
-    for row in rows:
-        occurrence = recurrence.find_occurrence(row.event, row.original_start)
-        if occurrence is not None:
-            items.append(
-                (services.replace(occurrence, url=services.occurrence_url(occurrence)), row)
-            )
+    items = registration.upcoming_for(current_user.id, utcnow() - timedelta(days=90))
     return render_template("calendar/mine.html", items=items)
 
 
