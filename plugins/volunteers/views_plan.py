@@ -110,15 +110,21 @@ def volunteers_list():
     return render_template("volunteers/volunteers.html", rows=rows, form=ActionForm())
 
 
-@bp.route("/manage/volunteers/<int:profile_id>/approve", methods=["POST"])
-@permission_required("volunteers.approve_volunteers")
-def approve(profile_id: int):
+def _profile_to_review(profile_id: int) -> Profile:
+    """The profile an approve/reject post names, if this reviewer may decide on it."""
     profile = db.session.get(Profile, profile_id)
     if profile is None:
         abort(404)
     require("volunteers.approve_volunteers", profile)
     if not ActionForm().validate_on_submit():
         abort(400)
+    return profile
+
+
+@bp.route("/manage/volunteers/<int:profile_id>/approve", methods=["POST"])
+@permission_required("volunteers.approve_volunteers")
+def approve(profile_id: int):
+    profile = _profile_to_review(profile_id)
     if profile.status != "approved":
         profiles.approve(profile)
         db.session.commit()
@@ -129,12 +135,7 @@ def approve(profile_id: int):
 @bp.route("/manage/volunteers/<int:profile_id>/reject", methods=["POST"])
 @permission_required("volunteers.approve_volunteers")
 def reject(profile_id: int):
-    profile = db.session.get(Profile, profile_id)
-    if profile is None:
-        abort(404)
-    require("volunteers.approve_volunteers", profile)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    profile = _profile_to_review(profile_id)
     if profile.status == "pending":
         reason = (request.form.get("reason") or "").strip()[:200]
         profiles.reject(profile, reason)
