@@ -12,6 +12,8 @@ import secrets
 import zipfile
 from pathlib import Path
 
+from flask import abort, send_file
+
 #: content type → (extension, leading bytes)
 SIGNATURES = [
     ("image/jpeg", "jpg", (b"\xff\xd8\xff",)),
@@ -91,3 +93,28 @@ def display_name(filename: str | None, default: str = "file") -> str:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip()
     return name[:200] or default
+
+
+def serve(folder: Path, stored_name: str | None, content_type: str | None, download_name: str):
+    """Send a stored upload; the caller has already checked who may see it.
+
+    Only images open in the page; anything else (a PDF can carry script) is downloaded, in a
+    sandbox, never sniffed, never cached by shared proxies. A name that is not one of ours
+    (a folder, a dot file) or a file that has gone is a 404.
+    """
+    if not stored_name or "/" in stored_name or "\\" in stored_name or stored_name.startswith("."):
+        abort(404)
+    path = folder / stored_name
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=content_type,
+        download_name=download_name,
+        as_attachment=not (content_type or "").startswith("image/"),
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    return response

@@ -7,13 +7,14 @@ from pathlib import Path
 from flask import current_app
 
 from core import uploads as core_uploads
-from core.uploads import UploadError, display_name, sniff
+from core.uploads import UploadError, display_name, serve, sniff
 
 __all__ = [
     "UploadError",
     "display_name",
     "max_bytes",
     "read_checked",
+    "serve",
     "sniff",
     "storage_dir",
     "store",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -99,17 +99,8 @@ def material_file(material_id: int):
     if material is None:
         abort(404)
     _require_materials(material)
-    path = uploads.storage_dir() / material.stored_name
-    if not path.is_file():
-        abort(404)
-    # Only images open in the page; a PDF or document is downloaded (a PDF can carry script).
-    inline = material.content_type.startswith("image/")
-    return send_file(
-        path,
-        mimetype=material.content_type,
-        as_attachment=not inline,
-        download_name=material.original_name,
-        max_age=0,
+    return uploads.serve(
+        uploads.storage_dir(), material.stored_name, material.content_type, material.original_name
     )
 
 

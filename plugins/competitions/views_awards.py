@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from core.extensions import db
 from core.notify import notify
 from core.orgunits import unit_choices
 from core.permissions import can, permission_required, require, unit_ids_where
+from core.uploads import serve
 from plugins.competitions import awards
 from plugins.competitions.blueprint import bp
 from plugins.competitions.forms import EvidenceForm, JudgeForm, NominationForm, RoundForm
@@ -276,12 +277,7 @@ def evidence(evidence_id: int):
     item = db.get_or_404(Evidence, evidence_id)
     if not _may_see(item.nomination):
         abort(404)
-    return send_file(
-        awards.evidence_dir() / item.stored_name,
-        mimetype=item.content_type,
-        download_name=item.filename,
-        as_attachment=item.content_type == "application/pdf",
-    )
+    return serve(awards.evidence_dir(), item.stored_name, item.content_type, item.filename)
 
 
 @bp.route("/awards/<int:round_id>/certificates")

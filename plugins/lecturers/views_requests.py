@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +17,7 @@ from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
 from core.timeutil import from_local
+from core.uploads import serve
 from plugins.lecturers import materials, services, workflow
 from plugins.lecturers.forms import (
     AcceptForm,
@@ -322,15 +323,6 @@ def download_material(request_id: int, material_id: int):
         abort(404)
     if not materials.can_view(current_user, lecture):
         abort(403)
-    path = materials.storage_dir() / material.stored_name
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=material.content_type,
-        as_attachment=not material.content_type.startswith("image/"),
-        download_name=material.original_name,
+    return serve(
+        materials.storage_dir(), material.stored_name, material.content_type, material.original_name
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.private = True
-    return response

@@ -5,8 +5,10 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import abort, current_app, send_file
+from flask import current_app
 from werkzeug.datastructures import FileStorage
+
+from core import uploads as core_uploads
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -61,21 +63,7 @@ def save(upload: FileStorage | None, allowed: set[str] | None = None) -> tuple[s
 
 def serve(name: str | None, mime: str | None, download_name: str):
     """Send a stored file (the caller has checked who may see it)."""
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        abort(404)
-    path = folder() / name
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=mime,
-        download_name=download_name,
-        as_attachment=not (mime or "").startswith("image/"),  # receipts (PDF) are downloaded
-        max_age=0,
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return core_uploads.serve(folder(), name, mime, download_name)
 
 
 def remove(name: str | None) -> None:
