@@ -16,7 +16,6 @@ import gzip
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks.harness import free_port  # noqa: E402 - after the path is set
 
 
 def seed(database_url: str) -> str:
@@ -139,12 +139,6 @@ def seed(database_url: str) -> str:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
     return token
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, bytes]:

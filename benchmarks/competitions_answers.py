@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks.harness import free_port  # noqa: E402 - after the path is set
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/xxt_competitions"
 SECRET = "benchmark-secret-key-not-for-production"
@@ -101,12 +101,6 @@ def seed(url: str, participants: int) -> list[dict]:
         db.session.remove()
         db.engine.dispose()
     return plans
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def request(port: int, method: str, path: str, cookie: str = "", body: bytes = b""):

@@ -17,7 +17,6 @@ import http.cookiejar
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks.harness import free_port  # noqa: E402 - after the path is set
+
 PASSWORD = "bench-pass-2026"
 MANAGER_PHONE = "13600000000"
 
@@ -196,12 +197,6 @@ def seed(database_url: str, lecturers: int, lectures: int) -> int:
             connection.execute(text("VACUUM ANALYZE" if postgres else "ANALYZE"))
         db.engine.dispose()
     return target_id
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def opener_logged_in(base: str):

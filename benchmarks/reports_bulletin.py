@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
 from sqlalchemy import (  # noqa: E402
     Column,
     DateTime,
@@ -41,6 +39,7 @@ from sqlalchemy import (  # noqa: E402
     select,
 )
 
+from benchmarks.harness import free_port  # noqa: E402 - after the path is set
 from core.hookspecs import hookimpl  # noqa: E402
 from core.hooktypes import Metric  # noqa: E402
 from core.plugins import Plugin  # noqa: E402
@@ -257,12 +256,6 @@ def seed() -> None:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _opener():
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
@@ -302,7 +295,7 @@ def main() -> None:
     print(
         f"database: {database_url.split('@')[-1]}; seeding took {time.perf_counter() - started:.1f} s"
     )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),

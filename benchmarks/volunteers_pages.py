@@ -15,7 +15,6 @@ import http.cookiejar
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.harness import free_port  # noqa: E402 - after the path is set
 
 
 def seed(database_url: str, volunteers: int, shifts: int) -> None:
@@ -86,12 +86,6 @@ def seed(database_url: str, volunteers: int, shifts: int) -> None:
             db.session.add(shift)
         db.session.commit()
         db.engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def opener_for(base: str, phone: str, password: str):
