@@ -125,6 +125,13 @@ def init_app(app: Flask) -> None:
     def too_many(error):
         return _error(429, _("尝试次数过多,请稍后再试。"))
 
+    @app.before_request
+    def settle_locale():
+        """Choose the language while the user's row is fresh: chosen after a commit (at the
+        first flash) it would cost another SELECT of the expired row."""
+        if request.endpoint and not request.endpoint.endswith("static"):
+            get_locale()
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
