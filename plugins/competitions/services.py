@@ -36,7 +36,7 @@ def upsert(model, values: dict | list[dict], keys: list[str], update_columns: li
 
     ``values`` may be a list of rows: one statement, one round trip."""
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(values)
+    statement = insert(model.__table__).values(values)
     if update_columns:
         statement = statement.on_conflict_do_update(
             index_elements=keys, set_={name: statement.excluded[name] for name in update_columns}
