@@ -43,13 +43,10 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def get_rule(activity_type: str, lock: bool = False) -> CreditRule:
-    """The rule for an activity type, made from the defaults on first use.
-
-    ``lock`` takes a row lock (PostgreSQL) so two concurrent credits cannot both pass a cap.
-    """
+def get_rule(activity_type: str) -> CreditRule:
+    """The rule for an activity type, made from the defaults on first use."""
     query = select(CreditRule).where(CreditRule.activity_type == activity_type)
-    rule = db.session.scalar(query.with_for_update() if lock else query)
+    rule = db.session.scalar(query)
     if rule is None:
         _label, amount, daily, monthly = ACTIVITY_TYPES[activity_type]
         try:
@@ -64,7 +61,7 @@ def get_rule(activity_type: str, lock: bool = False) -> CreditRule:
                 )
         except IntegrityError:  # made by a concurrent request
             pass
-        rule = db.session.scalar(query.with_for_update() if lock else query)
+        rule = db.session.scalar(query)
     return rule
 
 
@@ -140,15 +137,21 @@ def credit(
     Commits: receivers run after the sender's own commit.
     """
     occurred_at = occurred_at or utcnow()
-    rule = get_rule(activity_type, lock=True)
+    rule = get_rule(activity_type)
     if not rule.active:
         db.session.commit()
         return None
+    # Caps are per person, so lock the person's row (PostgreSQL; SQLite writes one at a time):
+    # two credits for one person cannot both pass a cap, and credits for different people,
+    # such as 300 contest hand-ins at once, do not queue behind one another. NO KEY UPDATE
+    # leaves rows that merely reference the person free to be written meanwhile.
+    home = db.session.scalar(
+        select(User.home_unit_id).where(User.id == user_id).with_for_update(key_share=True)
+    )
     source_id = str(source.id)
     generation = _generation(source.plugin, source.kind, source_id, user_id)
     wanted = math.floor(rule.amount * quantity + 0.5)  # half up: 2.5 hours × 1 → 3
     amount, note = capped_amount(rule, user_id, wanted, occurred_at)
-    home = db.session.scalar(select(User.home_unit_id).where(User.id == user_id))
     entry = CreditEntry(
         user_id=user_id,
         org_unit_id=home,
