@@ -1,25 +1,23 @@
 """300 contest participants saving and submitting their answers at once, through gunicorn.
 
 Seeds PostgreSQL (database ``xxt_competitions`` unless BENCH_DATABASE_URL says otherwise): a town,
-300 residents, a bank and an open contest, and one running attempt per resident. Then serves the
-app with gunicorn on 127.0.0.1 and fires, each wave with all 300 threads released together:
-``/healthz`` (the trivial baseline), a save of every answer, and the final submit. Prints p50/p95
-latency and errors per wave with the ratio to ``/healthz``, and counts the rows afterwards: every
-answer must be in the database and every attempt finished exactly once.
+300 residents, a bank and an open contest, and one running attempt per resident. Serves the app
+with gunicorn and the shipped ``deploy/gunicorn.conf.py`` on 127.0.0.1, then for each ``--spread``
+sends 300 ``/healthz`` (the trivial baseline) and 300 saves of a whole answer sheet, all in the same
+instant (0) or evenly over that many seconds; last, every participant hands in (submit) at the
+first spread. Prints p50/p95/max latency, errors, completions per second and the CPU each request
+cost gunicorn, PostgreSQL and the client (read from /proc), then counts the rows: every answer
+must be in the database and every attempt finished exactly once.
 
-    .venv/bin/python benchmarks/competitions_answers.py [--participants 300] [--workers 3]
-        [--spread 10]   # the same requests arriving evenly over 10 seconds instead of at once
+    .venv/bin/python benchmarks/competitions_answers.py [--participants 300] [--workers 2]
+        [--threads 4] [--spread 0 1 2 5]
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import statistics
-import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from datetime import timedelta
@@ -27,7 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.harness import free_port  # noqa: E402 - after the path is set
+from benchmarks.harness import (  # noqa: E402 - after the path is set
+    burst,
+    free_port,
+    gunicorn,
+    percentile,
+    raw_request,
+    timed_request,
+)
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/xxt_competitions"
 SECRET = "benchmark-secret-key-not-for-production"
@@ -103,126 +108,111 @@ def seed(url: str, participants: int) -> list[dict]:
     return plans
 
 
-def request(port: int, method: str, path: str, cookie: str = "", body: bytes = b""):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Cookie": f"session={cookie}"} if cookie else {}
-    if body:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
+def cpu_seconds(wanted) -> float:
+    """User+system CPU seconds used so far by the processes ``wanted(pid, ppid, command)``
+    accepts, read from /proc (0 where there is no /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = rest.split()
+        if wanted(int(stat.parent.name), int(fields[1]), head.split("(", 1)[1]):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wave(port: int, server: int, requests: list[bytes], ok: set[int], spread: float) -> dict:
+    """One burst; latency figures, errors (status not in ``ok``) and the CPU it cost the
+    gunicorn processes (``server`` and its workers), PostgreSQL and this client."""
+
+    def app(pid, ppid, command):
+        return server in (pid, ppid)
+
+    def database(pid, ppid, command):
+        return command.startswith("postgres")
+
+    before = cpu_seconds(app), cpu_seconds(database), time.process_time()
     started = time.perf_counter()
-    try:
-        connection.request(method, path, body=body or None, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        status = response.status
-    except OSError:
-        status = 0
-    finally:
-        connection.close()
-    return (time.perf_counter() - started) * 1000, status
-
-
-def wave(port: int, jobs: list[tuple], ok: set[int], spread: float = 0.0) -> dict:
-    """Release every job at once (or evenly over ``spread`` seconds); latency in ms and errors
-    (status not in ``ok``)."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[tuple[float, int]] = [(0.0, 0)] * len(jobs)
-
-    def run(index, job):
-        barrier.wait()
-        if spread:
-            time.sleep(spread * index / len(jobs))
-        results[index] = request(port, *job)
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    times = sorted(ms for ms, _ in results)
+    results = burst(port, requests, spread)
+    elapsed = time.perf_counter() - started
+    after = cpu_seconds(app), cpu_seconds(database), time.process_time()
+    times = [ms for ms, _ in results]
+    app_cpu, db_cpu, client_cpu = (
+        (b - a) * 1000 / len(requests) for a, b in zip(before, after, strict=True)
+    )
     return {
-        "p50": statistics.median(times),
-        "p95": times[int(len(times) * 0.95) - 1],
+        "p50": percentile(times, 0.50),
+        "p95": percentile(times, 0.95),
+        "max": max(times),
         "errors": sum(1 for _, status in results if status not in ok),
+        "cpu": (app_cpu, db_cpu, client_cpu),
+        "rate": len(requests) / elapsed,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=300)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
         "--spread",
         type=float,
-        default=0.0,
-        help="seconds over which the requests of a wave arrive (0: all at the same instant)",
+        nargs="+",
+        default=[0.0, 1.0, 2.0, 5.0],
+        help="seconds over which a wave's requests arrive, one save wave each (0: same instant)",
     )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    spread = args.spread
     print(f"seeding {args.participants} participants on {url.split('@')[-1]} ...", flush=True)
     plans = seed(url, args.participants)
     port = free_port()
-    env = dict(
-        os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, XXT_ENV="production", RATELIMIT_ENABLED="0"
-    )
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "-w",
-            str(args.workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "--backlog",
-            "2048",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "core:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                if request(port, "GET", "/healthz")[1] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        request(port, "GET", "/contests/")  # warm every worker a little
-        figures = {}
-        figures["healthz"] = wave(port, [("GET", "/healthz")] * len(plans), {200}, spread)
-        for action in ("save", "submit"):
-            jobs = [
-                (
-                    "POST",
-                    f"/contests/attempts/{p['attempt']}",
-                    p["cookie"],
-                    urllib.parse.urlencode([*p["form"], ("action", action)]).encode(),
-                )
-                for p in plans
-            ]
-            figures[action] = wave(port, jobs, {302}, spread)
-        figures["healthz again"] = wave(port, [("GET", "/healthz")] * len(plans), {200}, spread)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    base = figures["healthz"]["p95"]
-    when = f"arriving over {spread:g} s" if spread else "all released at the same instant"
+    healthz = [raw_request("GET", "/healthz")] * len(plans)
+    answers = {
+        action: [
+            raw_request(
+                "POST",
+                f"/contests/attempts/{p['attempt']}",
+                {"Cookie": f"session={p['cookie']}"},
+                urllib.parse.urlencode([*p["form"], ("action", action)]).encode(),
+            )
+            for p in plans
+        ]
+        for action in ("save", "submit")
+    }
+    figures = {}
+    with gunicorn(
+        url,
+        port,
+        SECRET,
+        workers=args.workers,
+        XXT_THREADS=str(args.threads),
+        RATELIMIT_ENABLED="0",
+    ) as server:
+        for _ in range(args.workers * 4):  # let every worker open its database connections
+            timed_request(port, "GET", "/contests/")
+        for spread in args.spread:
+            figures[("healthz", spread)] = wave(port, server.pid, healthz, {200}, spread)
+            figures[("save", spread)] = wave(port, server.pid, answers["save"], {302}, spread)
+        # Handing in happens once per attempt: one wave, at the first (harshest) spread.
+        spread = args.spread[0]
+        figures[("submit", spread)] = wave(port, server.pid, answers["submit"], {302}, spread)
+        figures[("healthz", spread)] = wave(port, server.pid, healthz, {200}, spread)
     print(
-        f"{len(plans)} participants, {QUESTIONS} answers each, {when}; "
-        f"gunicorn {args.workers} workers x {args.threads} threads"
+        f"{len(plans)} participants, {QUESTIONS} answers each; gunicorn {args.workers} workers x "
+        f"{args.threads} threads; {os.cpu_count()} CPUs shared by client, gunicorn and PostgreSQL"
     )
-    print(f"{'wave':<14}{'p50 ms':>10}{'p95 ms':>10}{'errors':>8}{'p95/healthz':>13}")
-    for name, row in figures.items():
+    print(
+        f"{'wave':<10}{'arrival':>10}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}"
+        f"{'done/s':>8}   CPU ms per request: app / db / client"
+    )
+    for (name, spread), row in figures.items():
+        arrival = f"{spread:g} s" if spread else "at once"
         print(
-            f"{name:<14}{row['p50']:>10.1f}{row['p95']:>10.1f}{row['errors']:>8}"
-            f"{row['p95'] / base:>13.1f}"
+            f"{name:<10}{arrival:>10}{row['p50']:>9.1f}{row['p95']:>9.1f}{row['max']:>9.1f}"
+            f"{row['errors']:>8}{row['rate']:>8.0f}   " + " / ".join(f"{v:.2f}" for v in row["cpu"])
         )
     count_rows(url, len(plans))
 
