@@ -127,9 +127,11 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def settle_locale():
-        """Choose the language while the user's row is fresh: chosen after a commit (at the
-        first flash) it would cost another SELECT of the expired row."""
-        if request.endpoint and not request.endpoint.endswith("static"):
+        """On a form post, choose the language before the view commits: chosen after it (at
+        the first flash) it would cost another SELECT of the expired user row. Reads (pages,
+        feeds, polling) are left alone, so they touch the session and user only if they need to.
+        """
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
             get_locale()
 
     @app.after_request

@@ -167,6 +167,33 @@ def client(app) -> CSRFClient:
 
 
 @pytest.fixture
+def sql_statements(app):
+    """``with sql_statements() as seen:`` lists the SQL the app's engine runs inside the block
+    (for tests that a hot path does not read a row twice)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = _db.engine
+
+    @contextmanager
+    def record():
+        seen: list[str] = []
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+
+    return record
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

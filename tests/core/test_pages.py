@@ -170,3 +170,12 @@ def test_catalogs_of_core_and_plugins_never_contradict():
                     seen.setdefault(message.id, {})[path] = message.string
     contradictions = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
     assert contradictions == {}
+
+
+def test_reads_that_need_no_user_do_not_load_one(client, login_as, town, sql_statements):
+    """Settling the language early is for form posts only: a signed-in phone polling a read
+    that needs no user (here /healthz) costs no SELECT of the user's row."""
+    login_as("resident", town.village_a_id)
+    with sql_statements() as seen:
+        assert client.get("/healthz").status_code == 200
+    assert not [s for s in seen if "FROM user_account" in s]

@@ -197,28 +197,17 @@ def test_multiple_choice_needs_every_letter(app, town, make_user):
     assert re.match(r"^[A-F]+$", "AC")
 
 
-def test_saving_the_sheet_reads_the_person_once(app, client, town, login_as):
+def test_saving_the_sheet_reads_the_person_once(app, client, town, login_as, sql_statements):
     """The language is settled before the save commits, so the flash afterwards does not
     reload the expired user row: one user SELECT per save (300 saves at once add up)."""
-    from sqlalchemy import event
-
     contest_id = _setup(app, town)
     login_as("resident", town.village_a_id)
     attempt_id = _start(client, contest_id)
     with app.app_context():
         attempt = _db.session.get(Attempt, attempt_id)
         form = {f"q{item['question_id']}": "0" for item in attempt.drawn}
-        engine = _db.engine
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sql_statements() as seen:
         response = client.post(f"/contests/attempts/{attempt_id}", data={**form, "action": "save"})
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 302
-    user_reads = [s for s in statements if re.search(r"FROM user_account\b", s)]
+    user_reads = [s for s in seen if re.search(r"FROM user_account\b", s)]
     assert len(user_reads) == 1, user_reads
