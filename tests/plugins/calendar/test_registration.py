@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from openpyxl import load_workbook
@@ -14,10 +14,11 @@ from core import signals
 from core.extensions import db as _db
 from core.models import Notification
 from core.timeutil import utcnow
-from plugins.calendar import recurrence, services
+from plugins.calendar import recurrence, registration, services
 from plugins.calendar.models import CalendarAttendance, CalendarEvent, CalendarRegistration
 from plugins.calendar.views_people import checkin_code
 from tests.conftest import log_in
+from tests.threads import run_together
 
 
 def first_key(app, event_id) -> str:
@@ -196,30 +197,13 @@ def test_capacity_holds_under_concurrent_registrations(app, make_event, make_use
     capacity, people = 4, 12  # under the pool size (5 + 10 overflow), so all reach the barrier
     event_id = make_event(capacity=capacity)
     user_ids = [make_user() for _ in range(people)]
-    barrier = threading.Barrier(people, timeout=30)
-    errors = []
 
-    def worker(user_id):
-        from plugins.calendar import registration
+    def register(user_id):
+        event = _db.session.get(CalendarEvent, event_id)
+        occurrence = recurrence.find_occurrence(event, event.start_at)
+        registration.register(event, occurrence, user_id)
 
-        with app.app_context():
-            try:
-                event = _db.session.get(CalendarEvent, event_id)
-                occurrence = recurrence.find_occurrence(event, event.start_at)
-                barrier.wait()
-                registration.register(event, occurrence, user_id)
-                _db.session.commit()
-            except Exception as error:
-                errors.append(error)
-                _db.session.rollback()
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(uid,)) for uid in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_together(app, [partial(register, uid) for uid in user_ids], commit=True)
     assert errors == []
     assert count(app, CalendarRegistration, status="confirmed") == capacity
     assert count(app, CalendarRegistration, status="waiting") == people - capacity

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from plugins.competitions import live, services
 from plugins.competitions.models import Answer, Attempt
 from plugins.competitions.models_live import LiveAnswer, LiveParticipant, LiveSession
 from tests.plugins.competitions.helpers import add_questions, make_contest
+from tests.threads import run_together
 
 pytestmark = pytest.mark.postgres_only
 
@@ -23,29 +25,6 @@ def _need_postgres(app):
     with app.app_context():
         if _db.engine.dialect.name != "postgresql":
             pytest.skip("needs PostgreSQL row locks")
-
-
-def _run(app, count: int, work) -> list:
-    """Run ``work(i)`` in ``count`` threads, each with its own app context; collect errors."""
-    barrier = threading.Barrier(count)
-    errors: list = []
-
-    def target(i):
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(i)
-            except Exception as error:  # collected and asserted on below
-                errors.append(error)
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_concurrent_starts_make_one_open_attempt(app, town, make_user):
@@ -63,7 +42,7 @@ def test_concurrent_starts_make_one_open_attempt(app, town, make_user):
         )
         seen.add(attempt.id)
 
-    assert _run(app, 12, work) == []
+    assert run_together(app, [partial(work, i) for i in range(12)]) == []
     with app.app_context():
         assert _db.session.scalar(select(func.count(Attempt.id))) == 1
     assert len(seen) == 1
@@ -94,7 +73,7 @@ def test_many_participants_answer_and_submit_at_once(app, town, make_user):
             assert "已经交卷" in str(error)
         services.finish_attempt(attempt_id, "submit")
 
-    assert _run(app, 80, work) == []
+    assert run_together(app, [partial(work, i) for i in range(80)]) == []
     with app.app_context():
         assert _db.session.scalar(select(func.count(Answer.id))) == 40 * 5
         assert (
@@ -128,7 +107,7 @@ def test_hundred_phones_answer_live_at_once(app, town, make_user):
         participant = _db.session.get(LiveParticipant, participants[i % 100])
         live.answer(participant, ids[0], "A" if i % 2 else "B")
 
-    assert _run(app, 200, work) == []  # every phone taps twice
+    assert run_together(app, [partial(work, i) for i in range(200)]) == []  # every phone taps twice
     with app.app_context():
         assert _db.session.scalar(select(func.count(LiveAnswer.id))) == 100
         quiz = _db.session.get(LiveSession, quiz_id)
@@ -175,7 +154,7 @@ def test_hundred_phones_through_http(app, client, town, login_as):
         )
         statuses.append(response.status_code)
 
-    assert _run(app, 200, work) == []
+    assert run_together(app, [partial(work, i) for i in range(200)]) == []
     assert set(statuses) == {302}
     with app.app_context():
         assert _db.session.scalar(select(func.count(LiveAnswer.id))) == 100

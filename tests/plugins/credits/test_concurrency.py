@@ -11,30 +11,9 @@ from sqlalchemy import text
 from core.extensions import db as _db
 from plugins.credits import services
 from plugins.credits.services import Source
+from tests.threads import run_together
 
 WHEN = datetime(2025, 5, 1, 2, tzinfo=UTC)
-
-
-def _race(app, jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def run(job):
-        with app.app_context():
-            try:
-                barrier.wait()
-                job()
-            except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
 
 
 @pytest.mark.postgres_only
@@ -49,7 +28,7 @@ def test_concurrent_credits_respect_source_and_cap(app, make_user):
         lambda: services.credit(user, "attendance", Source("calendar", "attendance", 1), "x", WHEN)
         for _ in range(6)
     ]
-    _race(app, same)
+    assert run_together(app, same) == []
     with app.app_context():
         assert services.balance(user) == 2
     different = [
@@ -58,7 +37,7 @@ def test_concurrent_credits_respect_source_and_cap(app, make_user):
         )
         for n in range(8)
     ]
-    _race(app, different)
+    assert run_together(app, different) == []
     with app.app_context():
         assert services.balance(user) == 6  # the daily cap, never more
 

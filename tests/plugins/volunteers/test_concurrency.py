@@ -1,6 +1,5 @@
 """Capacity and no-overlap hold under concurrent sign-ups (PostgreSQL row locks)."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -9,6 +8,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from plugins.volunteers import services
 from plugins.volunteers.models import Assignment
+from tests.threads import run_together
 
 pytestmark = pytest.mark.postgres_only
 
@@ -19,38 +19,15 @@ def _need_postgres(app):
             pytest.skip("needs PostgreSQL row locks")
 
 
-def _race(app, jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def run(job):
-        with app.app_context():
-            barrier.wait()
-            try:
-                job()
-                db.session.commit()
-            except services.BookingError:
-                db.session.rollback()
-            except Exception as error:
-                db.session.rollback()
-                errors.append(repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
-
-
 def test_role_never_overfilled(app, make_shift, make_volunteer):
     _need_postgres(app)
     _shift, (role_id,) = make_shift(roles=[("引导", 3, ())])
     people = [make_volunteer() for _ in range(16)]
-    errors = _race(
-        app, [lambda uid=uid: services.sign_up(role_id, uid, waitlist=True) for uid in people]
+    errors = run_together(
+        app,
+        [lambda uid=uid: services.sign_up(role_id, uid, waitlist=True) for uid in people],
+        tolerated=(services.BookingError,),
+        commit=True,
     )
     assert errors == []
     with app.app_context():
@@ -69,7 +46,12 @@ def test_volunteer_never_in_two_overlapping_shifts(app, make_shift, make_volunte
         _s, (role_id,) = make_shift(starts_in=timedelta(days=2, minutes=10 * k), hours=2)
         roles.append(role_id)
     person = make_volunteer(max_shifts=31)
-    errors = _race(app, [lambda rid=rid: services.sign_up(rid, person) for rid in roles])
+    errors = run_together(
+        app,
+        [lambda rid=rid: services.sign_up(rid, person) for rid in roles],
+        tolerated=(services.BookingError,),
+        commit=True,
+    )
     assert errors == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(Assignment.status == "confirmed")) == 1
