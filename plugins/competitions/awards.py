@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
+from core import uploads
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
 from core.timeutil import utcnow
-from core.uploads import display_name
 from plugins.competitions.models_awards import (
     ROUND_TRANSITIONS,
     AwardJudge,
@@ -23,25 +22,12 @@ from plugins.competitions.models_awards import (
 from plugins.competitions.services import ContestError
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
-#: Accepted evidence by its first bytes (the name and the browser's type are not trusted).
-MAGIC = [
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-]
+#: Evidence kinds accepted, recognised by ``core.uploads.sniff`` from the bytes (never the name).
+EVIDENCE_KINDS = frozenset({"pdf", "png", "jpg"})
 
 
 def evidence_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "competitions"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def sniff(data: bytes) -> tuple[str, str] | None:
-    for magic, content_type, suffix in MAGIC:
-        if data.startswith(magic):
-            return content_type, suffix
-    return None
+    return Path(current_app.config["UPLOAD_DIR"]) / "competitions"
 
 
 def store_evidence(nomination: Nomination, filename: str, data: bytes) -> Evidence:
@@ -50,18 +36,14 @@ def store_evidence(nomination: Nomination, filename: str, data: bytes) -> Eviden
         raise ContestError("文件是空的。")
     if len(data) > MAX_EVIDENCE_BYTES:
         raise ContestError("证明材料不能超过 5 MB。")
-    kind = sniff(data)
-    if kind is None:
+    kind = uploads.sniff(data)
+    if kind is None or kind[1] not in EVIDENCE_KINDS:
         raise ContestError("只接受 PDF、PNG 或 JPEG 文件。")
-    content_type, suffix = kind
-    stored = secrets.token_hex(16) + suffix
-    target = evidence_dir() / stored
-    with open(target, "wb") as handle:
-        handle.write(data)
+    content_type, extension = kind
     evidence = Evidence(
         nomination=nomination,
-        filename=display_name(filename, "材料"),
-        stored_name=stored,
+        filename=uploads.display_name(filename, "材料"),
+        stored_name=uploads.store(evidence_dir(), data, extension),
         content_type=content_type,
         size=len(data),
     )
