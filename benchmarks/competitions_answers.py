@@ -199,19 +199,19 @@ def main() -> None:
         # Handing in happens once per attempt: one wave, at the first (harshest) spread.
         spread = args.spread[0]
         figures[("submit", spread)] = wave(port, server.pid, answers["submit"], {302}, spread)
-        figures[("healthz", spread)] = wave(port, server.pid, healthz, {200}, spread)
+        figures[("healthz after", spread)] = wave(port, server.pid, healthz, {200}, spread)
     print(
         f"{len(plans)} participants, {QUESTIONS} answers each; gunicorn {args.workers} workers x "
         f"{args.threads} threads; {os.cpu_count()} CPUs shared by client, gunicorn and PostgreSQL"
     )
     print(
-        f"{'wave':<10}{'arrival':>10}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}"
+        f"{'wave':<14}{'arrival':>10}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}"
         f"{'done/s':>8}   CPU ms per request: app / db / client"
     )
     for (name, spread), row in figures.items():
         arrival = f"{spread:g} s" if spread else "at once"
         print(
-            f"{name:<10}{arrival:>10}{row['p50']:>9.1f}{row['p95']:>9.1f}{row['max']:>9.1f}"
+            f"{name:<14}{arrival:>10}{row['p50']:>9.1f}{row['p95']:>9.1f}{row['max']:>9.1f}"
             f"{row['errors']:>8}{row['rate']:>8.0f}   " + " / ".join(f"{v:.2f}" for v in row["cpu"])
         )
     count_rows(url, len(plans))
