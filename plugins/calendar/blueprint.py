@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import nh3
 from flask import Blueprint, abort, request
@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from core.extensions import db
 from core.permissions import can
-from core.timeutil import local_zone
+from core.timeutil import local_zone, period_bounds
 from plugins.calendar import recurrence, services
 from plugins.calendar.models import CalendarEvent
 from plugins.calendar.recurrence import Occurrence
@@ -74,10 +74,6 @@ def local_today() -> date:
     return datetime.now(local_zone()).date()
 
 
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=local_zone()).astimezone(UTC)
-
-
 def arg_date(name: str, default: date) -> date:
     """A YYYY-MM-DD query parameter within 2000..2100, else ``default``."""
     raw = request.args.get(name, "")
@@ -120,8 +116,7 @@ def filter_args() -> dict:
 def list_occurrences(start: date, end: date) -> list[Occurrence]:
     chosen = filters()
     return services.occurrences_between(
-        day_start(start),
-        day_start(end),
+        *period_bounds(start, end),
         viewer(),
         category_ids=[chosen["category"]] if chosen["category"] else None,
         unit_id=chosen["village"] or chosen["town"],

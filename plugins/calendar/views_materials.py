@@ -13,11 +13,11 @@ from core import audit
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import can, permission_required, unit_ids_where
+from core.timeutil import period_bounds
 from plugins.calendar import uploads
 from plugins.calendar.blueprint import (
     arg_int,
     bp,
-    day_start,
     event_or_404,
     local_today,
     occurrence_or_404,
@@ -121,9 +121,10 @@ def materials_by_month():
     except ValueError:
         first = local_today().replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
+    since, until = period_bounds(first, following)
     query = select(CalendarMaterial).where(
-        CalendarMaterial.original_start >= day_start(first),
-        CalendarMaterial.original_start < day_start(following),
+        CalendarMaterial.original_start >= since,
+        CalendarMaterial.original_start < until,
         CalendarMaterial.org_unit_id.in_([unit_id] if unit_id else allowed),
     )
     rows = db.session.scalars(query.order_by(CalendarMaterial.original_start)).all()
