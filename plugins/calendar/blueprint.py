@@ -11,7 +11,6 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from core.extensions import db
-from core.permissions import can
 from core.timeutil import local_zone, period_bounds
 from plugins.calendar import recurrence, services
 from plugins.calendar.models import CalendarEvent
@@ -53,16 +52,6 @@ def occurrence_or_404(event: CalendarEvent, key: str) -> Occurrence:
     if occurrence is None:
         abort(404)
     return occurrence
-
-
-def require_manage(event: CalendarEvent) -> None:
-    if not can(current_user, "calendar.manage_events", event):
-        abort(403)
-
-
-def require_checkin(event: CalendarEvent) -> None:
-    if not can(current_user, "calendar.checkin", event):
-        abort(403)
 
 
 def clock(moment: datetime, pattern: str = "%H:%M") -> str:

@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from core import audit
 from core.extensions import db
 from core.models import OrgUnit
-from core.permissions import can, permission_required, unit_ids_where
+from core.permissions import permission_required, require, unit_ids_where
 from core.timeutil import period_bounds
 from plugins.calendar import uploads
 from plugins.calendar.blueprint import (
@@ -28,17 +28,12 @@ from plugins.calendar.models import CalendarMaterial
 KIND_LABELS = dict(MATERIAL_CHOICES)
 
 
-def _require_materials(event) -> None:
-    if not can(current_user, "calendar.view_materials", event):
-        abort(403)
-
-
 @bp.route("/e/<int:event_id>/<key>/materials", methods=["GET", "POST"])
 @login_required
 def materials(event_id: int, key: str):
     """List and upload the occurrence's files (签到册、学习计划、活动照片 …)."""
     event = event_or_404(event_id)
-    _require_materials(event)
+    require("calendar.view_materials", event)
     occ = occurrence_or_404(event, key)
     form = MaterialForm()
     try:
@@ -98,7 +93,7 @@ def material_file(material_id: int):
     material = db.session.get(CalendarMaterial, material_id)
     if material is None:
         abort(404)
-    _require_materials(material)
+    require("calendar.view_materials", material)
     return uploads.serve(
         uploads.storage_dir(), material.stored_name, material.content_type, material.original_name
     )
