@@ -166,10 +166,16 @@ def expand(
     overrides = {o.original_start: o for o in event.overrides}
     duration = event.end_at - event.start_at
     starts = set(original_starts(event, window_start, window_end))
-    # A moved occurrence may have come into the window from outside it.
+    # A moved occurrence may have come into the window from outside it. Whether its original
+    # start belongs to the series needs the whole series: expand it once, only when needed.
+    valid: set[datetime] | None = None
     for original, override in overrides.items():
         moved_in = override.start_at and window_start - duration <= override.start_at < window_end
-        if moved_in and (event.freq == "none" or original in all_original_starts(event)):
+        if not moved_in:
+            continue
+        if event.freq != "none" and valid is None:
+            valid = set(all_original_starts(event))
+        if event.freq == "none" or original in valid:
             starts.add(original)
     result = []
     for original in sorted(starts):
