@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -133,7 +133,3 @@ def materials_by_month():
         prev=(first - timedelta(days=1)).replace(day=1),
         next=following,
     )
-
-
-def material_link(material: CalendarMaterial) -> str:
-    return url_for("calendar.material_file", material_id=material.id)
