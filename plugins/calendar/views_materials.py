@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from core import audit
@@ -23,7 +24,7 @@ from plugins.calendar.blueprint import (
     occurrence_or_404,
 )
 from plugins.calendar.forms import MATERIAL_CHOICES, MaterialForm
-from plugins.calendar.models import CalendarMaterial
+from plugins.calendar.models import CalendarEvent, CalendarMaterial
 
 KIND_LABELS = dict(MATERIAL_CHOICES)
 
@@ -122,7 +123,17 @@ def materials_by_month():
         CalendarMaterial.original_start < until,
         CalendarMaterial.org_unit_id.in_([unit_id] if unit_id else allowed),
     )
-    rows = db.session.scalars(query.order_by(CalendarMaterial.original_start)).all()
+    # The page shows each material's event title: load the events in the same query, without
+    # their eager relationships (category, unit, overrides, pauses) the page never reads.
+    event_only = joinedload(CalendarMaterial.event).options(
+        lazyload(CalendarEvent.category),
+        lazyload(CalendarEvent.org_unit),
+        lazyload(CalendarEvent.overrides),
+        lazyload(CalendarEvent.pauses),
+    )
+    rows = db.session.scalars(
+        query.options(event_only).order_by(CalendarMaterial.original_start)
+    ).all()
     return render_template(
         "calendar/materials_month.html",
         rows=rows,
