@@ -39,7 +39,7 @@ def seed(database_url: str) -> str:
 
     from core import create_app, demo, orgunits
     from core.extensions import db
-    from core.timeutil import utcnow
+    from core.timeutil import from_local, utcnow
     from plugins.calendar import recurrence, registration, services
     from plugins.calendar.models import CalendarEvent, CalendarFeedToken
 
@@ -95,7 +95,7 @@ def seed(database_url: str) -> str:
         series = []
         for number in range(200):
             day = (now + timedelta(days=rng.randint(-60, 30))).date()
-            start = recurrence.from_naive_local(datetime.combine(day, dtime(19, 30)))
+            start = from_local(datetime.combine(day, dtime(19, 30)))
             series.append(
                 services.save_event(
                     None,

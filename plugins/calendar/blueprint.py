@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import nh3
 from flask import Blueprint, abort, request
@@ -11,8 +11,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from core.extensions import db
-from core.permissions import can
-from core.timeutil import local_zone
+from core.timeutil import local_zone, period_bounds
 from plugins.calendar import recurrence, services
 from plugins.calendar.models import CalendarEvent
 from plugins.calendar.recurrence import Occurrence
@@ -55,16 +54,6 @@ def occurrence_or_404(event: CalendarEvent, key: str) -> Occurrence:
     return occurrence
 
 
-def require_manage(event: CalendarEvent) -> None:
-    if not can(current_user, "calendar.manage_events", event):
-        abort(403)
-
-
-def require_checkin(event: CalendarEvent) -> None:
-    if not can(current_user, "calendar.checkin", event):
-        abort(403)
-
-
 def clock(moment: datetime, pattern: str = "%H:%M") -> str:
     """Local wall-clock text with strftime: long agenda pages format hundreds of times."""
     return moment.astimezone(local_zone()).strftime(pattern)
@@ -72,10 +61,6 @@ def clock(moment: datetime, pattern: str = "%H:%M") -> str:
 
 def local_today() -> date:
     return datetime.now(local_zone()).date()
-
-
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=local_zone()).astimezone(UTC)
 
 
 def arg_date(name: str, default: date) -> date:
@@ -120,8 +105,7 @@ def filter_args() -> dict:
 def list_occurrences(start: date, end: date) -> list[Occurrence]:
     chosen = filters()
     return services.occurrences_between(
-        day_start(start),
-        day_start(end),
+        *period_bounds(start, end),
         viewer(),
         category_ids=[chosen["category"]] if chosen["category"] else None,
         unit_id=chosen["village"] or chosen["town"],

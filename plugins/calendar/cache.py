@@ -8,9 +8,7 @@ every worker and host) when ``REDIS_URL`` is set.
 
 from __future__ import annotations
 
-from core.cache import Cache, MemoryCache, get_cache
-
-__all__ = ["MemoryCache", "feed_cache"]
+from core.cache import Cache, get_cache
 
 
 def feed_cache() -> Cache:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask import current_app
 from icalendar import Calendar, Event, Timezone, TimezoneStandard, vDuration, vRecur
 
-from core.timeutil import local_zone
+from core.timeutil import from_local, local_zone, period_bounds
 from plugins.calendar import recurrence
 from plugins.calendar.cache import feed_cache
 from plugins.calendar.recurrence import ICAL_FREQ, WEEKDAY_CODES
@@ -116,8 +116,8 @@ def build_vevents(event, url: str) -> list[Event]:
         if event.count:
             rule["COUNT"] = event.count
         elif event.until:
-            last = datetime.combine(event.until, time(23, 59, 59), tzinfo=local_zone())
-            rule["UNTIL"] = event.until if event.all_day else last.astimezone(UTC)
+            last = from_local(datetime.combine(event.until, time(23, 59, 59)))
+            rule["UNTIL"] = event.until if event.all_day else last
         master.add("RRULE", vRecur(rule))
         exdates = paused_starts(event)
         if exdates:
@@ -198,11 +198,7 @@ def paused_starts(event) -> list[datetime]:
     rule = recurrence.build_rule(
         event.start_at, event.freq, event.interval, event.weekdays, event.count, event.until
     )
-    return [
-        recurrence.from_naive_local(naive)
-        for naive in rule
-        if recurrence.paused(naive.date(), event.pauses)
-    ]
+    return [from_local(naive) for naive in rule if recurrence.paused(naive.date(), event.pauses)]
 
 
 def entry_vevent(entry, site_url: str) -> bytes:
@@ -229,10 +225,11 @@ def entry_vevent(entry, site_url: str) -> bytes:
 def feed_window(now: datetime) -> tuple[datetime, datetime]:
     """The dates a feed covers: CALENDAR_FEED_DAYS_BACK before today to DAYS_AHEAD after."""
     config = current_app.config
-    today = datetime.combine(now.astimezone(local_zone()).date(), time(), tzinfo=local_zone())
-    start = today - timedelta(days=config.get("CALENDAR_FEED_DAYS_BACK", 90))
-    end = today + timedelta(days=config.get("CALENDAR_FEED_DAYS_AHEAD", 365))
-    return start.astimezone(UTC), end.astimezone(UTC)
+    today = now.astimezone(local_zone()).date()
+    return period_bounds(
+        today - timedelta(days=config.get("CALENDAR_FEED_DAYS_BACK", 90)),
+        today + timedelta(days=config.get("CALENDAR_FEED_DAYS_AHEAD", 365)),
+    )
 
 
 def etag_of(body: bytes) -> str:

@@ -10,11 +10,22 @@ from markupsafe import Markup
 from core.timeutil import utcnow
 from plugins.calendar import registration, services
 
+HOME_DAYS = timedelta(days=7)
+
 
 def home_panel() -> Markup:
     """What is on in the next seven days, town-wide (first eight)."""
     now = utcnow()
-    items = services.occurrences_between(now, now + timedelta(days=7))[:8]
+    end = now + HOME_DAYS
+    # The occurrence list is cached by its window: ask for whole hours so the key repeats
+    # within the hour, then keep only what overlaps [now, now + 7 days) as before.
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    window = services.occurrences_between(hour, hour + HOME_DAYS + timedelta(hours=1))
+    items = [
+        o
+        for o in window
+        if o.start < end and (o.end > now or (o.start == o.end and o.start >= now))
+    ][:8]
     return Markup(render_template("calendar/_home.html", items=items))
 
 

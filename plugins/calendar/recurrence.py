@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil import rrule
 
-from core.timeutil import local_zone
+from core.timeutil import from_local, local_zone
 
 MAX_OCCURRENCES = 500
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -67,10 +67,6 @@ def parse_key(key: str) -> datetime | None:
 
 def local_naive(moment: datetime) -> datetime:
     return moment.astimezone(local_zone()).replace(tzinfo=None)
-
-
-def from_naive_local(naive: datetime) -> datetime:
-    return naive.replace(tzinfo=local_zone()).astimezone(UTC)
 
 
 def weekday_list(weekdays: str) -> list[int]:
@@ -130,8 +126,8 @@ def check_series(
     if not starts:
         raise RecurrenceError("这个重复设置没有产生任何一次活动,请检查日期。")
     duration = end - start
-    first = from_naive_local(starts[0])
-    last = from_naive_local(starts[-1])
+    first = from_local(starts[0])
+    last = from_local(starts[-1])
     if last + duration > LATEST:
         raise RecurrenceError("日期必须在 2000 年到 2100 年之间。")
     return first, first + duration, last + duration
@@ -154,7 +150,7 @@ def original_starts(event, window_start: datetime, window_end: datetime) -> list
     found = []
     for naive in rule.between(local_naive(lo), local_naive(hi), inc=True):
         if not paused(naive.date(), event.pauses):
-            found.append(from_naive_local(naive))
+            found.append(from_local(naive))
     return found
 
 
@@ -170,10 +166,16 @@ def expand(
     overrides = {o.original_start: o for o in event.overrides}
     duration = event.end_at - event.start_at
     starts = set(original_starts(event, window_start, window_end))
-    # A moved occurrence may have come into the window from outside it.
+    # A moved occurrence may have come into the window from outside it. Whether its original
+    # start belongs to the series needs the whole series: expand it once, only when needed.
+    valid: set[datetime] | None = None
     for original, override in overrides.items():
         moved_in = override.start_at and window_start - duration <= override.start_at < window_end
-        if moved_in and (event.freq == "none" or original in all_original_starts(event)):
+        if not moved_in:
+            continue
+        if event.freq != "none" and valid is None:
+            valid = set(all_original_starts(event))
+        if event.freq == "none" or original in valid:
             starts.add(original)
     result = []
     for original in sorted(starts):

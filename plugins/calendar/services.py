@@ -138,18 +138,15 @@ def occurrences_between(
     category_ids=None,
     unit_id: int | None = None,
     include_entries: bool = True,
-    with_urls: bool = True,
 ) -> list[Occurrence]:
     """Every occurrence (own events and other plugins' entries) in [start, end), sorted."""
     unit_ids = unit_prefix_ids(unit_id) if unit_id else None
-    public = _public_occurrences(start, end, category_ids, unit_ids, with_urls)
+    public = _public_occurrences(start, end, category_ids, unit_ids)
     found: list[Occurrence] = []
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         for event in events_between(start, end, category_ids, unit_ids, members_only=True):
             if visible_to(viewer, event):
-                found.extend(
-                    recurrence.expand(event, start, end, occurrence_url if with_urls else None)
-                )
+                found.extend(recurrence.expand(event, start, end, occurrence_url))
     if include_entries:
         names = {c.id: c.name for c in categories(active_only=False)} if category_ids else {}
         wanted = {names.get(i) for i in category_ids or []}
@@ -164,7 +161,7 @@ def occurrences_between(
     return sorted([*public, *found], key=_order)
 
 
-def _public_occurrences(start, end, category_ids, unit_ids, with_urls) -> list[Occurrence]:
+def _public_occurrences(start, end, category_ids, unit_ids) -> list[Occurrence]:
     """Occurrences of public events, cached against the data version (pages are hot)."""
     from plugins.calendar.cache import feed_cache
 
@@ -175,7 +172,6 @@ def _public_occurrences(start, end, category_ids, unit_ids, with_urls) -> list[O
             end,
             category_ids,
             sorted(unit_ids or []) if unit_ids else None,
-            with_urls,
         )
     )
     cached = feed_cache().get(key)
@@ -183,7 +179,7 @@ def _public_occurrences(start, end, category_ids, unit_ids, with_urls) -> list[O
         return cached
     found = []
     for event in events_between(start, end, category_ids, unit_ids, members_only=False):
-        found.extend(recurrence.expand(event, start, end, occurrence_url if with_urls else None))
+        found.extend(recurrence.expand(event, start, end, occurrence_url))
     found.sort(key=_order)
     feed_cache().set(key, found)
     return found

@@ -12,9 +12,9 @@ from core import audit
 from core.extensions import db
 from core.models import OrgUnit
 from core.orgunits import tree_rows
-from core.permissions import can, permission_required, unit_ids_where
+from core.permissions import can, permission_required, require, unit_ids_where
 from plugins.calendar import recurrence, reminders, services
-from plugins.calendar.blueprint import bp, event_or_404, occurrence_or_404, require_manage
+from plugins.calendar.blueprint import bp, event_or_404, occurrence_or_404
 from plugins.calendar.forms import CancelForm, EventForm, OccurrenceForm, PauseForm
 from plugins.calendar.models import CalendarEvent, CalendarPause
 from plugins.calendar.recurrence import RecurrenceError
@@ -124,7 +124,7 @@ def _fill(form: EventForm, event: CalendarEvent) -> None:
 def edit(event_id: int):
     """Edit an event or a whole series."""
     event = event_or_404(event_id)
-    require_manage(event)
+    require("calendar.manage_events", event)
     form = EventForm()
     _prepare(form)
     if request.method == "GET":
@@ -146,7 +146,7 @@ def edit(event_id: int):
 def cancel_event(event_id: int):
     """Cancel a whole event or series; it stays in feeds as cancelled."""
     event = event_or_404(event_id)
-    require_manage(event)
+    require("calendar.manage_events", event)
     form = CancelForm()
     if form.validate_on_submit():
         services.cancel_event(event, form.reason.data)
@@ -164,7 +164,7 @@ def cancel_event(event_id: int):
 def cancel_occurrence(event_id: int, key: str):
     """Cancel one occurrence of a series (or the single event)."""
     event = event_or_404(event_id)
-    require_manage(event)
+    require("calendar.manage_events", event)
     occ = occurrence_or_404(event, key)
     form = CancelForm()
     if form.validate_on_submit():
@@ -187,7 +187,7 @@ def cancel_occurrence(event_id: int, key: str):
 def restore_occurrence(event_id: int, key: str):
     """Undo the cancellation of one occurrence."""
     event = event_or_404(event_id)
-    require_manage(event)
+    require("calendar.manage_events", event)
     occ = occurrence_or_404(event, key)
     if event.is_series and not event.cancelled:
         services.restore_occurrence(event, occ.original_start)
@@ -202,7 +202,7 @@ def restore_occurrence(event_id: int, key: str):
 def edit_occurrence(event_id: int, key: str):
     """Move or edit this occurrence only, or this and all following (splits the series)."""
     event = event_or_404(event_id)
-    require_manage(event)
+    require("calendar.manage_events", event)
     occ = occurrence_or_404(event, key)
     if not event.is_series:
         return redirect(url_for("calendar.edit", event_id=event.id))
@@ -280,7 +280,7 @@ def _shifted_weekdays(event: CalendarEvent, start) -> str:
 def pauses(event_id: int):
     """Pause a series for a date range (the farming season); list and lift pauses."""
     event = event_or_404(event_id)
-    require_manage(event)
+    require("calendar.manage_events", event)
     if not event.is_series:
         abort(404)
     form = PauseForm()
@@ -307,7 +307,7 @@ def pauses(event_id: int):
 @login_required
 def unpause(event_id: int, pause_id: int):
     event = event_or_404(event_id)
-    require_manage(event)
+    require("calendar.manage_events", event)
     pause = db.session.get(CalendarPause, pause_id)
     if pause is None or pause.event_id != event.id:
         abort(404)

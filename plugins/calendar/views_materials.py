@@ -4,33 +4,29 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from core import audit
 from core.extensions import db
 from core.models import OrgUnit
-from core.permissions import can, permission_required, unit_ids_where
+from core.permissions import permission_required, require, unit_ids_where
+from core.timeutil import period_bounds
 from plugins.calendar import uploads
 from plugins.calendar.blueprint import (
     arg_int,
     bp,
-    day_start,
     event_or_404,
     local_today,
     occurrence_or_404,
 )
 from plugins.calendar.forms import MATERIAL_CHOICES, MaterialForm
-from plugins.calendar.models import CalendarMaterial
+from plugins.calendar.models import CalendarEvent, CalendarMaterial
 
 KIND_LABELS = dict(MATERIAL_CHOICES)
-
-
-def _require_materials(event) -> None:
-    if not can(current_user, "calendar.view_materials", event):
-        abort(403)
 
 
 @bp.route("/e/<int:event_id>/<key>/materials", methods=["GET", "POST"])
@@ -38,7 +34,7 @@ def _require_materials(event) -> None:
 def materials(event_id: int, key: str):
     """List and upload the occurrence's files (签到册、学习计划、活动照片 …)."""
     event = event_or_404(event_id)
-    _require_materials(event)
+    require("calendar.view_materials", event)
     occ = occurrence_or_404(event, key)
     form = MaterialForm()
     try:
@@ -98,7 +94,7 @@ def material_file(material_id: int):
     material = db.session.get(CalendarMaterial, material_id)
     if material is None:
         abort(404)
-    _require_materials(material)
+    require("calendar.view_materials", material)
     return uploads.serve(
         uploads.storage_dir(), material.stored_name, material.content_type, material.original_name
     )
@@ -121,12 +117,23 @@ def materials_by_month():
     except ValueError:
         first = local_today().replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
+    since, until = period_bounds(first, following)
     query = select(CalendarMaterial).where(
-        CalendarMaterial.original_start >= day_start(first),
-        CalendarMaterial.original_start < day_start(following),
+        CalendarMaterial.original_start >= since,
+        CalendarMaterial.original_start < until,
         CalendarMaterial.org_unit_id.in_([unit_id] if unit_id else allowed),
     )
-    rows = db.session.scalars(query.order_by(CalendarMaterial.original_start)).all()
+    # The page shows each material's event title: load the events in the same query, without
+    # their eager relationships (category, unit, overrides, pauses) the page never reads.
+    event_only = joinedload(CalendarMaterial.event).options(
+        lazyload(CalendarEvent.category),
+        lazyload(CalendarEvent.org_unit),
+        lazyload(CalendarEvent.overrides),
+        lazyload(CalendarEvent.pauses),
+    )
+    rows = db.session.scalars(
+        query.options(event_only).order_by(CalendarMaterial.original_start)
+    ).all()
     return render_template(
         "calendar/materials_month.html",
         rows=rows,
@@ -137,7 +144,3 @@ def materials_by_month():
         prev=(first - timedelta(days=1)).replace(day=1),
         next=following,
     )
-
-
-def material_link(material: CalendarMaterial) -> str:
-    return url_for("calendar.material_file", material_id=material.id)

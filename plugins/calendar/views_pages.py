@@ -10,7 +10,6 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 
 from core import orgunits
 from core.extensions import db
@@ -31,7 +30,6 @@ from plugins.calendar.blueprint import (
     week_monday,
 )
 from plugins.calendar.cache import feed_cache
-from plugins.calendar.models import CalendarEvent
 
 AGENDA_DAYS = 14
 AGENDA_LIMIT = 40
@@ -237,9 +235,3 @@ def categories_css():
     response = Response("\n".join(lines), mimetype="text/css")
     response.cache_control.max_age = 300
     return response
-
-
-def event_choices_for_unit(unit_id: int) -> list[CalendarEvent]:
-    return list(
-        db.session.scalars(select(CalendarEvent).where(CalendarEvent.org_unit_id == unit_id))
-    )

@@ -16,14 +16,13 @@ from core import audit
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.models.users import mask_phone
-from core.permissions import can
+from core.permissions import require
 from core.timeutil import to_local
 from plugins.calendar import registration
 from plugins.calendar.blueprint import (
     bp,
     event_or_404,
     occurrence_or_404,
-    require_checkin,
 )
 from plugins.calendar.forms import ProxyForm, WalkInForm
 from plugins.calendar.models import CalendarAttendance, CalendarRegistration
@@ -86,7 +85,7 @@ def unregister(event_id: int, key: str):
 def rollcall(event_id: int, key: str):
     """The coordinator's roll call: registrations, waiting list, 代报名 and walk-ins."""
     event = event_or_404(event_id)
-    require_checkin(event)
+    require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
     proxy_form = ProxyForm(prefix="proxy")
     walk_form = WalkInForm(prefix="walk")
@@ -191,7 +190,7 @@ def _attendances(event_id, original_start) -> list[CalendarAttendance]:
 def tick(event_id: int, key: str, registration_id: int):
     """Tick a registered person present on the roll call."""
     event = event_or_404(event_id)
-    require_checkin(event)
+    require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
     reg = db.session.get(CalendarRegistration, registration_id)
     if reg is None or reg.event_id != event.id or reg.original_start != occ.original_start:
@@ -217,7 +216,7 @@ def tick(event_id: int, key: str, registration_id: int):
 def untick(event_id: int, key: str, attendance_id: int):
     """Undo a check-in (ticked by mistake); credits hear ``attendance_revoked``."""
     event = event_or_404(event_id)
-    require_checkin(event)
+    require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
     row = db.session.get(CalendarAttendance, attendance_id)
     if row is None or row.event_id != event.id or row.original_start != occ.original_start:
@@ -261,7 +260,7 @@ def checkin(event_id: int, key: str):
 def qr(event_id: int, key: str):
     """The occurrence's check-in QR code as an SVG image, for staff to show or print."""
     event = event_or_404(event_id)
-    require_checkin(event)
+    require("calendar.checkin", event)
     occurrence_or_404(event, key)
     target = url_for(
         "calendar.checkin",
@@ -282,7 +281,7 @@ def qr(event_id: int, key: str):
 def qr_page(event_id: int, key: str):
     """A page to show the QR code full-screen or print it."""
     event = event_or_404(event_id)
-    require_checkin(event)
+    require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
     return render_template("calendar/qr.html", event=event, occ=occ)
 
@@ -310,9 +309,9 @@ def sheet_rows(event, occ, full_phone: bool) -> list[tuple]:
 def signin_sheet(event_id: int, key: str):
     """The printable sign-in sheet (签到册)."""
     event = event_or_404(event_id)
-    require_checkin(event)
+    require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
-    full = can(current_user, "calendar.checkin", event) and request.args.get("full") == "1"
+    full = request.args.get("full") == "1"
     return render_template(
         "calendar/signin.html", event=event, occ=occ, rows=sheet_rows(event, occ, full), full=full
     )
@@ -323,7 +322,7 @@ def signin_sheet(event_id: int, key: str):
 def signin_xlsx(event_id: int, key: str):
     """The sign-in sheet as an Excel file for the township office."""
     event = event_or_404(event_id)
-    require_checkin(event)
+    require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
     full = request.args.get("full") == "1"
     book = Workbook()
