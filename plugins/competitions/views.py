@@ -191,11 +191,12 @@ def leaderboard(contest_id: int):
     if contest.phase(utcnow()) != "closed" and not manager:
         flash(_("竞赛结束后公布排行榜。"), "info")
         return redirect(url_for("competitions.contest", contest_id=contest.id))
+    counted = ranking.counted_attempts(contest)
     return render_template(
         "competitions/leaderboard.html",
         contest=contest,
-        people=ranking.people_board(contest),
-        villages=ranking.village_board(contest),
+        people=ranking.people_board(contest, counted),
+        villages=ranking.village_board(contest, counted),
         manager=manager,
         form=WinnerForm(),
     )
