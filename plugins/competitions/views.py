@@ -42,13 +42,17 @@ def _contest(contest_id: int) -> Contest:
     return contest
 
 
-def review_allowed(attempt: Attempt, now) -> bool:
-    """The key may be shown once the attempt is finished and cannot help a later attempt."""
+def review_allowed(attempt: Attempt, now, finished: int | None = None) -> bool:
+    """The key may be shown once the attempt is finished and cannot help a later attempt.
+
+    ``finished``: how many finished attempts the person has in this contest, when known."""
     if attempt.finished_at is None:
         return False
     contest = attempt.contest
     if contest.phase(now) == "closed":
         return True
+    if finished is not None:
+        return finished >= contest.attempts_allowed
     finished = db.session.scalar(
         select(db.func.count(Attempt.id)).where(
             Attempt.contest_id == contest.id,
@@ -78,7 +82,8 @@ def contest(contest_id: int):
         mine=mine,
         running=running,
         eligible=eligible,
-        reviewable={a.id: review_allowed(a, now) for a in mine},
+        # mine is exactly this person's finished attempts here, so its length is their count
+        reviewable={a.id: review_allowed(a, now, len(mine)) for a in mine},
     )
 
 
