@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
+from core.models import OrgUnit
 from core.timeutil import utcnow
 from plugins.competitions.models import Question
 from plugins.competitions.models_live import (
@@ -206,26 +207,22 @@ def scoreboard(quiz: LiveSession, limit: int | None = None) -> list[BoardRow]:
     rows = db.session.execute(
         select(
             LiveParticipant.name,
-            LiveParticipant.village_id,
+            OrgUnit.name,
             LiveParticipant.source,
             func.count(LiveAnswer.id).filter(LiveAnswer.correct.is_(True)),
             func.coalesce(func.sum(LiveAnswer.seconds).filter(LiveAnswer.correct.is_(True)), 0.0),
         )
         .outerjoin(LiveAnswer, LiveAnswer.participant_id == LiveParticipant.id)
+        .outerjoin(OrgUnit, OrgUnit.id == LiveParticipant.village_id)
         .where(LiveParticipant.session_id == quiz.id)
-        .group_by(LiveParticipant.id)
+        .group_by(LiveParticipant.id, OrgUnit.name)
     ).all()
-    from core.models import OrgUnit
-
-    names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name)).all())
     ordered = sorted(rows, key=lambda r: (-r[3], r[4], r[0]))
     board: list[BoardRow] = []
-    for position, (name, village_id, source, correct, seconds) in enumerate(ordered, start=1):
+    for position, (name, village, source, correct, seconds) in enumerate(ordered, start=1):
         same = board and (board[-1].correct, board[-1].seconds) == (correct, float(seconds))
         rank = board[-1].rank if same else position
-        board.append(
-            BoardRow(rank, name, names.get(village_id, ""), source, correct, float(seconds))
-        )
+        board.append(BoardRow(rank, name, village or "", source, correct, float(seconds)))
     return board[:limit] if limit else board
 
 
