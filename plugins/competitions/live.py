@@ -162,7 +162,7 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
         q.id: q
         for q in db.session.scalars(select(Question).where(Question.id.in_(quiz.question_ids)))
     }
-    saved = 0
+    rows = []
     for question_id, raw in zip(quiz.question_ids, letters, strict=False):
         if not raw.strip():
             continue
@@ -173,8 +173,7 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
         if problem and qtype.name != "multiple":
             db.session.rollback()
             raise ContestError(f"第 {quiz.question_ids.index(question_id) + 1} 题: {problem}")
-        upsert(
-            LiveAnswer,
+        rows.append(
             {
                 "session_id": quiz.id,
                 "participant_id": participant.id,
@@ -183,13 +182,12 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
                 "correct": qtype.score(question.answer, chosen) > 0,
                 "seconds": 0.0,
                 "answered_at": utcnow(),
-            },
-            ["participant_id", "question_id"],
-            ["chosen", "correct"],
+            }
         )
-        saved += 1
+    if rows:  # one statement for the whole sheet (question_ids hold no duplicates)
+        upsert(LiveAnswer, rows, ["participant_id", "question_id"], ["chosen", "correct"])
     db.session.commit()
-    return saved
+    return len(rows)
 
 
 @dataclass
