@@ -24,6 +24,7 @@ from wtforms.validators import (
 )
 
 from core.forms.fields import NotBefore, clean_text
+from plugins.competitions.importer import CATEGORY_ALIASES
 from plugins.competitions.models import CATEGORIES, DIFFICULTIES
 from plugins.competitions.models_awards import AWARD_TYPES
 from plugins.competitions.qtypes import LETTERS, QUESTION_TYPES, TRUE_FALSE_OPTIONS
@@ -89,7 +90,6 @@ class ImportForm(FlaskForm):
 
 
 QUOTA_LINE = re.compile(r"^\s*(\S+)\s+([123])\s+(\d{1,3})\s*$")
-CATEGORY_BY_NAME = {**{v: k for k, v in CATEGORIES.items()}, **{k: k for k in CATEGORIES}}
 
 
 def parse_quotas(text: str) -> tuple[list[dict], list[str]]:
@@ -99,14 +99,14 @@ def parse_quotas(text: str) -> tuple[list[dict], list[str]]:
         if not line.strip():
             continue
         match = QUOTA_LINE.match(line)
-        if not match or match.group(1) not in CATEGORY_BY_NAME:
+        if not match or match.group(1) not in CATEGORY_ALIASES:
             problems.append(f"第 {number} 行应写成“分类 难度 题数”，如“法律 1 3”。")
             continue
         count = int(match.group(3))
         if count > 0:
             quotas.append(
                 {
-                    "category": CATEGORY_BY_NAME[match.group(1)],
+                    "category": CATEGORY_ALIASES[match.group(1)],
                     "difficulty": int(match.group(2)),
                     "count": count,
                 }
