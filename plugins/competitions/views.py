@@ -17,6 +17,7 @@ from plugins.competitions import ranking, services
 from plugins.competitions.blueprint import bp
 from plugins.competitions.forms import WinnerForm
 from plugins.competitions.models import Answer, Attempt, Contest, Question, Winner
+from plugins.competitions.qtypes import LETTERS
 from plugins.competitions.services import ContestError
 
 
@@ -130,7 +131,7 @@ def attempt(attempt_id: int):
         question = questions[item["question_id"]]
         letters = chosen.get(question.id, "")
         options = [
-            (position, question.options[original], "ABCDEF"[original] in letters)
+            (position, question.options[original], LETTERS[original] in letters)
             for position, original in enumerate(item["order"])
         ]
         sheet.append((number, question, options))
