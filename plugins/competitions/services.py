@@ -82,23 +82,18 @@ def draw(contest: Contest) -> list[dict]:
         count = min(int(quota["count"]), len(ids))
         drawn.extend({"question_id": qid} for qid in _random.sample(ids, count))
     _random.shuffle(drawn)
-    options = dict(
-        db.session.execute(
-            select(Question.id, Question.options).where(
+    shapes = {
+        qid: (options, kind)
+        for qid, options, kind in db.session.execute(
+            select(Question.id, Question.options, Question.kind).where(
                 Question.id.in_([d["question_id"] for d in drawn])
             )
-        ).all()
-    )
-    kinds = dict(
-        db.session.execute(
-            select(Question.id, Question.kind).where(
-                Question.id.in_([d["question_id"] for d in drawn])
-            )
-        ).all()
-    )
+        )
+    }
     for item in drawn:
-        order = list(range(len(options[item["question_id"]])))
-        if kinds[item["question_id"]] != "true_false":
+        options, kind = shapes[item["question_id"]]
+        order = list(range(len(options)))
+        if kind != "true_false":
             _random.shuffle(order)
         item["order"] = order
     return drawn
