@@ -31,6 +31,10 @@ class ContestError(ValueError):
     """A refused contest action; the message is shown to the participant as it is."""
 
 
+class AttemptFinished(ContestError):
+    """Answers sent for an attempt that has already been handed in."""
+
+
 def upsert(model, values: dict | list[dict], keys: list[str], update_columns: list[str] | None):
     """INSERT … ON CONFLICT (keys) DO UPDATE/NOTHING for PostgreSQL and SQLite alike.
 
@@ -209,7 +213,7 @@ def save_answers(
         raise LookupError(attempt_id)
     if attempt.finished_at is not None:
         db.session.rollback()
-        raise ContestError("这次答题已经交卷，不能再修改答案。")
+        raise AttemptFinished("这次答题已经交卷，不能再修改答案。")
     if now > attempt.deadline:
         db.session.rollback()
         finish_attempt(attempt_id, "timeout", now)

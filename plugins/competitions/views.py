@@ -18,7 +18,7 @@ from plugins.competitions.blueprint import bp
 from plugins.competitions.forms import WinnerForm
 from plugins.competitions.models import Answer, Attempt, Contest, Question, Winner
 from plugins.competitions.qtypes import LETTERS
-from plugins.competitions.services import ContestError
+from plugins.competitions.services import AttemptFinished, ContestError
 
 
 @bp.route("/")
@@ -159,10 +159,11 @@ def _save(attempt_id: int):
         result = services.save_answers(attempt_id, choices, submit=submit, user_id=current_user.id)
     except LookupError:
         abort(404)
+    except AttemptFinished as error:
+        flash(str(error), "error")
+        return redirect(result_url)
     except ContestError as error:
         flash(str(error), "error")
-        if "交卷" in str(error):
-            return redirect(result_url)
         return redirect(sheet_url), 303
     if result.late:
         flash(_("已超过答题时限，超时后提交的答案没有记录，系统已自动交卷。"), "error")
