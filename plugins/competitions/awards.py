@@ -126,12 +126,16 @@ def compute_results(award_round: AwardRound) -> list[Nomination]:
     nominations = list(
         db.session.scalars(select(Nomination).where(Nomination.round_id == award_round.id))
     )
-    for nomination in nominations:
-        marks = list(
-            db.session.scalars(
-                select(JudgeScore.weighted).where(JudgeScore.nomination_id == nomination.id)
-            )
+    # Every mark of the round in one query, grouped here so the average is computed as before.
+    marks_by: dict[int, list[float]] = {}
+    for nomination_id, weighted in db.session.execute(
+        select(JudgeScore.nomination_id, JudgeScore.weighted).where(
+            JudgeScore.nomination_id.in_([n.id for n in nominations])
         )
+    ):
+        marks_by.setdefault(nomination_id, []).append(weighted)
+    for nomination in nominations:
+        marks = marks_by.get(nomination.id, [])
         nomination.final_score = round(sum(marks) / len(marks), 2) if marks else None
         nomination.rank = None
     scored = sorted(

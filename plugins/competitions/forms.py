@@ -23,7 +23,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from core.forms.fields import clean_text
+from core.forms.fields import NotBefore, clean_text
+from plugins.competitions.importer import CATEGORY_ALIASES
 from plugins.competitions.models import CATEGORIES, DIFFICULTIES
 from plugins.competitions.models_awards import AWARD_TYPES
 from plugins.competitions.qtypes import LETTERS, QUESTION_TYPES, TRUE_FALSE_OPTIONS
@@ -89,7 +90,6 @@ class ImportForm(FlaskForm):
 
 
 QUOTA_LINE = re.compile(r"^\s*(\S+)\s+([123])\s+(\d{1,3})\s*$")
-CATEGORY_BY_NAME = {**{v: k for k, v in CATEGORIES.items()}, **{k: k for k in CATEGORIES}}
 
 
 def parse_quotas(text: str) -> tuple[list[dict], list[str]]:
@@ -99,14 +99,14 @@ def parse_quotas(text: str) -> tuple[list[dict], list[str]]:
         if not line.strip():
             continue
         match = QUOTA_LINE.match(line)
-        if not match or match.group(1) not in CATEGORY_BY_NAME:
+        if not match or match.group(1) not in CATEGORY_ALIASES:
             problems.append(f"第 {number} 行应写成“分类 难度 题数”，如“法律 1 3”。")
             continue
         count = int(match.group(3))
         if count > 0:
             quotas.append(
                 {
-                    "category": CATEGORY_BY_NAME[match.group(1)],
+                    "category": CATEGORY_ALIASES[match.group(1)],
                     "difficulty": int(match.group(2)),
                     "count": count,
                 }
@@ -123,7 +123,13 @@ class ContestForm(FlaskForm):
     description = TextAreaField(_l("说明"), filters=[clean_text], validators=[Length(max=2000)])
     eligible_unit_id = SelectField(_l("参赛范围"), coerce=int, default=0)
     opens_at = DateTimeLocalField(_l("开始时间"), validators=[InputRequired(REQUIRED)])
-    closes_at = DateTimeLocalField(_l("截止时间"), validators=[InputRequired(REQUIRED)])
+    closes_at = DateTimeLocalField(
+        _l("截止时间"),
+        validators=[
+            InputRequired(REQUIRED),
+            NotBefore("opens_at", "截止时间必须晚于开始时间。", strict=True),
+        ],
+    )
     time_limit_minutes = IntegerField(
         _l("每次答题限时(分钟)"),
         default=20,
@@ -147,9 +153,6 @@ class ContestForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if self.opens_at.data and self.closes_at.data and self.closes_at.data <= self.opens_at.data:
-            self.closes_at.errors = [*self.closes_at.errors, "截止时间必须晚于开始时间。"]
-            ok = False
         quotas, problems = parse_quotas(self.quotas.data)
         if problems:
             self.quotas.errors = [*self.quotas.errors, *problems]

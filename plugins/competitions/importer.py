@@ -21,6 +21,7 @@ MAX_OPTION = 200
 MAX_EXPLANATION = 1000
 COLUMNS = ["题型", "分类", "难度", "题干", *[f"选项{ch}" for ch in LETTERS], "答案", "解析"]
 REQUIRED = ["题型", "分类", "难度", "题干", "选项A", "选项B", "答案"]
+#: Category names people type (in a spreadsheet or a contest's quota lines) → category key.
 CATEGORY_ALIASES = {**{v: k for k, v in CATEGORIES.items()}, **{k: k for k in CATEGORIES}}
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
+from core.models import OrgUnit
 from core.timeutil import utcnow
 from plugins.competitions.models import Question
 from plugins.competitions.models_live import (
@@ -161,7 +162,7 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
         q.id: q
         for q in db.session.scalars(select(Question).where(Question.id.in_(quiz.question_ids)))
     }
-    saved = 0
+    rows = []
     for question_id, raw in zip(quiz.question_ids, letters, strict=False):
         if not raw.strip():
             continue
@@ -172,8 +173,7 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
         if problem and qtype.name != "multiple":
             db.session.rollback()
             raise ContestError(f"第 {quiz.question_ids.index(question_id) + 1} 题: {problem}")
-        upsert(
-            LiveAnswer,
+        rows.append(
             {
                 "session_id": quiz.id,
                 "participant_id": participant.id,
@@ -182,13 +182,12 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
                 "correct": qtype.score(question.answer, chosen) > 0,
                 "seconds": 0.0,
                 "answered_at": utcnow(),
-            },
-            ["participant_id", "question_id"],
-            ["chosen", "correct"],
+            }
         )
-        saved += 1
+    if rows:  # one statement for the whole sheet (question_ids hold no duplicates)
+        upsert(LiveAnswer, rows, ["participant_id", "question_id"], ["chosen", "correct"])
     db.session.commit()
-    return saved
+    return len(rows)
 
 
 @dataclass
@@ -206,26 +205,22 @@ def scoreboard(quiz: LiveSession, limit: int | None = None) -> list[BoardRow]:
     rows = db.session.execute(
         select(
             LiveParticipant.name,
-            LiveParticipant.village_id,
+            OrgUnit.name,
             LiveParticipant.source,
             func.count(LiveAnswer.id).filter(LiveAnswer.correct.is_(True)),
             func.coalesce(func.sum(LiveAnswer.seconds).filter(LiveAnswer.correct.is_(True)), 0.0),
         )
         .outerjoin(LiveAnswer, LiveAnswer.participant_id == LiveParticipant.id)
+        .outerjoin(OrgUnit, OrgUnit.id == LiveParticipant.village_id)
         .where(LiveParticipant.session_id == quiz.id)
-        .group_by(LiveParticipant.id)
+        .group_by(LiveParticipant.id, OrgUnit.name)
     ).all()
-    from core.models import OrgUnit
-
-    names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name)).all())
     ordered = sorted(rows, key=lambda r: (-r[3], r[4], r[0]))
     board: list[BoardRow] = []
-    for position, (name, village_id, source, correct, seconds) in enumerate(ordered, start=1):
+    for position, (name, village, source, correct, seconds) in enumerate(ordered, start=1):
         same = board and (board[-1].correct, board[-1].seconds) == (correct, float(seconds))
         rank = board[-1].rank if same else position
-        board.append(
-            BoardRow(rank, name, names.get(village_id, ""), source, correct, float(seconds))
-        )
+        board.append(BoardRow(rank, name, village or "", source, correct, float(seconds)))
     return board[:limit] if limit else board
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import render_template, url_for
+from flask import render_template
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -99,7 +99,3 @@ class CompetitionsPlugin(Plugin):
         from plugins.competitions.demo import load
 
         load(town)
-
-
-def contest_url(contest_id: int) -> str:
-    return url_for("competitions.contest", contest_id=contest_id)

@@ -37,8 +37,6 @@ class QuestionType:
         """1.0 for a fully right choice, else 0.0."""
         return 1.0 if chosen and self.normalise_answer(chosen) == answer else 0.0
 
-    multiple = False
-
 
 class SingleChoice(QuestionType):
     name = "single"
@@ -55,7 +53,6 @@ class MultipleChoice(QuestionType):
     name = "multiple"
     label = "多选题"
     min_options = 3
-    multiple = True
 
     def answer_problem(self, answer: str, option_count: int) -> str | None:
         problem = super().answer_problem(answer, option_count)
@@ -103,7 +100,3 @@ TYPE_ALIASES: dict[str, str] = {
 
 def get_type(name: str) -> QuestionType:
     return QUESTION_TYPES[name]
-
-
-def letters_for(indices: list[int]) -> str:
-    return "".join(sorted(LETTERS[i] for i in indices))

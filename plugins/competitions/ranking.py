@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from core.models import OrgUnit
@@ -40,6 +41,7 @@ def counted_attempts(contest: Contest) -> list[Attempt]:
         select(Attempt)
         .where(Attempt.contest_id == contest.id, Attempt.finished_at.is_not(None))
         .order_by(Attempt.user_id, Attempt.attempt_no)
+        .options(selectinload(Attempt.user))
     ).all()
     chosen: dict[int, Attempt] = {}
     for attempt in attempts:
@@ -57,11 +59,13 @@ def counted_attempts(contest: Contest) -> list[Attempt]:
     return list(chosen.values())
 
 
-def people_board(contest: Contest) -> list[PersonRow]:
-    """Ranked by score, ties broken by the shorter time; equal both → equal rank."""
-    attempts = sorted(
-        counted_attempts(contest), key=lambda a: (-a.score, a.duration_seconds or 0, a.id)
-    )
+def people_board(contest: Contest, counted: list[Attempt] | None = None) -> list[PersonRow]:
+    """Ranked by score, ties broken by the shorter time; equal both → equal rank.
+
+    ``counted``: ``counted_attempts(contest)`` when the caller already has it."""
+    if counted is None:
+        counted = counted_attempts(contest)
+    attempts = sorted(counted, key=lambda a: (-a.score, a.duration_seconds or 0, a.id))
     prizes = dict(
         db.session.execute(
             select(Winner.user_id, Winner.prize).where(Winner.contest_id == contest.id)
@@ -80,10 +84,14 @@ def people_board(contest: Contest) -> list[PersonRow]:
     return rows
 
 
-def village_board(contest: Contest) -> list[VillageRow]:
-    """Per home village: participants, average counted score, participation rate."""
+def village_board(contest: Contest, counted: list[Attempt] | None = None) -> list[VillageRow]:
+    """Per home village: participants, average counted score, participation rate.
+
+    ``counted``: ``counted_attempts(contest)`` when the caller already has it."""
+    if counted is None:
+        counted = counted_attempts(contest)
     groups: dict[int, list[Attempt]] = {}
-    for attempt in counted_attempts(contest):
+    for attempt in counted:
         if attempt.home_unit_id is not None:
             groups.setdefault(attempt.home_unit_id, []).append(attempt)
     units = {

@@ -31,6 +31,10 @@ class ContestError(ValueError):
     """A refused contest action; the message is shown to the participant as it is."""
 
 
+class AttemptFinished(ContestError):
+    """Answers sent for an attempt that has already been handed in."""
+
+
 def upsert(model, values: dict | list[dict], keys: list[str], update_columns: list[str] | None):
     """INSERT … ON CONFLICT (keys) DO UPDATE/NOTHING for PostgreSQL and SQLite alike.
 
@@ -82,23 +86,18 @@ def draw(contest: Contest) -> list[dict]:
         count = min(int(quota["count"]), len(ids))
         drawn.extend({"question_id": qid} for qid in _random.sample(ids, count))
     _random.shuffle(drawn)
-    options = dict(
-        db.session.execute(
-            select(Question.id, Question.options).where(
+    shapes = {
+        qid: (options, kind)
+        for qid, options, kind in db.session.execute(
+            select(Question.id, Question.options, Question.kind).where(
                 Question.id.in_([d["question_id"] for d in drawn])
             )
-        ).all()
-    )
-    kinds = dict(
-        db.session.execute(
-            select(Question.id, Question.kind).where(
-                Question.id.in_([d["question_id"] for d in drawn])
-            )
-        ).all()
-    )
+        )
+    }
     for item in drawn:
-        order = list(range(len(options[item["question_id"]])))
-        if kinds[item["question_id"]] != "true_false":
+        options, kind = shapes[item["question_id"]]
+        order = list(range(len(options)))
+        if kind != "true_false":
             _random.shuffle(order)
         item["order"] = order
     return drawn
@@ -214,7 +213,7 @@ def save_answers(
         raise LookupError(attempt_id)
     if attempt.finished_at is not None:
         db.session.rollback()
-        raise ContestError("这次答题已经交卷，不能再修改答案。")
+        raise AttemptFinished("这次答题已经交卷，不能再修改答案。")
     if now > attempt.deadline:
         db.session.rollback()
         finish_attempt(attempt_id, "timeout", now)

@@ -17,7 +17,8 @@ from plugins.competitions import ranking, services
 from plugins.competitions.blueprint import bp
 from plugins.competitions.forms import WinnerForm
 from plugins.competitions.models import Answer, Attempt, Contest, Question, Winner
-from plugins.competitions.services import ContestError
+from plugins.competitions.qtypes import LETTERS
+from plugins.competitions.services import AttemptFinished, ContestError
 
 
 @bp.route("/")
@@ -42,13 +43,17 @@ def _contest(contest_id: int) -> Contest:
     return contest
 
 
-def review_allowed(attempt: Attempt, now) -> bool:
-    """The key may be shown once the attempt is finished and cannot help a later attempt."""
+def review_allowed(attempt: Attempt, now, finished: int | None = None) -> bool:
+    """The key may be shown once the attempt is finished and cannot help a later attempt.
+
+    ``finished``: how many finished attempts the person has in this contest, when known."""
     if attempt.finished_at is None:
         return False
     contest = attempt.contest
     if contest.phase(now) == "closed":
         return True
+    if finished is not None:
+        return finished >= contest.attempts_allowed
     finished = db.session.scalar(
         select(db.func.count(Attempt.id)).where(
             Attempt.contest_id == contest.id,
@@ -78,7 +83,8 @@ def contest(contest_id: int):
         mine=mine,
         running=running,
         eligible=eligible,
-        reviewable={a.id: review_allowed(a, now) for a in mine},
+        # mine is exactly this person's finished attempts here, so its length is their count
+        reviewable={a.id: review_allowed(a, now, len(mine)) for a in mine},
     )
 
 
@@ -125,7 +131,7 @@ def attempt(attempt_id: int):
         question = questions[item["question_id"]]
         letters = chosen.get(question.id, "")
         options = [
-            (position, question.options[original], "ABCDEF"[original] in letters)
+            (position, question.options[original], LETTERS[original] in letters)
             for position, original in enumerate(item["order"])
         ]
         sheet.append((number, question, options))
@@ -153,10 +159,11 @@ def _save(attempt_id: int):
         result = services.save_answers(attempt_id, choices, submit=submit, user_id=current_user.id)
     except LookupError:
         abort(404)
+    except AttemptFinished as error:
+        flash(str(error), "error")
+        return redirect(result_url)
     except ContestError as error:
         flash(str(error), "error")
-        if "交卷" in str(error):
-            return redirect(result_url)
         return redirect(sheet_url), 303
     if result.late:
         flash(_("已超过答题时限，超时后提交的答案没有记录，系统已自动交卷。"), "error")
@@ -191,11 +198,12 @@ def leaderboard(contest_id: int):
     if contest.phase(utcnow()) != "closed" and not manager:
         flash(_("竞赛结束后公布排行榜。"), "info")
         return redirect(url_for("competitions.contest", contest_id=contest.id))
+    counted = ranking.counted_attempts(contest)
     return render_template(
         "competitions/leaderboard.html",
         contest=contest,
-        people=ranking.people_board(contest),
-        villages=ranking.village_board(contest),
+        people=ranking.people_board(contest, counted),
+        villages=ranking.village_board(contest, counted),
         manager=manager,
         form=WinnerForm(),
     )

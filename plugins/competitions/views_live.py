@@ -175,7 +175,11 @@ def live_results(session_id: int):
                 db.session.commit()
                 flash(_("已录入 %(n)s 个答案。", n=saved), "success")
                 return redirect(url_for("competitions.live_results", session_id=quiz.id))
-    questions = [db.session.get(Question, qid) for qid in quiz.question_ids]
+    by_id = {
+        q.id: q
+        for q in db.session.scalars(select(Question).where(Question.id.in_(quiz.question_ids)))
+    }
+    questions = [by_id.get(qid) for qid in quiz.question_ids]  # in the quiz's order
     return render_template(
         "competitions/live_results.html",
         quiz=quiz,

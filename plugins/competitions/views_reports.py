@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from flask import abort, render_template, request
 from flask_login import login_required
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import require
-from core.timeutil import from_local
+from core.timeutil import as_moment
 from plugins.competitions.blueprint import bp
 from plugins.competitions.models import Attempt, Contest
 from plugins.competitions.models_live import LiveParticipant, LiveSession
@@ -19,7 +19,7 @@ from plugins.competitions.models_live import LiveParticipant, LiveSession
 
 def _day(name: str) -> datetime:
     try:
-        return from_local(datetime.combine(date.fromisoformat(request.args.get(name, "")), time()))
+        return as_moment(date.fromisoformat(request.args.get(name, "")))  # local midnight
     except ValueError:
         abort(400)
 
