@@ -4,6 +4,7 @@ a three-question live quiz with two phones."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db as _db
 from tests.conftest import TEST_PASSWORD
@@ -61,22 +62,22 @@ def test_host_runs_live_quiz_with_two_phones(app, live_server, new_page, town, m
         phone.get_by_label("您的姓名").fill(name)
         phone.get_by_label("所在村(社区)").select_option(label="甲村")
         phone.get_by_role("button", name="加入").click()
-        assert phone.get_by_text("请等待主持人出题").is_visible()
+        expect(phone.get_by_text("请等待主持人出题")).to_be_visible()
         phones.append(phone)
 
     host.get_by_role("button", name="开始第一题").click()
     for number in range(1, 4):
-        assert host.get_by_text(f"第 {number} / 3 题").is_visible()
+        expect(host.get_by_text(f"第 {number} / 3 题")).to_be_visible()
         for index, phone in enumerate(phones):
             # The phone's poller reloads the page when the question appears.
             phone.wait_for_selector(f"text=第 {number} 题")
             phone.locator("button.option-button").nth(index).click()
-            assert phone.get_by_text("已提交").first.is_visible()
+            expect(phone.get_by_text("已提交").first).to_be_visible()
         host.get_by_role("button", name="公布答案").click()
-        assert host.get_by_role("heading", name="计分板").is_visible()
+        expect(host.get_by_role("heading", name="计分板")).to_be_visible()
         label = "下一题" if number < 3 else "结束并保存结果"
         host.get_by_role("button", name=label).click()
-    assert host.get_by_text("已结束").first.is_visible()
+    expect(host.get_by_text("已结束").first).to_be_visible()
     host.goto(host.url.replace("/host", "/results"))
     assert host.get_by_text("张三").is_visible() and host.get_by_text("李四").is_visible()
     phones[0].wait_for_selector("text=问答已结束")
