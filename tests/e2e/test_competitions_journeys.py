@@ -36,8 +36,8 @@ def test_resident_takes_contest_and_sees_review(app, live_server, page, town, ma
     for fieldset in page.locator("fieldset.question").all():
         fieldset.locator("input").first.check()
     page.get_by_role("button", name="交卷").click()
-    assert page.get_by_role("heading", name="答题解析").is_visible()
-    assert page.get_by_text("秘密解析").first.is_visible()
+    expect(page.get_by_role("heading", name="答题解析")).to_be_visible()
+    expect(page.get_by_text("秘密解析").first).to_be_visible()
     assert page.locator("section.review").count() == 3
 
 

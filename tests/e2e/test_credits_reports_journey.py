@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -23,27 +24,26 @@ def test_publish_learn_and_earn(live_server, new_page, town, make_user, tmp_path
     manager = new_page()
     log_in(manager, live_server, "13700000001")
     manager.get_by_role("link", name="工作进度").click()
-    assert manager.get_by_role("heading", name="工作进度").is_visible()
+    expect(manager.get_by_role("heading", name="工作进度")).to_be_visible()
     manager.get_by_role("link", name="进度通报").click()
-    assert manager.locator("#bulletin").is_visible()
-    assert manager.get_by_role("link", name="下载 Excel(XLSX)").is_visible()
+    expect(manager.locator("#bulletin")).to_be_visible()
+    expect(manager.get_by_role("link", name="下载 Excel(XLSX)")).to_be_visible()
     manager.screenshot(path=str(tmp_path / "bulletin.png"), full_page=True)
 
     manager.goto(live_server + "/reports/learn/new")
     manager.get_by_label("标题").fill("冬季防火小常识")
     manager.get_by_label("正文").fill("出门关电源,炉火有人看。")
     manager.get_by_role("button", name="发布").click()
-    assert manager.get_by_role("heading", name="冬季防火小常识").is_visible()
-
+    expect(manager.get_by_role("heading", name="冬季防火小常识")).to_be_visible()
     resident = new_page()
     log_in(resident, live_server, "13700000002")
     resident.get_by_role("link", name="指尖学习").first.click()
     resident.get_by_role("link", name="冬季防火小常识").click()
-    assert resident.get_by_text("出门关电源").is_visible()
+    expect(resident.get_by_text("出门关电源")).to_be_visible()
     resident.get_by_role("link", name="学分银行").click()
     assert resident.locator(".credits-balance").inner_text() == "1"
     resident.get_by_role("link", name="打印学习证明").first.click()
-    assert resident.get_by_text("累计获得学分 1 分").is_visible()
+    expect(resident.get_by_text("累计获得学分 1 分")).to_be_visible()
     # the page fits a phone: nothing wider than the viewport
     width = resident.evaluate("document.documentElement.scrollWidth")
     assert width <= 390

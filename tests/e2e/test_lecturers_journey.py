@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.extensions import db as _db
@@ -62,28 +63,26 @@ def test_order_assign_accept_calendar_rate(live_server, new_page, app, town, mak
     village.get_by_label("预计听众人数").fill("60")
     village.get_by_label("听众对象").select_option(label="老年人")
     village.get_by_role("button", name="提交点单").click()
-    assert village.get_by_text("点单已提交").is_visible()
+    expect(village.get_by_text("点单已提交")).to_be_visible()
     request_url = village.url
 
     manager = new_page()
     _log_in(manager, live_server, "13900000002")
     manager.goto(live_server + "/lectures/manage")
     manager.get_by_role("link", name="保健护理").click()
-    assert manager.get_by_text("开设「保健护理」专题").is_visible()
+    expect(manager.get_by_text("开设「保健护理」专题")).to_be_visible()
     manager.get_by_role("button", name="派给黄医生").click()
-    assert manager.get_by_text("已派单").first.is_visible()
-
+    expect(manager.get_by_text("已派单").first).to_be_visible()
     lecturer = new_page()
     _log_in(lecturer, live_server, "13900000003")
     lecturer.goto(live_server + "/lectures/mine")
     lecturer.get_by_role("link", name="保健护理").click()
     lecturer.get_by_label(f"{day2} 14:00", exact=False).check()
     lecturer.get_by_role("button", name="接单").click()
-    assert lecturer.get_by_text("已接单").first.is_visible()
-
+    expect(lecturer.get_by_text("已接单").first).to_be_visible()
     village.goto(request_url)
     village.get_by_role("button", name="确认排期").click()
-    assert village.get_by_text("已排入活动日历").is_visible()
+    expect(village.get_by_text("已排入活动日历")).to_be_visible()
     with app.app_context():
         entries = [
             entry
@@ -97,7 +96,7 @@ def test_order_assign_accept_calendar_rate(live_server, new_page, app, town, mak
         # the lecture is on the calendar pages and in the village's feed, with no calendar import
         resident = new_page()
         resident.goto(live_server + f"/calendar/?village={town.village_a_id}")
-        assert resident.get_by_text("微讲堂: 保健护理(甲村)").first.is_visible()
+        expect(resident.get_by_text("微讲堂: 保健护理(甲村)").first).to_be_visible()
         feed = resident.request.get(live_server + f"/calendar/feed.ics?village={town.village_a_id}")
         assert "lecturers-request-" in feed.text() and "保健护理" in feed.text()
         # time passes: the lecture took place this morning
@@ -106,15 +105,14 @@ def test_order_assign_accept_calendar_rate(live_server, new_page, app, town, mak
         request.scheduled_end = utcnow() - timedelta(hours=2)
         _db.session.commit()
     lecturer.goto(request_url)
-    assert lecturer.get_by_text("已排期").first.is_visible()
+    expect(lecturer.get_by_text("已排期").first).to_be_visible()
     lecturer.get_by_label("实际听讲人数").fill("58")
     lecturer.get_by_label("宣讲小结").fill("讲解高血压防治,老人们提问踊跃。")
     lecturer.get_by_role("button", name="登记宣讲完成").click()
-    assert lecturer.get_by_text("已宣讲").first.is_visible()
-
+    expect(lecturer.get_by_text("已宣讲").first).to_be_visible()
     village.goto(request_url)
     village.get_by_label("5 分").check()
     village.get_by_label("评语").fill("讲得通俗易懂")
     village.get_by_role("button", name="评价").click()
-    assert village.get_by_text("已评价").first.is_visible()
-    assert village.get_by_text("讲得通俗易懂").is_visible()
+    expect(village.get_by_text("已评价").first).to_be_visible()
+    expect(village.get_by_text("讲得通俗易懂")).to_be_visible()

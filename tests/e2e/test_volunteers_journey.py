@@ -4,6 +4,7 @@ a manager auto-fills next week and confirms, in a real browser."""
 from datetime import datetime, time, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.extensions import db
@@ -69,28 +70,25 @@ def test_volunteer_signs_up_and_manager_autofills(live_server, new_page, app, to
     page.get_by_label("教学").check()
     page.get_by_label("每月最多班次").fill("4")
     page.get_by_role("button", name="提交登记").click()
-    assert page.get_by_text("志愿者资料已保存。").is_visible()
+    expect(page.get_by_text("志愿者资料已保存。")).to_be_visible()
     page.get_by_label("星期").select_option(label="周一")
     page.get_by_label("开始时间").fill("08:00")
     page.get_by_label("结束时间").fill("18:00")
     page.get_by_role("button", name="添加时间").click()
-    assert page.get_by_text("周一 08:00–18:00").is_visible()
-
+    expect(page.get_by_text("周一 08:00–18:00")).to_be_visible()
     page.goto(live_server + "/volunteers/")
-    assert page.get_by_role("heading", name="可报名的班次").is_visible()
+    expect(page.get_by_role("heading", name="可报名的班次")).to_be_visible()
     card = page.locator("article", has_text="学习中心开课签到")
     card.get_by_role("button", name="报名 引导").click()
-    assert page.get_by_text("报名成功").is_visible()
-    assert page.get_by_role("heading", name="学习中心开课签到").is_visible()
-
+    expect(page.get_by_text("报名成功")).to_be_visible()
+    expect(page.get_by_role("heading", name="学习中心开课签到")).to_be_visible()
     manager = new_page()
     _log_in(manager, live_server, "13911110002")
     manager.goto(live_server + "/volunteers/manage")
     manager.get_by_role("link", name="自动排班(下周)").click()
-    assert manager.get_by_text("下周课后辅导").first.is_visible()
-    assert manager.get_by_role("cell", name="新志愿者").is_visible()
+    expect(manager.get_by_text("下周课后辅导").first).to_be_visible()
+    expect(manager.get_by_role("cell", name="新志愿者")).to_be_visible()
     manager.get_by_role("button", name="确认方案并通知志愿者").click()
-    assert manager.get_by_text("已按方案安排 2 人次。").is_visible()
-
+    expect(manager.get_by_text("已按方案安排 2 人次。")).to_be_visible()
     page.goto(live_server + "/volunteers/me")
-    assert page.get_by_text("下周课后辅导").is_visible()
+    expect(page.get_by_text("下周课后辅导")).to_be_visible()
