@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import accounts, notify, orgunits
 from core.extensions import db
@@ -94,10 +95,15 @@ def _people_choices(case: MediationCase) -> tuple[list, list]:
         .where(Profile.status == "approved")
         .join(Profile.skills)
         .where(Skill.code == "mediation")
+        .options(selectinload(Profile.user).selectinload(User.home_unit))
     ).all()
     for profile in skilled:
         mediators.setdefault(profile.user_id, profile.user)
-    volunteers = db.session.scalars(select(Profile).where(Profile.status == "approved")).all()
+    volunteers = db.session.scalars(
+        select(Profile)
+        .where(Profile.status == "approved")
+        .options(selectinload(Profile.user).selectinload(User.home_unit))
+    ).all()
 
     def label(user: User) -> str:
         home = user.home_unit.name if user.home_unit else "-"

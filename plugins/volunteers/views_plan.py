@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import audit
 from core.extensions import db
@@ -104,6 +105,11 @@ def volunteers_list():
         db.session.scalars(
             select(Profile)
             .where(Profile.home_unit_id.in_(units))
+            .options(
+                selectinload(Profile.user),
+                selectinload(Profile.home_unit),
+                selectinload(Profile.skills),
+            )
             .order_by(Profile.status.desc(), Profile.id)
         )
     )
