@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import accounts, audit, permissions
 from core.extensions import db
@@ -18,7 +19,7 @@ from plugins.lecturers.forms import (
     RecommendForm,
     ReviewForm,
 )
-from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout
+from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout, Offer
 from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
 from plugins.lecturers.views import bp, get_or_404
 from plugins.lecturers.workflow import lecturer_of
@@ -37,12 +38,25 @@ def corps_list():
     """The approved lecturers with their unit, topics and ratings."""
     lecturers = list(
         db.session.scalars(
-            select(Lecturer).where(Lecturer.status == "approved").order_by(Lecturer.id)
+            select(Lecturer)
+            .where(Lecturer.status == "approved")
+            .order_by(Lecturer.id)
+            .options(
+                selectinload(Lecturer.user),
+                selectinload(Lecturer.org_unit),
+                selectinload(Lecturer.offers).selectinload(Offer.topic),
+            )
         )
     )
     pending = []
     if permissions.can(current_user, "lecturers.manage"):
-        pending = list(db.session.scalars(select(Lecturer).where(Lecturer.status == "applied")))
+        pending = list(
+            db.session.scalars(
+                select(Lecturer)
+                .where(Lecturer.status == "applied")
+                .options(selectinload(Lecturer.user), selectinload(Lecturer.org_unit))
+            )
+        )
     return render_template(
         "lecturers/corps.html",
         lecturers=lecturers,
@@ -233,6 +247,7 @@ def mine():
             select(LectureRequest)
             .where(LectureRequest.lecturer_id == lecturer.id)
             .order_by(LectureRequest.scheduled_start.desc(), LectureRequest.id.desc())
+            .options(selectinload(LectureRequest.topic), selectinload(LectureRequest.village))
         )
     )
     current = [r for r in rows if r.state in ("assigned", "accepted", "scheduled")]

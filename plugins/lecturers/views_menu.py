@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import audit, orgunits
 from core.extensions import db
@@ -16,12 +17,19 @@ from plugins.lecturers.views import bp, get_or_404
 @bp.route("/topics")
 def topics():
     """Topics grouped by domain, with formats, usual length and audience, and lecturers."""
-    domains = list(db.session.scalars(select(TopicDomain).order_by(TopicDomain.position)))
+    domains = list(
+        db.session.scalars(
+            select(TopicDomain)
+            .order_by(TopicDomain.position)
+            .options(selectinload(TopicDomain.topics).selectinload(Topic.formats))
+        )
+    )
     offering: dict[int, list[Lecturer]] = {}
     query = (
         select(Offer.topic_id, Lecturer)
         .join(Lecturer, Lecturer.id == Offer.lecturer_id)
         .where(Lecturer.status == "approved", Lecturer.active.is_(True))
+        .options(selectinload(Lecturer.user))
     )
     unit = orgunits.requested_unit(request.args)  # ?town=<id>: one town's lecturers (+ district)
     if unit is not None:
