@@ -9,12 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from core import accounts, audit, permissions
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.permissions import permission_required
 from plugins.lecturers import corps
 from plugins.lecturers.forms import (
     AvailabilityForm,
     BlackoutForm,
-    ConfirmForm,
     LecturerForm,
     RecommendForm,
     ReviewForm,

@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from core import permissions
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
@@ -22,7 +23,6 @@ from plugins.lecturers import materials, services, workflow
 from plugins.lecturers.forms import (
     AcceptForm,
     AssignForm,
-    ConfirmForm,
     DeliverForm,
     MaterialForm,
     RateForm,

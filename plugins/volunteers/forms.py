@@ -34,10 +34,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActionForm(FlaskForm):
-    """A bare form for buttons: CSRF only."""
-
-
 class ProfileForm(FlaskForm):
     home_unit_id = SelectField(_l("所在村(社区)"), coerce=int, validators=[InputRequired(REQUIRED)])
     skills = MultiCheckboxField(_l("我能做的(技能)"), coerce=int)

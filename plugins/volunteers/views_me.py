@@ -9,12 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from core import audit
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.models import User
 from core.permissions import can
 from core.timeutil import utcnow
 from plugins.volunteers import attendance, profiles, services
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms import ActionForm
 from plugins.volunteers.models import Assignment, Shift, ShiftRole
 
 
@@ -51,7 +51,7 @@ def my_shifts():
         "volunteers/my_shifts.html",
         rows=rows,
         now=now,
-        form=ActionForm(),
+        form=ConfirmForm(),
         labels=services.STATUS_LABELS,
         profile=profiles.profile_of(current_user.id),
         early=services.CHECK_IN_EARLY,
@@ -78,7 +78,7 @@ def _attendance_step(assignment_id: int, step, message: str):
     organiser = can(current_user, "volunteers.manage_shifts", assignment)
     if assignment.user_id != current_user.id and not organiser:
         abort(403)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         step(assignment)

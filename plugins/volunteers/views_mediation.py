@@ -10,12 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from core import accounts, notify, orgunits
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.models import OrgUnit, User
 from core.permissions import can, require
 from core.timeutil import from_local, to_local
 from plugins.volunteers import mediation
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms import ActionForm
 from plugins.volunteers.forms_mediation import (
     MediationRequestForm,
     OutcomeForm,
@@ -141,7 +141,7 @@ def mediation_detail(case_id: int):
         schedule_form=schedule_form,
         outcome_form=outcome_form,
         recuse_form=RecuseForm(prefix="r"),
-        action_form=ActionForm(),
+        action_form=ConfirmForm(),
         labels=LABELS,
     )
 
@@ -233,7 +233,7 @@ def mediation_outcome(case_id: int):
 @login_required
 def mediation_cancel(case_id: int):
     case = _office_case(case_id)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         mediation.cancel(case)
