@@ -21,7 +21,7 @@ from plugins.lecturers.forms import (
 )
 from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout, Offer
 from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
-from plugins.lecturers.views import bp, get_or_404
+from plugins.lecturers.views import bp
 from plugins.lecturers.workflow import lecturer_of
 
 
@@ -68,7 +68,7 @@ def corps_list():
 @bp.route("/corps/<int:lecturer_id>")
 def lecturer_detail(lecturer_id: int):
     """A lecturer's profile; the owner and managers also see availability and review."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     private = is_owner_or_manager(lecturer)
     if lecturer.status != "approved" and not private:
         abort(404)
@@ -132,7 +132,7 @@ def recommend():
 @login_required
 def lecturer_edit(lecturer_id: int):
     """The lecturer (or a manager) edits the profile: topics, formats, villages, load, rest."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     if not is_owner_or_manager(lecturer):
         abort(403)
     form = LecturerForm()
@@ -157,7 +157,7 @@ def lecturer_edit(lecturer_id: int):
 @login_required
 def lecturer_review(lecturer_id: int):
     """A manager approves or rejects (with a reason) an application."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     permissions.require("lecturers.manage", lecturer)
     form = ReviewForm(prefix="review")
     if lecturer.status != "applied":
@@ -175,7 +175,7 @@ def lecturer_review(lecturer_id: int):
 @login_required
 def availability_add(lecturer_id: int):
     """Add a weekly slot when the lecturer can usually come."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     if not is_owner_or_manager(lecturer):
         abort(403)
     form = AvailabilityForm(prefix="slot")
@@ -199,7 +199,7 @@ def availability_add(lecturer_id: int):
 @login_required
 def blackout_add(lecturer_id: int):
     """Add a date on which the lecturer cannot come."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     if not is_owner_or_manager(lecturer):
         abort(403)
     form = BlackoutForm(prefix="off")
@@ -221,12 +221,12 @@ def blackout_add(lecturer_id: int):
 def lecturer_row_delete(lecturer_id: int, kind: str, row_id: int):
     """Remove a weekly slot or a blackout date."""
     model = {"availability": LecturerAvailability, "blackouts": LecturerBlackout}.get(kind)
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     if model is None:
         abort(404)
     if not is_owner_or_manager(lecturer):
         abort(403)
-    row = get_or_404(model, row_id)
+    row = db.get_or_404(model, row_id)
     if row.lecturer_id != lecturer.id:
         abort(404)
     db.session.delete(row)

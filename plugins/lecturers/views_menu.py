@@ -11,7 +11,7 @@ from core.extensions import db
 from core.permissions import permission_required
 from plugins.lecturers.forms import TopicForm
 from plugins.lecturers.models import FORMATS, Lecturer, Offer, Topic, TopicDomain, TopicFormat
-from plugins.lecturers.views import bp, get_or_404
+from plugins.lecturers.views import bp
 
 
 @bp.route("/topics")
@@ -84,7 +84,7 @@ def _save(form: TopicForm, topic: Topic) -> bool:
 @permission_required("lecturers.manage")
 def topic_edit(topic_id: int | None):
     """Add or edit a menu item and its formats."""
-    topic = get_or_404(Topic, topic_id) if topic_id else Topic()
+    topic = db.get_or_404(Topic, topic_id) if topic_id else Topic()
     form = TopicForm(obj=topic if request.method == "GET" and topic_id else None)
     _fill(form)
     if not form.domain_id.choices:
