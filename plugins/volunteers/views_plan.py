@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +14,7 @@ from core import audit
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required, require, unit_ids_where
-from core.timeutil import from_local, to_local, utcnow
+from core.timeutil import as_moment, to_local, utcnow
 from plugins.volunteers import matching, planning, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import AutofillForm, SkillForm, TeamForm
@@ -84,7 +84,7 @@ def autofill():
         to_local(utcnow()).date()
     )
     days = form.days.data if form.days.data and not form.days.errors else 7
-    begin = from_local(datetime.combine(start, time()))
+    begin = as_moment(start)
     shifts = planning.shifts_between(units, begin, begin + timedelta(days=days))
     plan = planning.build_plan(shifts)
     return render_template(
