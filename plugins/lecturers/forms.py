@@ -174,10 +174,6 @@ class RescheduleForm(FlaskForm):
     reason = StringField("改期原因", filters=[clean_text], validators=[Optional(), Length(max=300)])
 
 
-class ConfirmForm(FlaskForm):
-    """A bare CSRF-protected button (schedule, close)."""
-
-
 class LecturerForm(FlaskForm):
     """A lecturer's profile, used to apply, to recommend and to edit."""
 

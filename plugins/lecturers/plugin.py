@@ -6,7 +6,6 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from core import permissions
 from core.hookspecs import hookimpl
 from core.hooktypes import NavItem
 from core.permissions import Permission
@@ -89,8 +88,3 @@ class LecturersPlugin(Plugin):
         from plugins.lecturers import demo
 
         demo.load(town)
-
-
-def can_manage(user) -> bool:
-    """Shortcut used by templates and views: does ``user`` manage lectures anywhere?"""
-    return permissions.can(user, "lecturers.manage")

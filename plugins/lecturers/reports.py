@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import OrgUnit, User
-from core.timeutil import from_local, to_local
+from core.timeutil import as_moment, to_local
 from plugins.lecturers.models import Lecturer, Topic
 from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
 
@@ -40,11 +40,11 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return from_local(datetime.combine(self.first, datetime.min.time()))
+        return as_moment(self.first)
 
     @property
     def end(self) -> datetime:
-        return from_local(datetime.combine(self.last_exclusive, datetime.min.time()))
+        return as_moment(self.last_exclusive)
 
 
 def make_period(kind: str, year: int, number: int) -> Period:

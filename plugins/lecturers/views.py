@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
-
-from core.extensions import db
 
 bp = Blueprint(
     "lecturers",
@@ -15,14 +13,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static/lecturers",
 )
-
-
-def get_or_404(model, object_id: int):
-    """The row or a 404."""
-    row = db.session.get(model, object_id)
-    if row is None:
-        abort(404)
-    return row
 
 
 @bp.route("/")

@@ -5,22 +5,23 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import accounts, audit, permissions
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.permissions import permission_required
 from plugins.lecturers import corps
 from plugins.lecturers.forms import (
     AvailabilityForm,
     BlackoutForm,
-    ConfirmForm,
     LecturerForm,
     RecommendForm,
     ReviewForm,
 )
-from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout
+from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout, Offer
 from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
-from plugins.lecturers.views import bp, get_or_404
+from plugins.lecturers.views import bp
 from plugins.lecturers.workflow import lecturer_of
 
 
@@ -37,12 +38,25 @@ def corps_list():
     """The approved lecturers with their unit, topics and ratings."""
     lecturers = list(
         db.session.scalars(
-            select(Lecturer).where(Lecturer.status == "approved").order_by(Lecturer.id)
+            select(Lecturer)
+            .where(Lecturer.status == "approved")
+            .order_by(Lecturer.id)
+            .options(
+                selectinload(Lecturer.user),
+                selectinload(Lecturer.org_unit),
+                selectinload(Lecturer.offers).selectinload(Offer.topic),
+            )
         )
     )
     pending = []
     if permissions.can(current_user, "lecturers.manage"):
-        pending = list(db.session.scalars(select(Lecturer).where(Lecturer.status == "applied")))
+        pending = list(
+            db.session.scalars(
+                select(Lecturer)
+                .where(Lecturer.status == "applied")
+                .options(selectinload(Lecturer.user), selectinload(Lecturer.org_unit))
+            )
+        )
     return render_template(
         "lecturers/corps.html",
         lecturers=lecturers,
@@ -54,7 +68,7 @@ def corps_list():
 @bp.route("/corps/<int:lecturer_id>")
 def lecturer_detail(lecturer_id: int):
     """A lecturer's profile; the owner and managers also see availability and review."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     private = is_owner_or_manager(lecturer)
     if lecturer.status != "approved" and not private:
         abort(404)
@@ -118,7 +132,7 @@ def recommend():
 @login_required
 def lecturer_edit(lecturer_id: int):
     """The lecturer (or a manager) edits the profile: topics, formats, villages, load, rest."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     if not is_owner_or_manager(lecturer):
         abort(403)
     form = LecturerForm()
@@ -143,7 +157,7 @@ def lecturer_edit(lecturer_id: int):
 @login_required
 def lecturer_review(lecturer_id: int):
     """A manager approves or rejects (with a reason) an application."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     permissions.require("lecturers.manage", lecturer)
     form = ReviewForm(prefix="review")
     if lecturer.status != "applied":
@@ -161,7 +175,7 @@ def lecturer_review(lecturer_id: int):
 @login_required
 def availability_add(lecturer_id: int):
     """Add a weekly slot when the lecturer can usually come."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     if not is_owner_or_manager(lecturer):
         abort(403)
     form = AvailabilityForm(prefix="slot")
@@ -185,7 +199,7 @@ def availability_add(lecturer_id: int):
 @login_required
 def blackout_add(lecturer_id: int):
     """Add a date on which the lecturer cannot come."""
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     if not is_owner_or_manager(lecturer):
         abort(403)
     form = BlackoutForm(prefix="off")
@@ -207,12 +221,12 @@ def blackout_add(lecturer_id: int):
 def lecturer_row_delete(lecturer_id: int, kind: str, row_id: int):
     """Remove a weekly slot or a blackout date."""
     model = {"availability": LecturerAvailability, "blackouts": LecturerBlackout}.get(kind)
-    lecturer = get_or_404(Lecturer, lecturer_id)
+    lecturer = db.get_or_404(Lecturer, lecturer_id)
     if model is None:
         abort(404)
     if not is_owner_or_manager(lecturer):
         abort(403)
-    row = get_or_404(model, row_id)
+    row = db.get_or_404(model, row_id)
     if row.lecturer_id != lecturer.id:
         abort(404)
     db.session.delete(row)
@@ -233,6 +247,7 @@ def mine():
             select(LectureRequest)
             .where(LectureRequest.lecturer_id == lecturer.id)
             .order_by(LectureRequest.scheduled_start.desc(), LectureRequest.id.desc())
+            .options(selectinload(LectureRequest.topic), selectinload(LectureRequest.village))
         )
     )
     current = [r for r in rows if r.state in ("assigned", "accepted", "scheduled")]

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import audit, orgunits
 from core.extensions import db
 from core.permissions import permission_required
 from plugins.lecturers.forms import TopicForm
 from plugins.lecturers.models import FORMATS, Lecturer, Offer, Topic, TopicDomain, TopicFormat
-from plugins.lecturers.views import bp, get_or_404
+from plugins.lecturers.views import bp
 
 
 @bp.route("/topics")
 def topics():
     """Topics grouped by domain, with formats, usual length and audience, and lecturers."""
-    domains = list(db.session.scalars(select(TopicDomain).order_by(TopicDomain.position)))
+    domains = list(
+        db.session.scalars(
+            select(TopicDomain)
+            .order_by(TopicDomain.position)
+            .options(selectinload(TopicDomain.topics).selectinload(Topic.formats))
+        )
+    )
     offering: dict[int, list[Lecturer]] = {}
     query = (
         select(Offer.topic_id, Lecturer)
         .join(Lecturer, Lecturer.id == Offer.lecturer_id)
         .where(Lecturer.status == "approved", Lecturer.active.is_(True))
+        .options(selectinload(Lecturer.user))
     )
     unit = orgunits.requested_unit(request.args)  # ?town=<id>: one town's lecturers (+ district)
     if unit is not None:
@@ -76,7 +84,7 @@ def _save(form: TopicForm, topic: Topic) -> bool:
 @permission_required("lecturers.manage")
 def topic_edit(topic_id: int | None):
     """Add or edit a menu item and its formats."""
-    topic = get_or_404(Topic, topic_id) if topic_id else Topic()
+    topic = db.get_or_404(Topic, topic_id) if topic_id else Topic()
     form = TopicForm(obj=topic if request.method == "GET" and topic_id else None)
     _fill(form)
     if not form.domain_id.choices:

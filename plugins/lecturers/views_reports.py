@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask import abort, current_app, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from core import permissions
 from core.extensions import db
@@ -51,6 +52,12 @@ def manage():
                 LectureRequest.org_unit_id.in_(ids),
             )
             .order_by(LectureRequest.state_changed_at)
+            .options(
+                selectinload(LectureRequest.topic),
+                selectinload(LectureRequest.village),
+                selectinload(LectureRequest.slots),
+                selectinload(LectureRequest.lecturer).selectinload(Lecturer.user),
+            )
         )
     )
     queue = [r for r in waiting if r.state == "submitted"]

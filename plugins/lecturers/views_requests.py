@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from core import permissions
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
@@ -22,7 +23,6 @@ from plugins.lecturers import materials, services, workflow
 from plugins.lecturers.forms import (
     AcceptForm,
     AssignForm,
-    ConfirmForm,
     DeliverForm,
     MaterialForm,
     RateForm,
@@ -33,7 +33,7 @@ from plugins.lecturers.forms import (
 from plugins.lecturers.models import Lecturer, Topic
 from plugins.lecturers.models_requests import STATES, LectureRequest, LecturerMaterial
 from plugins.lecturers.suggestions import suggest
-from plugins.lecturers.views import bp, get_or_404
+from plugins.lecturers.views import bp
 
 FORMS = {
     "assign": AssignForm,
@@ -213,7 +213,7 @@ def render_detail(
 @login_required
 def request_detail(request_id: int):
     """One request: details, timeline, what the viewer may do next (with suggestions)."""
-    lecture = get_or_404(LectureRequest, request_id)
+    lecture = db.get_or_404(LectureRequest, request_id)
     if not can_see(current_user, lecture):
         abort(404)
     return render_detail(lecture)
@@ -266,15 +266,15 @@ def request_action(request_id: int, action: str):
             db.session.rollback()
             form.file.errors = [str(error)]
             flash(str(error), "error")
-            return render_detail(get_or_404(LectureRequest, request_id), 400, {action: form})
+            return render_detail(db.get_or_404(LectureRequest, request_id), 400, {action: form})
     try:
         services.perform(lecture, action, current_user, **_action_data(action, form))
     except workflow.TransitionRefused as refused:
-        lecture = get_or_404(LectureRequest, request_id)
+        lecture = db.get_or_404(LectureRequest, request_id)
         flash(refused.message, "error")
         return render_detail(lecture, refused.status)
     if checked is not None:
-        lecture = get_or_404(LectureRequest, request_id)
+        lecture = db.get_or_404(LectureRequest, request_id)
         materials.save(lecture, current_user, form.kind.data, form.file.data.filename, checked)
         db.session.commit()
     flash(f"已{workflow.ACTIONS[action]}。", "success")
@@ -285,7 +285,7 @@ def request_action(request_id: int, action: str):
 @login_required
 def upload_material(request_id: int):
     """Add a file (签到册, 活动照片, 通讯稿 …) to a delivered lecture."""
-    lecture = get_or_404(LectureRequest, request_id)
+    lecture = db.get_or_404(LectureRequest, request_id)
     if not can_see(current_user, lecture):
         abort(404)
     if not materials.can_upload(current_user, lecture):
@@ -317,7 +317,7 @@ def upload_material(request_id: int):
 @login_required
 def download_material(request_id: int, material_id: int):
     """A stored file, only to the manager, the lecturer and the village's coordinator."""
-    lecture = get_or_404(LectureRequest, request_id)
+    lecture = db.get_or_404(LectureRequest, request_id)
     material = db.session.get(LecturerMaterial, material_id)
     if material is None or material.request_id != lecture.id or not can_see(current_user, lecture):
         abort(404)

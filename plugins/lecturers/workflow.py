@@ -8,7 +8,6 @@ notifications. The caller commits (``services.perform`` does, then sends signals
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 
@@ -209,7 +208,3 @@ def lecturer_of(user) -> Lecturer | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return db.session.scalar(select(Lecturer).where(Lecturer.user_id == user.id))
-
-
-def is_past(moment: datetime | None) -> bool:
-    return moment is not None and moment <= utcnow()

@@ -81,19 +81,6 @@ def available(person: Person, start: datetime, end: datetime) -> bool:
     return any(w == weekday and s <= first and last <= e for w, s, e in person.windows)
 
 
-def eligible(person: Person, slot: Slot) -> bool:
-    """Every static constraint of one person for one role (overlaps checked separately)."""
-    if slot.role_id in person.on_roles or not slot.skills <= person.skills:
-        return False
-    if None not in (slot.village_id, person.villages) and slot.village_id not in person.villages:
-        return False
-    if person.month_left.get(slot.month, person.default_month_left) <= 0:
-        return False
-    if any(overlaps(slot.start, slot.end, s, e) for s, e in person.busy):
-        return False
-    return available(person, slot.start, slot.end)
-
-
 def candidate_lists(people: Iterable[Person], slots: Iterable[Slot]) -> dict[int, list[int]]:
     """role_id → ids of eligible people, using set indexes so 2,000 × 3,000 stays fast."""
     people = list(people)

@@ -34,10 +34,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActionForm(FlaskForm):
-    """A bare form for buttons: CSRF only."""
-
-
 class ProfileForm(FlaskForm):
     home_unit_id = SelectField(_l("所在村(社区)"), coerce=int, validators=[InputRequired(REQUIRED)])
     skills = MultiCheckboxField(_l("我能做的(技能)"), coerce=int)
@@ -92,13 +88,23 @@ class ShiftForm(FlaskForm):
         _l("开始时间"), format=DT_FORMAT, validators=[InputRequired("请填写开始时间。")]
     )
     ends_at = DateTimeLocalField(
-        _l("结束时间"), format=DT_FORMAT, validators=[InputRequired("请填写结束时间。")]
+        _l("结束时间"),
+        format=DT_FORMAT,
+        validators=[
+            NotBefore("starts_at", "结束时间必须晚于开始时间。", strict=True),
+            InputRequired("请填写结束时间。"),
+        ],
     )
     signup_opens_at = DateTimeLocalField(
         _l("报名开始(可空)"), format=DT_FORMAT, validators=[Optional()]
     )
     signup_closes_at = DateTimeLocalField(
-        _l("报名截止(可空)"), format=DT_FORMAT, validators=[Optional()]
+        _l("报名截止(可空)"),
+        format=DT_FORMAT,
+        validators=[
+            NotBefore("signup_opens_at", "报名截止必须晚于报名开始。", strict=True),
+            Optional(),
+        ],
     )
     withdraw_deadline = DateTimeLocalField(
         _l("退出截止(可空，默认开始时)"), format=DT_FORMAT, validators=[Optional()]
@@ -115,9 +121,6 @@ class ShiftForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         start, end = self.starts_at.data, self.ends_at.data
-        if start and end and end <= start:
-            self.ends_at.errors.append("结束时间必须晚于开始时间。")
-            ok = False
         if start and end and (end - start).total_seconds() > 24 * 3600:
             self.ends_at.errors.append("一个班次不能超过 24 小时。")
             ok = False
@@ -125,10 +128,6 @@ class ShiftForm(FlaskForm):
             if start and field.data and field.data > start:
                 field.errors.append("不能晚于班次开始时间。")
                 ok = False
-        opens, closes = self.signup_opens_at.data, self.signup_closes_at.data
-        if opens and closes and closes <= opens:
-            self.signup_closes_at.errors.append("报名截止必须晚于报名开始。")
-            ok = False
         return ok
 
 

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.forms.fields import clean_text
+from core.forms.fields import NotBefore, clean_text
 from plugins.volunteers.forms import DT_FORMAT, REQUIRED, MultiCheckboxField
 from plugins.volunteers.models_mediation import DISPUTE_TYPES, OUTCOMES
 
@@ -53,7 +53,12 @@ class ScheduleForm(FlaskForm):
         _l("开始时间"), format=DT_FORMAT, validators=[InputRequired("请填写开始时间。")]
     )
     ends_at = DateTimeLocalField(
-        _l("结束时间"), format=DT_FORMAT, validators=[InputRequired("请填写结束时间。")]
+        _l("结束时间"),
+        format=DT_FORMAT,
+        validators=[
+            NotBefore("starts_at", "结束时间必须晚于开始时间。", strict=True),
+            InputRequired("请填写结束时间。"),
+        ],
     )
     venue = StringField(
         _l("地点"),
@@ -62,13 +67,6 @@ class ScheduleForm(FlaskForm):
     )
     mediators = MultiCheckboxField(_l("调解员"), coerce=int)
     helpers = MultiCheckboxField(_l("协助的志愿者(可选)"), coerce=int)
-
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        if self.starts_at.data and self.ends_at.data and self.ends_at.data <= self.starts_at.data:
-            self.ends_at.errors.append("结束时间必须晚于开始时间。")
-            ok = False
-        return ok
 
 
 class OutcomeForm(FlaskForm):

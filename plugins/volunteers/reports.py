@@ -83,7 +83,12 @@ def hour_records(unit_path: str | None, unit_ids: set[int], start, end) -> list[
             Shift.starts_at < as_moment(end),
             Shift.org_unit_id.in_(unit_ids),
         )
-        .options(selectinload(Assignment.user), selectinload(Assignment.role))
+        .options(
+            selectinload(Assignment.user),
+            selectinload(Assignment.role)
+            .selectinload(ShiftRole.shift)
+            .selectinload(Shift.org_unit),
+        )
         .order_by(Shift.starts_at, Assignment.id)
     )
     if unit_path:

@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from core import audit, notify, orgunits
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.permissions import permission_required, require, unit_ids_where
 from core.timeutil import from_local, to_local, utcnow
 from plugins.volunteers import attendance, calendar_link, profiles, services
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms import ActionForm, HoursForm, RoleForm, ShiftForm
+from plugins.volunteers.forms import HoursForm, RoleForm, ShiftForm
 from plugins.volunteers.models import Assignment, Shift, ShiftRole, Skill
 
 MANAGE = "volunteers.manage_shifts"
@@ -158,7 +159,7 @@ def _tell_volunteers(shift: Shift, subject: str, body: str) -> None:
 @permission_required(MANAGE)
 def shift_cancel(shift_id: int):
     shift = managed_shift(shift_id)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     if not shift.cancelled:
         shift.cancelled = True
@@ -193,7 +194,7 @@ def roster(shift_id: int):
         shift=shift,
         form=form,
         hours_form=hours_form,
-        action_form=ActionForm(),
+        action_form=ConfirmForm(),
         labels=services.STATUS_LABELS,
         suggested=attendance.suggested_hours,
         now=utcnow(),
@@ -261,7 +262,7 @@ def confirm_hours(assignment_id: int):
 @permission_required(MANAGE)
 def no_show(assignment_id: int):
     assignment = managed_assignment(assignment_id)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         attendance.mark_no_show(assignment)

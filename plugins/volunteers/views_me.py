@@ -5,22 +5,29 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import audit
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.models import User
 from core.permissions import can
 from core.timeutil import utcnow
 from plugins.volunteers import attendance, profiles, services
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms import ActionForm
 from plugins.volunteers.models import Assignment, Shift, ShiftRole
 
 
 def assignments_of(user_id: int) -> list[Assignment]:
+    """A volunteer's assignments, newest shift first, with role, shift and place loaded."""
     return list(
         db.session.scalars(
             select(Assignment)
+            .options(
+                selectinload(Assignment.role)
+                .selectinload(ShiftRole.shift)
+                .selectinload(Shift.org_unit)
+            )
             .join(ShiftRole, ShiftRole.id == Assignment.role_id)
             .join(Shift, Shift.id == ShiftRole.shift_id)
             .where(Assignment.user_id == user_id)
@@ -44,7 +51,7 @@ def my_shifts():
         "volunteers/my_shifts.html",
         rows=rows,
         now=now,
-        form=ActionForm(),
+        form=ConfirmForm(),
         labels=services.STATUS_LABELS,
         profile=profiles.profile_of(current_user.id),
         early=services.CHECK_IN_EARLY,
@@ -71,7 +78,7 @@ def _attendance_step(assignment_id: int, step, message: str):
     organiser = can(current_user, "volunteers.manage_shifts", assignment)
     if assignment.user_id != current_user.id and not organiser:
         abort(403)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         step(assignment)
@@ -103,8 +110,9 @@ def _person(user_id: int | None) -> User:
     return user
 
 
-def served(user_id: int) -> tuple[list[Assignment], float]:
-    rows = [a for a in assignments_of(user_id) if a.hours_confirmed_at is not None]
+def served(assignments: list[Assignment]) -> tuple[list[Assignment], float]:
+    """The assignments with confirmed hours, and their total."""
+    rows = [a for a in assignments if a.hours_confirmed_at is not None]
     return rows, round(sum(a.hours or 0 for a in rows), 1)
 
 
@@ -114,8 +122,9 @@ def served(user_id: int) -> tuple[list[Assignment], float]:
 def history(user_id: int | None = None):
     """Everything a volunteer has been booked on, with hours confirmed and no-shows."""
     person = _person(user_id)
-    rows = [a for a in assignments_of(person.id) if a.status == "confirmed"]
-    _served, total = served(person.id)
+    assignments = assignments_of(person.id)
+    rows = [a for a in assignments if a.status == "confirmed"]
+    _served, total = served(assignments)
     return render_template(
         "volunteers/history.html",
         person=person,
@@ -132,7 +141,7 @@ def history(user_id: int | None = None):
 def certificate(user_id: int | None = None):
     """志愿服务证明: a printable page with every confirmed service and the total hours."""
     person = _person(user_id)
-    rows, total = served(person.id)
+    rows, total = served(assignments_of(person.id))
     rows.sort(key=lambda a: a.shift.starts_at)
     return render_template(
         "volunteers/certificate.html",

@@ -6,15 +6,16 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import accounts, notify, orgunits
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.models import OrgUnit, User
 from core.permissions import can, require
 from core.timeutil import from_local, to_local
 from plugins.volunteers import mediation
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms import ActionForm
 from plugins.volunteers.forms_mediation import (
     MediationRequestForm,
     OutcomeForm,
@@ -94,10 +95,15 @@ def _people_choices(case: MediationCase) -> tuple[list, list]:
         .where(Profile.status == "approved")
         .join(Profile.skills)
         .where(Skill.code == "mediation")
+        .options(selectinload(Profile.user).selectinload(User.home_unit))
     ).all()
     for profile in skilled:
         mediators.setdefault(profile.user_id, profile.user)
-    volunteers = db.session.scalars(select(Profile).where(Profile.status == "approved")).all()
+    volunteers = db.session.scalars(
+        select(Profile)
+        .where(Profile.status == "approved")
+        .options(selectinload(Profile.user).selectinload(User.home_unit))
+    ).all()
 
     def label(user: User) -> str:
         home = user.home_unit.name if user.home_unit else "-"
@@ -135,7 +141,7 @@ def mediation_detail(case_id: int):
         schedule_form=schedule_form,
         outcome_form=outcome_form,
         recuse_form=RecuseForm(prefix="r"),
-        action_form=ActionForm(),
+        action_form=ConfirmForm(),
         labels=LABELS,
     )
 
@@ -227,7 +233,7 @@ def mediation_outcome(case_id: int):
 @login_required
 def mediation_cancel(case_id: int):
     case = _office_case(case_id)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         mediation.cancel(case)

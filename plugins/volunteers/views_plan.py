@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core import audit
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.permissions import permission_required, require, unit_ids_where
-from core.timeutil import from_local, to_local, utcnow
+from core.timeutil import as_moment, to_local, utcnow
 from plugins.volunteers import matching, planning, profiles, services
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms import ActionForm, AutofillForm, SkillForm, TeamForm
+from plugins.volunteers.forms import AutofillForm, SkillForm, TeamForm
 from plugins.volunteers.models import Profile, ShiftRole, Skill, Team
 from plugins.volunteers.views_manage import MANAGE
 
@@ -29,7 +31,7 @@ def match(role_id: int):
         abort(404)
     require(MANAGE, role.shift)
     return render_template(
-        "volunteers/match.html", role=role, matches=matching.rank(role), form=ActionForm()
+        "volunteers/match.html", role=role, matches=matching.rank(role), form=ConfirmForm()
     )
 
 
@@ -40,7 +42,7 @@ def invite(role_id: int, user_id: int):
     if role is None:
         abort(404)
     require(MANAGE, role.shift)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         services.invite(role_id, user_id, current_user.id)
@@ -63,7 +65,7 @@ def autofill():
     """Propose people for every open place in a period (default: next week); confirm to book."""
     units = unit_ids_where(current_user, MANAGE)
     if request.method == "POST":
-        form = ActionForm()
+        form = ConfirmForm()
         if not form.validate_on_submit():
             abort(400)
         pairs = []
@@ -82,7 +84,7 @@ def autofill():
         to_local(utcnow()).date()
     )
     days = form.days.data if form.days.data and not form.days.errors else 7
-    begin = from_local(datetime.combine(start, time()))
+    begin = as_moment(start)
     shifts = planning.shifts_between(units, begin, begin + timedelta(days=days))
     plan = planning.build_plan(shifts)
     return render_template(
@@ -91,7 +93,7 @@ def autofill():
         plan=plan,
         start=start,
         days=days,
-        confirm_form=ActionForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -104,10 +106,15 @@ def volunteers_list():
         db.session.scalars(
             select(Profile)
             .where(Profile.home_unit_id.in_(units))
+            .options(
+                selectinload(Profile.user),
+                selectinload(Profile.home_unit),
+                selectinload(Profile.skills),
+            )
             .order_by(Profile.status.desc(), Profile.id)
         )
     )
-    return render_template("volunteers/volunteers.html", rows=rows, form=ActionForm())
+    return render_template("volunteers/volunteers.html", rows=rows, form=ConfirmForm())
 
 
 def _profile_to_review(profile_id: int) -> Profile:
@@ -116,7 +123,7 @@ def _profile_to_review(profile_id: int) -> Profile:
     if profile is None:
         abort(404)
     require("volunteers.approve_volunteers", profile)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     return profile
 

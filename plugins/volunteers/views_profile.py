@@ -8,9 +8,10 @@ from flask_login import current_user, login_required
 
 from core import orgunits
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from plugins.volunteers import matching, profiles
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms import ActionForm, AvailabilityForm, BlackoutForm, ProfileForm
+from plugins.volunteers.forms import AvailabilityForm, BlackoutForm, ProfileForm
 from plugins.volunteers.models import VolunteerAvailability, VolunteerBlackout
 
 
@@ -48,7 +49,7 @@ def profile_edit():
         profile=profile,
         availability_form=AvailabilityForm(),
         blackout_form=BlackoutForm(),
-        action_form=ActionForm(),
+        action_form=ConfirmForm(),
         weekday=matching.weekday_label,
     )
 
@@ -89,7 +90,7 @@ def availability_add():
 def availability_delete(row_id: int):
     profile = _own_profile()
     row = db.session.get(VolunteerAvailability, row_id)
-    if row is None or row.profile_id != profile.id or not ActionForm().validate_on_submit():
+    if row is None or row.profile_id != profile.id or not ConfirmForm().validate_on_submit():
         abort(404)
     db.session.delete(row)
     db.session.commit()
@@ -116,7 +117,7 @@ def blackout_add():
 def blackout_delete(row_id: int):
     profile = _own_profile()
     row = db.session.get(VolunteerBlackout, row_id)
-    if row is None or row.profile_id != profile.id or not ActionForm().validate_on_submit():
+    if row is None or row.profile_id != profile.id or not ConfirmForm().validate_on_submit():
         abort(404)
     db.session.delete(row)
     db.session.commit()

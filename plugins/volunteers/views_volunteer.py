@@ -10,14 +10,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.permissions import can
 from core.timeutil import utcnow
 from plugins.volunteers import calendar_link, matching, profiles, services
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms import (
-    ActionForm,
-    SignupForm,
-)
+from plugins.volunteers.forms import SignupForm
 from plugins.volunteers.models import Assignment, Shift, ShiftRole
 
 
@@ -173,7 +171,7 @@ def own_assignment(assignment_id: int) -> Assignment:
 @login_required
 def withdraw(assignment_id: int):
     """Leave a place before the withdraw deadline; the waiting list moves up."""
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     for attempt in (1, 2):
         assignment = own_assignment(assignment_id)
@@ -207,7 +205,7 @@ def is_deadlock(error: OperationalError) -> bool:
 def respond(assignment_id: int):
     """Accept or decline an invitation."""
     assignment = own_assignment(assignment_id)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     accept = request.form.get("answer") == "accept"
     try:
