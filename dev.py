@@ -83,29 +83,39 @@ def serve() -> None:
     )
 
 
-def ensure_debian_package(path: str, package: str, purpose: str) -> None:
-    """A Debian package the tests need, installed when missing and we may (root, apt-get)."""
-    if Path(path).exists():
+#: (path, Debian package, what needs it): installed for the tests when missing and we may.
+#: nginx is for the serving test (tests/deploy/test_nginx.py) and systemd-analyze verifies the
+#: shipped units (tests/deploy/test_systemd.py); neither is started here.
+TEST_PACKAGES = [
+    (CHROMIUM, "chromium", "browser tests"),
+    (NGINX, "nginx", "serving test"),
+    ("/usr/bin/systemd-analyze", "systemd", "unit-file check"),
+]
+
+
+def ensure_debian_packages(needs: list[tuple[str, str, str]]) -> None:
+    """Debian packages the tests need, installed when missing and we may (root, apt-get):
+    one ``apt-get update`` and one install for all of them."""
+    missing = [need for need in needs if not Path(need[0]).exists()]
+    if not missing:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        say(f"installing Debian's {package} for the {purpose}")
+        for _, package, purpose in missing:
+            say(f"installing Debian's {package} for the {purpose}")
         apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        install = ("apt-get", "install", "-y", "-qq")
         run("apt-get", "update", "-qq", env=apt_env, check=False)
-        run("apt-get", "install", "-y", "-qq", package, env=apt_env, check=False)
-    if not Path(path).exists():
-        say(f"{package} is not available: the {purpose} will be skipped (a failure under CI=true)")
-
-
-def ensure_chromium() -> None:
-    """Debian's chromium for the browser tests."""
-    ensure_debian_package(CHROMIUM, "chromium", "browser tests")
-
-
-def ensure_nginx() -> None:
-    """Debian's nginx for the serving test (tests/deploy/test_nginx.py), and systemd-analyze to
-    verify the shipped units (tests/deploy/test_systemd.py); neither is started here."""
-    ensure_debian_package(NGINX, "nginx", "serving test")
-    ensure_debian_package("/usr/bin/systemd-analyze", "systemd", "unit-file check")
+        packages = [package for _, package, _ in missing]
+        if run(*install, *packages, env=apt_env, check=False) != 0 and len(packages) > 1:
+            # One unavailable package fails the whole install: try the others one by one.
+            for path, package, _ in missing:
+                if not Path(path).exists():
+                    run(*install, package, env=apt_env, check=False)
+    for path, package, purpose in missing:
+        if not Path(path).exists():
+            say(
+                f"{package} is not available: the {purpose} will be skipped (a failure under CI=true)"
+            )
 
 
 def postgres_answers(url: str) -> bool:
@@ -121,8 +131,7 @@ def postgres_answers(url: str) -> bool:
 
 def test(pytest_args: list[str]) -> None:
     ensure_venv()
-    ensure_chromium()
-    ensure_nginx()
+    ensure_debian_packages(TEST_PACKAGES)
     env = app_env()
     env.pop("TEST_DATABASE_URL", None)
     say("tests on SQLite")

@@ -47,7 +47,7 @@ def _dump_database(target_dir: Path) -> str:
     engine = db.engine
     if engine.dialect.name == "sqlite":
         destination = target_dir / "database.sqlite"
-        source = sqlite3.connect(make_url(str(engine.url)).database)
+        source = sqlite3.connect(engine.url.database)
         with sqlite3.connect(destination) as copy:
             source.backup(copy)  # a consistent snapshot even while the site writes
         source.close()
@@ -65,16 +65,16 @@ def _dump_database(target_dir: Path) -> str:
     raise BackupError(f"no backup method for {engine.dialect.name}")
 
 
-def _row_counts() -> dict[str, int]:
+def _row_counts(existing: set[str]) -> dict[str, int]:
     return {
         table.name: db.session.scalar(select(func.count()).select_from(table))
         for table in db.metadata.sorted_tables
-        if db.inspect(db.engine).has_table(table.name)
+        if table.name in existing
     }
 
 
-def _revisions() -> list[str]:
-    if not db.inspect(db.engine).has_table("alembic_version"):
+def _revisions(existing: set[str]) -> list[str]:
+    if "alembic_version" not in existing:
         return []
     return sorted(db.session.scalars(text("SELECT version_num FROM alembic_version")))
 
@@ -94,13 +94,14 @@ def create_backup(output: Path) -> dict:
             for path in sorted(staging.rglob("*"))
             if path.is_file()
         }
+        existing = set(db.inspect(db.engine).get_table_names())
         manifest = {
             "format": 1,
             "created_at": utcnow().isoformat(),
             "dialect": db.engine.dialect.name,
             "database_file": database_file,
-            "revisions": _revisions(),
-            "row_counts": _row_counts(),
+            "revisions": _revisions(existing),
+            "row_counts": _row_counts(existing),
             "files": members,
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -146,7 +147,7 @@ def restore(archive_path: Path) -> dict:
         db.engine.dispose()
         dump = staging / manifest["database_file"]
         if dialect == "sqlite":
-            target = make_url(str(db.engine.url)).database
+            target = db.engine.url.database
             with sqlite3.connect(dump) as source, sqlite3.connect(target) as copy:
                 source.backup(copy)
         else:

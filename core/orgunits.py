@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from flask import g, has_app_context
 from sqlalchemy import String, func, literal, or_, select, update
 
 from core.extensions import db
@@ -39,6 +40,8 @@ def move_unit(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
+    if has_app_context():
+        g.pop("_unit_paths", None)  # paths cached for this request are stale now
 
 
 def roots() -> list[OrgUnit]:
@@ -105,14 +108,28 @@ def related_unit_ids(unit: OrgUnit) -> list[int]:
     )
 
 
+def _unit_paths(ids: set[int]) -> dict[int, str | None]:
+    """Paths of ``ids`` (None for unknown ids), cached for the request in ``g._unit_paths`` (the
+    cache ``core.permissions.unit_path`` fills); only ids not yet cached are fetched, in one query.
+    """
+    cache = g.setdefault("_unit_paths", {}) if has_app_context() else {}
+    missing = ids - cache.keys()
+    if missing:
+        found = dict(
+            db.session.execute(
+                select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(missing))
+            ).all()
+        )
+        cache.update({unit_id: found.get(unit_id) for unit_id in missing})
+    return {unit_id: cache[unit_id] for unit_id in ids}
+
+
 def roll_up(unit_ids: Iterable[int], per_unit: Mapping[int | None, float]) -> dict[int, float]:
     """For each of ``unit_ids``, the sum of ``per_unit`` over that unit and every unit below it:
     the rule every ``report_metrics`` figure follows. Unknown ids are left out."""
     wanted = list(unit_ids)
     ids = set(wanted) | {unit_id for unit_id in per_unit if unit_id is not None}
-    paths = dict(
-        db.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(ids))).all()
-    )
+    paths = {unit_id: path for unit_id, path in _unit_paths(ids).items() if path is not None}
     return {
         unit_id: sum(
             value

@@ -149,8 +149,6 @@ def permission_required(name: str):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
             require(name)
             return view(*args, **kwargs)
 

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from core.models import User
@@ -113,6 +114,7 @@ def people():
     allowed = unit_ids_where(current_user, "credits.view_people")
     query = (
         select(User)
+        .options(joinedload(User.home_unit))  # the page shows each one's village
         .where(User.home_unit_id.in_(allowed), User.active.is_(True))
         .order_by(User.display_name, User.id)
     )

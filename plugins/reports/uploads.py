@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from flask import current_app
@@ -12,12 +11,8 @@ from core import uploads as core_uploads
 
 MAX_BYTES = 5 * 1024 * 1024
 
-#: magic bytes → (MIME type, file extension)
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-}
+#: Content types accepted, recognised by ``core.uploads.sniff`` from the bytes (never the name).
+ACCEPTED_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 PICTURE_TYPES = {"image/png", "image/jpeg"}
 
 
@@ -29,13 +24,6 @@ def folder() -> Path:
     path = Path(current_app.config["UPLOAD_DIR"]) / "reports"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for magic, kind in SIGNATURES.items():
-        if head.startswith(magic):
-            return kind
-    return None
 
 
 def save(upload: FileStorage | None, allowed: set[str] | None = None) -> tuple[str, str] | None:
@@ -50,15 +38,17 @@ def save(upload: FileStorage | None, allowed: set[str] | None = None) -> tuple[s
         raise UploadError("文件是空的。")
     if len(data) > MAX_BYTES:
         raise UploadError("文件不能超过 5 MB。")
-    kind = sniff(data[:8])
-    if kind is None or (allowed is not None and kind[0] not in allowed):
+    kind = core_uploads.sniff(data)
+    if (
+        kind is None
+        or kind[0] not in ACCEPTED_TYPES
+        or (allowed is not None and kind[0] not in allowed)
+    ):
         raise UploadError(
             "只接受 PDF、JPG 或 PNG 文件。" if allowed is None else "只接受 JPG 或 PNG 图片。"
         )
     mime, extension = kind
-    name = f"{secrets.token_hex(16)}.{extension}"
-    (folder() / name).write_bytes(data)
-    return name, mime
+    return core_uploads.store(folder(), data, extension), mime
 
 
 def serve(name: str | None, mime: str | None, download_name: str):
