@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core.extensions import db as _db
-from core.timeutil import utcnow
+from core.timeutil import to_local, utcnow
 from tests.conftest import log_in
 from tests.core.conftest import _refused
 from tests.plugins.calendar.conftest import event_fields
@@ -35,7 +35,9 @@ def test_public_calendar_and_feed_narrow_to_one_town(app, client, tree):
     assert 'name="town"' in whole and "第二镇" in whole  # the chooser, as there are two towns
     town_b = client.get(f"/calendar/?town={tree.town_b_id}").get_data(as_text=True)
     assert "丙村讲座" in town_b and "甲村讲座" not in town_b
-    week = client.get(f"/calendar/week?town={tree.town_a_id}").get_data(as_text=True)
+    # Ask for the week that holds the event: "tomorrow" in UTC can be next week in local time.
+    day = to_local(start).date().isoformat()
+    week = client.get(f"/calendar/week?town={tree.town_a_id}&start={day}").get_data(as_text=True)
     assert "甲村讲座" in week and "丙村讲座" not in week
     feed = client.get(f"/calendar/feed.ics?town={tree.town_b_id}").get_data(as_text=True)
     assert "丙村讲座" in feed and "甲村讲座" not in feed
