@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import select, update
@@ -14,6 +15,7 @@ from core.timeutil import utcnow
 from plugins.volunteers import services
 from plugins.volunteers.models import Assignment, ShiftRole
 from tests.conftest import log_in
+from tests.threads import run_together
 
 
 class DeadlockDetected(Exception):
@@ -100,27 +102,14 @@ def test_crossed_waiting_lists_promote_without_deadlock(app, make_shift, make_vo
                 update(ShiftRole).where(ShiftRole.id == role_id).values(needed=len(people))
             )
         db.session.commit()
-    barrier = threading.Barrier(2)
-    errors: list[str] = []
+    both_locked = threading.Barrier(2)
 
     def promote(role_id: int) -> None:
-        with app.app_context():
-            try:
-                role = services.lock_role(role_id)
-                barrier.wait(10)
-                services.promote_waiting(role)
-                db.session.commit()
-            except Exception as error:  # a deadlock would land here
-                db.session.rollback()
-                errors.append(repr(error))
-            finally:
-                db.session.remove()
+        role = services.lock_role(role_id)
+        both_locked.wait(10)  # each holds its own role before promoting: a deadlock would show
+        services.promote_waiting(role)
 
-    threads = [threading.Thread(target=promote, args=(r,)) for r in roles]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    errors = run_together(app, [partial(promote, r) for r in roles], commit=True)
     assert errors == []
     with app.app_context():
         statuses = db.session.scalars(select(Assignment.status)).all()
