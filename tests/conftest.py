@@ -6,7 +6,9 @@ created once per run; every test starts empty (rows deleted afterwards).
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
 from collections.abc import Callable
 
 import pytest
@@ -58,12 +60,57 @@ class CSRFClient(FlaskClient):
         return serializer.dumps(raw)
 
 
+def _worker_index() -> int:
+    """0 without pytest-xdist, else the number of this worker (gw0 → 0, gw1 → 1 ...)."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+def _pg_sibling(url: str, name: str) -> str:
+    return f"{url.rpartition('/')[0]}/{name}"
+
+
+def _pg_recreate(url: str, name: str, template: str | None = None) -> str:
+    """Drop and create database ``name`` on ``url``'s server (a copy of ``template`` if given)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        copy = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    engine.dispose()
+    return _pg_sibling(url, name)
+
+
+def _pg_drop(url: str, name: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+# Tests need no durability across a crash of the database server: commits on PostgreSQL do not
+# wait for the WAL to reach the disk (libpq reads PGOPTIONS, also in the flask subprocesses).
+os.environ["PGOPTIONS"] = (
+    os.environ.get("PGOPTIONS", "") + " -c synchronous_commit=off"
+).strip()
+
+# Each pytest-xdist worker has its own Redis database for the tests that share one.
+os.environ.setdefault("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{2 + _worker_index()}")
+os.environ.setdefault("TWO_PROCESS_REDIS_URL", os.environ["TEST_REDIS_URL"])
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    """This run's database: a SQLite file, or on PostgreSQL ``TEST_DATABASE_URL`` itself (one
+    process) or ``<db>_gw<n>`` made fresh for each pytest-xdist worker. The worker's URL is also
+    put in ``TEST_DATABASE_URL`` so tests that read it (deploy tests) stay on their worker's."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        url = _pg_recreate(url, f"{url.rpartition('/')[2]}_{worker}")
+        os.environ["TEST_DATABASE_URL"] = url
+    return url
 
 
 @pytest.fixture
@@ -74,13 +121,7 @@ def fresh_database_url(database_url, tmp_path):
     def make(tag: str) -> str:
         if not database_url.startswith("postgresql"):
             return f"sqlite:///{tmp_path / (tag + '.sqlite')}"
-        base, _, name = database_url.rpartition("/")
-        engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}_{tag}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}_{tag}"'))
-        engine.dispose()
-        return f"{base}/{name}_{tag}"
+        return _pg_recreate(database_url, f"{database_url.rpartition('/')[2]}_{tag}")
 
     return make
 
@@ -88,6 +129,11 @@ def fresh_database_url(database_url, tmp_path):
 @pytest.fixture(scope="session", autouse=True)
 def _catalogs():
     compile_catalogs()
+
+
+def _upload_dir() -> str:
+    tmp = os.environ.get("TMPDIR", "/tmp")
+    return os.path.join(tmp, f"xxt-test-uploads-{_worker_index()}")
 
 
 @pytest.fixture(scope="session")
@@ -106,21 +152,85 @@ def _schema(database_url):
         _db.engine.dispose()
 
 
-def _empty_tables(url: str) -> None:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    tables = list(reversed(_db.metadata.sorted_tables))
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+@pytest.fixture(scope="session")
+def _cleaner(database_url, _schema):
+    """One engine for the whole run that empties every table after each test."""
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    yield engine
     engine.dispose()
 
 
+def _empty_tables(engine) -> None:
+    """Delete every row and restart the id sequences. DELETE, not TRUNCATE: on PostgreSQL a
+    TRUNCATE of ~70 tables costs 0.2–1.5 s of server time per test, DELETE of (nearly) empty
+    tables a few milliseconds. SQLite reuses ids from 1 once a table without AUTOINCREMENT is
+    empty, so it needs no sequence reset."""
+    with engine.begin() as connection:
+        for table in reversed(_db.metadata.sorted_tables):
+            connection.execute(table.delete())
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                text(
+                    "SELECT setval(c.oid, 1, false) FROM pg_class c "
+                    "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
+                )
+            )
+
+
+_copies = itertools.count(1)
+
+
+class DemoTown:
+    """The demo town (``flask demo-data`` with every plugin) built once per run and worker."""
+
+    def __init__(self, url: str, output: str):
+        self.url, self.output = url, output
+
+
+@pytest.fixture(scope="session")
+def demo_town(database_url, tmp_path_factory) -> DemoTown:
+    """Build the demo town once: a SQLite file copied per test, or a PostgreSQL database used as
+    the template of each test's copy. Loading it costs 10–30 s, copying it well under one."""
+    if database_url.startswith("postgresql"):
+        url = _pg_recreate(database_url, f"{database_url.rpartition('/')[2]}_demo")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "UPLOAD_DIR": _upload_dir()}
+    )
+    with app.app_context():
+        _db.create_all()
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+    return DemoTown(url, result.output)
+
+
 @pytest.fixture
-def make_app(database_url, _schema) -> Callable:
+def demo_database_url(demo_town, tmp_path):
+    """A private copy of the demo town for this test (deleted afterwards)."""
+    if demo_town.url.startswith("postgresql"):
+        template = demo_town.url.rpartition("/")[2]
+        name = f"{template}_{next(_copies)}"
+        url = _pg_recreate(demo_town.url, name, template=template)
+        yield url
+        _pg_drop(demo_town.url, name)
+    else:
+        copy = tmp_path / "demo-copy.sqlite"
+        shutil.copyfile(demo_town.url.removeprefix("sqlite:///"), copy)
+        yield f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def demo_app(make_app, demo_database_url):
+    """An app (every plugin) on a private copy of the demo town."""
+    return make_app(DATABASE_URL=demo_database_url)
+
+
+@pytest.fixture
+def make_app(database_url, _cleaner) -> Callable:
     """Build an app: ``make_app(plugins="calendar,lecturers", extra_plugins=[...], **config)``."""
     made = []
 
@@ -129,7 +239,7 @@ def make_app(database_url, _schema) -> Callable:
             "TESTING": True,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
-            "UPLOAD_DIR": str(os.path.join(os.environ.get("TMPDIR", "/tmp"), "xxt-test-uploads")),
+            "UPLOAD_DIR": _upload_dir(),
             "RATELIMIT_ENABLED": True,
             **config,
         }
@@ -146,11 +256,14 @@ def make_app(database_url, _schema) -> Callable:
         with app.app_context():
             _db.session.remove()
             _db.engine.dispose()
-    _empty_tables(database_url)
+    _empty_tables(_cleaner)
 
 
 @pytest.fixture
-def app(make_app):
+def app(make_app, request):
+    """An app with every plugin; with ``@pytest.mark.demo_town`` on a private demo-town copy."""
+    if request.node.get_closest_marker("demo_town"):
+        return make_app(DATABASE_URL=request.getfixturevalue("demo_database_url"))
     return make_app()
 
 

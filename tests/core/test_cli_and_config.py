@@ -45,9 +45,8 @@ def test_create_admin_refuses_a_bad_phone_or_weak_password(app, runner):
         assert _db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_demo_data_twice_neither_fails_nor_duplicates(app, runner):
-    first = runner.invoke(args=["demo-data"])
-    assert first.exit_code == 0, first.output
+@pytest.mark.demo_town
+def test_demo_data_twice_neither_fails_nor_duplicates(app, runner, demo_town):
     with app.app_context():
         counts = [
             _db.session.scalar(select(func.count(model.id)))
@@ -65,13 +64,13 @@ def test_demo_data_twice_neither_fails_nor_duplicates(app, runner):
         ]
     assert counts == again
     assert villages >= 8
-    assert "shuanghuai2018" in first.output
+    assert "shuanghuai2018" in demo_town.output
 
 
-def test_demo_people_cover_every_role(app, runner):
+@pytest.mark.demo_town
+def test_demo_people_cover_every_role(app):
     from core.roles import ROLES
 
-    runner.invoke(args=["demo-data"])
     with app.app_context():
         held = set(_db.session.scalars(select(RoleAssignment.role)))
     assert held == set(ROLES)

@@ -98,10 +98,10 @@ def _log_in(page, base: str, phone: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+@pytest.mark.demo_town
 def test_no_payload_runs_or_reaches_the_dom_on_any_page(app, live_server, new_page):
     from core.demo import DEMO_PASSWORD
 
-    walk.load_demo(app)
     values = walk.argument_values(app)
     users = walk.user_ids(app)
     _markdown_event(app)

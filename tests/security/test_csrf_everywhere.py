@@ -16,7 +16,6 @@ from tests.security import walk
 
 @pytest.fixture
 def demo(app):
-    walk.load_demo(app)
     return walk.user_ids(app), walk.argument_values(app)
 
 
@@ -25,6 +24,7 @@ def _forged_token(app, raw: str) -> str:
     return serializer.dumps(raw)
 
 
+@pytest.mark.demo_town
 def test_every_post_route_refuses_a_missing_or_foreign_token(app, demo):
     users, values = demo
     post_rules = walk.rules(app, "POST")
@@ -55,6 +55,7 @@ def test_every_post_route_refuses_a_missing_or_foreign_token(app, demo):
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.demo_town
 def test_json_and_multipart_posts_also_need_the_token(app, demo):
     users, values = demo
     admin = app.test_client()

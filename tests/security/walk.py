@@ -32,11 +32,6 @@ ROLE_PHONES: dict[str, str | None] = {
 MISSING = 987654
 
 
-def load_demo(app) -> None:
-    result = app.test_cli_runner().invoke(args=["demo-data"])
-    assert result.exit_code == 0, result.output
-
-
 def user_ids(app) -> dict[str, int | None]:
     with app.app_context():
         return {

@@ -7,6 +7,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
@@ -113,8 +114,8 @@ def test_report_metrics(app, town, make_event, make_user):
     assert people.unit == "人次" and "{unit_id}" in people.evidence_url
 
 
+@pytest.mark.demo_town
 def test_demo_data_twice(app, runner):
-    assert runner.invoke(args=["demo-data"]).exit_code == 0
     with app.app_context():
         first = _db.session.scalar(select(func.count(CalendarEvent.id)))
         materials = _db.session.scalar(select(func.count(CalendarMaterial.id)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
@@ -86,9 +87,8 @@ def test_report_metrics_roll_up(app, town, make_user):
         assert metric.unit == "人次"
 
 
+@pytest.mark.demo_town
 def test_demo_data_twice(app, runner):
-    result = runner.invoke(args=["demo-data"])
-    assert result.exit_code == 0, result.output
     with app.app_context():
         counts = (
             _db.session.scalar(select(func.count(Question.id))),
@@ -97,7 +97,8 @@ def test_demo_data_twice(app, runner):
             _db.session.scalar(select(func.count(AwardRound.id))),
         )
         assert counts[0] >= 100 and counts[1] == 2 and counts[2] > 5 and counts[3] == 1
-    runner.invoke(args=["demo-data"])
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
     with app.app_context():
         again = (
             _db.session.scalar(select(func.count(Question.id))),
@@ -108,8 +109,8 @@ def test_demo_data_twice(app, runner):
     assert again == counts
 
 
+@pytest.mark.demo_town
 def test_demo_pages_render(app, client, runner):
-    runner.invoke(args=["demo-data"])
     from tests.conftest import log_in
 
     with app.app_context():

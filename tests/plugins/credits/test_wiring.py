@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
@@ -28,10 +29,8 @@ def test_credits_without_reports(make_app):
     assert app.test_client().get("/credits/").status_code == 200
 
 
+@pytest.mark.demo_town
 def test_demo_data_twice_adds_nothing(app, runner):
-    first = runner.invoke(args=["demo-data"])
-    assert first.exit_code == 0, first.output
-
     def counts():
         with app.app_context():
             return [
@@ -46,11 +45,10 @@ def test_demo_data_twice_adds_nothing(app, runner):
     assert counts() == before
 
 
+@pytest.mark.demo_town
 def test_demo_reports_show_numbers(app, runner):
-    from tests.conftest import log_in
-
-    runner.invoke(args=["demo-data"])
     from core.demo import demo_user
+    from tests.conftest import log_in
 
     with app.app_context():
         manager = demo_user("programme_manager").id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
@@ -12,11 +13,11 @@ def _count(model) -> int:
     return _db.session.scalar(select(func.count()).select_from(model))
 
 
+@pytest.mark.demo_town
 def test_demo_data_is_idempotent_and_covers_every_state(app, runner):
     from plugins.lecturers.models import Lecturer, Topic
     from plugins.lecturers.models_requests import STATES, LectureRequest
 
-    assert runner.invoke(args=["demo-data"]).exit_code == 0
     with app.app_context():
         counts = (_count(Lecturer), _count(Topic), _count(LectureRequest))
         states = set(_db.session.scalars(select(LectureRequest.state)))
@@ -34,11 +35,11 @@ def test_demo_data_is_idempotent_and_covers_every_state(app, runner):
         assert mine >= 3
 
 
+@pytest.mark.demo_town
 def test_pages_render_for_demo_people(app, runner, client):
     from core.models import User
     from plugins.lecturers.models_requests import LectureRequest
 
-    assert runner.invoke(args=["demo-data"]).exit_code == 0
     with app.app_context():
         people = {u.phone: u.id for u in _db.session.scalars(select(User))}
         request_ids = list(_db.session.scalars(select(LectureRequest.id)))
