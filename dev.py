@@ -3,6 +3,8 @@
 
     python3 dev.py serve   # venv, install, migrate, demo town, serve on http://127.0.0.1:5000
     python3 dev.py test    # venv, install, whole test suite on SQLite, then on PostgreSQL
+    python3 dev.py test tests/plugins/calendar -k feed   # one part, both databases
+    python3 dev.py coverage   # SQLite pass with coverage (subprocesses too), htmlcov/
 
 PostgreSQL tests use TEST_POSTGRES_URL (default: the local server, database "test"); they run
 when it answers, and under CI=true an unreachable server is a failure.
@@ -129,13 +131,28 @@ def postgres_answers(url: str) -> bool:
         return False
 
 
-def test(pytest_args: list[str]) -> None:
+def pytest_options(pytest_args: list[str], coverage: bool) -> list[str]:
+    """The whole suite runs in parallel (pytest-xdist, one worker per core); a run of one part
+    (any arguments given) runs as asked. Coverage, with its floor, is measured on the SQLite
+    pass of the whole suite."""
+    options = list(pytest_args)
+    if not any(arg.startswith(("-n", "--numprocesses")) for arg in options):
+        options += ["-n", str(min(4, os.cpu_count() or 2)), "--dist", "worksteal"]
+    if coverage:
+        options += ["--cov", "--cov-report=term:skip-covered"]
+    return options
+
+
+def test(pytest_args: list[str], coverage: bool | None = None) -> None:
     ensure_venv()
     ensure_debian_packages(TEST_PACKAGES)
+    whole_suite = not pytest_args
+    coverage = whole_suite if coverage is None else coverage
     env = app_env()
     env.pop("TEST_DATABASE_URL", None)
-    say("tests on SQLite")
-    codes = [run(PYTHON, "-m", "pytest", *pytest_args, env=env, check=False)]
+    say("tests on SQLite" + (" (with coverage)" if coverage else ""))
+    options = pytest_options(pytest_args, coverage)
+    codes = [run(PYTHON, "-m", "pytest", *options, env=env, check=False)]
     postgres = os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES)
     if postgres_answers(postgres):
         say(f"tests on PostgreSQL ({postgres})")
@@ -144,7 +161,7 @@ def test(pytest_args: list[str]) -> None:
                 PYTHON,
                 "-m",
                 "pytest",
-                *pytest_args,
+                *pytest_options(pytest_args, coverage=False),
                 env=app_env(TEST_DATABASE_URL=postgres),
                 check=False,
             )
@@ -157,12 +174,26 @@ def test(pytest_args: list[str]) -> None:
     sys.exit(max(codes))
 
 
+def coverage_report(pytest_args: list[str]) -> None:
+    """The SQLite pass with coverage (subprocesses included) and an HTML report in htmlcov/."""
+    ensure_venv()
+    ensure_debian_packages(TEST_PACKAGES)
+    env = app_env()
+    env.pop("TEST_DATABASE_URL", None)
+    options = pytest_options(pytest_args, coverage=True) + ["--cov-report=html"]
+    code = run(PYTHON, "-m", "pytest", *options, env=env, check=False)
+    say("coverage report: htmlcov/index.html")
+    sys.exit(code)
+
+
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else "help"
     if command == "serve":
         serve()
     elif command == "test":
         test(sys.argv[2:])
+    elif command == "coverage":
+        coverage_report(sys.argv[2:])
     elif command == "setup":
         ensure_venv()
     else:

@@ -29,6 +29,21 @@ def pytest_report_header(config):
     return f"database: {_database_url_for_header()}"
 
 
+def pytest_collection_modifyitems(items):
+    """Slow tests first (servers, browsers, the demo town), so that pytest-xdist workers do not
+    end the run waiting on one long test picked up last. Otherwise collection order."""
+
+    def slow(item) -> bool:
+        path = str(item.path)
+        return (
+            "/tests/deploy/" in path
+            or "/tests/e2e/" in path
+            or item.get_closest_marker("demo_town") is not None
+        )
+
+    items.sort(key=lambda item: not slow(item))
+
+
 def _database_url_for_header() -> str:
     return os.environ.get("TEST_DATABASE_URL") or "sqlite (temporary file)"
 
