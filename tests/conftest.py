@@ -23,6 +23,9 @@ from core.i18n import compile_catalogs
 
 os.environ.setdefault("XXT_ENV", "development")
 TEST_PASSWORD = "test-pass-2026"
+#: scrypt, the production default, costs 0.1 s of CPU per hash and the suite makes thousands of
+#: users; tests of the default itself build their app with it (tests/core/test_auth.py).
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 
 def pytest_report_header(config):
@@ -104,9 +107,7 @@ def _pg_drop(url: str, name: str) -> None:
 
 # Tests need no durability across a crash of the database server: commits on PostgreSQL do not
 # wait for the WAL to reach the disk (libpq reads PGOPTIONS, also in the flask subprocesses).
-os.environ["PGOPTIONS"] = (
-    os.environ.get("PGOPTIONS", "") + " -c synchronous_commit=off"
-).strip()
+os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c synchronous_commit=off").strip()
 
 # Each pytest-xdist worker has its own Redis database for the tests that share one.
 os.environ.setdefault("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{2 + _worker_index()}")
@@ -211,7 +212,13 @@ def demo_town(database_url, tmp_path_factory) -> DemoTown:
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
     app = create_app(
-        {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "UPLOAD_DIR": _upload_dir()}
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test",
+            "UPLOAD_DIR": _upload_dir(),
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
+        }
     )
     with app.app_context():
         _db.create_all()
@@ -256,6 +263,7 @@ def make_app(database_url, _cleaner) -> Callable:
             "SECRET_KEY": "test-secret",
             "UPLOAD_DIR": _upload_dir(),
             "RATELIMIT_ENABLED": True,
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
             **config,
         }
         if plugins is not None:

@@ -35,7 +35,7 @@ def test_sign_up_makes_a_resident_of_the_home_village(app, client, town):
     assert response.status_code == 302
     with app.app_context():
         user = _db.session.scalar(select(User).where(User.phone == "13912345678"))
-        assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+        assert user.password_hash.startswith("pbkdf2:sha256:1$")  # the suite's cheap method
         roles = _db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user.id))
         assert [(r.role, r.org_unit_id) for r in roles] == [("resident", town.village_a_id)]
     assert "您好,张阿姨" in client.get("/dashboard").get_data(as_text=True)
@@ -201,3 +201,18 @@ def test_profile_edit_and_bad_input(app, client, make_user, town):
     with app.app_context():
         user = _db.session.get(User, user_id)
         assert (user.display_name, user.home_unit_id) == ("新名字", town.village_b_id)
+
+
+def test_passwords_are_hashed_with_scrypt_unless_configured(make_app, town):
+    """Production hashes with werkzeug's scrypt; only the test suite asks for a cheap hash."""
+    from core import accounts
+    from core.config import defaults
+    from core.models import OrgUnit
+
+    app = make_app()
+    app.config["PASSWORD_HASH_METHOD"] = defaults(app)["PASSWORD_HASH_METHOD"]
+    with app.app_context():
+        home = _db.session.get(OrgUnit, town.village_a_id)
+        user = accounts.create_user("13912340000", "a-long-pass-2026", "默认", home)
+        assert user.password_hash.startswith("scrypt:32768:8:1$")
+        assert user.check_password("a-long-pass-2026") and not user.check_password("wrong")

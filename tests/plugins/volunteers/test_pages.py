@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
@@ -224,7 +225,7 @@ def test_pages_render_for_every_role(app, client, town, make_shift, make_volunte
         assert client.get(url).status_code == 200, url
 
 
-def test_plugin_disabled_and_demo_twice(make_app):
+def test_site_serves_with_the_plugin_disabled_or_alone(make_app):
     app = make_app(plugins="")
     assert app.test_client().get("/").status_code == 200
     assert app.test_client().get("/volunteers/").status_code == 404
@@ -233,9 +234,10 @@ def test_plugin_disabled_and_demo_twice(make_app):
     alone = make_app(plugins="volunteers")  # without the calendar plugin it still serves
     assert alone.test_client().get("/volunteers/").status_code == 200
     assert alone.test_client().get("/volunteers/mediation").status_code == 302  # to log in
-    app = make_app()
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo-data"]).exit_code == 0
+
+
+@pytest.mark.demo_town
+def test_demo_data_twice_adds_no_volunteer_rows(app, runner):
     with app.app_context():
         counts = [db.session.scalar(select(func.count(m.id))) for m in (Profile, Shift, Assignment)]
     assert runner.invoke(args=["demo-data"]).exit_code == 0
