@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,7 +19,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms.fields import NotBefore, clean_text
@@ -153,13 +162,36 @@ class SignupForm(FlaskForm):
     waitlist = HiddenField(default="")
 
 
+class HoursField(FloatField):
+    """Hours as a number; anything else is refused in plain Chinese, not as a "float"."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("请填写数字（小时），例如 1.5。"))) from error
+
+
+def hours_in_range(form, field) -> None:
+    """More than 0 and at most 24 hours (the bound of the shift is checked on confirming)."""
+    value = field.data
+    if value is None:
+        return
+    if not math.isfinite(value) or value <= 0:
+        raise StopValidation(str(_l("服务时长必须大于 0 小时。")))
+    if value > 24:
+        raise StopValidation(str(_l("服务时长不能超过 24 小时。")))
+
+
 class HoursForm(FlaskForm):
-    hours = FloatField(
+    hours = HoursField(
         _l("服务时长(小时)"),
-        validators=[
-            InputRequired("请填写时长。"),
-            NumberRange(0.1, 24, message="服务时长应在 0.1 到 24 小时之间。"),
-        ],
+        validators=[InputRequired(_l("请填写服务时长。")), hours_in_range],
+    )
+    reason = StringField(
+        _l("超出原因"),
+        filters=[clean_text],
+        validators=[Length(max=300, message=_l("最多 300 字。"))],
     )
 
 

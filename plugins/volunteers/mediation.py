@@ -1,8 +1,14 @@
 """People's mediation: who may see what, and the case workflow (request → schedule → outcome).
 
-The description and the parties are private: only the assigned mediators, the justice office
-(holders of ``volunteers.manage_mediation``, the ``mediator`` role) and site admins see them.
-The requester sees their own case; anyone else gets a 404, as if it did not exist.
+The description and the parties are confidential (DESIGN: "confidential cases only their
+assigned officers"). Who sees what:
+
+- the case's assigned mediators (``kind == "mediator"``, not recused), the justice office
+  (holders of ``volunteers.manage_mediation`` on the case's village: the ``mediator`` role held
+  at the town) and site admins: everything;
+- the requester: their own case, as they wrote it;
+- a helping volunteer (``kind == "volunteer"``): the session's time, place and their task only;
+- anyone else, including a mediator not assigned to the case: 404, as if it did not exist.
 """
 
 from __future__ import annotations
@@ -28,8 +34,22 @@ def is_office(user, case: MediationCase | None = None) -> bool:
     return permissions.can(user, "volunteers.manage_mediation", case)
 
 
+def _active_row(user, case: MediationCase) -> CaseMediator | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return next((m for m in case.active_mediators if m.user_id == user.id), None)
+
+
 def is_assigned(user, case: MediationCase) -> bool:
-    return any(m.user_id == user.id for m in case.active_mediators)
+    """An assigned mediator (not a helping volunteer) who has not stepped aside."""
+    row = _active_row(user, case)
+    return row is not None and row.kind == "mediator"
+
+
+def is_helper(user, case: MediationCase) -> bool:
+    """A volunteer helping at the session: sees time, place and task, never the case."""
+    row = _active_row(user, case)
+    return row is not None and row.kind != "mediator"
 
 
 def can_see_private(user, case: MediationCase) -> bool:
@@ -39,10 +59,18 @@ def can_see_private(user, case: MediationCase) -> bool:
     return is_office(user, case) or is_assigned(user, case)
 
 
+def can_see_case(user, case: MediationCase) -> bool:
+    """The case as written (type, village, description, parties): the above and the requester."""
+    return can_see_private(user, case) or (
+        user is not None and user.is_authenticated and case.requester_id == user.id
+    )
+
+
 def can_view(user, case: MediationCase) -> bool:
+    """May open the case page at all (a helper gets the session-only page)."""
     if user is None or not user.is_authenticated:
         return False
-    return case.requester_id == user.id or can_see_private(user, case)
+    return can_see_case(user, case) or is_helper(user, case)
 
 
 def get_visible(case_id: int, user) -> MediationCase:
@@ -73,6 +101,23 @@ def visible_cases(user) -> list[MediationCase]:
             .order_by(MediationCase.created_at.desc(), MediationCase.id.desc())
         )
     )
+
+
+def upcoming_sessions(user_id: int, now: datetime | None = None) -> list[tuple]:
+    """Scheduled sessions not yet over that ``user_id`` mediates or helps at: (case, kind)."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(MediationCase, CaseMediator.kind)
+        .join(CaseMediator, CaseMediator.case_id == MediationCase.id)
+        .where(
+            CaseMediator.user_id == user_id,
+            CaseMediator.removed.is_(False),
+            MediationCase.state == "scheduled",
+            MediationCase.ends_at > now,
+        )
+        .order_by(MediationCase.starts_at)
+    ).all()
+    return [(case, kind) for case, kind in rows]
 
 
 def _move(case: MediationCase, state: str) -> None:
@@ -120,10 +165,11 @@ def schedule(
     audit.record("volunteers.mediation_scheduled", case, "安排人民调解场次")
     stamp = int(utcnow().timestamp())
     for row in case.active_mediators:
+        task = "调解员" if row.kind == "mediator" else "协助调解现场"
         notify.notify(
             row.user_id,
             "人民调解场次安排",
-            "您被安排参加一场人民调解活动，请查看时间和地点。",
+            f"您被安排参加一场人民调解活动（{task}），请查看时间和地点。",
             link=f"/volunteers/mediation/{case.id}",
             dedupe_key=f"volunteers:mediation:{case.id}:{row.user_id}:{case.sequence}:{stamp}",
         )

@@ -252,6 +252,8 @@ class Assignment(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hours: Mapped[float | None] = mapped_column(Float)
+    #: Why the confirmed hours pass the bound (``attendance.hours_limits``); empty within it.
+    hours_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     hours_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hours_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     no_show: Mapped[bool] = mapped_column(Boolean, default=False)

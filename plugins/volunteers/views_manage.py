@@ -188,17 +188,29 @@ def roster(shift_id: int):
         db.session.commit()
         flash(_("岗位已添加。"), "success")
         return redirect(url_for("volunteers.roster", shift_id=shift.id))
-    hours_form = HoursForm()
+    return _roster_page(shift, form, status=400 if form.errors else 200)
+
+
+def _roster_page(
+    shift: Shift,
+    form: RoleForm,
+    hours_form: HoursForm | None = None,
+    hours_row: int | None = None,
+    status: int = 200,
+):
+    """The roster; ``hours_form`` holds the refused hours of assignment ``hours_row``."""
     return render_template(
         "volunteers/roster.html",
         shift=shift,
         form=form,
         hours_form=hours_form,
+        hours_row=hours_row,
         action_form=ConfirmForm(),
         labels=services.STATUS_LABELS,
         suggested=attendance.suggested_hours,
+        limits=attendance.hours_limits,
         now=utcnow(),
-    ), (400 if form.errors else 200)
+    ), status
 
 
 @bp.route("/manage/roles/<int:role_id>/needed", methods=["POST"])
@@ -240,22 +252,34 @@ def managed_assignment(assignment_id: int) -> Assignment:
 @bp.route("/manage/assignments/<int:assignment_id>/hours", methods=["POST"])
 @permission_required(MANAGE)
 def confirm_hours(assignment_id: int):
-    """The organiser confirms hours served (once; the hours signal is sent then)."""
+    """The organiser confirms hours served (once; the hours signal is sent then).
+
+    Refused hours come back on the roster beside the field, with the reason field when the
+    hours pass the bound, and status 400.
+    """
     assignment = managed_assignment(assignment_id)
+    shift = assignment.shift
     form = HoursForm()
-    if not form.validate_on_submit():
-        db.session.rollback()
-        flash(_("服务时长应为 0.1 到 24 之间的数字(小时)。"), "error")
-        return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))
-    try:
-        attendance.confirm_hours(assignment.id, form.hours.data, current_user.id)
-    except services.BookingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("服务时长已确认。"), "success")
-    return redirect(url_for("volunteers.roster", shift_id=assignment.shift.id))
+    if form.validate_on_submit():
+        try:
+            attendance.confirm_hours(
+                assignment.id, form.hours.data, current_user.id, reason=form.reason.data or ""
+            )
+        except attendance.HoursError as error:
+            getattr(form, error.field).errors.append(str(error))
+        except services.BookingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("volunteers.roster", shift_id=shift.id))
+        else:
+            db.session.commit()
+            flash(_("服务时长已确认。"), "success")
+            return redirect(url_for("volunteers.roster", shift_id=shift.id))
+    db.session.rollback()
+    shift = db.session.get(Shift, shift.id)
+    role_form = RoleForm(formdata=None)
+    role_form.skills.choices = [(s.id, s.name) for s in profiles.active_skills()]
+    return _roster_page(shift, role_form, form, assignment_id, status=400)
 
 
 @bp.route("/manage/assignments/<int:assignment_id>/no-show", methods=["POST"])

@@ -13,9 +13,10 @@ from core.forms.admin import ConfirmForm
 from core.models import User
 from core.permissions import can
 from core.timeutil import utcnow
-from plugins.volunteers import attendance, profiles, services
+from plugins.volunteers import attendance, mediation, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.models import Assignment, Shift, ShiftRole
+from plugins.volunteers.models_mediation import CASE_STATES
 
 
 def assignments_of(user_id: int) -> list[Assignment]:
@@ -55,6 +56,8 @@ def my_shifts():
         labels=services.STATUS_LABELS,
         profile=profiles.profile_of(current_user.id),
         early=services.CHECK_IN_EARLY,
+        helping=mediation.upcoming_sessions(current_user.id, now),
+        labels_mediation=CASE_STATES,
     )
 
 

@@ -37,11 +37,13 @@ LABELS = {"states": CASE_STATES, "types": DISPUTE_TYPES, "outcomes": OUTCOMES}
 @login_required
 def mediation_list():
     """My requests, the cases I mediate, and for the justice office every case."""
+    cases = mediation.visible_cases(current_user)
+    readable = [c for c in cases if mediation.can_see_case(current_user, c)]
     return render_template(
         "volunteers/mediation_list.html",
-        cases=mediation.visible_cases(current_user),
+        cases=readable,
+        helping=[(c, "volunteer") for c in cases if c not in readable],  # time and place only
         labels=LABELS,
-        office=mediation.is_office(current_user),
     )
 
 
@@ -119,8 +121,13 @@ def _people_choices(case: MediationCase) -> tuple[list, list]:
 @bp.route("/mediation/<int:case_id>", methods=["GET", "POST"])
 @login_required
 def mediation_detail(case_id: int):
-    """The case; private parts only for mediators, the justice office and admins."""
+    """The case; private parts only for mediators, the justice office and admins.
+
+    A helping volunteer gets a page of its own: the session's time, place and their task.
+    """
     case = mediation.get_visible(case_id, current_user)
+    if not mediation.can_see_case(current_user, case):
+        return render_template("volunteers/mediation_helper.html", case=case, labels=LABELS)
     private = mediation.can_see_private(current_user, case)
     office = mediation.is_office(current_user, case)
     schedule_form = ScheduleForm(prefix="s")

@@ -46,11 +46,14 @@ def test_check_in_out_and_confirm_hours_once(app, client, login_as, make_shift, 
     assert client.post(f"/volunteers/manage/assignments/{assignment_id}/hours").status_code == 403
     login_as("counsellor")
     url = f"/volunteers/manage/assignments/{assignment_id}/hours"
-    for bad in ("0", "25", "abc"):
-        page = client.post(url, data={"hours": bad}, follow_redirects=True)
-        assert "服务时长" in page.get_data(as_text=True)
+    for bad, message in (("0", "必须大于 0"), ("25", "不能超过 24"), ("abc", "请填写数字")):
+        page = client.post(url, data={"hours": bad})
+        assert page.status_code == 400 and message in page.get_data(as_text=True)
     assert heard == []
-    client.post(url, data={"hours": "2.5"})
+    # checked in and out at once: 2.5 hours passes the bound and needs a reason
+    assert client.post(url, data={"hours": "2.5"}).status_code == 400
+    assert heard == []
+    client.post(url, data={"hours": "2.5", "reason": "签退补录"})
     page = client.post(url, data={"hours": "3"}, follow_redirects=True)
     assert "已经确认过" in page.get_data(as_text=True)
     assert len(heard) == 1 and heard[0].hours == 2.5 and heard[0].user_id == user
@@ -94,13 +97,13 @@ def test_history_and_certificate(app, client, login_as, make_shift, make_volunte
     shift_id, user, assignment_id = _booked(app, make_shift, make_volunteer, title="敬老探访")
     _start_now(app, shift_id)
     manager = login_as("programme_manager", town.town_id)
-    client.post(f"/volunteers/manage/assignments/{assignment_id}/hours", data={"hours": "3"})
-    assert "3.0" in client.get(f"/volunteers/certificate/{user}").get_data(as_text=True)
+    client.post(f"/volunteers/manage/assignments/{assignment_id}/hours", data={"hours": "1.5"})
+    assert "1.5" in client.get(f"/volunteers/certificate/{user}").get_data(as_text=True)
     log_in(client, app, user)
     page = client.get("/volunteers/certificate").get_data(as_text=True)
-    assert "志愿服务证明" in page and "敬老探访" in page and "3.0" in page
+    assert "志愿服务证明" in page and "敬老探访" in page and "1.5" in page
     assert "敬老探访" in client.get("/volunteers/history").get_data(as_text=True)
     # a volunteer may not read someone else's certificate
     assert client.get(f"/volunteers/certificate/{manager}").status_code == 404
     with app.app_context():
-        assert db.session.scalar(select(Assignment.hours)) == 3.0
+        assert db.session.scalar(select(Assignment.hours)) == 1.5
