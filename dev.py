@@ -180,7 +180,7 @@ def coverage_report(pytest_args: list[str]) -> None:
     ensure_debian_packages(TEST_PACKAGES)
     env = app_env()
     env.pop("TEST_DATABASE_URL", None)
-    options = pytest_options(pytest_args, coverage=True) + ["--cov-report=html"]
+    options = [*pytest_options(pytest_args, coverage=True), "--cov-report=html"]
     code = run(PYTHON, "-m", "pytest", *options, env=env, check=False)
     say("coverage report: htmlcov/index.html")
     sys.exit(code)
