@@ -47,7 +47,8 @@ def upsert(model, values: dict | list[dict], keys: list[str], update_columns: li
         )
     else:
         statement = statement.on_conflict_do_nothing(index_elements=keys)
-    return db.session.execute(statement)
+    # rowcount (how many rows went in) is kept for INSERTs only on request (psycopg gives -1).
+    return db.session.execute(statement.execution_options(preserve_rowcount=True))
 
 
 def is_eligible(contest: Contest, user: User) -> bool:

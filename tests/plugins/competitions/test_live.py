@@ -145,7 +145,12 @@ def test_second_phone_with_the_same_name_gets_a_new_seat(app, client, town, logi
     client.post(f"/contests/live/{quiz_id}/advance")
     with app.app_context():
         qid = _db.session.get(LiveSession, quiz_id).current_question_id
-    first.post(f"/contests/live/play/{code}/answer", data={"question_id": qid, "choice": "A"})
+    answered = first.post(
+        f"/contests/live/play/{code}/answer",
+        data={"question_id": qid, "choice": "A"},
+        follow_redirects=True,
+    )
+    assert "答案已提交" in answered.get_data(as_text=True)
     # The second phone's answer is its own, not a repeat of the first phone's seat.
     taken = second.post(
         f"/contests/live/play/{code}/answer",
