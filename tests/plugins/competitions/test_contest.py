@@ -178,10 +178,11 @@ def test_other_persons_attempt_is_404(app, client, town, login_as):
     attempt_id = _start(client, contest_id)
     login_as("resident", town.village_b_id)
     assert client.get(f"/contests/attempts/{attempt_id}").status_code == 404
-    assert (
-        client.post(f"/contests/attempts/{attempt_id}", data={"action": "submit"}).status_code
-        == 404
-    )
+    for action in ("submit", "confirm_submit"):
+        response = client.post(f"/contests/attempts/{attempt_id}", data={"action": action})
+        assert response.status_code == 404
+    with app.app_context():
+        assert _db.session.get(Attempt, attempt_id).finished_at is None
 
 
 def test_multiple_choice_needs_every_letter(app, town, make_user):
