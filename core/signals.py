@@ -73,8 +73,17 @@ class LectureDelivered:
     delivered_at: datetime
 
 
+def contest_participated(answered: int, question_count: int) -> bool:
+    """Taking part in a contest: an attempt handed in with at least half its questions answered.
+
+    The one definition: competitions counts participants by it, credits pays by it."""
+    return question_count > 0 and 2 * answered >= question_count
+
+
 @dataclass(frozen=True)
 class ContestFinished:
+    """An attempt was handed in (or timed out) with ``answered`` of ``question_count`` answered."""
+
     attempt_id: int
     contest_id: int
     user_id: int | None
@@ -82,6 +91,12 @@ class ContestFinished:
     score: float
     max_score: float
     finished_at: datetime
+    answered: int
+    question_count: int
+
+    @property
+    def participated(self) -> bool:
+        return contest_participated(self.answered, self.question_count)
 
 
 @dataclass(frozen=True)

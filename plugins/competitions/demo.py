@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core import accounts
+from core import accounts, signals
 from core.demo import DEMO_PASSWORD, demo_user, demo_village
 from core.extensions import db
 from core.models import OrgUnit, User
@@ -173,7 +173,10 @@ def finished_contest(town: OrgUnit) -> None:
                 )
             )
         db.session.flush()
-        attempt.score = services.score_attempt(attempt)
+        attempt.score, attempt.answered = services.score_and_answered(attempt)
+        attempt.participated = signals.contest_participated(
+            attempt.answered, attempt.question_count
+        )
         attempt.duration_seconds = float(rng.randint(180, 1100))
         attempt.finished_at = started + timedelta(seconds=attempt.duration_seconds)
         attempt.is_open, attempt.finished_by = None, "submit"

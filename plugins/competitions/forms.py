@@ -232,6 +232,15 @@ class RoundForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=1000)],
         description=_l("每行:标准名 权重；权重合计 100"),
     )
+    tie_rule = SelectField(
+        _l("得分相同跨过获奖名额时"),
+        choices=[
+            ("all_tied", _l("并列者均获奖（获奖数可多于名额）")),
+            ("criteria", _l("按评分标准的顺序依次比较单项平均分，高者在前")),
+        ],
+        default="all_tied",
+        description=_l("评审开始前就写在评比页上，公布结果时照此执行。"),
+    )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -96,13 +96,18 @@ def _max_live_length():
 
 
 def report_metrics(unit_ids, start, end) -> list[Metric]:
-    """竞赛参与人次: finished contest attempts plus live-quiz participants, by home village;
+    """竞赛参与人次: attempts that count as taking part (``Attempt.participated``: handed in
+    with at least half the questions answered) plus live-quiz participants, by home village;
     a unit's value includes every unit below it."""
     start, end = period_bounds(start, end)
     per_unit: dict[int, int] = {}
     attempts = db.session.execute(
         select(Attempt.home_unit_id, func.count(Attempt.id))
-        .where(Attempt.finished_at >= start, Attempt.finished_at < end)
+        .where(
+            Attempt.finished_at >= start,
+            Attempt.finished_at < end,
+            Attempt.participated.is_(True),
+        )
         .group_by(Attempt.home_unit_id)
     ).all()
     players = db.session.execute(

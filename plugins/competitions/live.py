@@ -22,6 +22,7 @@ from plugins.competitions.models_live import (
     LiveAnswer,
     LiveParticipant,
     LiveSession,
+    seat_label,
 )
 from plugins.competitions.qtypes import LETTERS, get_type
 from plugins.competitions.services import ContestError, upsert
@@ -85,38 +86,52 @@ def finish(session_id: int) -> LiveSession:
     return quiz
 
 
-def join(quiz: LiveSession, name: str, village_id: int | None, source: str = "phone"):
-    """A participant (new, or the same name and village rejoining from the same phone)."""
+def join(
+    quiz: LiveSession, name: str, village_id: int | None, seat_token: str | None = None
+) -> LiveParticipant:
+    """The phone's seat: its own again when ``seat_token`` (from its cookie) holds a seat of
+    this name and village; otherwise a new seat. Never somebody else's seat: a second phone
+    giving the same name and village becomes a new player, shown as “张三（2）”."""
     if quiz.state == "finished":
         raise ContestError("这场问答已经结束，不能再加入。")
-    return _participant(quiz, name, village_id, source)
-
-
-def _participant(quiz: LiveSession, name: str, village_id: int | None, source: str):
-    found = db.session.scalar(
-        select(LiveParticipant).where(
-            LiveParticipant.session_id == quiz.id,
-            LiveParticipant.name == name,
-            LiveParticipant.village_id == village_id,
+    if seat_token:
+        mine = db.session.scalar(
+            select(LiveParticipant).where(
+                LiveParticipant.session_id == quiz.id, LiveParticipant.token == seat_token
+            )
         )
-    )
-    if found:
-        return found
-    participant = LiveParticipant(
-        session_id=quiz.id,
-        name=name,
-        village_id=village_id,
-        source=source,
-        token=secrets.token_urlsafe(24),
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(participant)
-    except IntegrityError:
-        db.session.rollback()
-        return _participant(quiz, name, village_id, source)
-    db.session.commit()
-    return participant
+        if mine is not None and (mine.name, mine.village_id) == (name, village_id):
+            return mine
+    return _new_seat(quiz, name, village_id, "phone")
+
+
+def _new_seat(quiz: LiveSession, name: str, village_id: int | None, source: str):
+    """A new participant with the next free seat number for the name and village."""
+    for _try in range(5):
+        taken = db.session.scalar(
+            select(func.coalesce(func.max(LiveParticipant.seat), 0)).where(
+                LiveParticipant.session_id == quiz.id,
+                LiveParticipant.name == name,
+                LiveParticipant.village_id == village_id,
+            )
+        )
+        participant = LiveParticipant(
+            session_id=quiz.id,
+            name=name,
+            village_id=village_id,
+            seat=taken + 1,
+            source=source,
+            token=secrets.token_urlsafe(24),
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(participant)
+        except IntegrityError:  # the same name joined at the same moment: take the next seat
+            continue
+        db.session.commit()
+        return participant
+    db.session.rollback()
+    raise ContestError("加入的人太多，请稍后再试。")
 
 
 def answer(
@@ -157,7 +172,15 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
     """Type in a paper sheet: one answer per question in order ("" = blank). Returns saved count."""
     if not name:
         raise ContestError("请填写姓名。")
-    participant = _participant(quiz, name, village_id, "paper")
+    # Typing the same paper sheet again corrects it; it never joins a phone player's seat.
+    participant = db.session.scalar(
+        select(LiveParticipant).where(
+            LiveParticipant.session_id == quiz.id,
+            LiveParticipant.name == name,
+            LiveParticipant.village_id == village_id,
+            LiveParticipant.source == "paper",
+        )
+    ) or _new_seat(quiz, name, village_id, "paper")
     questions = {
         q.id: q
         for q in db.session.scalars(select(Question).where(Question.id.in_(quiz.question_ids)))
@@ -193,6 +216,7 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
 @dataclass
 class BoardRow:
     rank: int
+    participant_id: int
     name: str
     village: str
     source: str
@@ -204,7 +228,9 @@ def scoreboard(quiz: LiveSession, limit: int | None = None) -> list[BoardRow]:
     """Most right answers first; ties go to the quicker total answering time."""
     rows = db.session.execute(
         select(
+            LiveParticipant.id,
             LiveParticipant.name,
+            LiveParticipant.seat,
             OrgUnit.name,
             LiveParticipant.source,
             func.count(LiveAnswer.id).filter(LiveAnswer.correct.is_(True)),
@@ -215,12 +241,23 @@ def scoreboard(quiz: LiveSession, limit: int | None = None) -> list[BoardRow]:
         .where(LiveParticipant.session_id == quiz.id)
         .group_by(LiveParticipant.id, OrgUnit.name)
     ).all()
-    ordered = sorted(rows, key=lambda r: (-r[3], r[4], r[0]))
+    ordered = sorted(rows, key=lambda r: (-r[5], r[6], r[1], r[2]))
     board: list[BoardRow] = []
-    for position, (name, village, source, correct, seconds) in enumerate(ordered, start=1):
+    for position, row in enumerate(ordered, start=1):
+        participant_id, name, seat, village, source, correct, seconds = row
         same = board and (board[-1].correct, board[-1].seconds) == (correct, float(seconds))
         rank = board[-1].rank if same else position
-        board.append(BoardRow(rank, name, village or "", source, correct, float(seconds)))
+        board.append(
+            BoardRow(
+                rank,
+                participant_id,
+                seat_label(name, seat),
+                village or "",
+                source,
+                correct,
+                float(seconds),
+            )
+        )
     return board[:limit] if limit else board
 
 

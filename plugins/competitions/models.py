@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -144,6 +145,10 @@ class Attempt(db.Model):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     max_score: Mapped[float] = mapped_column(Float, default=0.0)
     duration_seconds: Mapped[float | None] = mapped_column(Float)
+    #: Questions with an answer when the attempt was finished.
+    answered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Set when finished, by ``core.signals.contest_participated``: what counts as taking part.
+    participated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     contest: Mapped[Contest] = relationship()
     user = relationship("User")
@@ -152,6 +157,10 @@ class Attempt(db.Model):
     @property
     def org_unit_id(self) -> int | None:
         return self.home_unit_id
+
+    @property
+    def question_count(self) -> int:
+        return len(self.drawn or [])
 
 
 class Answer(db.Model):

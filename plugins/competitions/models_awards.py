@@ -21,6 +21,12 @@ AWARD_TYPES: dict[str, str] = {
     "learning_community": "学习型社区",
 }
 
+#: What happens when equal scores cross the winners' line; chosen when the round is set up.
+TIE_RULES: dict[str, str] = {
+    "all_tied": "并列者均获奖",
+    "criteria": "依次比较单项得分",
+}
+
 #: nominating → judging → published.
 ROUND_TRANSITIONS: set[tuple[str, str]] = {
     ("nominating", "judging"),
@@ -40,6 +46,10 @@ class AwardRound(db.Model):
     #: [{"name": "内容质量", "weight": 40}, ...]; weights add up to 100.
     criteria: Mapped[list] = mapped_column(JSON, default=list)
     winners_count: Mapped[int] = mapped_column(Integer, default=3)
+    #: A key of TIE_RULES; stated on the round's page from the start, applied when publishing.
+    tie_rule: Mapped[str] = mapped_column(String(20), default="all_tied", server_default="all_tied")
+    #: How a tie across the winners' line was settled, written when results are published.
+    result_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     state: Mapped[str] = mapped_column(String(20), default="nominating")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -47,6 +57,11 @@ class AwardRound(db.Model):
     @property
     def type_label(self) -> str:
         return AWARD_TYPES.get(self.award_type, self.award_type)
+
+    @property
+    def full_title(self) -> str:
+        """The title naming the year once: titles such as "2026年度…评比" already carry it."""
+        return self.title if str(self.year) in self.title else f"{self.year}年度{self.title}"
 
 
 class AwardJudge(db.Model):

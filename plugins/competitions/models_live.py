@@ -54,22 +54,38 @@ LIVE_TRANSITIONS: set[tuple[str, str]] = {
 
 
 class LiveParticipant(db.Model):
-    """Somebody playing on a phone (no account) or on paper, typed in by the host."""
+    """Somebody playing on a phone (no account) or on paper, typed in by the host.
+
+    A phone's seat is bound to that phone by ``token``, kept in its signed session cookie;
+    somebody else joining with the same name and village gets the next ``seat`` number."""
 
     __tablename__ = "competitions_live_participant"
     __table_args__ = (
-        UniqueConstraint("session_id", "name", "village_id", name="uq_competitions_live_name"),
+        UniqueConstraint(
+            "session_id", "name", "village_id", "seat", name="uq_competitions_live_seat"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("competitions_live_session.id"), index=True)
     name: Mapped[str] = mapped_column(String(30))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    #: 1 for the first person of this name and village, 2 for the next, ...
+    seat: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     source: Mapped[str] = mapped_column(String(10), default="phone")  # phone | paper
     token: Mapped[str] = mapped_column(String(64), unique=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     village = relationship("OrgUnit")
+
+    @property
+    def display_name(self) -> str:
+        """The name, with the seat number when somebody of the same name and village came first."""
+        return seat_label(self.name, self.seat)
+
+
+def seat_label(name: str, seat: int) -> str:
+    return name if seat == 1 else f"{name}（{seat}）"
 
 
 class LiveAnswer(db.Model):

@@ -85,14 +85,15 @@ def people_board(contest: Contest, counted: list[Attempt] | None = None) -> list
 
 
 def village_board(contest: Contest, counted: list[Attempt] | None = None) -> list[VillageRow]:
-    """Per home village: participants, average counted score, participation rate.
+    """Per home village: participants, average counted score, participation rate. Only
+    counted attempts that count as taking part (``Attempt.participated``) are included.
 
     ``counted``: ``counted_attempts(contest)`` when the caller already has it."""
     if counted is None:
         counted = counted_attempts(contest)
     groups: dict[int, list[Attempt]] = {}
     for attempt in counted:
-        if attempt.home_unit_id is not None:
+        if attempt.home_unit_id is not None and attempt.participated:
             groups.setdefault(attempt.home_unit_id, []).append(attempt)
     units = {
         unit.id: unit
@@ -116,6 +117,14 @@ class ReviewItem:
     question: Question
     shown_options: list[tuple[str, str, bool, bool]]  # (letter, text, is_key, was_chosen)
     right: bool
+    answered: bool
+
+    @property
+    def verdict(self) -> str:
+        """right / wrong / unanswered: a question left blank is not a wrong answer."""
+        if not self.answered:
+            return "unanswered"
+        return "right" if self.right else "wrong"
 
 
 def review(attempt: Attempt) -> list[ReviewItem]:
@@ -146,5 +155,5 @@ def review(attempt: Attempt) -> list[ReviewItem]:
                 )
             )
         right = get_type(question.kind).score(question.answer, chosen) > 0
-        items.append(ReviewItem(number, question, shown, right))
+        items.append(ReviewItem(number, question, shown, right, bool(chosen)))
     return items

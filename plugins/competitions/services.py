@@ -9,7 +9,7 @@ are written or the attempt is finished, and finishing done by a conditional UPDA
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -47,7 +47,8 @@ def upsert(model, values: dict | list[dict], keys: list[str], update_columns: li
         )
     else:
         statement = statement.on_conflict_do_nothing(index_elements=keys)
-    return db.session.execute(statement)
+    # rowcount (how many rows went in) is kept for INSERTs only on request (psycopg gives -1).
+    return db.session.execute(statement.execution_options(preserve_rowcount=True))
 
 
 def is_eligible(contest: Contest, user: User) -> bool:
@@ -190,6 +191,21 @@ def lock(attempt_id: int) -> Attempt | None:
 class SaveResult:
     saved: int
     late: bool = False
+    #: Numbers (1-based, as on the sheet) of questions still unanswered when a hand-in was held
+    #: back for confirmation; empty when nothing is waiting.
+    unanswered: list[int] = field(default_factory=list)
+
+
+def unanswered_numbers(attempt: Attempt) -> list[int]:
+    """Sheet numbers of the drawn questions that have no stored answer."""
+    answered = set(
+        db.session.scalars(select(Answer.question_id).where(Answer.attempt_id == attempt.id))
+    )
+    return [
+        number
+        for number, item in enumerate(attempt.drawn, start=1)
+        if item["question_id"] not in answered
+    ]
 
 
 def save_answers(
@@ -198,10 +214,12 @@ def save_answers(
     now: datetime | None = None,
     submit: bool = False,
     user_id: int | None = None,
+    confirmed: bool = True,
 ) -> SaveResult:
     """Store choices given as SHOWN option positions per question id; with ``submit`` also
     finish the attempt in the same transaction; commit. ``user_id``: the attempt must be theirs
-    (else LookupError, shown as 404).
+    (else LookupError, shown as 404). ``confirmed=False``: hand in only if every question has
+    an answer; otherwise keep the answers, leave the attempt open and list what is missing.
 
     Refuses questions not drawn for this attempt; after the deadline nothing is stored and the
     attempt is finished by timeout (``late`` is then True).
@@ -241,6 +259,11 @@ def save_answers(
         )
     if rows:
         upsert(Answer, rows, ["attempt_id", "question_id"], ["chosen", "answered_at"])
+    if submit and not confirmed:
+        missing = unanswered_numbers(attempt)
+        if missing:
+            db.session.commit()
+            return SaveResult(len(rows), unanswered=missing)
     if submit:
         finish_attempt(attempt_id, "submit", now, locked=attempt)
     else:
@@ -248,8 +271,9 @@ def save_answers(
     return SaveResult(len(rows))
 
 
-def score_attempt(attempt: Attempt) -> float:
-    """Points from the stored answers (a right multiple choice needs every right letter)."""
+def score_and_answered(attempt: Attempt) -> tuple[float, int]:
+    """Points and the number of questions answered, from the stored answers in one query
+    (a right multiple choice needs every right letter)."""
     ids = [item["question_id"] for item in attempt.drawn]
     rows = db.session.execute(
         select(Question.kind, Question.answer, Answer.chosen)
@@ -257,7 +281,8 @@ def score_attempt(attempt: Attempt) -> float:
         .where(Question.id.in_(ids))
     ).all()
     points = attempt.max_score / len(ids) if ids else 0.0
-    return sum(get_type(kind).score(answer, chosen) * points for kind, answer, chosen in rows)
+    score = sum(get_type(kind).score(answer, chosen) * points for kind, answer, chosen in rows)
+    return score, sum(1 for _kind, _answer, chosen in rows if chosen)
 
 
 def finish_attempt(
@@ -275,7 +300,8 @@ def finish_attempt(
         db.session.rollback()
         return False
     ended = min(now, attempt.deadline)
-    score = score_attempt(attempt)
+    score, answered = score_and_answered(attempt)
+    participated = signals.contest_participated(answered, attempt.question_count)
     result = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id, Attempt.finished_at.is_(None))
@@ -285,6 +311,8 @@ def finish_attempt(
             finished_by=by,
             score=score,
             duration_seconds=max((ended - attempt.started_at).total_seconds(), 0.0),
+            answered=answered,
+            participated=participated,
         )
         .execution_options(synchronize_session=False)
     )
@@ -299,6 +327,8 @@ def finish_attempt(
         score=score,
         max_score=attempt.max_score,
         finished_at=now,
+        answered=answered,
+        question_count=attempt.question_count,
     )
     signals.send(signals.contest_finished, payload)  # heard once the commit has gone through
     db.session.commit()

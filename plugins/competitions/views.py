@@ -12,6 +12,7 @@ from core.extensions import db
 from core.models import User
 from core.notify import notify
 from core.permissions import can, require
+from core.plugins import is_enabled
 from core.timeutil import utcnow
 from plugins.competitions import ranking, services
 from plugins.competitions.blueprint import bp
@@ -85,6 +86,7 @@ def contest(contest_id: int):
         eligible=eligible,
         # mine is exactly this person's finished attempts here, so its length is their count
         reviewable={a.id: review_allowed(a, now, len(mine)) for a in mine},
+        credits_enabled=is_enabled("credits"),
     )
 
 
@@ -119,6 +121,12 @@ def attempt(attempt_id: int):
         flash(_("答题时间已到，系统已自动交卷。"), "error")
     if attempt.finished_at is not None:
         return redirect(url_for("competitions.result", attempt_id=attempt.id))
+    return _sheet(attempt, now)
+
+
+def _sheet(attempt: Attempt, now, unanswered: list[int] | None = None):
+    """The sheet with the stored answers ticked; ``unanswered``: the hand-in waits for a
+    confirmation and the page lists these question numbers."""
     ids = [item["question_id"] for item in attempt.drawn]
     questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
     chosen = dict(
@@ -137,7 +145,11 @@ def attempt(attempt_id: int):
         sheet.append((number, question, options))
     seconds_left = max(int((attempt.deadline - now).total_seconds()), 0)
     return render_template(
-        "competitions/attempt.html", attempt=attempt, sheet=sheet, seconds_left=seconds_left
+        "competitions/attempt.html",
+        attempt=attempt,
+        sheet=sheet,
+        seconds_left=seconds_left,
+        unanswered=unanswered or [],
     )
 
 
@@ -152,11 +164,20 @@ def _save(attempt_id: int):
             choices[question_id] = [int(v) for v in request.form.getlist(key)]
         except ValueError:
             abort(400)
-    submit = request.form.get("action") == "submit"
+    action = request.form.get("action")
+    # "submit" with questions left unanswered stops at a confirmation (the sheet again, listing
+    # them); "confirm_submit" is the button on that page: hand in as it is.
+    submit = action in ("submit", "confirm_submit")
     result_url = url_for("competitions.result", attempt_id=attempt_id)
     sheet_url = url_for("competitions.attempt", attempt_id=attempt_id)
     try:
-        result = services.save_answers(attempt_id, choices, submit=submit, user_id=current_user.id)
+        result = services.save_answers(
+            attempt_id,
+            choices,
+            submit=submit,
+            user_id=current_user.id,
+            confirmed=action == "confirm_submit",
+        )
     except LookupError:
         abort(404)
     except AttemptFinished as error:
@@ -168,6 +189,8 @@ def _save(attempt_id: int):
     if result.late:
         flash(_("已超过答题时限，超时后提交的答案没有记录，系统已自动交卷。"), "error")
         return redirect(result_url)
+    if result.unanswered:
+        return _sheet(db.session.get(Attempt, attempt_id), utcnow(), result.unanswered)
     if submit:
         flash(_("已交卷。"), "success")
         return redirect(result_url)

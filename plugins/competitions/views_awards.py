@@ -56,6 +56,7 @@ def round_new():
             year=form.year.data,
             winners_count=form.winners_count.data,
             criteria=form.parsed_criteria,
+            tie_rule=form.tie_rule.data,
             org_unit_id=manager_root().id,
         )
         db.session.add(award_round)
@@ -92,11 +93,13 @@ def round_detail(round_id: int):
                 )
             ).all()
         )
+    nominations = _visible_nominations(award_round)
     return render_template(
         "competitions/round.html",
         award_round=award_round,
         labels=STATE_LABELS,
-        nominations=_visible_nominations(award_round),
+        nominations=nominations,
+        tied=awards.tied_ranks(nominations),
         judges=judges,
         mine=mine,
         manager=can(current_user, "competitions.manage", award_round),
@@ -118,18 +121,32 @@ def round_state(round_id: int):
     except ContestError as error:
         flash(str(error), "error")
         return redirect(url_for("competitions.round_detail", round_id=round_id)), 303
-    audit.record("competitions.round_state", award_round, f"评比改为{STATE_LABELS[target]}")
+    audit.record(
+        "competitions.round_state",
+        award_round,
+        f"评比改为{STATE_LABELS[target]}"
+        + (
+            f"；{award_round.result_note}"
+            if target == "published" and award_round.result_note
+            else ""
+        ),
+    )
     if target == "published":
-        for winner in awards.winners(award_round):
+        winners = awards.winners(award_round)
+        tied = awards.tied_ranks(winners)
+        for winner in winners:
+            place = f"{'并列' if winner.rank in tied else ''}第 {winner.rank} 名"
             notify(
                 winner.nominated_by_id,
                 f"“{award_round.title}”结果已公布",
-                f"您推荐的{winner.nominee_name}获评第 {winner.rank} 名。",
+                f"您推荐的{winner.nominee_name}获评{place}。",
                 url_for("competitions.round_detail", round_id=round_id),
                 dedupe_key=f"competitions-award-{winner.id}",
             )
     db.session.commit()
     flash(_("评比已改为“%(state)s”。", state=STATE_LABELS[target]), "success")
+    if target == "published" and award_round.result_note:
+        flash(award_round.result_note, "info")
     return redirect(url_for("competitions.round_detail", round_id=round_id))
 
 
@@ -286,8 +303,10 @@ def certificates(round_id: int):
     award_round = db.get_or_404(AwardRound, round_id)
     if award_round.state != "published":
         abort(404)
+    winners = awards.winners(award_round)
     return render_template(
         "competitions/certificates.html",
         award_round=award_round,
-        winners=awards.winners(award_round),
+        winners=winners,
+        tied=awards.tied_ranks(winners),
     )

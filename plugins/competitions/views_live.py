@@ -7,7 +7,7 @@ import random
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
@@ -95,16 +95,19 @@ def _question(quiz: LiveSession) -> Question | None:
 def live_host(session_id: int):
     """The big screen: code, question, countdown, answer count, scoreboard after each question."""
     quiz = _hosted(session_id)
-    participants = db.session.scalar(
-        select(func.count(LiveParticipant.id)).where(LiveParticipant.session_id == quiz.id)
-    )
+    players = db.session.scalars(
+        select(LiveParticipant)
+        .where(LiveParticipant.session_id == quiz.id)
+        .order_by(LiveParticipant.joined_at, LiveParticipant.id)
+    ).all()
     return render_template(
         "competitions/live_host.html",
         quiz=quiz,
         question=_question(quiz),
         seconds_left=live.seconds_left(quiz),
         answers=live.answer_count(quiz),
-        participants=participants,
+        participants=len(players),
+        players=players,
         board=live.scoreboard(quiz, 10),
         labels=STATE_LABELS,
         join_url=url_for("competitions.live_join", code=quiz.code, _external=True),
@@ -204,12 +207,15 @@ def live_join():
         if quiz is None:
             form.code.errors = [*form.code.errors, "没有这个问答码，请核对。"]
         else:
+            tokens = dict(session.get("live_tokens", {}))
             try:
-                participant = live.join(quiz, form.name.data, form.village_id.data or None)
+                participant = live.join(
+                    quiz, form.name.data, form.village_id.data or None, tokens.get(str(quiz.id))
+                )
             except ContestError as error:
                 form.code.errors = [*form.code.errors, str(error)]
             else:
-                tokens = dict(session.get("live_tokens", {}))
+                # The seat is bound to this phone: its token lives only in this signed cookie.
                 tokens[str(quiz.id)] = participant.token
                 session["live_tokens"] = tokens
                 return redirect(url_for("competitions.live_play", code=quiz.code))
@@ -262,7 +268,7 @@ def live_play(code: str):
         mine=mine,
         seconds_left=live.seconds_left(quiz),
         board=board[:10],
-        my_row=next((row for row in board if row.name == me.name), None),
+        my_row=next((row for row in board if row.participant_id == me.id), None),
     )
 
 

@@ -27,7 +27,7 @@ def _day(name: str) -> datetime:
 @bp.route("/participation")
 @login_required
 def participation():
-    """Finished attempts and live-quiz players of a unit and the units below it, in [start, end)."""
+    """Attempts that count as taking part and live-quiz players of a unit and the units below it, in [start, end)."""
     unit = db.get_or_404(OrgUnit, request.args.get("unit_id", type=int) or 0)
     require("competitions.host", unit)
     start, end = _day("start"), _day("end")
@@ -39,6 +39,7 @@ def participation():
             Attempt.home_unit_id.in_(inside),
             Attempt.finished_at >= start,
             Attempt.finished_at < end,
+            Attempt.participated.is_(True),
         )
         .order_by(Attempt.finished_at)
     ).all()

@@ -49,7 +49,8 @@ def on_lecture(payload: signals.LectureDelivered) -> None:
 
 
 def on_contest(payload: signals.ContestFinished) -> None:
-    if payload.user_id is None:
+    # A blank attempt, or one with fewer than half its questions answered, is not taking part.
+    if payload.user_id is None or not payload.participated:
         return
     services.credit(
         payload.user_id,

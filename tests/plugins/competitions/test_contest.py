@@ -107,13 +107,14 @@ def test_one_open_attempt_and_attempt_limit(app, client, town, login_as):
     login_as("resident", town.village_a_id)
     first = _start(client, contest_id)
     assert _start(client, contest_id) == first  # the running one is reused
-    client.post(f"/contests/attempts/{first}", data={"action": "submit"})
+    # Blank hand-ins, confirmed on the confirmation step: they still use up an attempt.
+    client.post(f"/contests/attempts/{first}", data={"action": "confirm_submit"})
     second = _start(client, contest_id)
     assert second != first
     # Review of the first is hidden while attempts remain.
     page = client.get(f"/contests/attempts/{first}/result").get_data(as_text=True)
     assert "秘密解析" not in page
-    client.post(f"/contests/attempts/{second}", data={"action": "submit"})
+    client.post(f"/contests/attempts/{second}", data={"action": "confirm_submit"})
     response = client.post(f"/contests/{contest_id}/start", follow_redirects=True)
     assert "用完" in response.get_data(as_text=True)
     with app.app_context():
@@ -177,10 +178,11 @@ def test_other_persons_attempt_is_404(app, client, town, login_as):
     attempt_id = _start(client, contest_id)
     login_as("resident", town.village_b_id)
     assert client.get(f"/contests/attempts/{attempt_id}").status_code == 404
-    assert (
-        client.post(f"/contests/attempts/{attempt_id}", data={"action": "submit"}).status_code
-        == 404
-    )
+    for action in ("submit", "confirm_submit"):
+        response = client.post(f"/contests/attempts/{attempt_id}", data={"action": action})
+        assert response.status_code == 404
+    with app.app_context():
+        assert _db.session.get(Attempt, attempt_id).finished_at is None
 
 
 def test_multiple_choice_needs_every_letter(app, town, make_user):
@@ -211,3 +213,103 @@ def test_saving_the_sheet_reads_the_person_once(app, client, town, login_as, sql
     assert response.status_code == 302
     user_reads = [s for s in seen if re.search(r"FROM user_account\b", s)]
     assert len(user_reads) == 1, user_reads
+
+
+def _credits(app, user_id) -> int:
+    from core.plugins import get_service
+
+    with app.app_context():
+        return get_service("credits", app).balance(user_id)
+
+
+def _verdicts(page: str) -> list[str]:
+    return re.findall(r'<span class="verdict">(.*?)</span>', page)
+
+
+def test_blank_hand_in_asks_first_then_counts_nothing_and_earns_no_credit(
+    app, client, town, login_as
+):
+    contest_id = _setup(app, town)
+    user_id = login_as("resident", town.village_a_id)
+    rule = client.get(f"/contests/{contest_id}").get_data(as_text=True)
+    assert "至少答 2 题）才算参赛" in rule and "空白答卷或答题不足一半的不算参赛，不得学分" in rule
+    attempt_id = _start(client, contest_id)
+    received = []
+    signals.connect(signals.contest_finished, received.append, app)
+    # First press of 交卷: the sheet again, saying nothing is answered, asking to confirm.
+    asked = client.post(f"/contests/attempts/{attempt_id}", data={"action": "submit"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "您一道题也没有作答。" in page
+    assert "答题不足一半，交卷后不计参赛，不得学分。" in page
+    assert 'value="confirm_submit"' in page and page.count("未作答") == 3
+    with app.app_context():
+        assert _db.session.get(Attempt, attempt_id).finished_at is None
+    assert received == []
+    handed = client.post(f"/contests/attempts/{attempt_id}", data={"action": "confirm_submit"})
+    assert handed.status_code == 302 and handed.headers["Location"].endswith("/result")
+    with app.app_context():
+        attempt = _db.session.get(Attempt, attempt_id)
+        assert (attempt.answered, attempt.participated) == (0, False)
+        assert attempt.finished_by == "submit"
+    assert len(received) == 1 and (received[0].answered, received[0].question_count) == (0, 3)
+    assert not received[0].participated
+    assert _credits(app, user_id) == 0
+    result = client.get(f"/contests/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "作答 0 / 3 题。" in result and "这是空白答卷，不计参赛，不得学分。" in result
+    assert _verdicts(result) == ["未作答", "未作答", "未作答"]
+
+
+def test_partial_hand_in_lists_unanswered_keeps_answers_and_reviews_them(
+    app, client, town, login_as
+):
+    contest_id = _setup(app, town, count=4)
+    user_id = login_as("resident", town.village_a_id)
+    attempt_id = _start(client, contest_id)
+    with app.app_context():
+        attempt = _db.session.get(Attempt, attempt_id)
+        first, _second, third, _fourth = (item["question_id"] for item in attempt.drawn)
+        right = correct_positions(attempt, first)[0]
+        wrong = next(p for p in range(4) if p not in correct_positions(attempt, third))
+    # Questions 1 (right) and 3 (wrong) answered; 2 and 4 left blank.
+    asked = client.post(
+        f"/contests/attempts/{attempt_id}",
+        data={f"q{first}": str(right), f"q{third}": str(wrong), "action": "submit"},
+    )
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "第 2、4 题还没有作答。" in page
+    assert "未答的题不得分。" in page
+    # What was answered is kept: saved, and ticked on the sheet shown again.
+    assert page.count(" checked>") == 2
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(Answer.id))) == 2
+        assert _db.session.get(Attempt, attempt_id).finished_at is None
+    client.post(f"/contests/attempts/{attempt_id}", data={"action": "confirm_submit"})
+    with app.app_context():
+        attempt = _db.session.get(Attempt, attempt_id)
+        assert (attempt.answered, attempt.participated, attempt.score) == (2, True, 10.0)
+    assert _credits(app, user_id) == 3  # half answered: taking part, the contest credit
+    result = client.get(f"/contests/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "作答 2 / 4 题。已计为参赛。" in result
+    assert _verdicts(result) == ["答对", "未作答", "答错", "未作答"]
+
+
+def test_fewer_than_half_answered_earns_no_credit(app, client, town, login_as):
+    contest_id = _setup(app, town, count=3)
+    user_id = login_as("resident", town.village_a_id)
+    attempt_id = _start(client, contest_id)
+    with app.app_context():
+        attempt = _db.session.get(Attempt, attempt_id)
+        first = attempt.drawn[0]["question_id"]
+        right = correct_positions(attempt, first)[0]
+    asked = client.post(
+        f"/contests/attempts/{attempt_id}", data={f"q{first}": str(right), "action": "submit"}
+    )
+    assert "第 2、3 题还没有作答。" in asked.get_data(as_text=True)
+    assert "答题不足一半，交卷后不计参赛，不得学分。" in asked.get_data(as_text=True)
+    client.post(f"/contests/attempts/{attempt_id}", data={"action": "confirm_submit"})
+    with app.app_context():
+        attempt = _db.session.get(Attempt, attempt_id)
+        assert (attempt.answered, attempt.participated, attempt.score) == (1, False, 10.0)
+    assert _credits(app, user_id) == 0
+    result = client.get(f"/contests/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "作答不足一半，不计参赛，不得学分。" in result

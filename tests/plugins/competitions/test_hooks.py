@@ -14,7 +14,7 @@ from core.timeutil import utcnow
 from plugins.competitions import services
 from plugins.competitions.models import Attempt, Contest, Question
 from plugins.competitions.models_awards import AwardRound
-from tests.plugins.competitions.helpers import add_questions, make_contest
+from tests.plugins.competitions.helpers import add_questions, answer, make_contest
 
 
 def test_calendar_entries(app, town, make_user):
@@ -71,6 +71,13 @@ def test_report_metrics_roll_up(app, town, make_user):
         for village in (town.village_a_id, town.village_a_id, town.village_b_id):
             user = _db.session.get(User, make_user("resident", village))
             attempt = services.start_attempt(contest, user)
+            answer(attempt, 2)  # 2 of 3: taking part
+            services.finish_attempt(attempt.id)
+        # Handed in blank, and with 1 of 3 answered: finished, but not taking part.
+        for how_many in (0, 1):
+            user = _db.session.get(User, make_user("resident", town.village_b_id))
+            attempt = services.start_attempt(contest, user)
+            answer(attempt, how_many)
             services.finish_attempt(attempt.id)
         now = utcnow()
         metrics = [
@@ -153,7 +160,11 @@ def test_participation_evidence_page(app, client, town, login_as, make_user):
         add_questions(3)
         contest = make_contest(town)
         user = _db.session.get(User, make_user("resident", town.village_a_id, name="参赛人甲"))
-        services.finish_attempt(services.start_attempt(contest, user).id)
+        attempt = services.start_attempt(contest, user)
+        answer(attempt)
+        services.finish_attempt(attempt.id)
+        blank = _db.session.get(User, make_user("resident", town.village_a_id, name="白卷人乙"))
+        services.finish_attempt(services.start_attempt(contest, blank).id)
         day = utcnow().date()
     query = (
         f"unit_id={town.village_a_id}&start={day - timedelta(days=1)}&end={day + timedelta(days=2)}"
@@ -161,6 +172,7 @@ def test_participation_evidence_page(app, client, town, login_as, make_user):
     login_as("village_coordinator", town.village_a_id)
     page = client.get(f"/contests/participation?{query}")
     assert page.status_code == 200 and "参赛人甲" in page.get_data(as_text=True)
+    assert "白卷人乙" not in page.get_data(as_text=True)  # the metric does not count a blank
     assert (
         client.get(f"/contests/participation?unit_id={town.village_a_id}&start=x&end=y").status_code
         == 400

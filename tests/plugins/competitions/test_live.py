@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
@@ -121,3 +123,51 @@ def test_wrong_code_and_other_village_host(app, client, town, login_as):
     assert client.post(f"/contests/live/{quiz_id}/advance").status_code == 403
     with app.app_context():
         assert _db.session.get(LiveSession, quiz_id).state == "waiting"
+
+
+def test_second_phone_with_the_same_name_gets_a_new_seat(app, client, town, login_as):
+    quiz_id, code, _ = _quiz(app, client, town, login_as)
+    first = _phone(app, code, "张三", town.village_a_id)
+    second = _phone(app, code, "张三", town.village_a_id)  # another phone, same name and village
+    # The same phone joining again gets its own seat back, not a third one.
+    first.post(
+        "/contests/live/join", data={"code": code, "name": "张三", "village_id": town.village_a_id}
+    )
+    with app.app_context():
+        seats = _db.session.execute(
+            select(LiveParticipant.name, LiveParticipant.seat).order_by(LiveParticipant.seat)
+        ).all()
+        assert seats == [("张三", 1), ("张三", 2)]
+    assert "张三 · 甲村" in first.get(f"/contests/live/play/{code}").get_data(as_text=True)
+    assert "张三（2） · 甲村" in second.get(f"/contests/live/play/{code}").get_data(as_text=True)
+    host = client.get(f"/contests/live/{quiz_id}/host").get_data(as_text=True)
+    assert "已加入 2 人" in host and "张三 · 甲村；张三（2） · 甲村" in host
+    client.post(f"/contests/live/{quiz_id}/advance")
+    with app.app_context():
+        qid = _db.session.get(LiveSession, quiz_id).current_question_id
+    answered = first.post(
+        f"/contests/live/play/{code}/answer",
+        data={"question_id": qid, "choice": "A"},
+        follow_redirects=True,
+    )
+    assert "答案已提交" in answered.get_data(as_text=True)
+    # The second phone's answer is its own, not a repeat of the first phone's seat.
+    taken = second.post(
+        f"/contests/live/play/{code}/answer",
+        data={"question_id": qid, "choice": "B"},
+        follow_redirects=True,
+    )
+    assert "答案已提交" in taken.get_data(as_text=True)
+    client.post(f"/contests/live/{quiz_id}/advance")  # reveal
+    with app.app_context():
+        answers = _db.session.execute(
+            select(LiveParticipant.seat, LiveAnswer.chosen, LiveAnswer.correct)
+            .join(LiveParticipant, LiveParticipant.id == LiveAnswer.participant_id)
+            .order_by(LiveParticipant.seat)
+        ).all()
+        assert answers == [(1, "A", True), (2, "B", False)]
+    assert "您答对了" in first.get(f"/contests/live/play/{code}").get_data(as_text=True)
+    assert "您答错了" in second.get(f"/contests/live/play/{code}").get_data(as_text=True)
+    board = client.get(f"/contests/live/{quiz_id}/host").get_data(as_text=True)
+    assert re.search(r"<td>1</td><td>张三</td><td>甲村</td><td>1</td>", board)
+    assert re.search(r"<td>2</td><td>张三（2）</td><td>甲村</td><td>0</td>", board)

@@ -176,12 +176,20 @@ def test_other_signals(app, make_user, town):
         )
         signals.send(
             signals.contest_finished,
-            signals.ContestFinished(5, 2, player, town.village_a_id, 8, 10, WHEN),
+            signals.ContestFinished(5, 2, player, town.village_a_id, 8, 10, WHEN, 10, 10),
         )
         signals.send(
             signals.contest_finished,
-            signals.ContestFinished(6, 2, None, town.village_a_id, 8, 10, WHEN),
+            signals.ContestFinished(6, 2, None, town.village_a_id, 8, 10, WHEN, 10, 10),
         )
+        # Handed in blank, and with fewer than half answered: not taking part, no credit.
+        for attempt_id, answered in ((7, 0), (8, 4)):
+            signals.send(
+                signals.contest_finished,
+                signals.ContestFinished(
+                    attempt_id, 2, player, town.village_a_id, 0, 10, WHEN, answered, 10
+                ),
+            )
         signals.send(
             signals.learning_item_opened, signals.LearningItemOpened(4, reader, None, WHEN)
         )
