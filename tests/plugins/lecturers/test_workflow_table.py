@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from core.extensions import db as _db
 from core.models import AuditLog, Notification, User
-from core.timeutil import utcnow
 from plugins.lecturers import services, workflow
 from plugins.lecturers.models_requests import STATES, LectureRequest, RequestEvent
 
@@ -76,10 +75,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, set[str]]] = {
 }
 
 CELLS = [
-    (state, action, actor)
-    for state in STATE_NAMES
-    for action in ACTION_NAMES
-    for actor in ACTORS
+    (state, action, actor) for state in STATE_NAMES for action in ACTION_NAMES for actor in ACTORS
 ]
 
 
@@ -104,9 +100,7 @@ def _snapshot(request_id: int) -> dict:
     """The request's row with its timeline, audit and notification counts (one query)."""
     table = LectureRequest.__table__
     counts = {
-        "_events": select(func.count(RequestEvent.id)).where(
-            RequestEvent.request_id == request_id
-        ),
+        "_events": select(func.count(RequestEvent.id)).where(RequestEvent.request_id == request_id),
         "_audits": select(func.count(AuditLog.id)),
         "_notices": select(func.count(Notification.id)),
     }
