@@ -9,12 +9,15 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 
 import pytest
-from flask.testing import FlaskClient
-from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, text
+from flask.ctx import RequestContext
+from flask.testing import EnvironBuilder, FlaskClient
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from core import create_app
 from core.extensions import db as _db
@@ -57,6 +60,8 @@ class CSRFClient(FlaskClient):
     Pass ``csrf=False`` to post without one (to test that such posts are refused).
     """
 
+    _csrf_cache: tuple[str | None, str] | None = None
+
     def open(self, *args, csrf: bool = True, **kwargs):
         method = kwargs.get("method", "GET").upper()
         data = kwargs.get("data")
@@ -71,11 +76,26 @@ class CSRFClient(FlaskClient):
         return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
-        raw = "test-csrf-raw-token"
+        """The token a form on this client's next page would carry.
+
+        Made by Flask-WTF's public ``generate_csrf()`` inside a request that sees this client's
+        own session (so the session keeps the raw token it signs, as on a real page), and kept
+        while the session cookie stays the same.
+        """
+        cookie = self.get_cookie(self.application.config["SESSION_COOKIE_NAME"])
+        seen = cookie.value if cookie else None
+        if self._csrf_cache and self._csrf_cache[0] == seen:
+            return self._csrf_cache[1]
+        app = self.application
         with self.session_transaction() as session:
-            session["csrf_token"] = raw
-        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
-        return serializer.dumps(raw)
+            # A request that works on the client's own session, in a fresh ``g`` (where
+            # generate_csrf keeps its token) so that no other session's token is reused.
+            request = RequestContext(app, EnvironBuilder(app).get_environ(), session=session)
+            with app.app_context(), request:
+                token = generate_csrf()
+        cookie = self.get_cookie(self.application.config["SESSION_COOKIE_NAME"])
+        self._csrf_cache = (cookie.value if cookie else None, token)
+        return token
 
 
 def _worker_index() -> int:
@@ -108,6 +128,14 @@ def _pg_drop(url: str, name: str) -> None:
 # Tests need no durability across a crash of the database server: commits on PostgreSQL do not
 # wait for the WAL to reach the disk (libpq reads PGOPTIONS, also in the flask subprocesses).
 os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c synchronous_commit=off").strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, _record) -> None:
+    """The same for SQLite: a test database is thrown away, so commits need not fsync."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
 
 # Each pytest-xdist worker has its own Redis database for the tests that share one.
 os.environ.setdefault("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{2 + _worker_index()}")

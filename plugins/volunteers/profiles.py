@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core import accounts, audit, notify
 from core.extensions import db
@@ -96,5 +100,64 @@ def seed_skills() -> None:
 def ensure_skills() -> None:
     """Seed the skill list the first time it is needed (a fresh site has none)."""
     if db.session.scalar(select(Skill.id).limit(1)) is None:
-        seed_skills()
+        try:
+            with db.session.begin_nested():
+                seed_skills()
+        except IntegrityError:  # another request seeded them at the same moment: they are there
+            pass
         db.session.commit()
+
+
+class NameTaken(ValueError):
+    """A skill or team of that name exists already (shown beside the name field)."""
+
+
+class NoFreeCode(RuntimeError):
+    """Every code tried for a new skill was taken at that moment (shown as "try again")."""
+
+
+def _skill_codes() -> Iterator[str]:
+    """``custom<n>`` after the number of skills, then the next two numbers, then random ones.
+
+    Two managers adding at once both count the same rows; the one who inserts second meets
+    the unique code and moves on to the next candidate.
+    """
+    count = db.session.scalar(select(func.count(Skill.id)))
+    for step in range(1, 4):
+        yield f"custom{count + step}"
+    for _ in range(3):
+        yield f"custom-{secrets.token_hex(6)}"
+
+
+def _insert_unless_name_taken(row: Skill | Team) -> bool:
+    """Insert ``row`` in a savepoint: True if it went in, False if a unique value clashed with a
+    row added a moment ago (the transaction goes on). Raise ``NameTaken`` for a known name."""
+    model = type(row)
+    if db.session.scalar(select(model.id).where(model.name == row.name)) is not None:
+        raise NameTaken(row.name)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def add_skill(name: str) -> Skill:
+    """Add a managed skill and audit it (the caller commits); raises ``NameTaken`` or
+    ``NoFreeCode``."""
+    for code in _skill_codes():  # a clash on the name shows at the next try's check
+        skill = Skill(name=name, code=code)
+        if _insert_unless_name_taken(skill):
+            audit.record("volunteers.skill_added", skill, f"添加技能：{skill.name}")
+            return skill
+    raise NoFreeCode(name)
+
+
+def add_team(name: str, description: str = "") -> Team:
+    """Add a volunteer team and audit it (the caller commits); raises ``NameTaken``."""
+    team = Team(name=name, description=description)
+    if not _insert_unless_name_taken(team):
+        raise NameTaken(name)  # the name is the team's only unique value
+    audit.record("volunteers.team_added", team, f"添加志愿队：{team.name}")
+    return team

@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import audit
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required, require, unit_ids_where
@@ -18,7 +17,7 @@ from core.timeutil import as_moment, to_local, utcnow
 from plugins.volunteers import matching, planning, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import AutofillForm, SkillForm, TeamForm
-from plugins.volunteers.models import Profile, ShiftRole, Skill, Team
+from plugins.volunteers.models import Profile, ShiftRole, Skill
 from plugins.volunteers.views_manage import MANAGE
 
 
@@ -158,24 +157,21 @@ def skills():
     profiles.ensure_skills()
     skill_form, team_form = SkillForm(prefix="skill"), TeamForm(prefix="team")
     if _posted("skill") and skill_form.validate():
-        if db.session.scalar(select(Skill).where(Skill.name == skill_form.name.data)):
-            skill_form.name.errors.append("已有同名技能。")
+        try:
+            profiles.add_skill(skill_form.name.data)
+        except profiles.NameTaken:
+            skill_form.name.errors.append(_("已有同名技能。"))
+        except profiles.NoFreeCode:
+            skill_form.name.errors.append(_("同时添加的技能太多，请再提交一次。"))
         else:
-            count = db.session.scalar(select(db.func.count(Skill.id)))
-            skill = Skill(name=skill_form.name.data, code=f"custom{count + 1}")
-            db.session.add(skill)
-            db.session.flush()
-            audit.record("volunteers.skill_added", skill, f"添加技能：{skill.name}")
             db.session.commit()
             return redirect(url_for("volunteers.skills"))
     if _posted("team") and team_form.validate():
-        if db.session.scalar(select(Team).where(Team.name == team_form.name.data)):
-            team_form.name.errors.append("已有同名志愿队。")
+        try:
+            profiles.add_team(team_form.name.data, team_form.description.data or "")
+        except profiles.NameTaken:
+            team_form.name.errors.append(_("已有同名志愿队。"))
         else:
-            team = Team(name=team_form.name.data, description=team_form.description.data or "")
-            db.session.add(team)
-            db.session.flush()
-            audit.record("volunteers.team_added", team, f"添加志愿队：{team.name}")
             db.session.commit()
             return redirect(url_for("volunteers.skills"))
     return render_template(

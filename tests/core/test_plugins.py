@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import types
+import typing
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Blueprint
@@ -199,10 +203,66 @@ def test_signals_reach_only_receivers_of_the_same_app(make_app):
     assert heard == [payload]
 
 
-def test_signal_payloads_are_frozen():
-    payload = signals.UserRegistered(user_id=1, home_unit_id=2)
-    with pytest.raises(AttributeError):
-        payload.user_id = 3
+#: What a payload field may hold: ids, numbers, text, moments, days (and tuples of them).
+PLAIN_TYPES = (int, float, bool, str, datetime, date, type(None))
+SAMPLES = {int: 7, float: 1.5, bool: True, str: "值", date: date(2026, 3, 1)}
+
+
+def _payload_classes() -> list[type]:
+    """Every class defined in core.signals: each one is a signal payload."""
+    return [
+        member
+        for _, member in inspect.getmembers(signals, inspect.isclass)
+        if member.__module__ == signals.__name__
+    ]
+
+
+def _is_plain(hint) -> bool:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType, tuple):
+        return all(arg is Ellipsis or _is_plain(arg) for arg in typing.get_args(hint))
+    return hint is tuple or hint in PLAIN_TYPES
+
+
+def _sample(hint):
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return _sample(next(arg for arg in typing.get_args(hint) if arg is not type(None)))
+    if hint is tuple or typing.get_origin(hint) is tuple:
+        return ()
+    if hint is datetime:
+        return datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    return SAMPLES[hint]
+
+
+def test_the_known_payloads_are_found():
+    names = {payload.__name__ for payload in _payload_classes()}
+    assert {
+        "AttendanceRecorded",
+        "AttendanceRevoked",
+        "VolunteerHoursConfirmed",
+        "LectureDelivered",
+        "ContestFinished",
+        "UserRegistered",
+        "LearningItemOpened",
+    } <= names
+
+
+@pytest.mark.parametrize("payload_class", _payload_classes(), ids=lambda cls: cls.__name__)
+def test_signal_payload_is_frozen_and_holds_plain_values(payload_class):
+    """Payloads cross plugins and outlive the sender's transaction: frozen, ids and values only,
+    never ORM rows. A new payload class is checked here as soon as core.signals defines it."""
+    assert dataclasses.is_dataclass(payload_class), f"{payload_class.__name__} is no dataclass"
+    hints = typing.get_type_hints(payload_class)
+    fields = dataclasses.fields(payload_class)
+    assert fields
+    for field in fields:
+        assert _is_plain(hints[field.name]), f"{field.name}: {hints[field.name]} is not plain"
+    payload = payload_class(**{field.name: _sample(hints[field.name]) for field in fields})
+    for field in fields:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(payload, field.name, getattr(payload, field.name))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        payload.extra = 1
+    assert payload == payload_class(**dataclasses.asdict(payload))
 
 
 def _get_routes(app):

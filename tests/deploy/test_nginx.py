@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 import zlib
+from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, HTTPSHandler, Request, build_opener
 
@@ -208,7 +209,8 @@ def test_coordinator_uploads_material_and_the_app_sees_nginx_client_address(stac
     for event_id, key in occurrences:
         try:
             page = stack.get(f"/calendar/e/{event_id}/{key}/materials", opener=browser)
-        except Exception:  # another village's event: 403
+        except HTTPError as refused:  # another village's event
+            assert refused.code == 403, (event_id, key, refused.code)
             continue
         materials = (f"/calendar/e/{event_id}/{key}/materials", page.read().decode())
         break

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core import signals
 from core.extensions import db as _db
@@ -232,12 +234,20 @@ def test_credits_land_on_home_village_and_metric(app, make_user, town):
     assert "{unit_id}" in metrics[0].evidence_url or "{start}" in metrics[0].evidence_url
 
 
-def test_rule_table_refuses_negative_cap(app):
+@pytest.mark.parametrize(
+    ("values", "constraint"),
+    [
+        ({"amount": -1}, "ck_credits_rule_amount_nonneg"),
+        ({"daily_cap": -1}, "ck_credits_rule_daily_cap_nonneg"),
+        ({"monthly_cap": -1}, "ck_credits_rule_monthly_cap_nonneg"),
+    ],
+)
+def test_rule_table_refuses_negative_amounts_and_caps(app, values, constraint):
     with app.app_context():
-        _db.session.add(CreditRule(activity_type="x", amount=1, daily_cap=-1))
-        try:
+        _db.session.add(CreditRule(**{"activity_type": "x", "amount": 1, **values}))
+        with pytest.raises(IntegrityError) as refused:
             _db.session.commit()
-        except Exception:
-            _db.session.rollback()
-        else:  # pragma: no cover
-            raise AssertionError("negative cap stored")
+        _db.session.rollback()
+        # SQLite and PostgreSQL both name the violated CHECK constraint in their message.
+        assert constraint in str(refused.value.orig)
+        assert _db.session.scalar(select(func.count(CreditRule.id))) == 0

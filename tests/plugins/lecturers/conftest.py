@@ -3,10 +3,13 @@ any state made directly in the database (so each test starts where it needs to).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import create_engine, event, text
 
 from core.extensions import db as _db
 from core.timeutil import utcnow
@@ -46,6 +49,11 @@ def make_lecturer(user_id: int, unit_id: int, topics: list[int], formats="briefi
 
 @pytest.fixture
 def people(app, town, make_user) -> People:
+    return make_people(app, town, make_user)
+
+
+def make_people(app, town, make_user: Callable[..., int]) -> People:
+    """The manager, coordinators, lecturers, resident and counsellor around a request."""
     from plugins.lecturers.menu import seed_menu, topic_by_name
 
     ids = {
@@ -117,3 +125,94 @@ def build_request(
         request.chosen_slot_id = request.slots[0].id
         _db.session.commit()
     return request
+
+
+@pytest.fixture(scope="module")
+def module_world(tmp_path_factory) -> Iterator[tuple]:
+    """``(app, town, people)`` built once for a whole module, in a database of its own.
+
+    For tables of hundreds of cases that each need only a fresh request: the people, town and
+    topic menu are made once. The database is private to the module (a SQLite file, or a
+    PostgreSQL database named after ``TEST_DATABASE_URL``'s and the xdist worker), so it does
+    not depend on how the per-test database is made; it is dropped at the end.
+    """
+    from core import create_app
+    from tests.conftest import CHEAP_PASSWORD_HASH, Town
+
+    url, drop = _module_database(tmp_path_factory)
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret",
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
+        }
+    )
+    with app.app_context():
+        if _db.engine.dialect.name == "sqlite":
+            # A throw-away database: no fsync on each of the hundreds of commits.
+            event.listen(_db.engine, "connect", _no_sync)
+        _db.create_all()
+    town = Town(app)
+    yield app, town, make_people(app, town, _user_maker(app, town))
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+    drop()
+
+
+def _no_sync(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+def _module_database(tmp_path_factory) -> tuple[str, Callable[[], None]]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url or not url.startswith("postgresql"):
+        return f"sqlite:///{tmp_path_factory.mktemp('module-db') / 'module.sqlite'}", lambda: None
+    base, _, name = url.rpartition("/")
+    private = f"{name}_module_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    admin = create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+
+    def run(statement: str) -> None:
+        with admin.connect() as connection:
+            connection.execute(text(statement))
+
+    run(f'DROP DATABASE IF EXISTS "{private}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{private}"')
+    # A throw-away database: commits need not wait for the disk.
+    run(f'ALTER DATABASE "{private}" SET synchronous_commit = off')
+
+    def drop() -> None:
+        run(f'DROP DATABASE IF EXISTS "{private}" WITH (FORCE)')
+        admin.dispose()
+
+    return f"{base}/{private}", drop
+
+
+def _user_maker(app, town) -> Callable[..., int]:
+    """A ``make_user(role, unit_id, name=...)`` for ``module_world`` (same shape as the
+    function-scoped fixture)."""
+    from core import accounts
+    from core.models import OrgUnit
+    from tests.conftest import TEST_PASSWORD
+
+    made = []
+
+    def make_user(role: str = "resident", unit_id: int | None = None, name: str = "") -> int:
+        made.append(role)
+        with app.app_context():
+            unit = _db.session.get(OrgUnit, unit_id or town.village_a_id)
+            home = unit if unit.kind.value in ("village", "community") else None
+            home = home or _db.session.get(OrgUnit, town.village_a_id)
+            user = accounts.create_user(
+                f"137{len(made):08d}", TEST_PASSWORD, name or f"用户{len(made)}", home
+            )
+            if role != "resident":
+                accounts.grant_role(user, role, unit)
+            _db.session.commit()
+            return user.id
+
+    return make_user
