@@ -147,7 +147,7 @@ def test_assessment_scores_ranks_and_evidence(client, login_as, town, known):
         f"/evidence/calendar.events_held?unit={town.village_a_id}&from=2025-01-01&to=2026-01-01"
         in links
     )
-    assert f"/credits/rankings?unit={town.village_a_id}&start=2025-01-01&before=2026-01-01" in links
+    assert f"/credits/ledger?unit_id={town.village_a_id}&start=2025-01-01&end=2026-01-01" in links
 
 
 def test_progress_goals_and_behind(client, login_as, town, known):
@@ -160,9 +160,12 @@ def test_progress_goals_and_behind(client, login_as, town, known):
     assert response.status_code == 302
     html = page(client, "/reports/progress", year=2025)
     rows = table(html, "progress")
-    # villages in name order (乙 sorts before 甲); 甲 is behind on participant-times only
-    assert rows[1] == ["乙村 落后", "", "未建", "无", "1 / 4", "15 / 60"]
-    assert rows[2] == ["甲村 落后", "是", "已建", "有", "4 / 4", "50 / 60"]
+    # villages in name order (乙 sorts before 甲); 2025 is over, so due = the whole target.
+    # Q4 2025: 甲 held one activity (11-05), 乙 none. 甲 has done 4 of 4 activities but only
+    # 50 of 60 participant-times (below 90% of 60 = 54): behind on that one.
+    assert rows[0][3] == "本季度活动场次(场)"
+    assert rows[1] == ["乙村 落后", "", "未建", "0", "1 / 4 / 4 落后", "15 / 60 / 60 落后"]
+    assert rows[2] == ["甲村 落后", "是", "已建", "1", "4 / 4 / 4 已完成", "50 / 60 / 60 落后"]
     assert 'id="coverage-set-up">1 / 2' in html
     assert 'id="coverage-active">1 / 2' in html
     assert html.count('class="behind"') == 2
