@@ -52,8 +52,12 @@ def monthly(unit: OrgUnit, start: date, end: date) -> tuple[list[Column], list[R
             )
         )
     cols = [Column(key, seen[key].label, seen[key].unit) for key in sorted(seen, key=m.order)]
+    # The whole period's figure is the sum of its months (each item is dated by one moment).
     total = Row(
-        None, "合计", {col.key: sum(row.values.get(col.key, 0) for row in rows) for col in cols}
+        None,
+        "合计",
+        {col.key: sum(row.values.get(col.key, 0) for row in rows) for col in cols},
+        {col.key: m.evidence(seen[col.key], unit.id, start, end) for col in cols},
     )
     return cols, rows, total
 
