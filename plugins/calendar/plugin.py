@@ -56,7 +56,7 @@ class CalendarPlugin(Plugin):
             ),
             Permission(
                 "calendar.view_reports",
-                _l("查看本村(社区)举办的活动和签到记录(工作进度的依据)"),
+                _l("查看本村（社区）举办的活动和签到记录（工作进度的依据）"),
                 ("village_coordinator", "counsellor", "programme_manager"),
             ),
             Permission(

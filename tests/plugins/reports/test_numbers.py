@@ -203,3 +203,36 @@ def test_funds_budget_spending_balance(client, login_as, town, app):
     html = page(client, "/reports/funds", year=2025)
     assert table(html, "funds")[2][2:4] == ["3600.00", "3000.00"]
     assert table(html, "funds")[2][-1] == "低于标准"
+
+
+def test_spending_counts_only_once_paid(client, login_as, town, app, monkeypatch):
+    """已支出 counts spending dated up to today; its link lists exactly those; a future date
+    is refused on the form."""
+    from datetime import date
+    from decimal import Decimal
+
+    from core.extensions import db as _db
+    from plugins.reports.models import Spending
+    from tests.plugins.reports import known_town
+
+    known_town.freeze(monkeypatch)  # today is 2025-06-15
+    a = town.village_a_id
+    with app.app_context():
+        for day, amount in ((date(2025, 6, 1), "300"), (date(2025, 6, 20), "999")):
+            _db.session.add(
+                Spending(org_unit_id=a, spent_on=day, category="activity", amount=Decimal(amount))
+            )
+        _db.session.commit()
+    login_as("programme_manager", town.town_id)
+    html = page(client, "/reports/funds", year=2025)
+    row = next(r for r in table(html, "funds") if r[0] == "甲村")
+    assert row[4] == "300.00"
+    link = next(link for link in table_links(html, "funds")[2] if "#spendings" in link)
+    detail = client.get(link.replace("&amp;", "&").split("#")[0]).get_data(as_text=True)
+    assert [r[2] for r in table(detail, "spendings")[1:]] == ["300.00"]
+    response = client.post(
+        f"/reports/funds/{a}/spending?year=2025",
+        data={"spend-spent_on": "2025-06-16", "spend-category": "activity", "spend-amount": "5"},
+    )
+    assert response.status_code == 400
+    assert "支出日期不能晚于今天" in response.get_data(as_text=True)
