@@ -86,8 +86,9 @@ def calendar_entries(start, end, viewer, personal):
 def report_metrics(unit_ids, start, end):
     """Return a list of ``Metric`` for the org units ``unit_ids`` over the period [start, end).
 
-    ``start`` and ``end`` are local dates or aware datetimes; ``core.timeutil.period_bounds``
-    turns either into UTC instants."""
+    ``start`` and ``end`` are local dates or aware datetimes. A figure counts only what ended
+    inside the period and before now (``core.figures.figure_bounds``), and its evidence page
+    lists exactly those items, found by the same function."""
 
 
 @hookspec

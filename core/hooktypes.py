@@ -51,5 +51,8 @@ class Metric:
     label: str
     values: Mapping[int, float] = field(default_factory=dict)
     unit: str = ""  # "人次", "小时", "场"
-    #: Where the items behind a number are listed; formatted with unit_id, start, end (ISO dates).
+    #: The endpoint of the page listing exactly the items behind a number; reports link it with
+    #: ``unit_id``, ``start`` and ``end`` (local ISO dates, end exclusive; see core/figures.py).
+    evidence_endpoint: str = ""
+    #: Older form of the same: a URL template formatted with unit_id, start, end (ISO dates).
     evidence_url: str = ""

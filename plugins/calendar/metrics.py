@@ -1,55 +1,98 @@
-"""Report figures: events held and participant-times per org unit (descendants included)."""
+"""Report figures: activities held and attendances, per org unit (descendants included).
+
+An occurrence is *held* in a period when it is not cancelled and it ended inside the period and
+before now; an *attendance* counts when its check-in stands on a held occurrence. The report
+figures and their evidence pages (``views_reports``) both come from ``held`` and ``attended``.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
 
 from core.extensions import db
+from core.figures import figure_bounds
 from core.hooktypes import Metric
 from core.orgunits import roll_up
-from core.timeutil import period_bounds
-from plugins.calendar import services
-from plugins.calendar.models import CalendarAttendance, CalendarEvent
+from plugins.calendar import recurrence, services
+from plugins.calendar.models import CalendarAttendance
+from plugins.calendar.recurrence import Occurrence
+
+Bound = date | datetime
+
+
+def held(start: Bound, end: Bound, unit_ids: Collection[int] | None = None) -> list[Occurrence]:
+    """Occurrences held in [start, end): not cancelled, ended in the period and before now.
+
+    ``unit_ids`` limits them to events of those units (None: every unit). Sorted by end.
+    """
+    first, cutoff = figure_bounds(start, end)
+    if cutoff <= first:
+        return []
+    # An occurrence ending exactly at ``first`` does not overlap [first, cutoff): widen by a day.
+    window = first - timedelta(days=1)
+    found = [
+        occurrence
+        for event in services.events_between(window, cutoff, unit_ids=unit_ids)
+        for occurrence in recurrence.expand(event, window, cutoff)
+        if not occurrence.cancelled and first <= occurrence.end < cutoff
+    ]
+    return sorted(found, key=lambda o: (o.end, o.event_id or 0))
+
+
+def _standing() -> list:
+    """The condition that a check-in was not undone. Undoing deletes the row here; where the
+    model marks it ``revoked_at`` instead (the check-in window work), that mark is honoured."""
+    revoked_at = getattr(CalendarAttendance, "revoked_at", None)
+    return [] if revoked_at is None else [revoked_at.is_(None)]
+
+
+def attended(occurrences: list[Occurrence]) -> list[CalendarAttendance]:
+    """The check-ins standing (not undone) on ``occurrences``."""
+    keys = {(o.event_id, o.original_start) for o in occurrences if o.event_id}
+    if not keys:
+        return []
+    starts = [start for _event, start in keys]
+    rows = db.session.scalars(
+        select(CalendarAttendance)
+        .where(
+            CalendarAttendance.event_id.in_({event_id for event_id, _start in keys}),
+            CalendarAttendance.original_start >= min(starts),
+            CalendarAttendance.original_start <= max(starts),
+            *_standing(),
+        )
+        .order_by(CalendarAttendance.original_start, CalendarAttendance.id)
+    )
+    return [row for row in rows if (row.event_id, row.original_start) in keys]
 
 
 def metrics(unit_ids, start, end) -> list[Metric]:
-    """Held = occurrences in the period that were not cancelled; 人次 = attendance rows."""
-    start_at, end_at = period_bounds(start, end)
+    """举办活动 = occurrences held; 参与人次 = attendances on them."""
+    occurrences = held(start, end)
+    unit_of_event: dict[int, int] = {}
     held_by_unit: dict[int, int] = {}
-    for event in services.events_between(start_at, end_at):
-        held = [
-            o
-            for o in services.recurrence.expand(event, start_at, end_at)
-            if not o.cancelled and start_at <= o.start < end_at
-        ]
-        if held:
-            held_by_unit[event.org_unit_id] = held_by_unit.get(event.org_unit_id, 0) + len(held)
-    attended = dict(
-        db.session.execute(
-            select(CalendarEvent.org_unit_id, func.count(CalendarAttendance.id))
-            .join(CalendarEvent, CalendarEvent.id == CalendarAttendance.event_id)
-            .where(
-                CalendarAttendance.original_start >= start_at,
-                CalendarAttendance.original_start < end_at,
-            )
-            .group_by(CalendarEvent.org_unit_id)
-        ).all()
-    )
-
-    evidence = "/calendar/?village={unit_id}&start={start}"
+    for occurrence in occurrences:
+        unit_of_event[occurrence.event_id] = occurrence.org_unit_id
+        held_by_unit[occurrence.org_unit_id] = held_by_unit.get(occurrence.org_unit_id, 0) + 1
+    attended_by_unit: dict[int, int] = {}
+    for row in attended(occurrences):
+        unit_id = unit_of_event[row.event_id]
+        attended_by_unit[unit_id] = attended_by_unit.get(unit_id, 0) + 1
     return [
         Metric(
             "calendar.events_held",
             "举办活动",
             roll_up(unit_ids, held_by_unit),
             "场",
-            evidence_url=evidence,
+            evidence_endpoint="calendar.report_held",
         ),
         Metric(
             "calendar.participant_times",
             "参与人次",
-            roll_up(unit_ids, attended),
+            roll_up(unit_ids, attended_by_unit),
             "人次",
-            evidence_url=evidence,
+            evidence_endpoint="calendar.report_attended",
         ),
     ]

@@ -32,6 +32,7 @@ class CalendarPlugin(Plugin):
             views_materials,
             views_pages,
             views_people,
+            views_reports,
         )
         from plugins.calendar.blueprint import bp
 
@@ -51,6 +52,11 @@ class CalendarPlugin(Plugin):
             Permission(
                 "calendar.checkin",
                 _l("点名签到、代报名、导出签到册"),
+                ("village_coordinator", "counsellor", "programme_manager"),
+            ),
+            Permission(
+                "calendar.view_reports",
+                _l("查看本村（社区）举办的活动和签到记录（工作进度的依据）"),
                 ("village_coordinator", "counsellor", "programme_manager"),
             ),
             Permission(

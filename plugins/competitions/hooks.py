@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from core.extensions import db
+from core.figures import figure_bounds
 from core.hooktypes import CalendarEntry, Metric
 from core.orgunits import roll_up
-from core.timeutil import period_bounds, utcnow
+from core.timeutil import utcnow
 from plugins.competitions.models import Attempt, Contest
 from plugins.competitions.models_live import LiveParticipant, LiveSession
 
@@ -95,24 +96,35 @@ def _max_live_length():
     return timedelta(hours=6)
 
 
+def attempts_counted(start: date | datetime, end: date | datetime) -> ColumnElement[bool]:
+    """Contest attempts a period counts: handed in inside [start, end) and before now, with at
+    least half the questions answered (``Attempt.participated``)."""
+    first, cutoff = figure_bounds(start, end)
+    return and_(
+        Attempt.finished_at >= first,
+        Attempt.finished_at < cutoff,
+        Attempt.participated.is_(True),
+    )
+
+
+def players_counted(start: date | datetime, end: date | datetime) -> ColumnElement[bool]:
+    """Live-quiz players a period counts: joined inside [start, end) and before now."""
+    first, cutoff = figure_bounds(start, end)
+    return and_(LiveParticipant.joined_at >= first, LiveParticipant.joined_at < cutoff)
+
+
 def report_metrics(unit_ids, start, end) -> list[Metric]:
-    """竞赛参与人次: attempts that count as taking part (``Attempt.participated``: handed in
-    with at least half the questions answered) plus live-quiz participants, by home village;
-    a unit's value includes every unit below it."""
-    start, end = period_bounds(start, end)
+    """竞赛参与人次: attempts that count as taking part plus live-quiz participants, by home village;
+    a unit's value includes every unit below it. The evidence page lists the same rows."""
     per_unit: dict[int, int] = {}
     attempts = db.session.execute(
         select(Attempt.home_unit_id, func.count(Attempt.id))
-        .where(
-            Attempt.finished_at >= start,
-            Attempt.finished_at < end,
-            Attempt.participated.is_(True),
-        )
+        .where(attempts_counted(start, end))
         .group_by(Attempt.home_unit_id)
     ).all()
     players = db.session.execute(
         select(LiveParticipant.village_id, func.count(LiveParticipant.id))
-        .where(LiveParticipant.joined_at >= start, LiveParticipant.joined_at < end)
+        .where(players_counted(start, end))
         .group_by(LiveParticipant.village_id)
     ).all()
     for unit_id, count in [*attempts, *players]:
@@ -125,7 +137,7 @@ def report_metrics(unit_ids, start, end) -> list[Metric]:
             "竞赛参与人次",
             values,
             "人次",
-            evidence_url="/contests/participation?unit_id={unit_id}&start={start}&end={end}",
+            evidence_endpoint="competitions.participation",
         )
     ]
 

@@ -10,7 +10,6 @@ from core.hookspecs import hookimpl
 from core.hooktypes import Metric, NavItem
 from core.permissions import Permission
 from core.plugins import Plugin
-from core.timeutil import period_bounds
 from plugins.credits import models  # noqa: F401  (tables known to create_all and Alembic)
 
 
@@ -66,14 +65,13 @@ class CreditsPlugin(Plugin):
     def report_metrics(self, unit_ids, start, end):
         from plugins.credits import rankings
 
-        first, after = period_bounds(start, end)
         return [
             Metric(
                 key="credits.earned",
                 label="学分",
-                values=rankings.earned_by_unit(list(unit_ids), first, after),
+                values=rankings.earned_by_unit(list(unit_ids), start, end),
                 unit="分",
-                evidence_url="/credits/rankings?unit={unit_id}&start={start}&before={end}",
+                evidence_endpoint="credits.ledger",
             )
         ]
 

@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy.orm import aliased, selectinload
 
 from core.extensions import db
+from core.figures import figure_bounds
 from core.models import OrgUnit, User
 from core.orgunits import roll_up
-from plugins.credits.models import CreditEntry, CreditHousehold
+from plugins.credits.models import CREDIT, REVERSAL, CreditEntry, CreditHousehold
 from plugins.credits.services import activity_label
+
+
+def counted(start: date | datetime, end: date | datetime) -> ColumnElement[bool]:
+    """The ledger entries a period's figures count: credits (not reversal lines) that were never
+    reversed, dated inside [start, end) and before now. Every sum by period uses it."""
+    first, cutoff = figure_bounds(start, end)
+    reversal = aliased(CreditEntry)
+    reversed_ = exists().where(
+        reversal.source == CreditEntry.source,
+        reversal.source_kind == CreditEntry.source_kind,
+        reversal.source_id == CreditEntry.source_id,
+        reversal.user_id == CreditEntry.user_id,
+        reversal.entry_kind == REVERSAL,
+        reversal.generation == CreditEntry.generation,
+    )
+    return and_(
+        CreditEntry.entry_kind == CREDIT,
+        CreditEntry.occurred_at >= first,
+        CreditEntry.occurred_at < cutoff,
+        ~reversed_,
+    )
+
+
+def counted_entries(
+    start: date | datetime, end: date | datetime, unit_ids: Collection[int]
+) -> list[CreditEntry]:
+    """The entries behind ``credits.earned`` of the people of ``unit_ids``, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CreditEntry)
+            .where(counted(start, end), CreditEntry.org_unit_id.in_(list(unit_ids)))
+            .options(selectinload(CreditEntry.user))
+            .order_by(CreditEntry.occurred_at, CreditEntry.id)
+        )
+    )
 
 
 def totals_by_rule(user_id: int) -> list[tuple[str, int]]:
@@ -32,7 +70,7 @@ def person_ranking(
         select(User.id, User.display_name, OrgUnit.name, total)
         .join(User, User.id == CreditEntry.user_id)
         .outerjoin(OrgUnit, OrgUnit.id == CreditEntry.org_unit_id)
-        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .where(counted(start, end))
         .group_by(User.id, User.display_name, OrgUnit.name)
         .having(func.sum(CreditEntry.amount) > 0)
         .order_by(total.desc(), User.id)
@@ -43,14 +81,14 @@ def person_ranking(
     return [(row[0], row[1], row[2] or "", int(row[3])) for row in db.session.execute(query)]
 
 
-def earned_by_unit(unit_ids: list[int], start: datetime, end: datetime) -> dict[int, int]:
-    """Credits earned by the people of each unit (descendants included) in [start, end).
-
-    One grouped query by unit id (served by an index), then rolled up the tree.
-    """
+def earned_by_unit(
+    unit_ids: list[int], start: date | datetime, end: date | datetime
+) -> dict[int, int]:
+    """Credits earned by the people of each unit (descendants included) in [start, end):
+    the ``counted`` entries, one grouped query by unit id, then rolled up the tree."""
     rows = db.session.execute(
         select(CreditEntry.org_unit_id, func.sum(CreditEntry.amount))
-        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .where(counted(start, end))
         .group_by(CreditEntry.org_unit_id)
     ).all()
     totals = roll_up(unit_ids, {unit_id: int(total or 0) for unit_id, total in rows})
@@ -63,7 +101,7 @@ def village_ranking(start: datetime, end: datetime) -> list[tuple[int, str, int,
     rows = db.session.execute(
         select(OrgUnit.id, OrgUnit.name, total, func.count(func.distinct(CreditEntry.user_id)))
         .join(OrgUnit, OrgUnit.id == CreditEntry.org_unit_id)
-        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .where(counted(start, end))
         .group_by(OrgUnit.id, OrgUnit.name)
         .order_by(total.desc(), OrgUnit.name)
     ).all()
@@ -85,7 +123,7 @@ def household_ranking(
         .join(CreditHousehold, CreditHousehold.user_id == CreditEntry.user_id)
         .join(User, User.id == CreditEntry.user_id)
         .join(OrgUnit, OrgUnit.id == User.home_unit_id)
-        .where(CreditEntry.occurred_at >= start, CreditEntry.occurred_at < end)
+        .where(counted(start, end))
         .group_by(OrgUnit.name, CreditHousehold.name)
         .order_by(total.desc(), OrgUnit.name, CreditHousehold.name)
     )

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.extensions import db
+from core.figures import evidence_request
 from core.models import OrgUnit
 from core.permissions import can, unit_ids_where
 from core.timeutil import period_bounds
@@ -85,4 +86,15 @@ def households():
         first=first,
         last=after,
         one_day=timedelta(days=1),
+    )
+
+
+@bp.route("/ledger")
+@login_required
+def ledger():
+    """The evidence behind 学分 on the reports: every counted entry of a unit's people."""
+    ev = evidence_request("credits.view_people")
+    entries = sums.counted_entries(ev.start, ev.end, ev.unit_ids)
+    return render_template(
+        "credits/ledger.html", ev=ev, entries=entries, total=sum(e.amount for e in entries)
     )

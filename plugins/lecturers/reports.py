@@ -15,7 +15,8 @@ from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import as_moment, to_local
 from plugins.lecturers.models import Lecturer, Topic
-from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
+from plugins.lecturers.models_requests import LectureRequest
+from plugins.lecturers.services import delivered
 
 PERIODS = {"month": "月", "quarter": "季度", "year": "年"}
 
@@ -88,12 +89,8 @@ class Coverage:
 def coverage(villages: list[OrgUnit], period: Period) -> Coverage:
     """Aggregate delivered lectures of ``villages`` held in ``period`` (three grouped queries)."""
     ids = [v.id for v in villages]
-    done = (
-        LectureRequest.state.in_(DONE_STATES),
-        LectureRequest.scheduled_start >= period.start,
-        LectureRequest.scheduled_start < period.end,
-        LectureRequest.org_unit_id.in_(ids),
-    )
+    # The same lectures the report figures count (``services.delivered``).
+    done = (delivered(period.first, period.last_exclusive), LectureRequest.org_unit_id.in_(ids))
     per_village: dict[int, dict] = {
         v.id: {"id": v.id, "name": v.name, "lectures": 0, "audience": 0, "topics": []}
         for v in villages
@@ -153,10 +150,10 @@ def coverage(villages: list[OrgUnit], period: Period) -> Coverage:
     if len(months) > 1:
         for row in per_village.values():
             row["by_month"] = dict.fromkeys(months, 0)
-        for unit_id, start in db.session.execute(
-            select(LectureRequest.org_unit_id, LectureRequest.scheduled_start).where(*done)
+        for unit_id, end in db.session.execute(
+            select(LectureRequest.org_unit_id, LectureRequest.scheduled_end).where(*done)
         ):
-            key = to_local(start).strftime("%Y-%m")
+            key = to_local(end).strftime("%Y-%m")
             if key in per_village[unit_id]["by_month"]:
                 per_village[unit_id]["by_month"][key] += 1
     return Coverage(

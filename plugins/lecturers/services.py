@@ -4,15 +4,17 @@ entries and report metrics. Views, commands and hooks call these; no other plugi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from core import signals
 from core.extensions import db
+from core.figures import figure_bounds
 from core.hooktypes import CalendarEntry, Metric
 from core.models import OrgUnit, RoleAssignment
 from core.orgunits import roll_up
@@ -207,35 +209,71 @@ def _entry(request: LectureRequest) -> CalendarEntry:
     )
 
 
-def delivered_by_village(start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
-    """village id → (lectures delivered, audience) for lectures held in [start, end)."""
+def delivered(start: date | datetime, end: date | datetime) -> ColumnElement[bool]:
+    """The lectures a period counts: delivered (or rated, closed) and ended inside
+    [start, end) and before now. The report figures, their evidence page and the coverage
+    report all filter with it."""
+    first, cutoff = figure_bounds(start, end)
+    return and_(
+        LectureRequest.state.in_(DONE_STATES),
+        LectureRequest.scheduled_end >= first,
+        LectureRequest.scheduled_end < cutoff,
+    )
+
+
+def delivered_lectures(
+    start: date | datetime, end: date | datetime, unit_ids: Collection[int]
+) -> list[LectureRequest]:
+    """The lectures behind 送讲场次 and 听讲人次 for the villages ``unit_ids``, in time order."""
+    return list(
+        db.session.scalars(
+            select(LectureRequest)
+            .where(delivered(start, end), LectureRequest.org_unit_id.in_(list(unit_ids)))
+            .options(
+                selectinload(LectureRequest.topic),
+                selectinload(LectureRequest.village),
+                selectinload(LectureRequest.lecturer).selectinload(Lecturer.user),
+            )
+            .order_by(LectureRequest.scheduled_end, LectureRequest.id)
+        )
+    )
+
+
+def delivered_by_village(
+    start: date | datetime, end: date | datetime
+) -> dict[int, tuple[int, int]]:
+    """village id → (lectures delivered, audience) for the lectures ``delivered`` counts."""
     rows = db.session.execute(
         select(
             LectureRequest.org_unit_id,
             func.count(LectureRequest.id),
             func.coalesce(func.sum(LectureRequest.attendance), 0),
         )
-        .where(
-            LectureRequest.state.in_(DONE_STATES),
-            LectureRequest.scheduled_start >= start,
-            LectureRequest.scheduled_start < end,
-        )
+        .where(delivered(start, end))
         .group_by(LectureRequest.org_unit_id)
     )
     return {unit_id: (int(count), int(audience)) for unit_id, count, audience in rows}
 
 
 def report_metrics(unit_ids, start, end) -> list[Metric]:
-    """Lectures delivered and audience per unit, each unit counting its descendants too.
-
-    ``start``/``end`` are local dates (or datetimes); lectures count by their scheduled start.
-    """
-    per_village = delivered_by_village(as_moment(start), as_moment(end))
+    """Lectures delivered and audience per unit, each unit counting its descendants too."""
+    per_village = delivered_by_village(start, end)
     wanted = list(unit_ids or [])
     lectures = roll_up(wanted, {v: count for v, (count, _) in per_village.items()})
     audience = roll_up(wanted, {v: people for v, (_, people) in per_village.items()})
-    evidence = "/lectures/reports/coverage?unit_id={unit_id}&start={start}&end={end}"
     return [
-        Metric("lecturers.lectures_delivered", "送讲场次", lectures, "场", evidence_url=evidence),
-        Metric("lecturers.audience", "听讲人次", audience, "人次", evidence_url=evidence),
+        Metric(
+            "lecturers.lectures_delivered",
+            "送讲场次",
+            lectures,
+            "场",
+            evidence_endpoint="lecturers.report_delivered",
+        ),
+        Metric(
+            "lecturers.audience",
+            "听讲人次",
+            audience,
+            "人次",
+            evidence_endpoint="lecturers.report_audience",
+        ),
     ]

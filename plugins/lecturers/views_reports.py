@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import abort, current_app, render_template, request, send_file
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core import permissions
 from core.extensions import db
+from core.figures import evidence_request
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
 from core.timeutil import to_local, utcnow
-from plugins.lecturers import reports
+from plugins.lecturers import reports, services
 from plugins.lecturers.models import Lecturer
 from plugins.lecturers.models_requests import STATES, LectureRequest
 from plugins.lecturers.views import bp
@@ -139,3 +140,30 @@ def coverage_xlsx():
         as_attachment=True,
         download_name=f"lecture-coverage-{report.period.first.isoformat()}.xlsx",
     )
+
+
+def _delivered(measure: str):
+    # Coordinators see their own village's lectures (they ordered them); staff their units'.
+    ev = evidence_request("lecturers.view_reports", "lecturers.request")
+    lectures = services.delivered_lectures(ev.start, ev.end, ev.unit_ids)
+    if measure == "audience":
+        total = sum(lecture.attendance or 0 for lecture in lectures)
+    else:
+        total = len(lectures)
+    return render_template(
+        "lecturers/delivered.html", ev=ev, lectures=lectures, measure=measure, total=total
+    )
+
+
+@bp.route("/reports/delivered")
+@login_required
+def report_delivered():
+    """The lectures behind 送讲场次: delivered, ended in the period, in the unit."""
+    return _delivered("lectures")
+
+
+@bp.route("/reports/audience")
+@login_required
+def report_audience():
+    """The same lectures with their audience: the evidence behind 听讲人次."""
+    return _delivered("audience")

@@ -57,7 +57,8 @@ def load(town: OrgUnit) -> None:
                 db.session.add(
                     Spending(
                         org_unit_id=village.id,
-                        spent_on=date(year, min(month + index % 3, today().month), 15),
+                        # Spending is recorded once paid: never after today.
+                        spent_on=min(date(year, month + index % 3, 15), today()),
                         category=category,
                         amount=(amount * Decimal(share)).quantize(Decimal("0.01")),
                         description=f"演示:{services.SPENDING_CATEGORIES[category]}",

@@ -29,13 +29,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core import timeutil
 from core.forms.fields import NotBefore, clean_text
-from core.timeutil import to_local, utcnow
 from plugins.reports.services import SPENDING_CATEGORIES
 
 
 def today() -> date:
-    return to_local(utcnow()).date()
+    """Today's local date (read through ``timeutil`` so tests can fix the clock)."""
+    return timeutil.to_local(timeutil.utcnow()).date()
 
 
 class PeriodForm(FlaskForm):
@@ -89,7 +90,8 @@ def targets_form(metric_labels: dict[str, str], data: dict | None = None) -> Fla
         setattr(
             TargetsForm,
             key.replace(".", "__"),
-            DecimalField(label, places=2, validators=[Optional(), _non_negative("目标")]),
+            # Whole numbers: a fraction is rounded up when saved (services.save_targets).
+            DecimalField(label, places=0, validators=[Optional(), _non_negative("目标")]),
         )
     return TargetsForm(data=data)
 
@@ -143,6 +145,11 @@ class BudgetForm(FlaskForm):
 
 class SpendingForm(FlaskForm):
     spent_on = DateField(_l("支出日期"), validators=[InputRequired("请填写支出日期。")])
+
+    def validate_spent_on(self, field):
+        if field.data and field.data > today():
+            raise ValidationError("支出日期不能晚于今天：请在付款后再登记。")
+
     category = SelectField(_l("类别"), choices=list(SPENDING_CATEGORIES.items()))
     amount = DecimalField(
         _l("金额(元)"),

@@ -9,6 +9,9 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import url_for
+from werkzeug.routing import BuildError
+
 from core.hooktypes import Metric
 from core.plugins import registry
 
@@ -26,8 +29,13 @@ KNOWN_ORDER = [
     "credits.earned",
 ]
 
-#: Metrics that show a learning centre was active (credits alone do not).
-ACTIVITY_KEYS = frozenset(KNOWN_ORDER) - {"credits.earned"}
+#: Activities a learning centre holds: one of them in a quarter makes the village active there.
+#: (Participants, hours and credits are people's figures, not activities held.)
+ACTIVITY_KEYS = (
+    "calendar.events_held",
+    "lecturers.lectures_delivered",
+    "volunteers.mediation_sessions",
+)
 
 
 def order(key: str) -> tuple[int, str]:
@@ -81,7 +89,24 @@ def quarter_bounds(day: date) -> tuple[date, date]:
 
 
 def evidence(metric: Metric, unit_id: int, start: date, end: date) -> str:
-    """The link behind one number, or "" when the plugin gave none."""
+    """The link to the list of items behind one number, or "" when the plugin gave none.
+
+    The list page applies the same definition to the same unit and period (end exclusive),
+    so its length is the number.
+    """
+    if metric.evidence_endpoint:
+        try:
+            return url_for(
+                metric.evidence_endpoint,
+                unit_id=unit_id,
+                start=start.isoformat(),
+                end=end.isoformat(),
+            )
+        except BuildError:
+            log.warning(
+                "evidence endpoint %s of %s is unknown", metric.evidence_endpoint, metric.key
+            )
+            return ""
     if not metric.evidence_url:
         return ""
     try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
-from core import orgunits
+from core import orgunits, timeutil
 from core.extensions import db
 from core.models import OrgUnit, OrgUnitKind
 from core.permissions import can, unit_ids_where
@@ -78,9 +79,10 @@ def set_demonstration(unit_ids: set[int]) -> None:
             goal.demonstration = wanted
 
 
-def targets(year: int) -> dict[str, float]:
+def targets(year: int) -> dict[str, int]:
+    """The year's target per metric, whole numbers (a stored 21.8 reads as 22)."""
     rows = db.session.scalars(select(YearTarget).where(YearTarget.year == year))
-    return {row.metric_key: float(row.target) for row in rows}
+    return {row.metric_key: math.ceil(row.target) for row in rows}
 
 
 def weights(year: int) -> dict[str, float]:
@@ -103,7 +105,14 @@ def _replace(model, year: int, values: dict[str, Decimal | None], column: str) -
 
 
 def save_targets(year: int, values: dict[str, Decimal | None]) -> None:
-    _replace(YearTarget, year, values, "target")
+    """Targets are whole numbers: a fraction is rounded up (21.8 events → 22)."""
+    whole = {key: None if v is None else Decimal(math.ceil(v)) for key, v in values.items()}
+    _replace(YearTarget, year, whole, "target")
+
+
+def progress_tolerance() -> float:
+    """How far below the expected-to-date figure a village still counts as on track (0.1)."""
+    return float(current_app.config.get("REPORTS_PROGRESS_TOLERANCE", 0.1))
 
 
 def save_weights(year: int, values: dict[str, Decimal | None]) -> None:
@@ -133,11 +142,7 @@ def funds_rows(villages: list[OrgUnit], year: int) -> list[dict]:
     spent = dict(
         db.session.execute(
             select(Spending.org_unit_id, func.sum(Spending.amount))
-            .where(
-                Spending.spent_on >= date(year, 1, 1),
-                Spending.spent_on < date(year + 1, 1, 1),
-                Spending.org_unit_id.in_(ids),
-            )
+            .where(spent_in(year), Spending.org_unit_id.in_(ids))
             .group_by(Spending.org_unit_id)
         ).all()
     )
@@ -161,15 +166,22 @@ def funds_rows(villages: list[OrgUnit], year: int) -> list[dict]:
     return rows
 
 
+def spent_in(year: int) -> ColumnElement[bool]:
+    """Spending a year's 已支出 counts: dated in that year, not after today."""
+    today = timeutil.to_local(timeutil.utcnow()).date()
+    return and_(
+        Spending.spent_on >= date(year, 1, 1),
+        Spending.spent_on < date(year + 1, 1, 1),
+        Spending.spent_on <= today,
+    )
+
+
 def spendings(unit_id: int, year: int) -> list[Spending]:
+    """The spending behind a village's 已支出 (the funds detail page lists exactly these)."""
     return list(
         db.session.scalars(
             select(Spending)
-            .where(
-                Spending.org_unit_id == unit_id,
-                Spending.spent_on >= date(year, 1, 1),
-                Spending.spent_on < date(year + 1, 1, 1),
-            )
+            .where(Spending.org_unit_id == unit_id, spent_in(year))
             .order_by(Spending.spent_on.desc(), Spending.id.desc())
         )
     )

@@ -5,6 +5,7 @@ Each builder returns plain rows that the HTML page, the XLSX and the tests read 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -51,8 +52,12 @@ def monthly(unit: OrgUnit, start: date, end: date) -> tuple[list[Column], list[R
             )
         )
     cols = [Column(key, seen[key].label, seen[key].unit) for key in sorted(seen, key=m.order)]
+    # The whole period's figure is the sum of its months (each item is dated by one moment).
     total = Row(
-        None, "合计", {col.key: sum(row.values.get(col.key, 0) for row in rows) for col in cols}
+        None,
+        "合计",
+        {col.key: sum(row.values.get(col.key, 0) for row in rows) for col in cols},
+        {col.key: m.evidence(seen[col.key], unit.id, start, end) for col in cols},
     )
     return cols, rows, total
 
@@ -139,54 +144,112 @@ def assessment(
     return cols, tables
 
 
+#: Progress states of one village on one yearly target.
+DONE, ON_TRACK, BEHIND = "done", "on_track", "behind"
+
+
+@dataclass
+class Goal:
+    """One yearly target of one village: the whole target, what is due by today, what is done."""
+
+    target: int
+    expected: int
+    done: float
+    state: str
+
+
+def goal_state(target: int, elapsed: float, done: float, tolerance: float) -> Goal:
+    """The township's rule, stated on the progress page: due by today is the target pro rata
+    to the share of the year gone (rounded up); done ≥ target is 已完成, done ≥ due less the
+    tolerance (10%) is 达标, anything less is 落后."""
+    expected = math.ceil(round(target * elapsed, 6))
+    if done >= target:
+        state = DONE
+    elif done >= expected * (1 - tolerance) - 1e-9:
+        state = ON_TRACK
+    else:
+        state = BEHIND
+    return Goal(target, expected, done, state)
+
+
 @dataclass
 class Progress:
     unit: OrgUnit
     centre_set_up: bool
-    active_this_quarter: bool
     demonstration: bool
-    values: dict[str, float]
-    expected: dict[str, float]
-    behind: set[str]
+    quarter: dict[str, float]
+    quarter_links: dict[str, str]
+    goals: dict[str, Goal]
+    links: dict[str, str]
+
+    @property
+    def active_this_quarter(self) -> bool:
+        return any(amount > 0 for amount in self.quarter.values())
+
+    @property
+    def behind(self) -> set[str]:
+        return {key for key, goal in self.goals.items() if goal.state == BEHIND}
 
     @property
     def is_behind(self) -> bool:
         return bool(self.behind) or not self.centre_set_up or not self.active_this_quarter
 
 
+def elapsed_share(start: date, end: date, today: date) -> float:
+    """The share of [start, end) gone by the start of ``today`` (0 before, 1 after)."""
+    gone = min(max((today - start).days, 0), (end - start).days)
+    return gone / (end - start).days
+
+
 def progress(
     villages: list[OrgUnit], year: int, today: date
-) -> tuple[list[Column], list[Progress]]:
-    """Each village against the goals: centre set up, active this quarter, yearly targets pro rata."""
+) -> tuple[list[Column], list[Column], list[Progress]]:
+    """Each village against the goals: centre set up, activities held this quarter, and each
+    yearly target pro rata to the date. Figures are the year's, as on the assessment (the
+    metrics stop at now), and the quarter's; each links to its evidence."""
     ids = [unit.id for unit in villages]
     start, end = m.year_bounds(year)
-    until = min(end, max(start, today))
-    elapsed = (until - start).days / (end - start).days if today < end else 1.0
-    found = m.collect(ids, start, until) if until > start else {}
+    elapsed = elapsed_share(start, end, today)
+    tolerance = services.progress_tolerance()
+    found = m.collect(ids, start, end)
     goals = services.targets(year)
-    q_start, q_end = m.quarter_bounds(min(today, date(year, 12, 31)))
-    quarter = m.collect(ids, q_start, min(q_end, end))
-    activity = [metric for key, metric in quarter.items() if key in m.ACTIVITY_KEYS]
+    q_start, q_end = m.quarter_bounds(min(max(today, start), date(year, 12, 31)))
+    quarter = {
+        key: metric
+        for key, metric in m.collect(ids, q_start, q_end).items()
+        if key in m.ACTIVITY_KEYS
+    }
     demonstration = services.demonstration_ids()
+    quarter_cols = [Column(key, metric.label, metric.unit) for key, metric in quarter.items()]
     cols = [
         Column(
             key, found[key].label if key in found else key, found[key].unit if key in found else ""
         )
-        for key in goals
+        for key in sorted(goals, key=m.order)
     ]
     rows = []
     for unit in villages:
-        values = {key: m.value(found.get(key), unit.id) for key in goals}
-        expected = {key: round(goals[key] * elapsed, 1) for key in goals}
         rows.append(
             Progress(
                 unit=unit,
                 centre_set_up=unit.learning_centre_opened_on is not None,
-                active_this_quarter=any(m.value(metric, unit.id) > 0 for metric in activity),
                 demonstration=unit.id in demonstration,
-                values=values,
-                expected=expected,
-                behind={key for key in goals if values[key] < expected[key]},
+                quarter={key: m.value(metric, unit.id) for key, metric in quarter.items()},
+                quarter_links={
+                    key: m.evidence(metric, unit.id, q_start, q_end)
+                    for key, metric in quarter.items()
+                },
+                goals={
+                    col.key: goal_state(
+                        goals[col.key], elapsed, m.value(found.get(col.key), unit.id), tolerance
+                    )
+                    for col in cols
+                },
+                links={
+                    col.key: m.evidence(found[col.key], unit.id, start, end)
+                    for col in cols
+                    if col.key in found
+                },
             )
         )
-    return cols, rows
+    return quarter_cols, cols, rows

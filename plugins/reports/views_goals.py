@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core import audit, orgunits
@@ -12,6 +13,12 @@ from core.permissions import permission_required
 from plugins.reports import metrics, services, tables
 from plugins.reports.blueprint import bp, year
 from plugins.reports.forms import DemonstrationForm, targets_form, today, weights_form
+
+PROGRESS_STATES = {
+    tables.DONE: _l("已完成"),
+    tables.ON_TRACK: _l("达标"),
+    tables.BEHIND: _l("落后"),
+}
 
 
 def metric_labels(chosen: int) -> dict[str, str]:
@@ -38,15 +45,18 @@ def progress():
     """Each village against the goals; villages behind are highlighted."""
     form, chosen = year()
     villages = services.visible_villages(current_user)
-    cols, rows = tables.progress(villages, chosen, today())
+    quarter_cols, cols, rows = tables.progress(villages, chosen, today())
     return render_template(
         "reports/progress.html",
         form=form,
         year=chosen,
+        quarter_cols=quarter_cols,
         cols=cols,
         rows=rows,
         set_up=sum(row.centre_set_up for row in rows),
         active=sum(row.active_this_quarter for row in rows),
+        tolerance=round(services.progress_tolerance() * 100),
+        states=PROGRESS_STATES,
     )
 
 

@@ -6,45 +6,60 @@ A unit's figure counts the unit and everything below it (``OrgUnit.path`` prefix
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, datetime
 from io import BytesIO
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
+from core.figures import figure_bounds
 from core.hooktypes import Metric
 from core.models import OrgUnit
 from core.orgunits import roll_up
-from core.timeutil import as_moment, to_local
+from core.timeutil import to_local
 from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
 from plugins.volunteers.models_mediation import MediationCase
 
-HOURS_EVIDENCE = "/volunteers/reports/hours?unit_id={unit_id}&start={start}&end={end}"
-MEDIATION_EVIDENCE = "/volunteers/reports/mediation?unit_id={unit_id}&start={start}&end={end}"
-SESSION_STATES = ("scheduled", "concluded")
+
+def hours_counted(start: date | datetime, end: date | datetime) -> ColumnElement[bool]:
+    """The service records a period counts: hours confirmed, on a shift not cancelled that
+    ended inside [start, end) and before now. The figure, its evidence page and the hours
+    report all filter with it."""
+    first, cutoff = figure_bounds(start, end)
+    return and_(
+        Assignment.hours_confirmed_at.is_not(None),
+        Shift.cancelled.is_(False),
+        Shift.ends_at >= first,
+        Shift.ends_at < cutoff,
+    )
+
+
+def mediation_counted(start: date | datetime, end: date | datetime) -> ColumnElement[bool]:
+    """The mediation sessions a period counts: concluded with an outcome recorded, the
+    session ended inside [start, end) and before now."""
+    first, cutoff = figure_bounds(start, end)
+    ended = func.coalesce(MediationCase.ends_at, MediationCase.starts_at)
+    return and_(
+        MediationCase.state == "concluded",
+        MediationCase.outcome.is_not(None),
+        ended >= first,
+        ended < cutoff,
+    )
 
 
 def metrics(unit_ids, start, end) -> list[Metric]:
     """Confirmed service hours and mediation sessions held, per unit with its descendants."""
-    start, end = as_moment(start), as_moment(end)
     hours = db.session.execute(
         select(Shift.org_unit_id, func.sum(Assignment.hours))
         .join(ShiftRole, ShiftRole.id == Assignment.role_id)
         .join(Shift, Shift.id == ShiftRole.shift_id)
-        .where(
-            Assignment.hours_confirmed_at.is_not(None),
-            Shift.starts_at >= start,
-            Shift.starts_at < end,
-        )
+        .where(hours_counted(start, end))
         .group_by(Shift.org_unit_id)
     ).all()
     sessions = db.session.execute(
         select(MediationCase.org_unit_id, func.count(MediationCase.id))
-        .where(
-            MediationCase.state.in_(SESSION_STATES),
-            MediationCase.starts_at >= start,
-            MediationCase.starts_at < end,
-        )
+        .where(mediation_counted(start, end))
         .group_by(MediationCase.org_unit_id)
     ).all()
     return [
@@ -58,31 +73,26 @@ def metrics(unit_ids, start, end) -> list[Metric]:
                 ).items()
             },
             "小时",
-            evidence_url=HOURS_EVIDENCE,
+            evidence_endpoint="volunteers.report_hours",
         ),
         Metric(
             "volunteers.mediation_sessions",
             "人民调解场次",
             roll_up(unit_ids, {u: float(n) for u, n in sessions}),
             "场",
-            evidence_url=MEDIATION_EVIDENCE,
+            evidence_endpoint="volunteers.report_mediation",
         ),
     ]
 
 
 def hour_records(unit_path: str | None, unit_ids: set[int], start, end) -> list[Assignment]:
-    """Confirmed hours in [start, end) at shifts within the given units."""
+    """The records ``hours_counted`` takes in [start, end) at shifts within the given units."""
     query = (
         select(Assignment)
         .join(ShiftRole, ShiftRole.id == Assignment.role_id)
         .join(Shift, Shift.id == ShiftRole.shift_id)
         .join(OrgUnit, OrgUnit.id == Shift.org_unit_id)
-        .where(
-            Assignment.hours_confirmed_at.is_not(None),
-            Shift.starts_at >= as_moment(start),
-            Shift.starts_at < as_moment(end),
-            Shift.org_unit_id.in_(unit_ids),
-        )
+        .where(hours_counted(start, end), Shift.org_unit_id.in_(unit_ids))
         .options(
             selectinload(Assignment.user),
             selectinload(Assignment.role)
@@ -90,6 +100,21 @@ def hour_records(unit_path: str | None, unit_ids: set[int], start, end) -> list[
             .selectinload(Shift.org_unit),
         )
         .order_by(Shift.starts_at, Assignment.id)
+    )
+    if unit_path:
+        query = query.where(OrgUnit.path.startswith(unit_path))
+    return list(db.session.scalars(query))
+
+
+def mediation_sessions(
+    unit_path: str | None, unit_ids: set[int], start, end
+) -> list[MediationCase]:
+    """The sessions ``mediation_counted`` takes in [start, end) of cases within the units."""
+    query = (
+        select(MediationCase)
+        .join(OrgUnit, OrgUnit.id == MediationCase.org_unit_id)
+        .where(mediation_counted(start, end), MediationCase.org_unit_id.in_(unit_ids))
+        .order_by(MediationCase.starts_at, MediationCase.id)
     )
     if unit_path:
         query = query.where(OrgUnit.path.startswith(unit_path))

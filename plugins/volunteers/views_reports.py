@@ -6,16 +6,14 @@ from datetime import date, timedelta
 
 from flask import Response, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import permission_required, require, unit_ids_where
-from core.timeutil import as_moment, to_local, utcnow
+from core.timeutil import to_local, utcnow
 from plugins.volunteers import reports
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import PeriodForm
-from plugins.volunteers.models_mediation import MediationCase
 
 VIEW = "volunteers.view_reports"
 
@@ -81,24 +79,11 @@ def report_mediation():
     """Mediation sessions in a period: date, village, state and outcome only (no private detail)."""
     form, start, end, unit = _period()
     units = unit_ids_where(current_user, VIEW)
-    query = (
-        select(MediationCase)
-        .join(OrgUnit, OrgUnit.id == MediationCase.org_unit_id)
-        .where(
-            MediationCase.state.in_(reports.SESSION_STATES),
-            MediationCase.starts_at >= as_moment(start),
-            MediationCase.starts_at < as_moment(end),
-            MediationCase.org_unit_id.in_(units),
-        )
-        .order_by(MediationCase.starts_at)
-    )
-    if unit:
-        query = query.where(OrgUnit.path.startswith(unit.path))
     return render_template(
         "volunteers/report_mediation.html",
         form=form,
         start=start,
         end=end,
         unit=unit,
-        cases=db.session.scalars(query).all(),
+        cases=reports.mediation_sessions(unit.path if unit else None, units, start, end),
     )

@@ -80,6 +80,8 @@ TABLE: dict[str, str | dict[str, str]] = {
     "calendar.qr_page": "b:calendar.checkin",
     "calendar.regenerate_token": "login",
     "calendar.register": "login",
+    "calendar.report_attended": "login",  # evidence lists: ?unit_id= checked in the view
+    "calendar.report_held": "login",
     "calendar.restore_occurrence": "b:calendar.manage_events",
     "calendar.revoke_token": "login",
     "calendar.rollcall": {"GET": "b:calendar.checkin", "POST": "b:calendar.checkin"},
@@ -139,6 +141,7 @@ TABLE: dict[str, str | dict[str, str]] = {
     "competitions.template": "any:competitions.manage",
     "competitions.toggle_question": "any:competitions.manage",
     "credits.certificate": "login",
+    "credits.ledger": "login",  # evidence list: ?unit_id= checked in the view
     "credits.certificate /credits/people/<int:user_id>/certificate": "roles:resident,counsellor,"
     "programme_manager,site_admin",
     "credits.edit_rule": "any:credits.manage_rules",
@@ -166,6 +169,8 @@ TABLE: dict[str, str | dict[str, str]] = {
     "lecturers.mine": "login",
     "lecturers.new_request": "any:lecturers.request",
     "lecturers.recommend": "any:lecturers.recommend",
+    "lecturers.report_audience": "login",  # evidence lists: ?unit_id= checked in the view
+    "lecturers.report_delivered": "login",
     # the request is village B's and assigned to 黄医生
     "lecturers.request_action": "roles:programme_manager,site_admin",  # action "cancel"
     "lecturers.request_detail": "roles:lecturer,counsellor,programme_manager,site_admin",

@@ -111,7 +111,7 @@ def test_report_metrics(app, town, make_event, make_user):
     assert held[town.village_a_id] == 2 and held[town.village_b_id] == 1 and held[town.town_id] == 3
     people = by_key["calendar.participant_times"]
     assert people.values[town.village_a_id] == 3 and people.values[town.town_id] == 3
-    assert people.unit == "人次" and "{unit_id}" in people.evidence_url
+    assert people.unit == "人次" and people.evidence_endpoint == "calendar.report_attended"
 
 
 @pytest.mark.demo_town

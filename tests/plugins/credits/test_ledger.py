@@ -231,7 +231,7 @@ def test_credits_land_on_home_village_and_metric(app, make_user, town):
         town.village_b_id: 2,
         town.school_id: 0,
     }
-    assert "{unit_id}" in metrics[0].evidence_url or "{start}" in metrics[0].evidence_url
+    assert metrics[0].evidence_endpoint == "credits.ledger"
 
 
 @pytest.mark.parametrize(

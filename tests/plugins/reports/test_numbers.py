@@ -147,7 +147,7 @@ def test_assessment_scores_ranks_and_evidence(client, login_as, town, known):
         f"/evidence/calendar.events_held?unit={town.village_a_id}&from=2025-01-01&to=2026-01-01"
         in links
     )
-    assert f"/credits/rankings?unit={town.village_a_id}&start=2025-01-01&before=2026-01-01" in links
+    assert f"/credits/ledger?unit_id={town.village_a_id}&start=2025-01-01&end=2026-01-01" in links
 
 
 def test_progress_goals_and_behind(client, login_as, town, known):
@@ -160,9 +160,12 @@ def test_progress_goals_and_behind(client, login_as, town, known):
     assert response.status_code == 302
     html = page(client, "/reports/progress", year=2025)
     rows = table(html, "progress")
-    # villages in name order (乙 sorts before 甲); 甲 is behind on participant-times only
-    assert rows[1] == ["乙村 落后", "", "未建", "无", "1 / 4", "15 / 60"]
-    assert rows[2] == ["甲村 落后", "是", "已建", "有", "4 / 4", "50 / 60"]
+    # villages in name order (乙 sorts before 甲); 2025 is over, so due = the whole target.
+    # Q4 2025: 甲 held one activity (11-05), 乙 none. 甲 has done 4 of 4 activities but only
+    # 50 of 60 participant-times (below 90% of 60 = 54): behind on that one.
+    assert rows[0][3] == "本季度活动场次(场)"
+    assert rows[1] == ["乙村 落后", "", "未建", "0", "1 / 4 / 4 落后", "15 / 60 / 60 落后"]
+    assert rows[2] == ["甲村 落后", "是", "已建", "1", "4 / 4 / 4 已完成", "50 / 60 / 60 落后"]
     assert 'id="coverage-set-up">1 / 2' in html
     assert 'id="coverage-active">1 / 2' in html
     assert html.count('class="behind"') == 2
@@ -200,3 +203,36 @@ def test_funds_budget_spending_balance(client, login_as, town, app):
     html = page(client, "/reports/funds", year=2025)
     assert table(html, "funds")[2][2:4] == ["3600.00", "3000.00"]
     assert table(html, "funds")[2][-1] == "低于标准"
+
+
+def test_spending_counts_only_once_paid(client, login_as, town, app, monkeypatch):
+    """已支出 counts spending dated up to today; its link lists exactly those; a future date
+    is refused on the form."""
+    from datetime import date
+    from decimal import Decimal
+
+    from core.extensions import db as _db
+    from plugins.reports.models import Spending
+    from tests.plugins.reports import known_town
+
+    known_town.freeze(monkeypatch)  # today is 2025-06-15
+    a = town.village_a_id
+    with app.app_context():
+        for day, amount in ((date(2025, 6, 1), "300"), (date(2025, 6, 20), "999")):
+            _db.session.add(
+                Spending(org_unit_id=a, spent_on=day, category="activity", amount=Decimal(amount))
+            )
+        _db.session.commit()
+    login_as("programme_manager", town.town_id)
+    html = page(client, "/reports/funds", year=2025)
+    row = next(r for r in table(html, "funds") if r[0] == "甲村")
+    assert row[4] == "300.00"
+    link = next(link for link in table_links(html, "funds")[2] if "#spendings" in link)
+    detail = client.get(link.replace("&amp;", "&").split("#")[0]).get_data(as_text=True)
+    assert [r[2] for r in table(detail, "spendings")[1:]] == ["300.00"]
+    response = client.post(
+        f"/reports/funds/{a}/spending?year=2025",
+        data={"spend-spent_on": "2025-06-16", "spend-category": "activity", "spend-amount": "5"},
+    )
+    assert response.status_code == 400
+    assert "支出日期不能晚于今天" in response.get_data(as_text=True)

@@ -37,7 +37,7 @@ def test_metrics_include_descendants(app, town, make_shift, make_volunteer):
         metrics = {m.key: m for group in groups for m in group}
     hours = metrics["volunteers.hours"]
     assert hours.values == {town.town_id: 3.5, town.village_a_id: 2.0, town.school_id: 0}
-    assert hours.unit == "小时" and "{unit_id}" in hours.evidence_url
+    assert hours.unit == "小时" and hours.evidence_endpoint == "volunteers.report_hours"
     assert metrics["volunteers.mediation_sessions"].unit == "场"
 
 
