@@ -296,6 +296,18 @@ def _contests(town, people) -> None:
                 is_open=None,
                 deadline=handed_in,
                 finished_at=handed_in,
+                answered=5,
+                participated=True,
+            ),
+            Attempt(  # handed in blank: not a participation
+                contest_id=contest.id,
+                user_id=people["a2"],
+                home_unit_id=town.village_a_id,
+                is_open=None,
+                deadline=handed_in,
+                finished_at=handed_in,
+                answered=0,
+                participated=False,
             ),
             Attempt(  # still open: not a participation yet
                 contest_id=contest.id,
