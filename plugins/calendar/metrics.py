@@ -9,11 +9,12 @@ from core.hooktypes import Metric
 from core.orgunits import roll_up
 from core.timeutil import period_bounds
 from plugins.calendar import services
-from plugins.calendar.models import CalendarAttendance, CalendarEvent
+from plugins.calendar.models import CalendarAttendance, CalendarEvent, live_attendance
 
 
 def metrics(unit_ids, start, end) -> list[Metric]:
-    """Held = occurrences in the period that were not cancelled; 人次 = attendance rows."""
+    """Held = occurrences in the period that were not cancelled; 人次 = live (not revoked)
+    attendance records."""
     start_at, end_at = period_bounds(start, end)
     held_by_unit: dict[int, int] = {}
     for event in services.events_between(start_at, end_at):
@@ -31,6 +32,7 @@ def metrics(unit_ids, start, end) -> list[Metric]:
             .where(
                 CalendarAttendance.original_start >= start_at,
                 CalendarAttendance.original_start < end_at,
+                live_attendance(),
             )
             .group_by(CalendarEvent.org_unit_id)
         ).all()
