@@ -41,12 +41,13 @@ def _occurrence_key(original_start: datetime) -> str:
 def tell_cancelled(
     event: CalendarEvent, original_start: datetime | None, reason: str, version: int = 0
 ) -> int:
-    """Notify everyone registered for the cancelled occurrence (None: all future ones).
+    """Notify everyone registered for the cancelled occurrence (None: all that have not ended).
 
     ``version`` (the sequence after the change) tells a second cancellation, after a restore,
     from a retried request: each cancellation is told once."""
     sent = 0
-    for row in _registrations(event.id, utcnow(), original_start):
+    not_ended = utcnow() - (event.end_at - event.start_at)  # one under way is told too
+    for row in _registrations(event.id, not_ended, original_start):
         when = to_local(row.original_start).strftime("%m月%d日 %H:%M")
         key = _occurrence_key(row.original_start)
         if notify.notify(
