@@ -8,7 +8,6 @@ import zipfile
 from datetime import timedelta
 
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from core.extensions import db as _db
 from core.timeutil import to_local, utcnow
@@ -121,7 +120,10 @@ def test_full_phone_only_for_staff_of_the_persons_village(app, client, make_even
     for page in phones(make_user("village_coordinator", town.village_a_id)):
         assert page["甲村人"] == "13900001111" and page["代报名人"] == "13900002222"
         assert page["乙村人"] == "139****3333"  # village A's coordinator, village B's person
-    for viewer in (make_user("programme_manager", town.town_id), make_user("site_admin", town.town_id)):
+    for viewer in (
+        make_user("programme_manager", town.town_id),
+        make_user("site_admin", town.town_id),
+    ):
         for page in phones(viewer):
             assert page["乙村人"] == "13900003333" and page["甲村人"] == "13900001111"
     log_in(client, app, make_user("village_coordinator", town.village_a_id))
