@@ -279,7 +279,7 @@ def untick(event_id: int, key: str, attendance_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if registration.revoke(row, _("点名时撤销(误点)"), current_user.id):
+    if registration.revoke(row, _("点名时撤销（误点）"), current_user.id):
         audit.record("calendar.attendance_undone", event, f"撤销签到 {row.person_name}({key})")
         db.session.commit()
         flash("已撤销签到。", "success")
