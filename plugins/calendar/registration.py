@@ -236,7 +236,7 @@ def check_in(
         attendance = db.session.scalar(
             select(CalendarAttendance)
             .where(CalendarAttendance.id == existing.id)
-            .with_for_update()
+            .with_for_update(of=CalendarAttendance)
             .execution_options(populate_existing=True)
         )
         if not attendance.revoked:  # made live again by a concurrent request
@@ -361,7 +361,9 @@ def revoke_all(
     )
     if original_start is not None:
         query = query.where(CalendarAttendance.original_start == original_start)
-    rows = db.session.scalars(query.order_by(CalendarAttendance.id).with_for_update()).all()
+    rows = db.session.scalars(
+        query.order_by(CalendarAttendance.id).with_for_update(of=CalendarAttendance)
+    ).all()
     return sum(revoke(row, reason, revoked_by_id) for row in rows)
 
 

@@ -328,3 +328,32 @@ def test_event_form_saves_the_checkin_settings(app, client, town, login_as):
         event_id = event.id
     page = client.get(f"/calendar/e/{event_id}/edit").get_data(as_text=True)
     assert 'name="checkin_opens_before"' in page and 'value="15"' in page
+
+
+def test_an_undone_check_in_can_be_made_again(app, client, make_event, make_user, town):
+    heard = []
+    signals.connect(signals.attendance_recorded, heard.append, app)
+    event_id = make_event(**running_now())
+    key = key_of(app, event_id)
+    person = make_user()
+    seat(app, event_id, person)
+    with app.app_context():
+        reg_id = _db.session.scalar(select(CalendarRegistration.id))
+    log_in(client, app, make_user("village_coordinator", town.village_a_id))
+    base = f"/calendar/e/{event_id}/{key}"
+    client.post(f"{base}/people/{reg_id}/tick")
+    with app.app_context():
+        attendance_id = _db.session.scalar(select(CalendarAttendance.id))
+    client.post(f"{base}/attendance/{attendance_id}/undo")
+    client.post(f"{base}/people/{reg_id}/tick")  # ticked by mistake, undone, then really here
+    with app.app_context():
+        row = _db.session.get(CalendarAttendance, attendance_id)
+        assert row.revoked_at is None and row.revoke_reason is None
+        assert registration.attendance_count(event_id) == 1 and rows(app) == 1
+        balance = _db.session.scalar(
+            select(func.sum(CreditEntry.amount)).where(CreditEntry.user_id == person)
+        )
+        first = _db.session.scalar(
+            select(CreditEntry.amount).where(CreditEntry.user_id == person).limit(1)
+        )
+    assert len(heard) == 2 and balance == first  # credited, reversed, credited again
