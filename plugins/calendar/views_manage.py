@@ -224,7 +224,10 @@ def restore_occurrence(event_id: int, key: str):
     occ = occurrence_or_404(event, key)
     back = redirect(url_for("calendar.occurrence", event_id=event.id, key=key))
     if not cancellation.can_restore(event, occ):
-        flash(_("这一次活动没有取消，无需恢复。"), "info")
+        if occ.cancelled:  # the whole series is cancelled
+            flash(_("整个系列已取消，不能只恢复这一次。"), "error")
+        else:
+            flash(_("这一次活动没有取消，无需恢复。"), "info")
         return back
     form = ConfirmForm()
     if form.validate_on_submit():
