@@ -68,6 +68,7 @@ def test_cancel_with_attendance_confirm_revoke_then_restore(
 
     page = client.get(f"{base}/cancel").get_data(as_text=True)
     assert "已有 2 人签到" in page and 'name="confirm_revoke"' in page
+    assert 'name="revoke_count" type="hidden" value="2"' in page
     unconfirmed = client.post(f"{base}/cancel", data={"reason": "暴雨", "revoke_count": "2"})
     assert "请勾选确认" in unconfirmed.get_data(as_text=True)
     stale = client.post(
