@@ -34,7 +34,11 @@ learning_item_opened = _signals.signal("learning-item-opened")
 
 @dataclass(frozen=True)
 class AttendanceRecorded:
-    """A person attended an event occurrence (``user_id`` is None for a walk-in)."""
+    """A person attended an event occurrence (``user_id`` is None for a walk-in).
+
+    ``occurrence_start`` is when the occurrence really began (after any move): the moment the
+    attendance counts for. ``recorded_at`` is when the record was made: inside the check-in
+    window, or later for a staff entry typed in from a paper sign-in sheet."""
 
     attendance_id: int
     event_id: int

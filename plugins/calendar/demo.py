@@ -136,7 +136,9 @@ def load(town) -> None:
 
 
 def _people(event: CalendarEvent, manager) -> None:
-    """Registrations and attendance on the first night school's past and next classes."""
+    """Registrations on the first night school's last and next classes; attendance only on
+    the class that has begun, recorded as at its start (records are facts: nothing is
+    recorded for a class still to come)."""
     resident, coordinator = demo.demo_user("resident"), demo.demo_user("village_coordinator")
     starts = recurrence.all_original_starts(event)
     now = utcnow()
@@ -147,6 +149,7 @@ def _people(event: CalendarEvent, manager) -> None:
         if resident and occ.end > now:
             registration.register(event, occ, resident.id)
         if start in past:
+            at = min(occ.start + timedelta(minutes=10), now)  # inside its check-in window
             for reg_user in (resident, coordinator):
                 if reg_user and not db.session.scalar(
                     select(CalendarAttendance.id).where(
@@ -161,8 +164,9 @@ def _people(event: CalendarEvent, manager) -> None:
                         user_id=reg_user.id,
                         method="rollcall",
                         recorded_by_id=coordinator.id if coordinator else None,
+                        now=at,
                     )
-            registration.check_in(event, occ, walk_in_name="赵大爷", method="walk_in")
+            registration.check_in(event, occ, walk_in_name="赵大爷", method="walk_in", now=at)
             for kind, name, data, ext in (
                 ("photo", "夜校现场.png", _png(), "png"),
                 (

@@ -19,7 +19,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from core.forms.fields import MobilePhone, clean_text
 from core.timeutil import from_local
@@ -101,6 +101,18 @@ class EventForm(WhenMixin, FlaskForm):
         validators=[Optional(), NumberRange(1, 10000, "名额应在 1 到 10000 之间。")],
     )
     registration_open = BooleanField(_l("需要报名"), default=True)
+    walk_ins = BooleanField(
+        _l("允许没有报名的人自己扫码签到"),
+        description=_l("不勾选时，只有报名成功的人能扫码签到；不需要报名的活动总是允许。"),
+    )
+    checkin_opens_before = IntegerField(
+        _l("活动开始前多少分钟开始签到"),
+        validators=[Optional(), NumberRange(0, 1440, _l("请填写 0 到 1440 之间的分钟数。"))],
+    )
+    checkin_closes_after = IntegerField(
+        _l("活动结束后多少分钟停止签到"),
+        validators=[Optional(), NumberRange(0, 1440, _l("请填写 0 到 1440 之间的分钟数。"))],
+    )
     members_only = BooleanField(_l("仅限本单位成员(不公开)"))
     freq = SelectField(_l("重复"), choices=FREQ_CHOICES, default="none")
     interval = IntegerField(
@@ -140,6 +152,45 @@ class CancelForm(FlaskForm):
         filters=[clean_text],
         validators=[DataRequired("请填写取消原因。"), Length(max=200, message="最多 200 个字。")],
     )
+    #: Required (by the view) when the occurrence has attendance: it will be revoked.
+    confirm_revoke = BooleanField(_l("我确认撤销这些签到记录，相应的学分会被扣回"))
+    #: The number of records the page stated, so a check-in made meanwhile asks again.
+    revoke_count = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class LateReasonMixin:
+    """Staff entering attendance after the check-in window say why (kept and audited)."""
+
+    reason = StringField(
+        _l("补录原因"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("补录签到需要填写原因，例如“根据纸质签到册补录”。")),
+            Length(max=200, message=_l("最多 200 个字。")),
+        ],
+        default=_l("根据纸质签到册补录"),
+    )
+
+
+class LateEntryForm(LateReasonMixin, FlaskForm):
+    """Tick, after the window, the registrants the paper sheet shows as present."""
+
+    registrations = MultiCheckboxField(
+        _l("签到册上已到的报名者"),
+        coerce=int,
+        validators=[DataRequired(_l("请至少勾选一人。"))],
+    )
+
+
+class LateWalkInForm(LateReasonMixin, FlaskForm):
+    """A walk-in from the paper sheet, entered after the window."""
+
+    name = StringField(
+        _l("姓名"),
+        filters=[clean_text],
+        validators=[DataRequired("请填写姓名。"), Length(max=50, message="姓名最多 50 个字。")],
+    )
+    phone = StringField(_l("手机号(可不填)"), validators=[Optional(), MobilePhone()])
 
 
 class OccurrenceForm(FlaskForm):

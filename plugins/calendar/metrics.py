@@ -17,7 +17,7 @@ from core.figures import figure_bounds
 from core.hooktypes import Metric
 from core.orgunits import roll_up
 from plugins.calendar import recurrence, services
-from plugins.calendar.models import CalendarAttendance
+from plugins.calendar.models import CalendarAttendance, live_attendance
 from plugins.calendar.recurrence import Occurrence
 
 Bound = date | datetime
@@ -42,15 +42,8 @@ def held(start: Bound, end: Bound, unit_ids: Collection[int] | None = None) -> l
     return sorted(found, key=lambda o: (o.end, o.event_id or 0))
 
 
-def _standing() -> list:
-    """The condition that a check-in was not undone. Undoing deletes the row here; where the
-    model marks it ``revoked_at`` instead (the check-in window work), that mark is honoured."""
-    revoked_at = getattr(CalendarAttendance, "revoked_at", None)
-    return [] if revoked_at is None else [revoked_at.is_(None)]
-
-
 def attended(occurrences: list[Occurrence]) -> list[CalendarAttendance]:
-    """The check-ins standing (not undone) on ``occurrences``."""
+    """The check-ins standing (not revoked) on ``occurrences``."""
     keys = {(o.event_id, o.original_start) for o in occurrences if o.event_id}
     if not keys:
         return []
@@ -61,7 +54,7 @@ def attended(occurrences: list[Occurrence]) -> list[CalendarAttendance]:
             CalendarAttendance.event_id.in_({event_id for event_id, _start in keys}),
             CalendarAttendance.original_start >= min(starts),
             CalendarAttendance.original_start <= max(starts),
-            *_standing(),
+            live_attendance(),
         )
         .order_by(CalendarAttendance.original_start, CalendarAttendance.id)
     )

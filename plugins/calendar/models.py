@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,6 +65,13 @@ class CalendarEvent(db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     registration_open: Mapped[bool] = mapped_column(Boolean, default=True)
     members_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: People who did not register may check themselves in (events without registration
+    #: always admit them: see ``admits_walk_ins``).
+    walk_ins: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Minutes before the start / after the end that check-in is open; None: the site default
+    #: (``CALENDAR_CHECKIN_OPENS_MINUTES_BEFORE`` / ``CALENDAR_CHECKIN_CLOSES_MINUTES_AFTER``).
+    checkin_opens_before: Mapped[int | None] = mapped_column(Integer)
+    checkin_closes_after: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default="scheduled")
     cancel_reason: Mapped[str] = mapped_column(String(200), default="")
     freq: Mapped[str] = mapped_column(String(10), default="none")
@@ -94,6 +102,11 @@ class CalendarEvent(db.Model):
     @property
     def cancelled(self) -> bool:
         return self.status == "cancelled"
+
+    @property
+    def admits_walk_ins(self) -> bool:
+        """May someone who did not register check themself in?"""
+        return self.walk_ins or not self.registration_open
 
 
 class CalendarOccurrenceOverride(db.Model):
@@ -168,6 +181,10 @@ class CalendarRegistration(db.Model):
 
 
 class CalendarAttendance(db.Model):
+    """A person was there. ``created_at`` is when the record was made (the real time, also for
+    a staff entry typed in from a paper sheet after the window, which carries ``late_reason``).
+    Undoing sets ``revoked_at``; the row stays, and only live rows (not revoked) count."""
+
     __tablename__ = "calendar_attendance"
     __table_args__ = (
         UniqueConstraint("event_id", "original_start", "user_id"),
@@ -184,6 +201,10 @@ class CalendarAttendance(db.Model):
     method: Mapped[str] = mapped_column(String(12), default="qr")  # qr, rollcall, walk_in
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    late_reason: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(200))
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     event: Mapped[CalendarEvent] = relationship()
@@ -191,6 +212,15 @@ class CalendarAttendance(db.Model):
     @property
     def person_name(self) -> str:
         return self.user.display_name if self.user else (self.walk_in_name or "")
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+def live_attendance():
+    """The condition every count of attendance uses: the record was not revoked."""
+    return CalendarAttendance.revoked_at.is_(None)
 
 
 class CalendarMaterial(db.Model):

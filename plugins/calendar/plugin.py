@@ -15,6 +15,8 @@ CONFIG_DEFAULTS = {
     "CALENDAR_FEED_DAYS_BACK": 90,
     "CALENDAR_FEED_DAYS_AHEAD": 365,
     "CALENDAR_MAX_UPLOAD_MB": 10,
+    "CALENDAR_CHECKIN_OPENS_MINUTES_BEFORE": 60,
+    "CALENDAR_CHECKIN_CLOSES_MINUTES_AFTER": 60,
 }
 
 
@@ -27,6 +29,7 @@ class CalendarPlugin(Plugin):
     def register_blueprints(self):
         from plugins.calendar import (  # noqa: F401  (each module adds its routes to bp)
             views_admin,
+            views_checkin,
             views_feeds,
             views_manage,
             views_materials,

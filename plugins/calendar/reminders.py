@@ -32,24 +32,51 @@ def _registrations(event_id: int, since: datetime, original_start: datetime | No
     return db.session.scalars(query).all()
 
 
-def tell_cancelled(event: CalendarEvent, original_start: datetime | None, reason: str) -> int:
-    """Notify everyone registered for the cancelled occurrence (None: all future ones)."""
+def _occurrence_key(original_start: datetime) -> str:
+    return recurrence.Occurrence(
+        uid="", title="", start=original_start, end=original_start, original_start=original_start
+    ).key
+
+
+def tell_cancelled(
+    event: CalendarEvent, original_start: datetime | None, reason: str, version: int = 0
+) -> int:
+    """Notify everyone registered for the cancelled occurrence (None: all that have not ended).
+
+    ``version`` (the sequence after the change) tells a second cancellation, after a restore,
+    from a retried request: each cancellation is told once."""
     sent = 0
-    for row in _registrations(event.id, utcnow(), original_start):
+    not_ended = utcnow() - (event.end_at - event.start_at)  # one under way is told too
+    for row in _registrations(event.id, not_ended, original_start):
         when = to_local(row.original_start).strftime("%m月%d日 %H:%M")
-        key = recurrence.Occurrence(
-            uid="",
-            title="",
-            start=row.original_start,
-            end=row.original_start,
-            original_start=row.original_start,
-        ).key
+        key = _occurrence_key(row.original_start)
         if notify.notify(
             row.user_id,
             f"活动取消:{event.title}({when})",
             f"您报名的活动已取消。原因:{reason}",
             occurrence_path(event.id, key),
-            dedupe_key=f"calendar:cancelled:{row.id}:{key}",
+            dedupe_key=f"calendar:cancelled:{row.id}:{key}:{version}",
+        ):
+            sent += 1
+    return sent
+
+
+def tell_restored(event: CalendarEvent, occurrence: recurrence.Occurrence, version: int) -> int:
+    """Notify everyone registered for a restored occurrence that it takes place after all
+    (registrations are kept while an occurrence is cancelled), unless it is over already."""
+    if occurrence.end < utcnow():
+        return 0
+    sent = 0
+    when = to_local(occurrence.start).strftime("%m月%d日 %H:%M")
+    for row in _registrations(event.id, occurrence.original_start, occurrence.original_start):
+        status = "正式报名" if row.status == "confirmed" else "候补"
+        if notify.notify(
+            row.user_id,
+            f"活动恢复举办：{occurrence.title}（{when}）",
+            f"之前取消的活动恢复举办，时间 {when}，地点 {occurrence.venue}。"
+            f"您的报名仍然有效（{status}），请按时参加。",
+            occurrence_path(event.id, occurrence.key),
+            dedupe_key=f"calendar:restored:{row.id}:{occurrence.key}:{version}",
         ):
             sent += 1
     return sent

@@ -45,6 +45,12 @@ def cancel_event(event: CalendarEvent, reason: str) -> None:
     touch(event)
 
 
+def restore_event(event: CalendarEvent) -> None:
+    """Undo the cancellation of a whole event (single or series)."""
+    event.status, event.cancel_reason = "scheduled", ""
+    touch(event)
+
+
 def override_for(event: CalendarEvent, original_start: datetime) -> CalendarOccurrenceOverride:
     existing = next((o for o in event.overrides if o.original_start == original_start), None)
     if existing is None:

@@ -301,6 +301,11 @@ def save_event(event: CalendarEvent | None, data: dict, user_id: int | None) -> 
         "members_only",
     ):
         setattr(event, name, data.get(name))
+    # Check-in settings: absent from older callers' data, which keep the event's values.
+    for name in ("walk_ins", "checkin_opens_before", "checkin_closes_after"):
+        if name in data:
+            setattr(event, name, data[name])
+    event.walk_ins = bool(event.walk_ins)
     if creating:
         event.updated_at = utcnow()
         db.session.add(event)
@@ -375,6 +380,7 @@ from plugins.calendar.series import (  # noqa: E402
     cancel_occurrence,
     edit_occurrence,
     remove_pause,
+    restore_event,
     restore_occurrence,
     split_series,
 )
@@ -388,6 +394,7 @@ __all__ = [
     "edit_occurrence",
     "remove_pause",
     "replace",
+    "restore_event",
     "restore_occurrence",
     "split_series",
 ]

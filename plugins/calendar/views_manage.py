@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
+from core.forms.admin import ConfirmForm
 from core.models import OrgUnit
 from core.orgunits import tree_rows
 from core.permissions import can, permission_required, require, unit_ids_where
-from plugins.calendar import recurrence, reminders, services
+from core.timeutil import utcnow
+from plugins.calendar import cancellation, recurrence, services
 from plugins.calendar.blueprint import bp, event_or_404, occurrence_or_404
 from plugins.calendar.forms import CancelForm, EventForm, OccurrenceForm, PauseForm
 from plugins.calendar.models import CalendarEvent, CalendarPause
@@ -55,6 +58,9 @@ def _event_data(form: EventForm) -> dict:
         "capacity": form.capacity.data,
         "registration_open": bool(form.registration_open.data),
         "members_only": bool(form.members_only.data),
+        "walk_ins": bool(form.walk_ins.data),
+        "checkin_opens_before": form.checkin_opens_before.data,
+        "checkin_closes_after": form.checkin_closes_after.data,
     }
 
 
@@ -141,60 +147,103 @@ def edit(event_id: int):
     )
 
 
+def _confirmed(form: CancelForm, at_stake: int) -> bool:
+    """Has the person confirmed revoking exactly the ``at_stake`` attendance records? (A
+    check-in made while the page was open changes the number, and asks again.)"""
+    if not at_stake or (form.confirm_revoke.data and form.revoke_count.data == at_stake):
+        return True
+    form.revoke_count.data, form.revoke_count.raw_data = at_stake, [str(at_stake)]
+    form.confirm_revoke.errors.append(
+        _(
+            "已有 %(n)s 人签到。取消后这 %(n)s 条签到记录将被撤销（学分扣回），"
+            "请勾选确认后再提交。",
+            n=at_stake,
+        )
+    )
+    return False
+
+
+def _cancel_page(event: CalendarEvent, occ):
+    if occ.cancelled if occ is not None else event.cancelled:
+        flash(_("已经取消了。"), "info")
+        if occ is None:
+            return redirect(url_for("calendar.event", event_id=event.id))
+        return redirect(url_for("calendar.occurrence", event_id=event.id, key=occ.key))
+    form = CancelForm()
+    at_stake = cancellation.attendance_at_stake(event, occ)
+    if request.method == "GET":
+        form.revoke_count.data = at_stake
+    if form.validate_on_submit() and _confirmed(form, at_stake):
+        revoked = cancellation.cancel(event, occ, form.reason.data, current_user.id)
+        db.session.commit()
+        done = _("这一次活动已取消。") if occ is not None else _("活动已取消。")
+        if revoked:
+            done += _("已撤销 %(n)s 条签到记录。", n=revoked)
+        flash(done, "success")
+        if occ is None:
+            return redirect(url_for("calendar.event", event_id=event.id))
+        return redirect(url_for("calendar.occurrence", event_id=event.id, key=occ.key))
+    return render_template(
+        "calendar/cancel.html",
+        form=form,
+        event=event,
+        occ=occ,
+        at_stake=at_stake,
+        whole=cancellation.cancels_whole_event(event, occ),
+    )
+
+
 @bp.route("/e/<int:event_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_event(event_id: int):
-    """Cancel a whole event or series; it stays in feeds as cancelled."""
+    """Cancel a whole event or series; it stays in feeds as cancelled. Its attendance is
+    revoked once the person confirmed how many records that is."""
     event = event_or_404(event_id)
     require("calendar.manage_events", event)
-    form = CancelForm()
-    if form.validate_on_submit():
-        services.cancel_event(event, form.reason.data)
-        audit.record(
-            "calendar.event_cancelled", event, f"取消活动「{event.title}」:{form.reason.data}"
-        )
-        db.session.commit()
-        flash("活动已取消。", "success")
-        return redirect(url_for("calendar.event", event_id=event.id))
-    return render_template("calendar/cancel.html", form=form, event=event, occ=None)
+    return _cancel_page(event, None)
 
 
 @bp.route("/e/<int:event_id>/<key>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_occurrence(event_id: int, key: str):
-    """Cancel one occurrence of a series (or the single event)."""
+    """Cancel one occurrence of a series (or the single event), revoking its attendance after
+    the person confirmed how many records that is."""
     event = event_or_404(event_id)
     require("calendar.manage_events", event)
     occ = occurrence_or_404(event, key)
-    form = CancelForm()
-    if form.validate_on_submit():
-        if event.is_series:
-            services.cancel_occurrence(event, occ.original_start, form.reason.data)
-        else:
-            services.cancel_event(event, form.reason.data)
-        reminders.tell_cancelled(event, occ.original_start, form.reason.data)
-        audit.record(
-            "calendar.occurrence_cancelled", event, f"取消「{event.title}」{key}:{form.reason.data}"
-        )
-        db.session.commit()
-        flash("这一次活动已取消。", "success")
-        return redirect(url_for("calendar.occurrence", event_id=event.id, key=key))
-    return render_template("calendar/cancel.html", form=form, event=event, occ=occ)
+    return _cancel_page(event, occ)
 
 
-@bp.route("/e/<int:event_id>/<key>/restore", methods=["POST"])
+@bp.route("/e/<int:event_id>/<key>/restore", methods=["GET", "POST"])
 @login_required
 def restore_occurrence(event_id: int, key: str):
-    """Undo the cancellation of one occurrence."""
+    """Undo the cancellation of one occurrence (or of a single event) after confirming;
+    registrants are told, revoked attendance stays revoked."""
     event = event_or_404(event_id)
     require("calendar.manage_events", event)
     occ = occurrence_or_404(event, key)
-    if event.is_series and not event.cancelled:
-        services.restore_occurrence(event, occ.original_start)
-        audit.record("calendar.occurrence_restored", event, f"恢复「{event.title}」{key}")
+    back = redirect(url_for("calendar.occurrence", event_id=event.id, key=key))
+    if not cancellation.can_restore(event, occ):
+        if occ.cancelled:  # the whole series is cancelled
+            flash(_("整个系列已取消，不能只恢复这一次。"), "error")
+        else:
+            flash(_("这一次活动没有取消，无需恢复。"), "info")
+        return back
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        told = cancellation.restore(event, occ, current_user.id)
         db.session.commit()
-        flash("这一次活动已恢复。", "success")
-    return redirect(url_for("calendar.occurrence", event_id=event.id, key=key))
+        flash(_("这一次活动已恢复，已通知 %(n)s 位报名者。", n=told or 0), "success")
+        return back
+    return render_template(
+        "calendar/restore.html",
+        form=form,
+        event=event,
+        occ=occ,
+        registrants=cancellation.registrant_count(event.id, occ.original_start),
+        revoked=cancellation.revoked_count(event.id, occ.original_start),
+        past=occ.end < utcnow(),
+    )
 
 
 @bp.route("/e/<int:event_id>/<key>/edit", methods=["GET", "POST"])
@@ -261,6 +310,9 @@ def _series_data(event: CalendarEvent, start, end, form: OccurrenceForm) -> dict
         "capacity": event.capacity,
         "registration_open": event.registration_open,
         "members_only": event.members_only,
+        "walk_ins": event.walk_ins,
+        "checkin_opens_before": event.checkin_opens_before,
+        "checkin_closes_after": event.checkin_closes_after,
     }
 
 

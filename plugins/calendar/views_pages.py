@@ -15,7 +15,7 @@ from core import orgunits
 from core.extensions import db
 from core.models import OrgUnit
 from core.timeutil import utcnow
-from plugins.calendar import recurrence, registration, services
+from plugins.calendar import cancellation, checkin, recurrence, registration, services
 from plugins.calendar.blueprint import (
     arg_date,
     bp,
@@ -215,6 +215,8 @@ def occurrence(event_id: int, key: str):
         description=render_description(found),
         upcoming=upcoming,
         past=occ.end < utcnow(),
+        checkin_window=checkin.window(found, occ),
+        can_restore=cancellation.can_restore(found, occ),
     )
 
 

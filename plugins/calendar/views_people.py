@@ -1,39 +1,25 @@
-"""Registration, 代报名, QR check-in, the roll call and the sign-in sheet (签到册)."""
+"""Registration, 代报名, the roll call (with late entries) and the sign-in sheet (签到册)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import io
-
-import segno
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from openpyxl import Workbook
-from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
 from core.forms.admin import ConfirmForm
-from core.models.users import mask_phone
-from core.permissions import require
-from core.timeutil import to_local
-from plugins.calendar import registration
+from core.permissions import can, require
+from core.timeutil import utcnow
+from plugins.calendar import checkin, registration, signin
 from plugins.calendar.blueprint import (
     bp,
     event_or_404,
     occurrence_or_404,
 )
-from plugins.calendar.forms import ProxyForm, WalkInForm
+from plugins.calendar.forms import LateEntryForm, LateWalkInForm, ProxyForm, WalkInForm
 from plugins.calendar.models import CalendarAttendance, CalendarRegistration
 from plugins.calendar.registration import RegistrationError
-
-
-def checkin_code(event_id: int, key: str) -> str:
-    """The secret in the QR code: only people in the room can check in."""
-    message = f"calendar-checkin:{event_id}:{key}".encode()
-    secret = current_app.secret_key.encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:20]
 
 
 def _back(event_id: int, key: str):
@@ -80,20 +66,51 @@ def unregister(event_id: int, key: str):
     return _back(event_id, key)
 
 
+def _submitted(prefix: str) -> bool:
+    return request.method == "POST" and f"{prefix}-name" in request.form
+
+
+def _record(event, occ, key: str, form_field, audit_action: str, summary: str, **kwargs) -> bool:
+    """Check in through the service; the refusal goes beside ``form_field``. True when saved."""
+    try:
+        _row, created = registration.check_in(event, occ, recorded_by_id=current_user.id, **kwargs)
+    except RegistrationError as error:
+        db.session.rollback()
+        form_field.errors.append(str(error))
+        return False
+    if created:
+        audit.record(audit_action, event, f"{summary}({key})")
+    db.session.commit()
+    return True
+
+
 @bp.route("/e/<int:event_id>/<key>/people", methods=["GET", "POST"])
 @login_required
 def rollcall(event_id: int, key: str):
-    """The coordinator's roll call: registrations, waiting list, 代报名 and walk-ins."""
+    """The coordinator's roll call: registrations, waiting list, 代报名 and walk-ins; after
+    the check-in window, late entries from the paper sheet (event managers, with a reason)."""
     event = event_or_404(event_id)
     require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
+    now = utcnow()
+    span = checkin.window(event, occ)
+    state = span.state(now)
+    may_enter_late = state == "closed" and can(current_user, "calendar.manage_events", event)
     proxy_form = ProxyForm(prefix="proxy")
     walk_form = WalkInForm(prefix="walk")
-    if (
-        request.method == "POST"
-        and "proxy-name" in request.form
-        and proxy_form.validate_on_submit()
-    ):
+    late_form = LateEntryForm(prefix="late")
+    late_walk_form = LateWalkInForm(prefix="latewalk")
+    registrations = registration.occurrence_registrations(event.id, occ.original_start)
+    attendances = registration.occurrence_attendance(event.id, occ.original_start)
+    live = [a for a in attendances if not a.revoked]
+    present_users = {a.user_id for a in live if a.user_id}
+    present_proxies = {a.registration_id for a in live if a.registration_id}
+    late_form.registrations.choices = [
+        (reg.id, reg.person_name)
+        for reg in registrations
+        if (reg.user_id not in present_users if reg.user_id else reg.id not in present_proxies)
+    ]
+    if _submitted("proxy") and proxy_form.validate_on_submit():
         try:
             registration.register(
                 event,
@@ -113,30 +130,34 @@ def rollcall(event_id: int, key: str):
             db.session.commit()
             flash("代报名成功。", "success")
             return redirect(request.path)
-    if request.method == "POST" and "walk-name" in request.form and walk_form.validate_on_submit():
-        try:
-            registration.check_in(
-                event,
-                occ,
-                walk_in_name=walk_form.name.data,
-                walk_in_phone=walk_form.phone.data or None,
-                method="walk_in",
-                recorded_by_id=current_user.id,
-            )
-        except RegistrationError as error:
-            db.session.rollback()
-            walk_form.name.errors.append(str(error))
-        else:
-            audit.record(
-                "calendar.walk_in_recorded", event, f"现场签到 {walk_form.name.data}({key})"
-            )
-            db.session.commit()
+    if _submitted("walk") and walk_form.validate_on_submit():
+        saved = _record(
+            event,
+            occ,
+            key,
+            walk_form.name,
+            "calendar.walk_in_recorded",
+            f"现场签到 {walk_form.name.data}",
+            walk_in_name=walk_form.name.data,
+            walk_in_phone=walk_form.phone.data or None,
+            method="walk_in",
+            now=now,
+        )
+        if saved:
             flash("已登记现场签到。", "success")
             return redirect(request.path)
-    registrations = _registrations(event.id, occ.original_start)
-    attendances = _attendances(event.id, occ.original_start)
-    by_user = {a.user_id: a for a in attendances if a.user_id}
-    by_registration = {a.registration_id: a for a in attendances if a.registration_id}
+    if request.method == "POST" and "late-reason" in request.form:
+        require("calendar.manage_events", event)
+        if late_form.validate_on_submit() and _record_late(event, occ, key, late_form, now):
+            return redirect(request.path)
+    if _submitted("latewalk"):
+        require("calendar.manage_events", event)
+        if late_walk_form.validate_on_submit() and _record_late_walk_in(
+            event, occ, key, late_walk_form, now
+        ):
+            return redirect(request.path)
+    by_user = {a.user_id: a for a in live if a.user_id}
+    by_registration = {a.registration_id: a for a in live if a.registration_id}
     linked = set()
     rows = []
     for reg in registrations:
@@ -144,7 +165,7 @@ def rollcall(event_id: int, key: str):
         if att:
             linked.add(att.id)
         rows.append((reg, att))
-    others = [a for a in attendances if a.id not in linked]
+    others = [a for a in live if a.id not in linked]
     return render_template(
         "calendar/rollcall.html",
         event=event,
@@ -153,42 +174,76 @@ def rollcall(event_id: int, key: str):
         others=others,
         proxy_form=proxy_form,
         walk_form=walk_form,
-        attended=len(attendances),
+        late_form=late_form,
+        late_walk_form=late_walk_form,
+        attended=len(live),
+        revoked=len(attendances) - len(live),
         confirm=ConfirmForm(),
+        window=span,
+        state=state,
+        may_enter_late=may_enter_late,
     )
 
 
-def _registrations(event_id, original_start) -> list[CalendarRegistration]:
-    return list(
-        db.session.scalars(
-            select(CalendarRegistration)
-            .where(
-                CalendarRegistration.event_id == event_id,
-                CalendarRegistration.original_start == original_start,
-                CalendarRegistration.status != "cancelled",
+def _record_late(event, occ, key: str, form: LateEntryForm, now) -> bool:
+    """Enter the ticked registrants after the window, each audited with the reason."""
+    wanted = set(form.registrations.data or [])
+    chosen = [
+        reg
+        for reg in registration.occurrence_registrations(event.id, occ.original_start)
+        if reg.id in wanted
+    ]
+    entered = 0
+    try:
+        for reg in chosen:
+            _row, created = registration.check_in(
+                event,
+                occ,
+                registration=reg,
+                method="rollcall",
+                recorded_by_id=current_user.id,
+                late_reason=form.reason.data,
+                now=now,
             )
-            .order_by(CalendarRegistration.status, CalendarRegistration.created_at)
-        )
-    )
+            if created:
+                entered += 1
+                audit.record(
+                    "calendar.attendance_late_recorded",
+                    event,
+                    f"补录签到 {reg.person_name}({key}):{form.reason.data}",
+                )
+    except RegistrationError as error:
+        db.session.rollback()
+        form.registrations.errors.append(str(error))
+        return False
+    db.session.commit()
+    flash(_("已补录 %(n)s 人的签到。", n=entered), "success")
+    return True
 
 
-def _attendances(event_id, original_start) -> list[CalendarAttendance]:
-    return list(
-        db.session.scalars(
-            select(CalendarAttendance)
-            .where(
-                CalendarAttendance.event_id == event_id,
-                CalendarAttendance.original_start == original_start,
-            )
-            .order_by(CalendarAttendance.created_at, CalendarAttendance.id)
-        )
+def _record_late_walk_in(event, occ, key: str, form: LateWalkInForm, now) -> bool:
+    saved = _record(
+        event,
+        occ,
+        key,
+        form.name,
+        "calendar.attendance_late_recorded",
+        f"补录现场签到 {form.name.data}:{form.reason.data}",
+        walk_in_name=form.name.data,
+        walk_in_phone=form.phone.data or None,
+        method="walk_in",
+        late_reason=form.reason.data,
+        now=now,
     )
+    if saved:
+        flash(_("已补录现场签到。"), "success")
+    return saved
 
 
 @bp.route("/e/<int:event_id>/<key>/people/<int:registration_id>/tick", methods=["POST"])
 @login_required
 def tick(event_id: int, key: str, registration_id: int):
-    """Tick a registered person present on the roll call."""
+    """Tick a registered person present on the roll call (inside the check-in window)."""
     event = event_or_404(event_id)
     require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
@@ -214,7 +269,8 @@ def tick(event_id: int, key: str, registration_id: int):
 @bp.route("/e/<int:event_id>/<key>/attendance/<int:attendance_id>/undo", methods=["POST"])
 @login_required
 def untick(event_id: int, key: str, attendance_id: int):
-    """Undo a check-in (ticked by mistake); credits hear ``attendance_revoked``."""
+    """Undo a check-in (ticked by mistake): the record is marked revoked, not deleted, and
+    credits hear ``attendance_revoked``."""
     event = event_or_404(event_id)
     require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
@@ -223,124 +279,46 @@ def untick(event_id: int, key: str, attendance_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    audit.record("calendar.attendance_undone", event, f"撤销签到 {row.person_name}({key})")
-    registration.undo_check_in(row)
-    db.session.commit()
-    flash("已撤销签到。", "success")
+    if registration.revoke(row, _("点名时撤销（误点）"), current_user.id):
+        audit.record("calendar.attendance_undone", event, f"撤销签到 {row.person_name}({key})")
+        db.session.commit()
+        flash("已撤销签到。", "success")
     return redirect(url_for("calendar.rollcall", event_id=event_id, key=key))
 
 
-@bp.route("/e/<int:event_id>/<key>/checkin", methods=["GET", "POST"])
-@login_required
-def checkin(event_id: int, key: str):
-    """Where the QR code leads: the resident confirms and is checked in once."""
-    event = event_or_404(event_id)
-    occ = occurrence_or_404(event, key)
-    code = request.values.get("code", "")
-    if not hmac.compare_digest(code, checkin_code(event.id, key)):
-        abort(404)
-    form = ConfirmForm()
-    done = None
-    if form.validate_on_submit():
-        try:
-            _row, created = registration.check_in(event, occ, user_id=current_user.id, method="qr")
-        except RegistrationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            done = "new" if created else "again"
-    return render_template(
-        "calendar/checkin.html", event=event, occ=occ, code=code, form=form, done=done
-    )
-
-
-@bp.route("/e/<int:event_id>/<key>/qr.svg")
-@login_required
-def qr(event_id: int, key: str):
-    """The occurrence's check-in QR code as an SVG image, for staff to show or print."""
-    event = event_or_404(event_id)
-    require("calendar.checkin", event)
-    occurrence_or_404(event, key)
-    target = url_for(
-        "calendar.checkin",
-        event_id=event_id,
-        key=key,
-        code=checkin_code(event_id, key),
-        _external=True,
-    )
-    buffer = io.BytesIO()
-    segno.make(target, error="m").save(buffer, kind="svg", scale=8, border=2)
-    response = Response(buffer.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
-
-
-@bp.route("/e/<int:event_id>/<key>/qr")
-@login_required
-def qr_page(event_id: int, key: str):
-    """A page to show the QR code full-screen or print it."""
+def _sheet(event_id: int, key: str):
     event = event_or_404(event_id)
     require("calendar.checkin", event)
     occ = occurrence_or_404(event, key)
-    return render_template("calendar/qr.html", event=event, occ=occ)
-
-
-def sheet_rows(event, occ, full_phone: bool) -> list[tuple]:
-    """(序号, 姓名, 村/社区, 手机号, 签到时间) for everyone who attended."""
-    rows = []
-    for number, att in enumerate(_attendances(event.id, occ.original_start), start=1):
-        phone = att.user.phone if att.user else (att.walk_in_phone or "")
-        village = att.user.home_unit.name if att.user and att.user.home_unit else "现场登记"
-        rows.append(
-            (
-                number,
-                att.person_name,
-                village,
-                phone if full_phone else mask_phone(phone),
-                to_local(att.created_at).strftime("%Y-%m-%d %H:%M"),
-            )
-        )
-    return rows
+    full = request.args.get("full") == "1"
+    return event, occ, full, signin.build(event, occ, current_user, full, utcnow())
 
 
 @bp.route("/e/<int:event_id>/<key>/signin")
 @login_required
 def signin_sheet(event_id: int, key: str):
-    """The printable sign-in sheet (签到册)."""
-    event = event_or_404(event_id)
-    require("calendar.checkin", event)
-    occ = occurrence_or_404(event, key)
-    full = request.args.get("full") == "1"
+    """The printable sign-in sheet (签到册): registrants and blank rows before the event, who
+    came and when after it."""
+    event, occ, full, sheet = _sheet(event_id, key)
     return render_template(
-        "calendar/signin.html", event=event, occ=occ, rows=sheet_rows(event, occ, full), full=full
+        "calendar/signin.html",
+        event=event,
+        occ=occ,
+        sheet=sheet,
+        headers=signin.headers(),
+        full=full,
     )
 
 
 @bp.route("/e/<int:event_id>/<key>/signin.xlsx")
 @login_required
 def signin_xlsx(event_id: int, key: str):
-    """The sign-in sheet as an Excel file for the township office."""
-    event = event_or_404(event_id)
-    require("calendar.checkin", event)
-    occ = occurrence_or_404(event, key)
-    full = request.args.get("full") == "1"
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "签到册"
-    when = to_local(occ.start).strftime("%Y-%m-%d %H:%M")
-    sheet.append([f"{occ.title} 签到册"])
-    sheet.append([f"时间:{when}  地点:{occ.venue}  主办:{occ.org_unit_name}"])
-    sheet.append(["序号", "姓名", "村/社区", "手机号", "签到时间"])
-    for row in sheet_rows(event, occ, full):
-        sheet.append(list(row))
-    for column, width in zip("ABCDE", (6, 14, 14, 16, 18), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
+    """The sign-in sheet as an Excel file (A4, text cells only) for the township office."""
+    event, occ, _full, sheet = _sheet(event_id, key)
     response = Response(
-        buffer.getvalue(),
+        signin.xlsx(event, occ, sheet),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response.headers["Content-Disposition"] = f"attachment; filename=signin-{event_id}-{key}.xlsx"
+    response.headers["Cache-Control"] = "private, no-store"
     return response

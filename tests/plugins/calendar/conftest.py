@@ -53,6 +53,13 @@ def event_fields(category_id: int, org_unit_id: int, start_at: datetime, **field
     return data
 
 
+def running_now(minutes_ago: int = 30, hours: int = 2) -> dict:
+    """``make_event(**running_now())``: an occurrence that began ``minutes_ago`` minutes ago,
+    so its check-in window is open now."""
+    start = utcnow() - timedelta(minutes=minutes_ago)
+    return {"start_at": start, "end_at": start + timedelta(hours=hours)}
+
+
 @pytest.fixture
 def make_event(app, town):
     """``make_event(**fields)`` → event id; defaults: a single class in village A next week."""

@@ -93,9 +93,12 @@ def test_report_metrics(app, town, make_event, make_user):
     with app.app_context():
         event = _db.session.get(CalendarEvent, event_id)
         occ = recurrence.find_occurrence(event, event.start_at)
+        at = occ.start + timedelta(minutes=10)  # recorded at the class, as it happened
         for user_id in users:
-            registration.check_in(event, occ, user_id=user_id)
-        registration.check_in(event, occ, walk_in_name="路人")
+            registration.check_in(event, occ, user_id=user_id, now=at)
+        registration.check_in(event, occ, walk_in_name="路人", now=at)
+        undone, _created = registration.check_in(event, occ, walk_in_name="误录", now=at)
+        registration.revoke(undone, "误录")  # revoked records are not counted
         _db.session.commit()
         start = datetime.combine(past - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
         end = utcnow()

@@ -14,10 +14,10 @@ from core import signals
 from core.extensions import db as _db
 from core.models import Notification
 from core.timeutil import utcnow
-from plugins.calendar import recurrence, registration, services
+from plugins.calendar import checkin, recurrence, registration, services
 from plugins.calendar.models import CalendarAttendance, CalendarEvent, CalendarRegistration
-from plugins.calendar.views_people import checkin_code
 from tests.conftest import log_in
+from tests.plugins.calendar.conftest import running_now
 from tests.threads import run_together
 
 
@@ -92,18 +92,17 @@ def test_anonymous_must_log_in(app, client, make_event):
 
 
 def test_checkin_signal_once_and_undo(app, client, make_event, login_as, make_user, town):
-    event_id = make_event()
+    event_id = make_event(**running_now())
     key = first_key(app, event_id)
     heard, revoked = [], []
     signals.connect(signals.attendance_recorded, heard.append, app)
     signals.connect(signals.attendance_revoked, revoked.append, app)
     resident = login_as("resident")
+    client.post(f"/calendar/e/{event_id}/{key}/register")
     with app.app_context():
-        code = checkin_code(event_id, key)
-    assert (
-        client.post(f"/calendar/e/{event_id}/{key}/checkin", data={"code": "wrong"}).status_code
-        == 404
-    )
+        code = checkin.code_at(event_id, key)
+    wrong = client.post(f"/calendar/e/{event_id}/{key}/checkin", data={"code": "wrong"})
+    assert wrong.status_code == 400 and "过期或无效" in wrong.get_data(as_text=True)
     first = client.post(f"/calendar/e/{event_id}/{key}/checkin", data={"code": code})
     assert "签到成功" in first.get_data(as_text=True)
     second = client.post(f"/calendar/e/{event_id}/{key}/checkin", data={"code": code})
@@ -119,12 +118,16 @@ def test_checkin_signal_once_and_undo(app, client, make_event, login_as, make_us
     with app.app_context():
         attendance_id = _db.session.scalar(select(CalendarAttendance.id))
     client.post(f"/calendar/e/{event_id}/{key}/attendance/{attendance_id}/undo")
-    assert count(app, CalendarAttendance) == 0
+    client.post(f"/calendar/e/{event_id}/{key}/attendance/{attendance_id}/undo")  # no twice
+    with app.app_context():
+        row = _db.session.get(CalendarAttendance, attendance_id)
+        assert row.revoked_at is not None and row.revoked_by_id == coordinator  # kept, marked
+        assert registration.attendance_count(event_id) == 0
     assert [p.attendance_id for p in revoked] == [attendance_id]
 
 
 def test_rollcall_proxy_walkin_and_signin_sheet(app, client, make_event, make_user, town):
-    event_id = make_event(capacity=5)
+    event_id = make_event(capacity=5, **running_now())
     key = first_key(app, event_id)
     heard = []
     signals.connect(signals.attendance_recorded, heard.append, app)
@@ -154,8 +157,8 @@ def test_rollcall_proxy_walkin_and_signin_sheet(app, client, make_event, make_us
     response = client.get(f"/calendar/e/{event_id}/{key}/signin.xlsx?full=1")
     book = load_workbook(io.BytesIO(response.data))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[2] == ("序号", "姓名", "村/社区", "手机号", "签到时间")
-    assert {r[1] for r in rows[3:]} == {"王大妈", "李奶奶", "赵大爷"}
+    assert rows[2] == ("序号", "姓名", "村/社区", "手机号", "备注", "签到时间", "签名")
+    assert {r[1] for r in rows[3:] if r[1]} >= {"王大妈", "李奶奶", "赵大爷"}
     assert "13900001111" in {r[3] for r in rows[3:]}
     qr = client.get(f"/calendar/e/{event_id}/{key}/qr.svg")
     assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
