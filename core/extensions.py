@@ -1,7 +1,9 @@
 """Flask extensions, created unbound and bound to an app in ``create_app``."""
 
-from flask import request
-from flask_babel import Babel
+from functools import cached_property
+
+from flask import current_app, request
+from flask_babel import Babel, Domain
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -73,5 +75,22 @@ def _version_locations(alembic_config):
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class AppTranslationsDomain(Domain):
+    """Flask-Babel caches merged translations on the one ``Babel`` object, keyed by locale only,
+    so in a process holding several apps (the test suite; several towns) the first app's plugin
+    catalogs would serve every app. Each app keeps its own cache here."""
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("xxt_translations_cache", {})
+
+
+class AppBabel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return AppTranslationsDomain(domain=self.domain)
+
+
+babel = AppBabel()
 limiter = Limiter(key_func=client_ip, default_limits=[], headers_enabled=False)

@@ -315,3 +315,16 @@ def test_signals_wait_for_the_commit_and_vanish_on_rollback(app, make_user):
         assert heard == [signals.UserRegistered(user_id, 1)]
         signals.send(signals.user_registered, signals.UserRegistered(user_id, 2))
         assert heard[-1] == signals.UserRegistered(user_id, 2)  # no transaction open: at once
+
+
+def test_each_app_translates_with_its_own_plugins_catalogs(make_app):
+    """Flask-Babel's translation cache is per app: an app made first with fewer plugins must not
+    leave the next app without the English of the plugins it lacked."""
+    first = make_app(plugins="reports").test_client()
+    with first.session_transaction() as session:
+        session["locale"] = "en"
+    assert first.get("/").status_code == 200  # caches English for an app without lecturers
+    second = make_app().test_client()
+    with second.session_transaction() as session:
+        session["locale"] = "en"
+    assert "Topic menu" in second.get("/lectures/").text

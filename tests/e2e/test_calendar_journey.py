@@ -54,7 +54,7 @@ def test_resident_registers_and_copies_subscribe_link(live_server, new_page, app
     page.get_by_role("link", name="善书堂干部夜校").first.click()
     expect(page.get_by_role("heading", name="善书堂干部夜校")).to_be_visible()
     page.get_by_role("button", name="我要报名").click()
-    expect(page.get_by_text("报名成功")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("报名成功")
     expect(page.get_by_text("您已报名")).to_be_visible()
     expect(page.get_by_role("link", name="添加到手机日历")).to_be_visible()
 
