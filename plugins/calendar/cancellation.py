@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from core import audit
 from core.extensions import db
-from plugins.calendar import recurrence, registration, reminders, series, services
+from plugins.calendar import attendance, recurrence, reminders, series, services
 from plugins.calendar.models import CalendarAttendance, CalendarEvent, CalendarRegistration
 from plugins.calendar.recurrence import Occurrence
 
@@ -49,8 +49,8 @@ def cancels_whole_event(event: CalendarEvent, occurrence: Occurrence | None) -> 
 def attendance_at_stake(event: CalendarEvent, occurrence: Occurrence | None) -> int:
     """How many live attendance records cancelling would revoke (shown before confirming)."""
     if cancels_whole_event(event, occurrence):
-        return registration.attendance_count(event.id)
-    return registration.attendance_count(event.id, occurrence.original_start)
+        return attendance.attendance_count(event.id)
+    return attendance.attendance_count(event.id, occurrence.original_start)
 
 
 def cancel(
@@ -69,7 +69,7 @@ def cancel(
         services.cancel_occurrence(event, occurrence.original_start, reason)
         original_start = scope = occurrence.original_start
         version = series.override_for(event, original_start).sequence
-    revoked = registration.revoke_all(event.id, scope, f"活动取消：{reason}", actor_id)
+    revoked = attendance.revoke_all(event.id, scope, f"活动取消：{reason}", actor_id)
     reminders.tell_cancelled(event, original_start, reason, version)
     if occurrence is None:
         action, what = "calendar.event_cancelled", f"取消活动「{event.title}」"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core import demo
 from core.extensions import db
 from core.timeutil import local_zone, utcnow
-from plugins.calendar import recurrence, registration, services, uploads
+from plugins.calendar import attendance, recurrence, registration, services, uploads
 from plugins.calendar.models import (
     CalendarAttendance,
     CalendarCategory,
@@ -158,7 +158,7 @@ def _people(event: CalendarEvent, manager) -> None:
                         CalendarAttendance.original_start == start,
                     )
                 ):
-                    registration.check_in(
+                    attendance.check_in(
                         event,
                         occ,
                         user_id=reg_user.id,
@@ -166,7 +166,7 @@ def _people(event: CalendarEvent, manager) -> None:
                         recorded_by_id=coordinator.id if coordinator else None,
                         now=at,
                     )
-            registration.check_in(event, occ, walk_in_name="赵大爷", method="walk_in", now=at)
+            attendance.check_in(event, occ, walk_in_name="赵大爷", method="walk_in", now=at)
             for kind, name, data, ext in (
                 ("photo", "夜校现场.png", _png(), "png"),
                 (

@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from core.models.users import mask_phone
 from core.permissions import can
 from core.timeutil import to_local
-from plugins.calendar import registration
+from plugins.calendar import attendance, registration
 from plugins.calendar.models import CalendarAttendance, CalendarEvent
 from plugins.calendar.recurrence import Occurrence
 
@@ -73,7 +73,7 @@ def may_see_full_phone(viewer, event: CalendarEvent, user) -> bool:
 def build(event: CalendarEvent, occ: Occurrence, viewer, want_full: bool, now: datetime) -> Sheet:
     """Registrants first (confirmed, then waiting), then people who came unregistered."""
     sheet = Sheet(after=occ.end <= now)
-    attendances = registration.occurrence_attendance(event.id, occ.original_start)
+    attendances = attendance.occurrence_attendance(event.id, occ.original_start)
     by_user = {a.user_id: a for a in attendances if a.user_id}
     by_registration = {a.registration_id: a for a in attendances if a.registration_id}
     seen: set[int] = set()

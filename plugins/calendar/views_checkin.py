@@ -19,7 +19,7 @@ from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import require
 from core.timeutil import utcnow
-from plugins.calendar import checkin, registration
+from plugins.calendar import attendance, checkin
 from plugins.calendar.blueprint import bp, event_or_404, occurrence_or_404
 from plugins.calendar.registration import RegistrationError
 
@@ -62,7 +62,7 @@ def checkin_page(event_id: int, key: str):
         status = 400
     elif form.validate_on_submit():
         try:
-            _row, created = registration.self_check_in(event, occ, current_user.id, now)
+            _row, created = attendance.self_check_in(event, occ, current_user.id, now)
         except RegistrationError as error:
             db.session.rollback()
             problem = str(error)
@@ -70,7 +70,7 @@ def checkin_page(event_id: int, key: str):
             db.session.commit()
             done = "new" if created else "again"
     else:
-        problem = registration.self_check_in_refusal(event, occ, current_user.id, now)
+        problem = attendance.self_check_in_refusal(event, occ, current_user.id, now)
     return (
         render_template(
             "calendar/checkin.html", event=event, occ=occ, form=form, done=done, problem=problem

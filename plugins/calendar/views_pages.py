@@ -15,7 +15,7 @@ from core import orgunits
 from core.extensions import db
 from core.models import OrgUnit
 from core.timeutil import utcnow
-from plugins.calendar import cancellation, checkin, recurrence, registration, services
+from plugins.calendar import attendance, cancellation, checkin, recurrence, registration, services
 from plugins.calendar.blueprint import (
     arg_date,
     bp,
@@ -211,7 +211,7 @@ def occurrence(event_id: int, key: str):
         occ=occ,
         mine=mine,
         taken=taken,
-        attended=registration.attendance_count(found.id, occ.original_start),
+        attended=attendance.attendance_count(found.id, occ.original_start),
         description=render_description(found),
         upcoming=upcoming,
         past=occ.end < utcnow(),

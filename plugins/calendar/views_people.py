@@ -11,7 +11,7 @@ from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import can, require
 from core.timeutil import utcnow
-from plugins.calendar import checkin, registration, signin
+from plugins.calendar import attendance, checkin, registration, signin
 from plugins.calendar.blueprint import (
     bp,
     event_or_404,
@@ -73,7 +73,7 @@ def _submitted(prefix: str) -> bool:
 def _record(event, occ, key: str, form_field, audit_action: str, summary: str, **kwargs) -> bool:
     """Check in through the service; the refusal goes beside ``form_field``. True when saved."""
     try:
-        _row, created = registration.check_in(event, occ, recorded_by_id=current_user.id, **kwargs)
+        _row, created = attendance.check_in(event, occ, recorded_by_id=current_user.id, **kwargs)
     except RegistrationError as error:
         db.session.rollback()
         form_field.errors.append(str(error))
@@ -101,7 +101,7 @@ def rollcall(event_id: int, key: str):
     late_form = LateEntryForm(prefix="late")
     late_walk_form = LateWalkInForm(prefix="latewalk")
     registrations = registration.occurrence_registrations(event.id, occ.original_start)
-    attendances = registration.occurrence_attendance(event.id, occ.original_start)
+    attendances = attendance.occurrence_attendance(event.id, occ.original_start)
     live = [a for a in attendances if not a.revoked]
     present_users = {a.user_id for a in live if a.user_id}
     present_proxies = {a.registration_id for a in live if a.registration_id}
@@ -196,7 +196,7 @@ def _record_late(event, occ, key: str, form: LateEntryForm, now) -> bool:
     entered = 0
     try:
         for reg in chosen:
-            _row, created = registration.check_in(
+            _row, created = attendance.check_in(
                 event,
                 occ,
                 registration=reg,
@@ -253,7 +253,7 @@ def tick(event_id: int, key: str, registration_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        _row, created = registration.check_in(
+        _row, created = attendance.check_in(
             event, occ, registration=reg, method="rollcall", recorded_by_id=current_user.id
         )
     except RegistrationError as error:
@@ -279,7 +279,7 @@ def untick(event_id: int, key: str, attendance_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if registration.revoke(row, _("点名时撤销（误点）"), current_user.id):
+    if attendance.revoke(row, _("点名时撤销（误点）"), current_user.id):
         audit.record("calendar.attendance_undone", event, f"撤销签到 {row.person_name}({key})")
         db.session.commit()
         flash("已撤销签到。", "success")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from core import signals
 from core.extensions import db as _db
 from core.models import AuditLog, Notification
-from plugins.calendar import recurrence, registration
+from plugins.calendar import attendance, recurrence
 from plugins.calendar.models import CalendarAttendance, CalendarEvent, CalendarRegistration
 from plugins.credits.models import REVERSAL, CreditEntry
 from tests.conftest import log_in
@@ -88,7 +88,7 @@ def test_cancel_with_attendance_confirm_revoke_then_restore(
         kept = _db.session.scalars(select(CalendarAttendance)).all()
         assert len(kept) == 2 and all(a.revoked_at is not None for a in kept)  # not deleted
         assert all(a.revoke_reason == "活动取消：暴雨" for a in kept)
-        assert registration.attendance_count(event_id) == 0
+        assert attendance.attendance_count(event_id) == 0
         audit = _db.session.scalar(
             select(AuditLog.summary).where(AuditLog.action == "calendar.occurrence_cancelled")
         )
@@ -106,7 +106,7 @@ def test_cancel_with_attendance_confirm_revoke_then_restore(
     assert not first_occurrence(app, event_id).cancelled
     assert notices(app, came, "活动恢复") == 1 and notices(app, absent, "活动恢复") == 1
     with app.app_context():
-        assert registration.attendance_count(event_id) == 0  # revoked stays revoked
+        assert attendance.attendance_count(event_id) == 0  # revoked stays revoked
     assert credit_total(app, came) == (0, 1) and len(revoked) == 2  # reversed once
     client.post(f"{base}/restore")  # again: nothing to restore, nobody told twice
     assert notices(app, came, "活动恢复") == 1
@@ -129,7 +129,7 @@ def test_single_event_cancel_restore_and_whole_event_cancel(
     client.post(f"/calendar/e/{single}/{occ.key}/register")
     with app.app_context():
         event = _db.session.get(CalendarEvent, single)
-        registration.check_in(event, occ, user_id=person)
+        attendance.check_in(event, occ, user_id=person)
         _db.session.commit()
     log_in(client, app, make_user("programme_manager", town.town_id))
     whole = client.post(f"/calendar/e/{single}/cancel", data={"reason": "改期"})
@@ -140,7 +140,7 @@ def test_single_event_cancel_restore_and_whole_event_cancel(
     )
     with app.app_context():
         assert _db.session.get(CalendarEvent, single).status == "cancelled"
-        assert registration.attendance_count(single) == 0
+        assert attendance.attendance_count(single) == 0
     assert notices(app, person, "活动取消") == 1
     page = client.get(f"/calendar/e/{single}/{occ.key}").get_data(as_text=True)
     assert f"/calendar/e/{single}/{occ.key}/restore" in page

@@ -11,7 +11,7 @@ from core import signals
 from core.extensions import db as _db
 from core.models import AuditLog
 from core.timeutil import utcnow
-from plugins.calendar import checkin, recurrence, registration, services
+from plugins.calendar import attendance, checkin, recurrence, services
 from plugins.calendar.models import CalendarAttendance, CalendarEvent, CalendarRegistration
 from plugins.calendar.registration import RegistrationError
 from plugins.credits.models import CreditEntry
@@ -51,7 +51,7 @@ def test_window_opens_and_closes_around_the_occurrence(app, make_event, make_use
         minute = timedelta(minutes=1)
 
         def attempt(user_id, at):
-            return registration.check_in(event, occ, user_id=user_id, method="rollcall", now=at)
+            return attendance.check_in(event, occ, user_id=user_id, method="rollcall", now=at)
 
         with pytest.raises(RegistrationError, match="签到还没有开始"):
             attempt(people[0], start - 60 * minute - minute)
@@ -61,12 +61,12 @@ def test_window_opens_and_closes_around_the_occurrence(app, make_event, make_use
         assert created and first.created_at == start - 59 * minute  # the real time is kept
         assert attempt(people[1], end + 59 * minute)[1]
         # Staff with a reason: after the window yes, before it never.
-        late, _made = registration.check_in(
+        late, _made = attendance.check_in(
             event, occ, user_id=people[2], late_reason="纸质签到册", now=end + timedelta(days=1)
         )
         assert late.late_reason == "纸质签到册"
         with pytest.raises(RegistrationError, match="签到还没有开始"):
-            registration.check_in(
+            attendance.check_in(
                 event, occ, user_id=people[3], late_reason="提前", now=start - timedelta(days=1)
             )
         # The event's own minutes override the site's.
@@ -268,9 +268,9 @@ def test_other_village_coordinator_cannot_check_in(app, client, make_event, make
         reg_id = _db.session.scalar(select(CalendarRegistration.id))
         event = _db.session.get(CalendarEvent, event_id)
         occ = recurrence.find_occurrence(event, event.start_at)
-        attendance, _made = registration.check_in(event, occ, walk_in_name="甲村人")
+        record, _made = attendance.check_in(event, occ, walk_in_name="甲村人")
         _db.session.commit()
-        attendance_id = attendance.id
+        attendance_id = record.id
     log_in(client, app, make_user("village_coordinator", town.village_b_id))
     base = f"/calendar/e/{event_id}/{key}"
     assert client.post(f"{base}/people/{reg_id}/tick").status_code == 403
@@ -278,7 +278,7 @@ def test_other_village_coordinator_cannot_check_in(app, client, make_event, make
     assert client.post(f"{base}/attendance/{attendance_id}/undo").status_code == 403
     assert client.get(f"{base}/qr").status_code == 403
     with app.app_context():
-        assert registration.attendance_count(event_id) == 1
+        assert attendance.attendance_count(event_id) == 1
 
 
 def test_moved_occurrence_counts_for_its_real_start(app, make_event, make_user):
@@ -294,7 +294,7 @@ def test_moved_occurrence_counts_for_its_real_start(app, make_event, make_user):
         services.edit_occurrence(event, original, moved, moved + timedelta(hours=1), None, None)
         _db.session.commit()
         occ = recurrence.find_occurrence(event, original)
-        registration.check_in(event, occ, user_id=person, now=moved)
+        attendance.check_in(event, occ, user_id=person, now=moved)
         _db.session.commit()
     assert heard[0].occurrence_start == moved
 
@@ -349,7 +349,7 @@ def test_an_undone_check_in_can_be_made_again(app, client, make_event, make_user
     with app.app_context():
         row = _db.session.get(CalendarAttendance, attendance_id)
         assert row.revoked_at is None and row.revoke_reason is None
-        assert registration.attendance_count(event_id) == 1 and rows(app) == 1
+        assert attendance.attendance_count(event_id) == 1 and rows(app) == 1
         balance = _db.session.scalar(
             select(func.sum(CreditEntry.amount)).where(CreditEntry.user_id == person)
         )

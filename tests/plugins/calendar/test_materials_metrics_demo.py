@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from core.extensions import db as _db
 from core.plugins import registry
 from core.timeutil import utcnow
-from plugins.calendar import recurrence, registration
+from plugins.calendar import attendance, recurrence
 from plugins.calendar.demo import _png
 from plugins.calendar.models import CalendarEvent, CalendarMaterial
 from plugins.calendar.uploads import sniff
@@ -95,10 +95,10 @@ def test_report_metrics(app, town, make_event, make_user):
         occ = recurrence.find_occurrence(event, event.start_at)
         at = occ.start + timedelta(minutes=10)  # recorded at the class, as it happened
         for user_id in users:
-            registration.check_in(event, occ, user_id=user_id, now=at)
-        registration.check_in(event, occ, walk_in_name="路人", now=at)
-        undone, _created = registration.check_in(event, occ, walk_in_name="误录", now=at)
-        registration.revoke(undone, "误录")  # revoked records are not counted
+            attendance.check_in(event, occ, user_id=user_id, now=at)
+        attendance.check_in(event, occ, walk_in_name="路人", now=at)
+        undone, _created = attendance.check_in(event, occ, walk_in_name="误录", now=at)
+        attendance.revoke(undone, "误录")  # revoked records are not counted
         _db.session.commit()
         start = datetime.combine(past - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
         end = utcnow()

@@ -14,7 +14,7 @@ from core import signals
 from core.extensions import db as _db
 from core.models import Notification
 from core.timeutil import utcnow
-from plugins.calendar import checkin, recurrence, registration, services
+from plugins.calendar import attendance, checkin, recurrence, registration, services
 from plugins.calendar.models import CalendarAttendance, CalendarEvent, CalendarRegistration
 from tests.conftest import log_in
 from tests.plugins.calendar.conftest import running_now
@@ -122,7 +122,7 @@ def test_checkin_signal_once_and_undo(app, client, make_event, login_as, make_us
     with app.app_context():
         row = _db.session.get(CalendarAttendance, attendance_id)
         assert row.revoked_at is not None and row.revoked_by_id == coordinator  # kept, marked
-        assert registration.attendance_count(event_id) == 0
+        assert attendance.attendance_count(event_id) == 0
     assert [p.attendance_id for p in revoked] == [attendance_id]
 
 

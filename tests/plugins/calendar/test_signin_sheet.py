@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from core.extensions import db as _db
 from core.timeutil import to_local, utcnow
-from plugins.calendar import recurrence, registration, signin
+from plugins.calendar import attendance, recurrence, signin
 from plugins.calendar.models import CalendarEvent, CalendarRegistration
 from tests.conftest import log_in
 
@@ -86,10 +86,10 @@ def test_after_the_event_who_came_when_and_who_did_not(app, client, make_event, 
     at = occ.start + timedelta(minutes=5)
     with app.app_context():
         event = _db.session.get(CalendarEvent, event_id)
-        registration.check_in(event, occ, user_id=came, now=at)
-        wrong, _made = registration.check_in(event, occ, user_id=undone, now=at)
-        registration.revoke(wrong, "误点")
-        registration.check_in(event, occ, walk_in_name="路过", now=at)
+        attendance.check_in(event, occ, user_id=came, now=at)
+        wrong, _made = attendance.check_in(event, occ, user_id=undone, now=at)
+        attendance.revoke(wrong, "误点")
+        attendance.check_in(event, occ, walk_in_name="路过", now=at)
         _db.session.commit()
     log_in(client, app, make_user("village_coordinator", town.village_a_id))
     html = client.get(f"/calendar/e/{event_id}/{occ.key}/signin").get_data(as_text=True)
