@@ -6,10 +6,8 @@ created once per run; every test starts empty (rows deleted afterwards).
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
-import sqlite3
 from collections.abc import Callable
 
 import pytest
@@ -17,12 +15,12 @@ from flask.ctx import RequestContext
 from flask.testing import EnvironBuilder, FlaskClient
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
 
 from core import create_app
 from core.extensions import db as _db
 from core.extensions import limiter
 from core.i18n import compile_catalogs
+from tests import databases
 
 os.environ.setdefault("XXT_ENV", "development")
 TEST_PASSWORD = "test-pass-2026"
@@ -98,50 +96,6 @@ class CSRFClient(FlaskClient):
         return token
 
 
-def _worker_index() -> int:
-    """0 without pytest-xdist, else the number of this worker (gw0 → 0, gw1 → 1 ...)."""
-    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-
-
-def _pg_sibling(url: str, name: str) -> str:
-    return f"{url.rpartition('/')[0]}/{name}"
-
-
-def _pg_recreate(url: str, name: str, template: str | None = None) -> str:
-    """Drop and create database ``name`` on ``url``'s server (a copy of ``template`` if given)."""
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        copy = f' TEMPLATE "{template}"' if template else ""
-        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
-    engine.dispose()
-    return _pg_sibling(url, name)
-
-
-def _pg_drop(url: str, name: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
-# Tests need no durability across a crash of the database server: commits on PostgreSQL do not
-# wait for the WAL to reach the disk (libpq reads PGOPTIONS, also in the flask subprocesses).
-os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c synchronous_commit=off").strip()
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_without_fsync(dbapi_connection, _record) -> None:
-    """The same for SQLite: a test database is thrown away, so commits need not fsync."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.execute("PRAGMA synchronous=OFF")
-
-
-# Each pytest-xdist worker has its own Redis database for the tests that share one.
-os.environ.setdefault("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{2 + _worker_index()}")
-os.environ.setdefault("TWO_PROCESS_REDIS_URL", os.environ["TEST_REDIS_URL"])
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     """This run's database: a SQLite file, or on PostgreSQL ``TEST_DATABASE_URL`` itself (one
@@ -152,7 +106,7 @@ def database_url(tmp_path_factory) -> str:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:
-        url = _pg_recreate(url, f"{url.rpartition('/')[2]}_{worker}")
+        url = databases.pg_recreate(url, f"{url.rpartition('/')[2]}_{worker}")
         os.environ["TEST_DATABASE_URL"] = url
     return url
 
@@ -165,7 +119,7 @@ def fresh_database_url(database_url, tmp_path):
     def make(tag: str) -> str:
         if not database_url.startswith("postgresql"):
             return f"sqlite:///{tmp_path / (tag + '.sqlite')}"
-        return _pg_recreate(database_url, f"{database_url.rpartition('/')[2]}_{tag}")
+        return databases.pg_recreate(database_url, f"{database_url.rpartition('/')[2]}_{tag}")
 
     return make
 
@@ -173,11 +127,6 @@ def fresh_database_url(database_url, tmp_path):
 @pytest.fixture(scope="session", autouse=True)
 def _catalogs():
     compile_catalogs()
-
-
-def _upload_dir() -> str:
-    tmp = os.environ.get("TMPDIR", "/tmp")
-    return os.path.join(tmp, f"xxt-test-uploads-{_worker_index()}")
 
 
 @pytest.fixture(scope="session")
@@ -204,39 +153,12 @@ def _cleaner(database_url, _schema):
     engine.dispose()
 
 
-def _empty_tables(engine) -> None:
-    """Delete every row and restart the id sequences. DELETE, not TRUNCATE: on PostgreSQL a
-    TRUNCATE of ~70 tables costs 0.2–1.5 s of server time per test, DELETE of (nearly) empty
-    tables a few milliseconds. SQLite reuses ids from 1 once a table without AUTOINCREMENT is
-    empty, so it needs no sequence reset."""
-    with engine.begin() as connection:
-        for table in reversed(_db.metadata.sorted_tables):
-            connection.execute(table.delete())
-        if engine.dialect.name == "postgresql":
-            connection.execute(
-                text(
-                    "SELECT setval(c.oid, 1, false) FROM pg_class c "
-                    "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
-                )
-            )
-
-
-_copies = itertools.count(1)
-
-
-class DemoTown:
-    """The demo town (``flask demo-data`` with every plugin) built once per run and worker."""
-
-    def __init__(self, url: str, output: str):
-        self.url, self.output = url, output
-
-
 @pytest.fixture(scope="session")
-def demo_town(database_url, tmp_path_factory) -> DemoTown:
+def demo_town(database_url, tmp_path_factory) -> databases.DemoTown:
     """Build the demo town once: a SQLite file copied per test, or a PostgreSQL database used as
     the template of each test's copy. Loading it costs 10–30 s, copying it well under one."""
     if database_url.startswith("postgresql"):
-        url = _pg_recreate(database_url, f"{database_url.rpartition('/')[2]}_demo")
+        url = databases.pg_recreate(database_url, f"{database_url.rpartition('/')[2]}_demo")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
     app = create_app(
@@ -244,7 +166,7 @@ def demo_town(database_url, tmp_path_factory) -> DemoTown:
             "TESTING": True,
             "DATABASE_URL": url,
             "SECRET_KEY": "test",
-            "UPLOAD_DIR": _upload_dir(),
+            "UPLOAD_DIR": databases.upload_dir(),
             "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
         }
     )
@@ -255,7 +177,7 @@ def demo_town(database_url, tmp_path_factory) -> DemoTown:
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
-    return DemoTown(url, result.output)
+    return databases.DemoTown(url, result.output)
 
 
 @pytest.fixture
@@ -263,20 +185,14 @@ def demo_database_url(demo_town, tmp_path):
     """A private copy of the demo town for this test (deleted afterwards)."""
     if demo_town.url.startswith("postgresql"):
         template = demo_town.url.rpartition("/")[2]
-        name = f"{template}_{next(_copies)}"
-        url = _pg_recreate(demo_town.url, name, template=template)
+        name = f"{template}_{next(databases.copies)}"
+        url = databases.pg_recreate(demo_town.url, name, template=template)
         yield url
-        _pg_drop(demo_town.url, name)
+        databases.pg_drop(demo_town.url, name)
     else:
         copy = tmp_path / "demo-copy.sqlite"
         shutil.copyfile(demo_town.url.removeprefix("sqlite:///"), copy)
         yield f"sqlite:///{copy}"
-
-
-@pytest.fixture
-def demo_app(make_app, demo_database_url):
-    """An app (every plugin) on a private copy of the demo town."""
-    return make_app(DATABASE_URL=demo_database_url)
 
 
 @pytest.fixture
@@ -289,7 +205,7 @@ def make_app(database_url, _cleaner) -> Callable:
             "TESTING": True,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
-            "UPLOAD_DIR": _upload_dir(),
+            "UPLOAD_DIR": databases.upload_dir(),
             "RATELIMIT_ENABLED": True,
             "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
             **config,
@@ -307,7 +223,7 @@ def make_app(database_url, _cleaner) -> Callable:
         with app.app_context():
             _db.session.remove()
             _db.engine.dispose()
-    _empty_tables(_cleaner)
+    databases.empty_tables(_cleaner)
 
 
 @pytest.fixture
@@ -335,8 +251,6 @@ def sql_statements(app):
     """``with sql_statements() as seen:`` lists the SQL the app's engine runs inside the block
     (for tests that a hot path does not read a row twice)."""
     from contextlib import contextmanager
-
-    from sqlalchemy import event
 
     with app.app_context():
         engine = _db.engine
