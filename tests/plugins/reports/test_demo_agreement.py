@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from core.timeutil import to_local, utcnow
 from tests.conftest import log_in
 from tests.plugins.reports.known_town import HEADINGS
-from tests.plugins.reports.test_agreement import evidence_total, get, number
 from tests.plugins.reports.tabletext import linked_cells, table
+from tests.plugins.reports.test_agreement import evidence_total, get, number
 
 pytestmark = pytest.mark.demo_town
 
