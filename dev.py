@@ -66,23 +66,16 @@ def app_env(**extra: str) -> dict:
 
 def serve() -> None:
     ensure_venv()
-    env = app_env()
+    port = os.environ.get("PORT", "5000")
+    # Links in feeds, e-mails and the live-quiz screen point at the port really served.
+    env = app_env(SITE_URL=os.environ.get("SITE_URL", f"http://127.0.0.1:{port}"))
     flask = BIN / "flask"
     say("building the database (flask db upgrade)")
     run(flask, "db", "upgrade", env=env)
     say("loading the demo town (flask demo-data)")
     run(flask, "demo-data", env=env)
-    say("serving on http://127.0.0.1:5000 (Ctrl+C stops)")
-    run(
-        flask,
-        "run",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        os.environ.get("PORT", "5000"),
-        env=env,
-        check=False,
-    )
+    say(f"serving on http://127.0.0.1:{port} (Ctrl+C stops)")
+    run(flask, "run", "--host", "127.0.0.1", "--port", port, env=env, check=False)
 
 
 #: (path, Debian package, what needs it): installed for the tests when missing and we may.
