@@ -84,19 +84,24 @@ def create_user(
     return user
 
 
-def grant_role(
-    user: User, role: str, unit: OrgUnit, granted_by: User | None = None
-) -> RoleAssignment:
-    """Give ``user`` ``role`` on ``unit``; returns the existing assignment if there is one."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-    existing = db.session.scalar(
+def role_assignment(user: User, role: str, unit: OrgUnit) -> RoleAssignment | None:
+    """``user``'s assignment of ``role`` on exactly ``unit``, if they hold one."""
+    return db.session.scalar(
         select(RoleAssignment).where(
             RoleAssignment.user_id == user.id,
             RoleAssignment.role == role,
             RoleAssignment.org_unit_id == unit.id,
         )
     )
+
+
+def grant_role(
+    user: User, role: str, unit: OrgUnit, granted_by: User | None = None
+) -> RoleAssignment:
+    """Give ``user`` ``role`` on ``unit``; returns the existing assignment if there is one."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    existing = role_assignment(user, role, unit)
     if existing:
         return existing
     assignment = RoleAssignment(

@@ -63,11 +63,16 @@ def create():
     return render_template("admin/user_new.html", form=form)
 
 
+def _grant_units() -> list[tuple[int, str]]:
+    """No unit is chosen for the admin: a role on the whole town by a slip is too much power."""
+    return [(0, _("— 请选择单位 —")), *unit_choices()]
+
+
 def _detail_page(user: User, grant_form=None, reset_form=None, status: int = 200):
     """The account page, showing the failed form's errors when there is one."""
     if grant_form is None:
         grant_form = GrantRoleForm()
-        grant_form.org_unit_id.choices = unit_choices()
+        grant_form.org_unit_id.choices = _grant_units()
     page = render_template(
         "admin/user_detail.html",
         user=user,
@@ -130,10 +135,21 @@ def grant(user_id: int):
     """Give a role on an org unit (and so on every unit below it)."""
     user = _user_or_404(user_id)
     form = GrantRoleForm()
-    form.org_unit_id.choices = unit_choices()
+    form.org_unit_id.choices = _grant_units()
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.org_unit_id.data)
         require("core.manage_roles", unit)
+        if accounts.role_assignment(user, form.role.data, unit):
+            flash(
+                _(
+                    "%(name)s 已在%(unit)s担任%(role)s，无需重复授予。",
+                    name=user.display_name,
+                    unit=unit.name,
+                    role=ROLES[form.role.data],
+                ),
+                "info",
+            )
+            return redirect(url_for("admin_users.detail", user_id=user.id))
         assignment = accounts.grant_role(user, form.role.data, unit, granted_by=current_user)
         audit.record(
             "core.role_granted",

@@ -221,3 +221,26 @@ def test_programme_manager_reads_the_audit_log_but_not_accounts(client, login_as
     login_as("programme_manager", town.town_id)
     assert client.get("/admin/audit/").status_code == 200
     assert client.get("/admin/users/").status_code == 403
+
+
+def test_grant_form_has_no_default_unit(client, admin, make_user):
+    target = make_user()
+    page = client.get(f"/admin/users/{target}").get_data(as_text=True)
+    assert 'name="org_unit_id" required><option value="0">— 请选择单位 —</option>' in page
+    response = client.post(f"/admin/users/{target}/roles", data={"role": "resident"})
+    assert response.status_code == 400 and "请选择单位。" in response.get_data(as_text=True)
+
+
+def test_granting_a_role_already_held_says_so_and_records_nothing(
+    app, client, admin, make_user, town
+):
+    target = make_user("village_coordinator", town.village_a_id, name="甲村书记")
+    data = {"role": "village_coordinator", "org_unit_id": str(town.village_a_id)}
+    with app.app_context():
+        before = _db.session.scalar(select(func.count(RoleAssignment.id)))
+    response = client.post(f"/admin/users/{target}/roles", data=data, follow_redirects=True)
+    assert "甲村书记 已在甲村担任村(社区)负责人，无需重复授予。" in response.get_data(as_text=True)
+    assert "角色已授予" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(RoleAssignment.id))) == before
+    assert "core.role_granted" not in audit_actions(app)
