@@ -78,9 +78,19 @@ def build(event: CalendarEvent, occ: Occurrence, viewer, want_full: bool, now: d
     by_registration = {a.registration_id: a for a in attendances if a.registration_id}
     seen: set[int] = set()
 
+    allowed: dict[object, bool] = {}  # one permission check per home village, not per row
+
+    def may_see(user) -> bool:
+        if user is not None and viewer is not None and user.id == viewer.id:
+            return True
+        key = "typed-in" if user is None else user.home_unit_id
+        if key not in allowed:
+            allowed[key] = may_see_full_phone(viewer, event, user)
+        return allowed[key]
+
     def phone_of(user, raw: str | None) -> tuple[str, bool]:
         raw = raw or ""
-        if raw and want_full and may_see_full_phone(viewer, event, user):
+        if raw and want_full and may_see(user):
             return raw, False
         return mask_phone(raw), bool(raw) and want_full
 
