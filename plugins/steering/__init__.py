@@ -1,0 +1,1 @@
+"""Steering the programme: tasks, visits, meetings, counsellor areas, the standard, rules."""

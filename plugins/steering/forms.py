@@ -1,0 +1,85 @@
+"""Forms of the steering plugin; every message is Chinese and shown beside its field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.forms.fields import NotBefore, clean_text
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Check boxes; an unknown value (a crafted post) gets a Chinese message."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        known = {value for value, *_ in self.choices or []}
+        if any(value not in known for value in self.data or []):
+            raise ValidationError(_l("包含无效的选项，请重新选择。"))
+
+
+def _coerce_int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class TaskForm(FlaskForm):
+    """A task by hand: what, which unit, who, by when."""
+
+    title = StringField(
+        _l("任务内容"),
+        filters=[clean_text],
+        validators=[DataRequired(_l("请填写任务内容。")), Length(max=120)],
+    )
+    description = TextAreaField(
+        _l("说明"), filters=[clean_text], validators=[Optional(), Length(max=2000)]
+    )
+    unit_id = SelectField(_l("单位"), coerce=int, validate_choice=False)
+    owner_id = SelectField(_l("负责人"), coerce=_coerce_int_or_none, validate_choice=False)
+    helper_ids = SelectMultipleField(_l("协办人"), coerce=int, validate_choice=False)
+    deadline = DateField(_l("办结期限"), validators=[InputRequired(_l("请填写办结期限。"))])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("原因"), filters=[clean_text], validators=[Optional(), Length(max=500)]
+    )
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField(_l("佐证材料(JPG、PNG、PDF、Word 或 Excel，最大 5 MB)"))
+
+
+class VisitForm(FlaskForm):
+    """An inspection visit: when, who, the period whose materials were checked, findings."""
+
+    visited_on = DateField(_l("检查日期"), validators=[InputRequired(_l("请填写检查日期。"))])
+    visitors = StringField(
+        _l("检查人员"),
+        filters=[clean_text],
+        validators=[DataRequired(_l("请填写检查人员。")), Length(max=200)],
+    )
+    period_start = DateField(_l("检查资料起始日"), validators=[InputRequired(_l("请填写日期。"))])
+    period_end = DateField(
+        _l("检查资料截止日"),
+        validators=[
+            InputRequired(_l("请填写日期。")),
+            NotBefore("period_start", _l("截止日不能早于起始日。")),
+        ],
+    )
+    findings = TextAreaField(
+        _l("发现的问题"), filters=[clean_text], validators=[Optional(), Length(max=4000)]
+    )
+    task_deadline = DateField(_l("整改期限"), validators=[Optional()])
+    task_owner_id = SelectField(_l("整改负责人"), coerce=_coerce_int_or_none, validate_choice=False)

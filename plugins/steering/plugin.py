@@ -1,0 +1,75 @@
+"""The steering plugin object and its hook implementations."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from core.hookspecs import hookimpl
+from core.hooktypes import NavItem
+from core.permissions import Permission
+from core.plugins import Plugin
+from plugins.steering import models, models_meetings, models_more  # noqa: F401  (tables)
+
+
+class SteeringPlugin(Plugin):
+    name = "steering"
+    title = _l("工作督导")
+    uses = ("calendar", "reports")
+
+    @hookimpl
+    def register_blueprints(self):
+        from plugins.steering import views_tasks
+        from plugins.steering.blueprint import bp
+
+        _ = (views_tasks,)  # routes attach on import
+        return [bp]
+
+    @hookimpl
+    def register_permissions(self):
+        return [
+            Permission(
+                "steering.view",
+                _l("查看本单位的督办任务、检查记录、会议和评估"),
+                ("programme_manager", "counsellor", "village_coordinator"),
+            ),
+            Permission(
+                "steering.assign",
+                _l("下达和验收督办任务，登记检查指导"),
+                ("programme_manager", "counsellor"),
+            ),
+            Permission(
+                "steering.manage",
+                _l("组织推进会和培训、安排分片联系、制定示范社区评估标准并评分"),
+                ("programme_manager",),
+            ),
+            Permission(
+                "steering.self_assess",
+                _l("本村(社区)对照示范标准自评"),
+                ("village_coordinator",),
+            ),
+            Permission("steering.edit_rules", _l("编写和修订工作制度"), ("programme_manager",)),
+        ]
+
+    @hookimpl
+    def register_commands(self):
+        from plugins.steering.cli import steering
+
+        return [steering]
+
+    @hookimpl
+    def nav_items(self, user):
+        return [
+            NavItem("steering.tasks_list", _l("工作督导"), login_required=True, order=75),
+        ]
+
+    @hookimpl
+    def render_slot(self, slot, user):
+        if slot == "dashboard" and user is not None:
+            from plugins.steering import panel
+
+            data = panel.dashboard_data(user)
+            if data:
+                return Markup(render_template("steering/_panel.html", **data))
+        return None
