@@ -71,9 +71,9 @@ class CalendarPlugin(Plugin):
 
     @hookimpl
     def register_services(self):
-        from plugins.calendar import services
+        from plugins.calendar import holdings, services
 
-        return {"calendar": services}
+        return {"calendar": services, "calendar_holdings": holdings}
 
     @hookimpl
     def register_commands(self):

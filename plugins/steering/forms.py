@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -28,6 +29,14 @@ class MultiCheckboxField(SelectMultipleField):
         known = {value for value, *_ in self.choices or []}
         if any(value not in known for value in self.data or []):
             raise ValidationError(_l("包含无效的选项，请重新选择。"))
+
+
+class ResultField(RadioField):
+    """A checklist result; an unknown value (a crafted post) gets the Chinese message."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, *_ in self.choices or []}:
+            raise ValidationError(_l("请为每项资料选择检查结果。"))
 
 
 def _coerce_int_or_none(value):
@@ -83,3 +92,29 @@ class VisitForm(FlaskForm):
     )
     task_deadline = DateField(_l("整改期限"), validators=[Optional()])
     task_owner_id = SelectField(_l("整改负责人"), coerce=_coerce_int_or_none, validate_choice=False)
+
+
+def visit_form(materials: dict[str, str], results: dict[str, str]) -> type[VisitForm]:
+    """The visit form with a result and a note for each material of the checklist."""
+    from plugins.steering.models import tr
+
+    class Checked(VisitForm):
+        pass
+
+    for key, label in materials.items():
+        setattr(
+            Checked,
+            f"result_{key}",
+            ResultField(
+                label,
+                choices=[(code, tr(text)) for code, text in results.items()],
+                default="ok",
+                validators=[DataRequired(_l("请为每项资料选择检查结果。"))],
+            ),
+        )
+        setattr(
+            Checked,
+            f"note_{key}",
+            StringField(_l("备注"), filters=[clean_text], validators=[Optional(), Length(max=200)]),
+        )
+    return Checked

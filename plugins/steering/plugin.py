@@ -20,10 +20,10 @@ class SteeringPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.steering import views_tasks
+        from plugins.steering import views_tasks, views_visits
         from plugins.steering.blueprint import bp
 
-        _ = (views_tasks,)  # routes attach on import
+        _ = (views_tasks, views_visits)  # routes attach on import
         return [bp]
 
     @hookimpl
