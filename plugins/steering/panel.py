@@ -23,3 +23,20 @@ def dashboard_data(user) -> dict | None:
         "open_count": open_count,
         "overdue": tasks.overdue_tasks(owner_id=user.id),
     }
+
+
+def profile_data(user) -> dict | None:
+    """This year's training hours, for people invited to any training (else None)."""
+    from plugins.steering.meetings import training_hours
+    from plugins.steering.models_meetings import Meeting, MeetingAttendee
+
+    invited = db.session.scalar(
+        select(MeetingAttendee.id)
+        .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
+        .where(MeetingAttendee.user_id == user.id, Meeting.kind == "training")
+        .limit(1)
+    )
+    if invited is None:
+        return None
+    year = tasks.today().year
+    return {"year": year, "hours": training_hours(year, [user.id]).get(user.id, 0)}

@@ -80,6 +80,7 @@ def fill_task_choices(form: TaskForm, unit: OrgUnit | None) -> None:
 def task_new():
     """A task by hand (two steps without JavaScript: the unit decides the people offered)."""
     form = TaskForm()
+    meeting = _meeting_arg()
     unit_id = (
         form.unit_id.data if request.method == "POST" else request.args.get("unit_id", type=int)
     )
@@ -102,6 +103,8 @@ def task_new():
                 current_user,
                 helper_ids=form.helper_ids.data or [],
                 description=form.description.data or "",
+                source="meeting" if meeting else "manual",
+                meeting_id=meeting.id if meeting else None,
             )
         except tasks.TaskError as error:
             db.session.rollback()
@@ -111,7 +114,19 @@ def task_new():
             flash(_("任务已下达。"), "success")
             return redirect(url_for("steering.task", task_id=task.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("steering/task_new.html", form=form, unit=unit), status
+    return render_template("steering/task_new.html", form=form, unit=unit, meeting=meeting), status
+
+
+def _meeting_arg():
+    """The meeting whose decision this task records (``?meeting_id=``), checked."""
+    from plugins.steering.models_meetings import Meeting
+
+    meeting_id = request.args.get("meeting_id", type=int)
+    if meeting_id is None:
+        return None
+    meeting = get_or_404(Meeting, meeting_id)
+    require("steering.view", meeting)
+    return meeting
 
 
 def _task_or_404(task_id: int) -> Task:

@@ -213,6 +213,10 @@ TABLE: dict[str, str | dict[str, str]] = {
     "reports.weights": "any:reports.manage",
     "static": "public",
     "steering.evidence_file": "b:steering.view",
+    "steering.meeting": "any:steering.view",
+    "steering.meeting_attendance": "any:steering.manage",
+    "steering.meeting_new": "any:steering.manage",
+    "steering.meetings_list": "login",
     "steering.task": "b:steering.view",
     # the demo's village-B task is owned by 唐晓萍 (the counsellor); only she adds evidence
     "steering.task_action": "b:steering.view",
@@ -223,6 +227,7 @@ TABLE: dict[str, str | dict[str, str]] = {
     "steering.visit_new": "b:steering.assign",
     "steering.visits_list": "any:steering.assign",
     "steering.tasks_xlsx": "login",
+    "steering.training": "any:steering.view",
     "volunteers.approve": "b:volunteers.approve_volunteers",
     "volunteers.autofill": "any:volunteers.manage_shifts",
     "volunteers.availability_add": "login",
