@@ -159,3 +159,10 @@ class AttendanceForm(FlaskForm):
     minutes = TextAreaField(
         _l("会议纪要"), filters=[clean_text], validators=[Optional(), Length(max=10000)]
     )
+
+
+class AreaForm(FlaskForm):
+    """A village or school for a counsellor's area."""
+
+    user_id = SelectField(_l("辅导员"), coerce=_coerce_int_or_none, validate_choice=False)
+    unit_id = SelectField(_l("联系单位"), coerce=int, validate_choice=False)

@@ -20,10 +20,10 @@ class SteeringPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.steering import views_meetings, views_tasks, views_visits
+        from plugins.steering import views_coverage, views_meetings, views_tasks, views_visits
         from plugins.steering.blueprint import bp
 
-        _ = (views_meetings, views_tasks, views_visits)  # routes attach on import
+        _ = (views_coverage, views_meetings, views_tasks, views_visits)  # routes attach on import
         return [bp]
 
     @hookimpl
