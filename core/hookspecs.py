@@ -29,6 +29,10 @@ SLOTS: dict[str, str] = {
     "dashboard": "the signed-in user's dashboard panels",
     "profile": "the user's own profile page (feeds, tokens, personal settings)",
     "admin": "the site administration index",
+    "progress": "the reports progress page, below the villages (the page's ``?year=`` is in "
+    "the request)",
+    "assessment": "the annual assessment page, below its heading (e.g. a link to its method)",
+    "volunteer_signup": "the volunteer sign-up page, above the form (e.g. the volunteer rules)",
 }
 
 

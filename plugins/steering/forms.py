@@ -6,8 +6,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -166,3 +171,45 @@ class AreaForm(FlaskForm):
 
     user_id = SelectField(_l("辅导员"), coerce=_coerce_int_or_none, validate_choice=False)
     unit_id = SelectField(_l("联系单位"), coerce=int, validate_choice=False)
+
+
+class StandardRowForm(Form):
+    """One item of the standard; a row without a title is ignored."""
+
+    title = StringField(
+        _l("评估内容"), filters=[clean_text], validators=[Optional(), Length(max=120)]
+    )
+    points = IntegerField(
+        _l("分值"), validators=[Optional(), NumberRange(1, 100, _l("每项分值应在 1 到 100 之间。"))]
+    )
+    evidence = StringField(
+        _l("所需佐证"), filters=[clean_text], validators=[Optional(), Length(max=300)]
+    )
+    metric_key = SelectField(_l("参考统计指标"), validate_choice=False)
+    metric_target = DecimalField(
+        _l("满分所需数值"), validators=[Optional(), NumberRange(0.01, None, _l("数值应大于 0。"))]
+    )
+
+
+class StandardForm(FlaskForm):
+    rows = FieldList(FormField(StandardRowForm), min_entries=8)
+
+
+class MilestoneForm(FlaskForm):
+    year = IntegerField(
+        _l("年份"),
+        validators=[
+            InputRequired(_l("请填写年份。")),
+            NumberRange(2000, 2100, _l("年份应在 2000 到 2100 之间。")),
+        ],
+    )
+    villages = IntegerField(
+        _l("累计示范村(个)"),
+        default=0,
+        validators=[Optional(), NumberRange(0, 1000, _l("示范村数量应在 0 到 1000 之间。"))],
+    )
+    full_coverage = BooleanField(_l("全覆盖(每个村都达到示范标准)"))
+
+
+class CsrfForm(FlaskForm):
+    """Only the CSRF token: pages whose fields are one per item read them from the request."""

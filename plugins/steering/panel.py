@@ -40,3 +40,28 @@ def profile_data(user) -> dict | None:
         return None
     year = tasks.today().year
     return {"year": year, "hours": training_hours(year, [user.id]).get(user.id, 0)}
+
+
+def progress_data(user) -> dict | None:
+    """Demonstration results by village and year (the progress page's year and two before)."""
+    from flask import request
+
+    from core import orgunits
+    from core.permissions import unit_ids_where
+    from plugins.steering import standard
+
+    visible = unit_ids_where(user, "steering.view")
+    villages = [village for village in orgunits.villages() if village.id in visible]
+    if not villages:
+        return None
+    year = request.args.get("year", type=int) or standard.this_year()
+    years = [year - 2, year - 1, year]
+    records = standard.history([village.id for village in villages])
+    return {
+        "year": year,
+        "years": years,
+        "villages": villages,
+        "results": {(r.org_unit_id, r.year): r for r in records if r.year in years},
+        "milestones": standard.milestones(),
+        "pass_mark": standard.pass_mark(),
+    }

@@ -20,10 +20,22 @@ class SteeringPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.steering import views_coverage, views_meetings, views_tasks, views_visits
+        from plugins.steering import (
+            views_coverage,
+            views_meetings,
+            views_standard,
+            views_tasks,
+            views_visits,
+        )
         from plugins.steering.blueprint import bp
 
-        _ = (views_coverage, views_meetings, views_tasks, views_visits)  # routes attach on import
+        _ = (
+            views_coverage,
+            views_meetings,
+            views_standard,
+            views_tasks,
+            views_visits,
+        )  # routes attach on import
         return [bp]
 
     @hookimpl
@@ -72,6 +84,12 @@ class SteeringPlugin(Plugin):
             data = panel.dashboard_data(user)
             if data:
                 return Markup(render_template("steering/_panel.html", **data))
+        if slot == "progress" and user is not None:
+            from plugins.steering import panel
+
+            data = panel.progress_data(user)
+            if data:
+                return Markup(render_template("steering/_progress.html", **data))
         if slot == "profile" and user is not None:
             from plugins.steering import panel
 

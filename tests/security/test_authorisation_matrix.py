@@ -220,6 +220,12 @@ TABLE: dict[str, str | dict[str, str]] = {
     "steering.meeting_attendance": "any:steering.manage",
     "steering.meeting_new": "any:steering.manage",
     "steering.meetings_list": "login",
+    "steering.standard_items": "any:steering.manage",
+    "steering.standard_milestone": "any:steering.manage",
+    "steering.standard_page": "any:steering.view",
+    "steering.standard_score": "b:steering.manage",
+    "steering.standard_self": "b:steering.self_assess",
+    "steering.standard_unit": "b:steering.view",
     "steering.task": "b:steering.view",
     # the demo's village-B task is owned by 唐晓萍 (the counsellor); only she adds evidence
     "steering.task_action": "b:steering.view",

@@ -1,0 +1,255 @@
+"""The demonstration-village standard (示范社区评估标准): items, self-assessment, town score,
+and the milestones (demonstration villages by a year, full coverage) with the gap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from core import audit, orgunits
+from core.extensions import db
+from core.models import OrgUnit
+from core.plugins import registry
+from core.timeutil import utcnow
+from plugins.steering.models import tr
+from plugins.steering.models_more import (
+    Milestone,
+    StandardAnswer,
+    StandardAssessment,
+    StandardItem,
+)
+from plugins.steering.tasks import TaskError, today
+
+
+def items(year: int) -> list[StandardItem]:
+    return list(
+        db.session.scalars(
+            select(StandardItem)
+            .where(StandardItem.year == year)
+            .order_by(StandardItem.position, StandardItem.id)
+        )
+    )
+
+
+def pass_mark() -> Decimal:
+    """The town score from which a village counts as a demonstration village (85)."""
+    return Decimal(str(current_app.config.get("STEERING_DEMONSTRATION_PASS", 85)))
+
+
+def metric_labels(year: int) -> dict[str, str]:
+    """Report figures on offer (``report_metrics`` of every enabled plugin), key → label."""
+    found: dict[str, str] = {}
+    for group in registry().hook.report_metrics(
+        unit_ids=[], start=date(year, 1, 1), end=date(year + 1, 1, 1)
+    ):
+        for metric in group or []:
+            found.setdefault(
+                metric.key, f"{metric.label}({metric.unit})" if metric.unit else metric.label
+            )
+    return found
+
+
+def metric_values(unit_id: int, year: int, keys: set[str]) -> dict[str, float]:
+    """The unit's figures for the year so far, for the keys the standard uses."""
+    if not keys:
+        return {}
+    values: dict[str, float] = {}
+    for group in registry().hook.report_metrics(
+        unit_ids=[unit_id], start=date(year, 1, 1), end=date(year + 1, 1, 1)
+    ):
+        for metric in group or []:
+            if metric.key in keys:
+                values[metric.key] = float(metric.values.get(unit_id, 0))
+    return values
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    title: str
+    points: int
+    evidence: str = ""
+    metric_key: str | None = None
+    metric_target: Decimal | None = None
+
+
+def save_items(year: int, rows: list[ItemRow], known_metrics: set[str]) -> None:
+    """Replace the year's items; points must sum to 100 (raise ``TaskError``, nothing saved)."""
+    if not rows:
+        raise TaskError(tr("请至少填写一项评估内容。"), "items")
+    total = sum(row.points for row in rows)
+    if total != 100:
+        raise TaskError(
+            tr("各项分值合计须为 100 分，现在是 %(total)s 分。") % {"total": total}, "items"
+        )
+    for row in rows:
+        if row.metric_key and row.metric_key not in known_metrics:
+            raise TaskError(tr("引用的统计指标不存在。"), "items")
+        if row.metric_key and not row.metric_target:
+            raise TaskError(tr("引用统计指标时请填写满分所需的数值。"), "items")
+    used = db.session.scalar(
+        select(StandardAnswer.id)
+        .join(StandardItem, StandardItem.id == StandardAnswer.item_id)
+        .where(StandardItem.year == year)
+        .limit(1)
+    )
+    if used is not None:
+        raise TaskError(tr("本年度已有村(社区)按此标准自评，不能再修改评估内容。"), "items")
+    for item in items(year):
+        db.session.delete(item)
+    db.session.flush()
+    for position, row in enumerate(rows):
+        db.session.add(
+            StandardItem(
+                year=year,
+                position=position,
+                title=row.title,
+                points=row.points,
+                evidence=row.evidence,
+                metric_key=row.metric_key or None,
+                metric_target=row.metric_target if row.metric_key else None,
+            )
+        )
+    audit.record(
+        "steering.standard_set",
+        object_type="steering_standard_item",
+        object_id=year,
+        summary=f"{year} 年示范社区评估标准: {len(rows)} 项",
+    )
+
+
+def assessment(unit_id: int, year: int) -> StandardAssessment | None:
+    return db.session.scalar(
+        select(StandardAssessment).where(
+            StandardAssessment.org_unit_id == unit_id, StandardAssessment.year == year
+        )
+    )
+
+
+def _check_points(item: StandardItem, value: Decimal | None) -> Decimal:
+    if value is None:
+        raise TaskError(tr("请为每一项打分。"), "points")
+    if value < 0 or value > item.points:
+        raise TaskError(
+            tr("“%(title)s”的得分应在 0 到 %(points)s 之间。")
+            % {"title": item.title, "points": item.points},
+            "points",
+        )
+    return value
+
+
+def self_assess(unit: OrgUnit, year: int, user, claims: dict[int, tuple[Decimal | None, str]]):
+    """A village's self-assessment: points and evidence per item; refused once scored."""
+    year_items = items(year)
+    if not year_items:
+        raise TaskError(tr("本年度还没有制定评估标准。"), "points")
+    record = assessment(unit.id, year)
+    if record is not None and record.state == "scored":
+        raise TaskError(tr("镇里已经评分，不能再修改自评。"), "points")
+    checked = {}
+    for item in year_items:
+        points, evidence = claims.get(item.id, (None, ""))
+        checked[item.id] = (_check_points(item, points), evidence)
+        if item.evidence and not evidence.strip():
+            raise TaskError(tr("“%(title)s”需要填写佐证材料。") % {"title": item.title}, "points")
+    if record is None:
+        record = StandardAssessment(org_unit_id=unit.id, year=year)
+        db.session.add(record)
+    answers = {answer.item_id: answer for answer in record.answers}
+    for item in year_items:
+        points, evidence = checked[item.id]
+        answer = answers.get(item.id) or StandardAnswer(item_id=item.id)
+        answer.self_points, answer.evidence = points, evidence[:500]
+        if item.id not in answers:
+            record.answers.append(answer)
+    record.self_total = sum((points for points, _e in checked.values()), Decimal(0))
+    record.state, record.submitted_by_id, record.submitted_at = "submitted", user.id, utcnow()
+    db.session.flush()
+    audit.record(
+        "steering.self_assessed", record, f"{unit.name} {year} 年自评 {record.self_total} 分"
+    )
+    return record
+
+
+def score(record: StandardAssessment, user, points: dict[int, Decimal | None]) -> None:
+    """The town's score of a self-assessment, item by item."""
+    for answer in record.answers:
+        answer.town_points = _check_points(answer.item, points.get(answer.item_id))
+    record.town_total = sum((answer.town_points for answer in record.answers), Decimal(0))
+    record.state, record.scored_by_id, record.scored_at = "scored", user.id, utcnow()
+    audit.record(
+        "steering.scored",
+        record,
+        f"{record.org_unit.name} {record.year} 年评分 {record.town_total} 分",
+    )
+
+
+def history(unit_ids: list[int]) -> list[StandardAssessment]:
+    return list(
+        db.session.scalars(
+            select(StandardAssessment)
+            .where(StandardAssessment.org_unit_id.in_(unit_ids))
+            .order_by(StandardAssessment.year.desc(), StandardAssessment.org_unit_id)
+        )
+    )
+
+
+def demonstration_by(year: int) -> set[int]:
+    """Villages scored at or above the pass mark in ``year`` or before."""
+    return set(
+        db.session.scalars(
+            select(StandardAssessment.org_unit_id).where(
+                StandardAssessment.state == "scored",
+                StandardAssessment.year <= year,
+                StandardAssessment.town_total >= pass_mark(),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    year: int
+    target: int
+    achieved: int
+    full_coverage: bool
+
+    @property
+    def gap(self) -> int:
+        return max(0, self.target - self.achieved)
+
+
+def milestones() -> list[MilestoneRow]:
+    villages = len(orgunits.villages())
+    rows = []
+    for milestone in db.session.scalars(select(Milestone).order_by(Milestone.year)):
+        target = villages if milestone.full_coverage else milestone.demonstration_villages
+        achieved = len(demonstration_by(milestone.year))
+        rows.append(MilestoneRow(milestone.year, target, achieved, milestone.full_coverage))
+    return rows
+
+
+def set_milestone(year: int, villages: int, full_coverage: bool) -> Milestone:
+    if not 2000 <= year <= 2100:
+        raise TaskError(tr("年份应在 2000 到 2100 之间。"), "year")
+    if villages < 0:
+        raise TaskError(tr("示范村数量不能为负数。"), "villages")
+    milestone = db.session.scalar(select(Milestone).where(Milestone.year == year))
+    if milestone is None:
+        milestone = Milestone(year=year)
+        db.session.add(milestone)
+    milestone.demonstration_villages, milestone.full_coverage = villages, full_coverage
+    db.session.flush()
+    audit.record(
+        "steering.milestone_set",
+        milestone,
+        f"{year} 年底: 示范村 {villages} 个" + ("，全覆盖" if full_coverage else ""),
+    )
+    return milestone
+
+
+def this_year() -> int:
+    return today().year
