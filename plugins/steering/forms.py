@@ -213,3 +213,10 @@ class MilestoneForm(FlaskForm):
 
 class CsrfForm(FlaskForm):
     """Only the CSRF token: pages whose fields are one per item read them from the request."""
+
+
+class RuleForm(FlaskForm):
+    body = TextAreaField(_l("制度内容(Markdown)"), validators=[Optional()])
+    note = StringField(
+        _l("修改说明"), filters=[clean_text], validators=[Optional(), Length(max=200)]
+    )

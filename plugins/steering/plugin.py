@@ -12,6 +12,9 @@ from core.permissions import Permission
 from core.plugins import Plugin
 from plugins.steering import models, models_meetings, models_more  # noqa: F401  (tables)
 
+#: Pages governed by a rule: the slot on that page → the rule linked there.
+RULE_SLOTS = {"volunteer_signup": "volunteer_rules", "assessment": "assessment_method"}
+
 
 class SteeringPlugin(Plugin):
     name = "steering"
@@ -23,6 +26,7 @@ class SteeringPlugin(Plugin):
         from plugins.steering import (
             views_coverage,
             views_meetings,
+            views_rules,
             views_standard,
             views_tasks,
             views_visits,
@@ -32,6 +36,7 @@ class SteeringPlugin(Plugin):
         _ = (
             views_coverage,
             views_meetings,
+            views_rules,
             views_standard,
             views_tasks,
             views_visits,
@@ -74,6 +79,7 @@ class SteeringPlugin(Plugin):
     def nav_items(self, user):
         return [
             NavItem("steering.tasks_list", _l("工作督导"), login_required=True, order=75),
+            NavItem("steering.rules_index", _l("工作制度"), order=95),
         ]
 
     @hookimpl
@@ -90,6 +96,19 @@ class SteeringPlugin(Plugin):
             data = panel.progress_data(user)
             if data:
                 return Markup(render_template("steering/_progress.html", **data))
+        if slot in RULE_SLOTS:
+            from plugins.steering import rules
+
+            record = rules.page(RULE_SLOTS[slot])
+            if record is not None and record.current is not None:
+                return Markup(
+                    render_template(
+                        "steering/_rule_link.html",
+                        slug=record.slug,
+                        title=rules.RULES[record.slug],
+                        number=record.current.number,
+                    )
+                )
         if slot == "profile" and user is not None:
             from plugins.steering import panel
 
