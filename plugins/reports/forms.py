@@ -31,7 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core import timeutil
 from core.forms.fields import NotBefore, clean_text
-from plugins.reports.services import SPENDING_CATEGORIES
+from plugins.reports.services import INCOME_SOURCES, SPENDING_CATEGORIES
 
 
 def today() -> date:
@@ -163,6 +163,28 @@ class SpendingForm(FlaskForm):
         _l("用途说明"), filters=[clean_text], validators=[Length(max=200, message="最多 200 字。")]
     )
     receipt = FileField(_l("票据(PDF、JPG 或 PNG,最大 5 MB)"))
+
+
+class IncomeForm(FlaskForm):
+    received_on = DateField(_l("到账日期"), validators=[InputRequired("请填写到账日期。")])
+
+    def validate_received_on(self, field):
+        if field.data and field.data > today():
+            raise ValidationError("到账日期不能晚于今天：请在到账后再登记。")
+
+    source = SelectField(_l("来源"), choices=list(INCOME_SOURCES.items()))
+    amount = DecimalField(
+        _l("金额(元)"),
+        places=2,
+        validators=[
+            InputRequired("请填写金额。"),
+            NumberRange(min=Decimal("0.01"), max=10**8, message="收入金额必须大于 0。"),
+        ],
+    )
+    description = StringField(
+        _l("说明"), filters=[clean_text], validators=[Length(max=200, message="最多 200 字。")]
+    )
+    document = FileField(_l("凭证(PDF、JPG 或 PNG,最大 5 MB)"))
 
 
 class LearningItemForm(FlaskForm):

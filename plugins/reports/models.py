@@ -105,6 +105,27 @@ class Spending(db.Model):
     created_by = relationship("User")
 
 
+class Income(db.Model):
+    """Money a village's programme funds received (town budget, higher-level grant, sponsor),
+    with the document that shows it (an allocation notice, a bank slip)."""
+
+    __tablename__ = "reports_income"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    document_file: Mapped[str | None] = mapped_column(String(80))
+    document_type: Mapped[str | None] = mapped_column(String(40))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    org_unit = relationship("OrgUnit")
+
+
 class LearningItem(db.Model):
     """A short 指尖学习 item published for a day: text, an optional link and picture."""
 

@@ -22,10 +22,16 @@ class ReportsPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.reports import views_funds, views_goals, views_learning, views_reports
+        from plugins.reports import (
+            views_funds,
+            views_goals,
+            views_income,
+            views_learning,
+            views_reports,
+        )
         from plugins.reports.blueprint import bp
 
-        _ = (views_funds, views_goals, views_learning, views_reports)  # routes attach on import
+        _ = (views_funds, views_goals, views_income, views_learning, views_reports)
         return [bp]
 
     @hookimpl
@@ -38,7 +44,7 @@ class ReportsPlugin(Plugin):
             ),
             Permission(
                 "reports.manage",
-                _l("设置年度目标、示范村、考核权重、经费预算,发布指尖学习"),
+                _l("设置年度目标、示范村、考核权重、经费预算和收入,发布指尖学习"),
                 ("programme_manager",),
             ),
             Permission(

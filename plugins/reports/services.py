@@ -13,7 +13,14 @@ from core import orgunits, timeutil
 from core.extensions import db
 from core.models import OrgUnit, OrgUnitKind
 from core.permissions import can, unit_ids_where
-from plugins.reports.models import AssessmentWeight, Budget, Spending, VillageGoal, YearTarget
+from plugins.reports.models import (
+    AssessmentWeight,
+    Budget,
+    Income,
+    Spending,
+    VillageGoal,
+    YearTarget,
+)
 
 SPENDING_CATEGORIES = {
     "activity": "活动开展",
@@ -21,6 +28,14 @@ SPENDING_CATEGORIES = {
     "equipment": "设施设备",
     "lecturer": "讲师补贴",
     "publicity": "宣传",
+    "other": "其他",
+}
+
+#: Where programme money comes from (经费收入).
+INCOME_SOURCES = {
+    "town_budget": "镇财政预算",
+    "higher_grant": "上级拨款",
+    "sponsor": "社会赞助",
     "other": "其他",
 }
 
@@ -130,7 +145,8 @@ def budget(unit_id: int, year: int) -> Budget | None:
 
 
 def funds_rows(villages: list[OrgUnit], year: int) -> list[dict]:
-    """Per village: population, standard, budget, spent, balance, below-standard flag."""
+    """Per village: population, standard, budget, spent, balance (budget − spent), income
+    received and the funds balance (income − spent), below-standard flag."""
     ids = [village.id for village in villages]
     budgets = dict(
         db.session.execute(
@@ -146,12 +162,20 @@ def funds_rows(villages: list[OrgUnit], year: int) -> list[dict]:
             .group_by(Spending.org_unit_id)
         ).all()
     )
+    received = dict(
+        db.session.execute(
+            select(Income.org_unit_id, func.sum(Income.amount))
+            .where(received_in(year), Income.org_unit_id.in_(ids))
+            .group_by(Income.org_unit_id)
+        ).all()
+    )
     per_resident = funds_per_resident()
     rows = []
     for village in villages:
         standard = (village.population or 0) * per_resident
         amount = Decimal(budgets.get(village.id) or 0)
         used = Decimal(spent.get(village.id) or 0)
+        income = Decimal(received.get(village.id) or 0)
         rows.append(
             {
                 "unit": village,
@@ -160,6 +184,8 @@ def funds_rows(villages: list[OrgUnit], year: int) -> list[dict]:
                 "budget": amount if village.id in budgets else None,
                 "spent": used,
                 "balance": amount - used,
+                "income": income,
+                "funds_balance": income - used,
                 "below": amount < standard,
             }
         )
@@ -183,5 +209,26 @@ def spendings(unit_id: int, year: int) -> list[Spending]:
             select(Spending)
             .where(Spending.org_unit_id == unit_id, spent_in(year))
             .order_by(Spending.spent_on.desc(), Spending.id.desc())
+        )
+    )
+
+
+def received_in(year: int) -> ColumnElement[bool]:
+    """Income a year's 收入 counts: dated in that year, not after today."""
+    today = timeutil.to_local(timeutil.utcnow()).date()
+    return and_(
+        Income.received_on >= date(year, 1, 1),
+        Income.received_on < date(year + 1, 1, 1),
+        Income.received_on <= today,
+    )
+
+
+def incomes(unit_id: int, year: int) -> list[Income]:
+    """The income behind a village's 收入 (the funds detail page lists exactly these)."""
+    return list(
+        db.session.scalars(
+            select(Income)
+            .where(Income.org_unit_id == unit_id, received_in(year))
+            .order_by(Income.received_on.desc(), Income.id.desc())
         )
     )

@@ -11,7 +11,7 @@ from core.extensions import db
 from core.permissions import can, permission_required, require
 from plugins.reports import services, uploads
 from plugins.reports.blueprint import bp, unit_or_404, year
-from plugins.reports.forms import BudgetForm, SpendingForm
+from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm
 from plugins.reports.models import Budget, Spending
 
 
@@ -38,7 +38,7 @@ def _village(unit_id: int):
     return unit
 
 
-def _detail(unit, chosen, budget_form, spending_form, status=200):
+def _detail(unit, chosen, budget_form, spending_form, status=200, income_form=None):
     row = services.funds_rows([unit], chosen)[0]
     return render_template(
         "reports/funds_unit.html",
@@ -46,9 +46,12 @@ def _detail(unit, chosen, budget_form, spending_form, status=200):
         year=chosen,
         row=row,
         spendings=services.spendings(unit.id, chosen),
+        incomes=services.incomes(unit.id, chosen),
         budget_form=budget_form,
         spending_form=spending_form,
+        income_form=income_form or IncomeForm(prefix="income"),
         categories=services.SPENDING_CATEGORIES,
+        sources=services.INCOME_SOURCES,
         may_budget=can(current_user, "reports.manage", unit),
         may_spend=can(current_user, "reports.record_spending", unit),
     ), status

@@ -65,7 +65,10 @@ def argument_values(app) -> dict[str, dict[str, str]]:
     from plugins.credits.models import CreditRule
     from plugins.lecturers.models import Lecturer, LecturerAvailability, Topic
     from plugins.lecturers.models_requests import LectureRequest
-    from plugins.reports.models import LearningItem, Spending
+    from plugins.reports.models import Income, LearningItem, Spending
+    from plugins.steering.models import Task, TaskEvidence, Visit
+    from plugins.steering.models_meetings import Meeting
+    from plugins.steering.models_more import CounsellorArea
     from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
     from plugins.volunteers.models_mediation import MediationCase
 
@@ -124,6 +127,13 @@ def argument_values(app) -> dict[str, dict[str, str]]:
             "action": "cancel",
             "topic_id": ident(_first(Topic)),
             "spending_id": ident(_first(Spending, prefer=Spending.org_unit_id == b)),
+            "income_id": ident(_first(Income, prefer=Income.org_unit_id == b)),
+            "task_id": ident(_first(Task, prefer=Task.org_unit_id == b)),
+            "visit_id": ident(_first(Visit, prefer=Visit.org_unit_id == b)),
+            "meeting_id": ident(_first(Meeting)),
+            "area_id": ident(_first(CounsellorArea, prefer=CounsellorArea.org_unit_id == b)),
+            "slug": "volunteer_rules",
+            "number": "1",
             "item_id": ident(_first(LearningItem)),
             "day": "2026-11-28",
             "profile_id": ident(_first(Profile, prefer=Profile.home_unit_id == b)),
@@ -151,6 +161,13 @@ def argument_values(app) -> dict[str, dict[str, str]]:
             "admin_units": admin,
             "admin_users": {**admin, "assignment_id": ident(role_assignment)},
             "volunteers": {**values, "assignment_id": ident(volunteer_assignment)},
+            # steering's evidence files are task evidence, not the competitions' award evidence
+            "steering": {
+                **values,
+                "evidence_id": ident(
+                    _first(TaskEvidence, prefer=TaskEvidence.task.has(Task.org_unit_id == b))
+                ),
+            },
         }
 
 

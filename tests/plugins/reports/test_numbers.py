@@ -194,8 +194,8 @@ def test_funds_budget_spending_balance(client, login_as, town, app):
         assert response.status_code == 302
     html = page(client, "/reports/funds", year=2025)
     assert table(html, "funds")[1:] == [
-        ["乙村", "800", "1600.00", "1000.00", "0.00", "1000.00", "低于标准"],
-        ["甲村", "1200", "2400.00", "3000.00", "750.50", "2249.50", "达标"],
+        ["乙村", "800", "1600.00", "1000.00", "0.00", "0.00", "1000.00", "0.00", "低于标准"],
+        ["甲村", "1200", "2400.00", "3000.00", "0.00", "750.50", "2249.50", "-750.50", "达标"],
     ]
     assert html.count('class="behind"') == 1
     # the standard follows the configured amount per resident
