@@ -25,6 +25,7 @@ class SteeringPlugin(Plugin):
     def register_blueprints(self):
         from plugins.steering import (
             views_coverage,
+            views_figures,
             views_meetings,
             views_rules,
             views_standard,
@@ -35,6 +36,7 @@ class SteeringPlugin(Plugin):
 
         _ = (
             views_coverage,
+            views_figures,
             views_meetings,
             views_rules,
             views_standard,
@@ -116,3 +118,9 @@ class SteeringPlugin(Plugin):
             if data:
                 return Markup(render_template("steering/_profile.html", **data))
         return None
+
+    @hookimpl
+    def report_metrics(self, unit_ids, start, end):
+        from plugins.steering import figures
+
+        return figures.report_metrics(unit_ids, start, end)
