@@ -1,4 +1,4 @@
-"""Demo data: budgets and spending, goals and weights, a fortnight of 指尖学习 items."""
+"""Demo data: budgets, income and spending, goals and weights, a fortnight of 指尖学习 items."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from core.extensions import db
 from core.models import OrgUnit
 from plugins.reports import services
 from plugins.reports.forms import today
-from plugins.reports.models import AssessmentWeight, Budget, LearningItem, Spending, YearTarget
+from plugins.reports.models import (
+    AssessmentWeight,
+    Budget,
+    Income,
+    LearningItem,
+    Spending,
+    YearTarget,
+)
 
 TARGETS = {
     "calendar.events_held": 24,
@@ -62,6 +69,28 @@ def load(town: OrgUnit) -> None:
                         category=category,
                         amount=(amount * Decimal(share)).quantize(Decimal("0.01")),
                         description=f"演示:{services.SPENDING_CATEGORIES[category]}",
+                    )
+                )
+        if not services.incomes(village.id, year):
+            # The town pays most of the budget early in the year, the district adds a grant.
+            for source, share, month in (("town_budget", "0.7", 1), ("higher_grant", "0.3", 4)):
+                db.session.add(
+                    Income(
+                        org_unit_id=village.id,
+                        received_on=min(date(year, month, 10), today()),
+                        source=source,
+                        amount=(amount * Decimal(share)).quantize(Decimal("0.01")),
+                        description=f"演示:{services.INCOME_SOURCES[source]}",
+                    )
+                )
+            if index == 0:
+                db.session.add(
+                    Income(
+                        org_unit_id=village.id,
+                        received_on=min(date(year, 6, 1), today()),
+                        source="sponsor",
+                        amount=Decimal("2000.00"),
+                        description="演示:本地企业赞助学习中心图书",
                     )
                 )
     if not services.targets(year):

@@ -124,3 +124,9 @@ class SteeringPlugin(Plugin):
         from plugins.steering import figures
 
         return figures.report_metrics(unit_ids, start, end)
+
+    @hookimpl
+    def load_demo_data(self, town):
+        from plugins.steering.demo import load
+
+        load(town)
