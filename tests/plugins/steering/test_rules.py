@@ -103,3 +103,9 @@ def test_rules_linked_from_the_places_they_govern(app, client, staff):
     log_in(client, app, staff.resident)
     signup = client.get("/volunteers/profile").get_data(as_text=True)
     assert 'href="/steering/rules/volunteer_rules"' in signup and "第 1 版" in signup
+
+
+def test_rules_pages_in_english(app, client):
+    client.post("/language", data={"locale": "en"})
+    page = client.get("/steering/rules").get_data(as_text=True)
+    assert "Duties of community-education counsellors" in page and "Not written yet" in page
