@@ -6,7 +6,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 from marshmallow import fields, validate
 
-from core import accounts
+from core import accounts, orgunits
 from core.api import ApiBlueprint, problems, tokens
 from core.api.schemas import Schema
 from core.extensions import limiter
@@ -56,6 +56,13 @@ class MeSchema(Schema):
     display_name = fields.String(required=True)
     home_unit_id = fields.Integer(allow_none=True)
     roles = fields.List(fields.Dict(), required=True)
+
+
+class UnitSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    parent_id = fields.Integer(allow_none=True)
 
 
 def _phone_key() -> str:
@@ -124,3 +131,14 @@ def revoke_token(token_id: int):
     """Revoke one of this account's tokens (for example a lost phone's); others' are a 404."""
     if not tokens.revoke(current_user.id, token_id):
         abort(404)
+
+
+@blp.route("/villages")
+@blp.public
+@blp.response(200, UnitSchema(many=True))
+def villages():
+    """Active villages and communities (the ``village`` filter; a home village)."""
+    return [
+        {"id": unit.id, "name": unit.name, "kind": unit.kind.value, "parent_id": unit.parent_id}
+        for unit in orgunits.villages()
+    ]

@@ -102,6 +102,12 @@ class CheckinResultSchema(Schema):
     new = fields.Boolean(required=True, metadata={"description": "false: 之前已经签到"})
 
 
+class CategorySchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    colour = fields.String(required=True)
+
+
 def _occurrence_dict(occ) -> dict:
     return {**occ.__dict__, "key": occ.key, "url": occ.url or services.occurrence_url(occ)}
 
@@ -109,6 +115,14 @@ def _occurrence_dict(occ) -> dict:
 def _found(event_id: int, key: str):
     event = event_or_404(event_id)
     return event, occurrence_or_404(event, key)
+
+
+@blp.route("/categories")
+@blp.public
+@blp.response(200, CategorySchema(many=True))
+def categories():
+    """The activity categories (干部夜校, 微讲堂 …) that the agenda's ``category`` filters by."""
+    return services.categories()
 
 
 @blp.route("/agenda")

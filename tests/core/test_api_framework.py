@@ -24,6 +24,7 @@ def test_document_is_openapi_3_1_with_every_plugins_routes(app):
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     prefixes = {path.split("/")[3] for path in document["paths"]}
     assert prefixes == {
+        "villages",
         "auth",
         "me",
         "notifications",
@@ -67,7 +68,7 @@ def test_a_disabled_plugin_leaves_no_routes_or_schemas(
     assert not set(document["components"].get("schemas", {})) & set(absent_schemas)
     for name in absent_paths:
         assert app.test_client().get(f"/api/v1/{name}").status_code == 404
-    assert {"auth", "me", "notifications"} <= prefixes
+    assert {"auth", "me", "notifications", "villages"} <= prefixes
 
 
 def test_docs_page_loads_only_this_sites_assets(client):
@@ -141,3 +142,11 @@ def test_notifications_list_read_and_someone_elses(app, client, make_user):
     }
     with app.app_context():
         assert _db.session.get(Notification, theirs).read_at is None
+
+
+def test_villages_list_the_active_villages(client, town):
+    villages = client.get("/api/v1/villages").get_json()
+    assert sorted((v["name"], v["kind"]) for v in villages) == [
+        ("乙村", "village"),
+        ("甲村", "village"),
+    ]

@@ -196,3 +196,9 @@ def test_agenda_start_is_local_today_by_default(app, client, make_event):
     today = utcnow().astimezone(local_zone()).date()
     event_id = make_event(day=today + timedelta(days=1))
     assert [i["event_id"] for i in client.get(f"{API}/agenda").get_json()["items"]] == [event_id]
+
+
+def test_categories_are_the_agenda_filters(app, client, make_event):
+    make_event()
+    names = [c["name"] for c in client.get(f"{API}/categories").get_json()]
+    assert names[:2] == ["干部夜校", "微讲堂"]
