@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
 from core.roles import ROLES
+from core.timeutil import utcnow
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 PASSWORD_MIN_LENGTH = 8
@@ -62,6 +64,28 @@ def password_problem(password: str, phone: str | None = None) -> str | None:
 
 def find_by_phone(phone: str) -> User | None:
     return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def authenticate(phone: str, password: str) -> User | None:
+    """The active account with this phone and password, or None. The log-in page and the API
+    token endpoint both call this: a wrong password counts towards the lockout, a locked or
+    disabled account never passes, and the caller cannot tell which case it was. Commits."""
+    user = find_by_phone(phone)
+    now = utcnow()
+    if user is None or user.is_locked(now):
+        return None
+    if user.check_password(password) and user.active:
+        user.last_login_at = now
+        user.unlock()
+        db.session.commit()
+        return user
+    user.record_failed_login(
+        now,
+        current_app.config["LOGIN_LOCKOUT_THRESHOLD"],
+        current_app.config["LOGIN_LOCKOUT_MINUTES"],
+    )
+    db.session.commit()
+    return None
 
 
 def create_user(

@@ -72,6 +72,10 @@ def defaults(app: Flask) -> dict:
         "SMTP_SENDER": "noreply@xiangxuetong.local",
         "SMTP_TLS": True,
         "PAGE_SIZE": 30,
+        # The JSON API (core/api): token lifetime, largest page, largest request body.
+        "API_TOKEN_DAYS": 90,
+        "API_MAX_PAGE_SIZE": 100,
+        "API_MAX_BODY_BYTES": 64 * 1024,
         "METRICS_ALLOW": ["127.0.0.1", "::1"],
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",

@@ -16,9 +16,33 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from core.views import admin_units, admin_users, audit_log, auth, main, notifications
+        from core.views import (
+            admin_units,
+            admin_users,
+            api_tokens,
+            audit_log,
+            auth,
+            main,
+            notifications,
+        )
 
-        return [main.bp, auth.bp, notifications.bp, admin_users.bp, admin_units.bp, audit_log.bp]
+        return [
+            main.bp,
+            auth.bp,
+            notifications.bp,
+            admin_users.bp,
+            admin_units.bp,
+            audit_log.bp,
+            api_tokens.bp,
+        ]
+
+    @hookimpl
+    def render_slot(self, slot, user):
+        if slot == "profile" and user is not None:
+            from core.views.api_tokens import profile_section
+
+            return profile_section(user)
+        return None
 
     @hookimpl
     def register_permissions(self):

@@ -45,6 +45,21 @@ def register_blueprints():
 
 
 @hookspec
+def register_api():
+    """Return a list of ``core.api.ApiBlueprint`` with this plugin's ``/api/v1`` endpoints.
+
+    Kept in ``plugins/<name>/api.py``; their routes and schemas appear in the OpenAPI document
+    only while the plugin is enabled. Example::
+
+        @hookimpl
+        def register_api(self):
+            from plugins.library.api import blp
+
+            return [blp]
+    """
+
+
+@hookspec
 def register_permissions():
     """Return a list of ``Permission`` named ``<plugin>.<action>`` with their default roles."""
 

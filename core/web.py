@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from core import permissions
 from core.extensions import db, login_manager
@@ -87,7 +88,12 @@ FALLBACK_500 = (
 )
 
 
-def _error(status: int, message: str | None = None):
+def error_page(status: int, message: str | None = None):
+    """The HTML error page, or a problem+json answer under ``/api/``."""
+    from core.api import problems
+
+    if problems.is_api_request():
+        return problems.problem(status, message)
     try:
         return render_template("errors/error.html", status=status, message=message), status
     except Exception:  # the page itself failed (database down): answer without it
@@ -95,8 +101,16 @@ def _error(status: int, message: str | None = None):
         return FALLBACK_500, status
 
 
+def _http_error(error, status: int):
+    from core.api import problems
+
+    if problems.is_api_request() and isinstance(error, HTTPException):
+        return problems.from_exception(error)
+    return error_page(status)
+
+
 def unread_notifications() -> int:
-    from core.views.notifications import unread_count
+    from core.inbox import unread_count
 
     return unread_count(current_user.id) if current_user.is_authenticated else 0
 
@@ -115,15 +129,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["phone"] = show_phone
 
     for status in (400, 403, 404, 405, 413, 500):
-        app.register_error_handler(status, lambda error, status=status: _error(status))
+        app.register_error_handler(status, lambda error, status=status: _http_error(error, status))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _error(400, _("页面已过期或表单无效，请返回刷新后重新提交。"))
+        return error_page(400, _("页面已过期或表单无效，请返回刷新后重新提交。"))
 
     @app.errorhandler(429)
     def too_many(error):
-        return _error(429, _("尝试次数过多,请稍后再试。"))
+        return error_page(429, _("尝试次数过多,请稍后再试。"))
 
     @app.before_request
     def settle_locale():

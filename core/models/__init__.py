@@ -1,5 +1,6 @@
 """Core tables: org units, users, role assignments, audit log, notifications."""
 
+from core.models.api_tokens import ApiToken
 from core.models.audit import AuditLog
 from core.models.notifications import Notification, NotificationDelivery
 from core.models.orgunits import OrgUnit, OrgUnitKind
@@ -7,6 +8,7 @@ from core.models.roles import RoleAssignment
 from core.models.users import User
 
 __all__ = [
+    "ApiToken",
     "AuditLog",
     "Notification",
     "NotificationDelivery",

@@ -14,7 +14,6 @@ from core.extensions import db, limiter
 from core.forms.auth import ChangePasswordForm, LoginForm, ProfileForm, SignupForm
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS, unit_choices
-from core.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -94,21 +93,10 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.find_by_phone(form.phone.data)
-        now = utcnow()
-        if user and not user.is_locked(now):
-            if user.check_password(form.password.data) and user.active:
-                login_user(user, remember=form.remember.data)
-                user.last_login_at = now
-                user.unlock()
-                db.session.commit()
-                return redirect(safe_next(request.args.get("next")))
-            user.record_failed_login(
-                now,
-                current_app.config["LOGIN_LOCKOUT_THRESHOLD"],
-                current_app.config["LOGIN_LOCKOUT_MINUTES"],
-            )
-            db.session.commit()
+        user = accounts.authenticate(form.phone.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")))
         # Locked, wrong or unknown: one message, so nobody learns which accounts exist.
         form.password.errors.append(LOGIN_FAILED)
     return render_template("auth/login.html", form=form)

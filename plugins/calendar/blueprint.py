@@ -103,12 +103,18 @@ def filter_args() -> dict:
 
 
 def list_occurrences(start: date, end: date) -> list[Occurrence]:
-    chosen = filters()
+    return filtered_occurrences(start, end, **filters())
+
+
+def filtered_occurrences(
+    start: date, end: date, category: int | None, town: int | None, village: int | None
+) -> list[Occurrence]:
+    """What the calendar pages and the API list for these local days and filters, in order."""
     return services.occurrences_between(
         *period_bounds(start, end),
         viewer(),
-        category_ids=[chosen["category"]] if chosen["category"] else None,
-        unit_id=chosen["village"] or chosen["town"],
+        category_ids=[category] if category else None,
+        unit_id=village or town,
     )
 
 

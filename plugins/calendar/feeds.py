@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import current_app, url_for
@@ -12,7 +13,12 @@ from core.models import OrgUnit, User
 from core.timeutil import utcnow
 from plugins.calendar import ical, recurrence, services
 from plugins.calendar.cache import feed_cache
-from plugins.calendar.models import CalendarCategory, CalendarEvent, CalendarRegistration
+from plugins.calendar.models import (
+    CalendarCategory,
+    CalendarEvent,
+    CalendarFeedToken,
+    CalendarRegistration,
+)
 
 
 class Feed:
@@ -163,3 +169,27 @@ def single_occurrence(event: CalendarEvent, occurrence) -> Feed:
     stamp = max(event.updated_at, override.updated_at if override else ical.EPOCH)
     body = ical.wrap(occurrence.title, [_occurrence_vevent(event, occurrence)])
     return Feed(body, stamp)
+
+
+def token_for(user_id: int) -> CalendarFeedToken | None:
+    """The person's private feed secret, if they made one."""
+    return db.session.scalar(select(CalendarFeedToken).where(CalendarFeedToken.user_id == user_id))
+
+
+def new_token(user_id: int) -> CalendarFeedToken:
+    """A new private feed secret for the person; the old link stops working at once. Commits."""
+    row = token_for(user_id)
+    if row is None:
+        row = CalendarFeedToken(user_id=user_id)
+        db.session.add(row)
+    row.token = secrets.token_urlsafe(24)
+    db.session.commit()
+    return row
+
+
+def drop_token(user_id: int) -> None:
+    """Stop the person's private feed link working (a lost phone). Commits."""
+    row = token_for(user_id)
+    if row is not None:
+        db.session.delete(row)
+        db.session.commit()

@@ -42,6 +42,12 @@ class CalendarPlugin(Plugin):
         return [bp]
 
     @hookimpl
+    def register_api(self):
+        from plugins.calendar.api import blp
+
+        return [blp]
+
+    @hookimpl
     def register_permissions(self):
         return [
             Permission(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -72,8 +70,7 @@ def occurrence_ics(event_id: int, key: str):
     return response
 
 
-def token_for(user_id: int) -> CalendarFeedToken | None:
-    return db.session.scalar(select(CalendarFeedToken).where(CalendarFeedToken.user_id == user_id))
+token_for = feeds.token_for  # the profile section reads it from here
 
 
 @bp.route("/feed-token", methods=["POST"])
@@ -82,12 +79,7 @@ def regenerate_token():
     """Make a new secret feed link; the old one stops working at once."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    row = token_for(current_user.id)
-    if row is None:
-        row = CalendarFeedToken(user_id=current_user.id)
-        db.session.add(row)
-    row.token = secrets.token_urlsafe(24)
-    db.session.commit()
+    feeds.new_token(current_user.id)
     flash("已生成新的订阅链接,旧链接已失效。", "success")
     return redirect(url_for("auth.profile") + "#calendar-feed")
 
@@ -98,9 +90,6 @@ def revoke_token():
     """Stop the private feed link working (for a lost phone)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    row = token_for(current_user.id)
-    if row is not None:
-        db.session.delete(row)
-        db.session.commit()
+    feeds.drop_token(current_user.id)
     flash("订阅链接已停用。", "success")
     return redirect(url_for("auth.profile") + "#calendar-feed")

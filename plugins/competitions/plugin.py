@@ -27,6 +27,12 @@ class CompetitionsPlugin(Plugin):
         return [load_routes()]
 
     @hookimpl
+    def register_api(self):
+        from plugins.competitions import api, api_live
+
+        return [api.blp, api_live.blp]
+
+    @hookimpl
     def register_permissions(self):
         return [
             Permission(

@@ -14,11 +14,10 @@ from core.notify import notify
 from core.permissions import can, require
 from core.plugins import is_enabled
 from core.timeutil import utcnow
-from plugins.competitions import ranking, services
+from plugins.competitions import ranking, services, sheets
 from plugins.competitions.blueprint import bp
 from plugins.competitions.forms import WinnerForm
-from plugins.competitions.models import Answer, Attempt, Contest, Question, Winner
-from plugins.competitions.qtypes import LETTERS
+from plugins.competitions.models import Attempt, Contest, Winner
 from plugins.competitions.services import AttemptFinished, ContestError
 
 
@@ -38,31 +37,13 @@ def index():
 
 
 def _contest(contest_id: int) -> Contest:
-    contest = db.get_or_404(Contest, contest_id)
-    if contest.state != "published" and not can(current_user, "competitions.manage", contest):
+    contest = sheets.visible_contest(contest_id, current_user)
+    if contest is None:
         abort(404)
     return contest
 
 
-def review_allowed(attempt: Attempt, now, finished: int | None = None) -> bool:
-    """The key may be shown once the attempt is finished and cannot help a later attempt.
-
-    ``finished``: how many finished attempts the person has in this contest, when known."""
-    if attempt.finished_at is None:
-        return False
-    contest = attempt.contest
-    if contest.phase(now) == "closed":
-        return True
-    if finished is not None:
-        return finished >= contest.attempts_allowed
-    finished = db.session.scalar(
-        select(db.func.count(Attempt.id)).where(
-            Attempt.contest_id == contest.id,
-            Attempt.user_id == attempt.user_id,
-            Attempt.finished_at.is_not(None),
-        )
-    )
-    return finished >= contest.attempts_allowed
+review_allowed = sheets.review_allowed
 
 
 @bp.route("/<int:contest_id>")
@@ -103,8 +84,8 @@ def start(contest_id: int):
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.get_or_404(Attempt, attempt_id)
-    if attempt.user_id != current_user.id:
+    attempt = sheets.own_attempt(attempt_id, current_user.id)
+    if attempt is None:
         abort(404)
     return attempt
 
@@ -127,22 +108,7 @@ def attempt(attempt_id: int):
 def _sheet(attempt: Attempt, now, unanswered: list[int] | None = None):
     """The sheet with the stored answers ticked; ``unanswered``: the hand-in waits for a
     confirmation and the page lists these question numbers."""
-    ids = [item["question_id"] for item in attempt.drawn]
-    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
-    chosen = dict(
-        db.session.execute(
-            select(Answer.question_id, Answer.chosen).where(Answer.attempt_id == attempt.id)
-        ).all()
-    )
-    sheet = []
-    for number, item in enumerate(attempt.drawn, start=1):
-        question = questions[item["question_id"]]
-        letters = chosen.get(question.id, "")
-        options = [
-            (position, question.options[original], LETTERS[original] in letters)
-            for position, original in enumerate(item["order"])
-        ]
-        sheet.append((number, question, options))
+    sheet = sheets.sheet(attempt)
     seconds_left = max(int((attempt.deadline - now).total_seconds()), 0)
     return render_template(
         "competitions/attempt.html",

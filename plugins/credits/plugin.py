@@ -27,6 +27,12 @@ class CreditsPlugin(Plugin):
         return [bp]
 
     @hookimpl
+    def register_api(self):
+        from plugins.credits.api import blp
+
+        return [blp]
+
+    @hookimpl
     def register_permissions(self):
         return [
             Permission("credits.manage_rules", _l("设置学分规则和上限"), ("programme_manager",)),

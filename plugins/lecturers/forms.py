@@ -30,6 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms.fields import MobilePhone, NotBefore, clean_text
 from core.timeutil import from_local, utcnow
+from plugins.lecturers import services
 from plugins.lecturers.models import FORMATS, WEEKDAYS, tr
 from plugins.lecturers.models_requests import AUDIENCE_GROUPS, MATERIAL_KINDS
 
@@ -100,15 +101,13 @@ class RequestForm(FlaskForm):
                 continue
             begins = from_local(datetime.combine(day.data, start.data))
             ends = from_local(datetime.combine(day.data, end.data))
-            if ends <= begins:
-                end.errors.append("结束时间须晚于开始时间。")
-                ok = False
-            elif begins <= now:
-                day.errors.append("备选时间不能是过去的时间。")
+            problem = services.slot_problem(begins, ends, now)
+            if problem:
+                (end if ends <= begins else day).errors.append(problem)
                 ok = False
             else:
                 self.slots.append((begins, ends))
-        if ok and len(self.slots) < 2:
+        if ok and len(self.slots) < services.MIN_SLOTS:
             self.slot1_day.errors.append("请至少给出两个备选时间。")
             ok = False
         return ok

@@ -24,6 +24,12 @@ class LecturersPlugin(Plugin):
         return [bp]
 
     @hookimpl
+    def register_api(self):
+        from plugins.lecturers.api import blp
+
+        return [blp]
+
+    @hookimpl
     def register_permissions(self):
         return [
             Permission(

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from core import signals
+from core import permissions, signals
 from core.extensions import db
 from core.figures import figure_bounds
 from core.hooktypes import CalendarEntry, Metric
@@ -38,6 +38,34 @@ class DuplicateSubmission(Exception):
     def __init__(self, request_id: int | None):
         super().__init__(request_id)
         self.request_id = request_id
+
+
+#: A village gives at least this many preferred times, and at most ``MAX_SLOTS``.
+MIN_SLOTS, MAX_SLOTS = 2, 3
+
+
+def visible_village_ids(user) -> set[int]:
+    """Villages whose requests ``user`` may list: managed, coordinated or reported on."""
+    ids: set[int] = set()
+    for name in ("lecturers.manage", "lecturers.request", "lecturers.view_reports"):
+        ids |= permissions.unit_ids_where(user, name)
+    return ids
+
+
+def can_see(user, lecture: LectureRequest) -> bool:
+    """Whether ``user`` may see the request at all (pages and API answer 404 otherwise)."""
+    return bool(workflow.actor_kinds(user, lecture)) or permissions.can(
+        user, "lecturers.view_reports", lecture
+    )
+
+
+def slot_problem(begins: datetime, ends: datetime, now: datetime) -> str | None:
+    """Why a preferred time cannot be offered (Chinese, for the form or the API), or None."""
+    if ends <= begins:
+        return "结束时间须晚于开始时间。"
+    if begins <= now:
+        return "备选时间不能是过去的时间。"
+    return None
 
 
 def create_request(

@@ -49,18 +49,8 @@ FORMS = {
 }
 
 
-def visible_village_ids(user) -> set[int]:
-    """Villages whose requests ``user`` may list: managed, coordinated or reported on."""
-    ids: set[int] = set()
-    for name in ("lecturers.manage", "lecturers.request", "lecturers.view_reports"):
-        ids |= permissions.unit_ids_where(user, name)
-    return ids
-
-
-def can_see(user, lecture: LectureRequest) -> bool:
-    return bool(workflow.actor_kinds(user, lecture)) or permissions.can(
-        user, "lecturers.view_reports", lecture
-    )
+visible_village_ids = services.visible_village_ids
+can_see = services.can_see
 
 
 @bp.route("/requests")

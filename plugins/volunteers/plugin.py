@@ -53,6 +53,12 @@ class VolunteersPlugin(Plugin):
         return [bp]
 
     @hookimpl
+    def register_api(self):
+        from plugins.volunteers.api import blp
+
+        return [blp]
+
+    @hookimpl
     def register_permissions(self):
         return [
             Permission(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from core import audit
 from core.extensions import db
@@ -14,27 +12,12 @@ from core.models import User
 from core.permissions import can
 from core.timeutil import utcnow
 from plugins.volunteers import attendance, mediation, profiles, services
+from plugins.volunteers import history as history_rows
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.models import Assignment, Shift, ShiftRole
 from plugins.volunteers.models_mediation import CASE_STATES
 
-
-def assignments_of(user_id: int) -> list[Assignment]:
-    """A volunteer's assignments, newest shift first, with role, shift and place loaded."""
-    return list(
-        db.session.scalars(
-            select(Assignment)
-            .options(
-                selectinload(Assignment.role)
-                .selectinload(ShiftRole.shift)
-                .selectinload(Shift.org_unit)
-            )
-            .join(ShiftRole, ShiftRole.id == Assignment.role_id)
-            .join(Shift, Shift.id == ShiftRole.shift_id)
-            .where(Assignment.user_id == user_id)
-            .order_by(Shift.starts_at.desc(), Assignment.id)
-        )
-    )
+assignments_of = history_rows.assignments_of
+served = history_rows.served
 
 
 @bp.route("/me")
@@ -111,12 +94,6 @@ def _person(user_id: int | None) -> User:
     if profile is None or not can(current_user, "volunteers.view_reports", profile):
         abort(404)
     return user
-
-
-def served(assignments: list[Assignment]) -> tuple[list[Assignment], float]:
-    """The assignments with confirmed hours, and their total."""
-    rows = [a for a in assignments if a.hours_confirmed_at is not None]
-    return rows, round(sum(a.hours or 0 for a in rows), 1)
 
 
 @bp.route("/history")

@@ -5,111 +5,37 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from core.forms.admin import ConfirmForm
-from core.permissions import can
 from core.timeutil import utcnow
-from plugins.volunteers import calendar_link, matching, profiles, services
+from plugins.volunteers import calendar_link, eligibility, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import SignupForm
 from plugins.volunteers.models import Assignment, Shift, ShiftRole
 
-
-def upcoming_shifts(limit: int = 60) -> list[Shift]:
-    now = utcnow()
-    return list(
-        db.session.scalars(
-            select(Shift)
-            .where(Shift.cancelled.is_(False), Shift.starts_at > now)
-            .options(
-                selectinload(Shift.roles).selectinload(ShiftRole.skills),
-                selectinload(Shift.roles).selectinload(ShiftRole.assignments),
-                selectinload(Shift.org_unit),
-            )
-            .order_by(Shift.starts_at, Shift.id)
-            .limit(limit)
-        )
-    )
-
-
-def booked_shifts(user_id: int) -> list[Shift]:
-    """The volunteer's confirmed shifts from last month on (for clash and monthly hints)."""
-    since = services.local_month_bounds(utcnow())[0]
-    return list(
-        db.session.scalars(services.confirmed_shifts_query(user_id).where(Shift.starts_at >= since))
-    )
-
-
-def why_blocked(profile, shift: Shift, booked: list[Shift]) -> str | None:
-    """Why signing up would be refused (overlap or monthly maximum), to show before a click."""
-    for other in booked:
-        if (
-            other.id != shift.id
-            and other.starts_at < shift.ends_at
-            and other.ends_at > shift.starts_at
-        ):
-            return f"与“{other.title}”时间重叠"
-    first, following = services.local_month_bounds(shift.starts_at)
-    in_month = sum(1 for other in booked if first <= other.starts_at < following)
-    if in_month >= profile.monthly_max_shifts:
-        return "本月班次已达上限"
-    return None
+upcoming_shifts = eligibility.upcoming_shifts
+booked_shifts = eligibility.booked_shifts
+why_blocked = eligibility.why_blocked
 
 
 def role_options(profile, shift: Shift, booked: list[Shift]) -> list[dict]:
-    """Roles of ``shift`` this volunteer may take, with what the button should offer."""
-    options = []
-    skills = {s.id for s in profile.skills} if profile else set()
-    blocked = why_blocked(profile, shift, booked) if profile else None
-    for role in shift.roles:
-        if not {s.id for s in role.skills} <= skills:
-            continue
-        mine = next((a for a in role.assignments if a.user_id == current_user.id), None)
-        options.append(
-            {
-                "role": role,
-                "mine": mine if mine and mine.status not in ("withdrawn", "declined") else None,
-                "full": role.confirmed_count >= role.needed,
-                "blocked": blocked,
-            }
-        )
-    return options
+    return eligibility.role_options(profile, shift, booked, current_user.id)
 
 
 @bp.route("/")
 def index():
     """Shifts open for sign-up, nearest first; for a volunteer only those they are fit for."""
-    now = utcnow()
-    profile = profiles.profile_of(current_user.id) if current_user.is_authenticated else None
-    rows = []
-    booked = booked_shifts(current_user.id) if profile else []
-    for shift in upcoming_shifts():
-        if not shift.public and not can(current_user, "volunteers.manage_shifts", shift):
-            continue
-        if profile and profile.status == "approved":
-            if not shift.signup_open(now) or not matching.fits_place(profile, shift):
-                continue
-            options = role_options(profile, shift, booked)
-            if not options:
-                continue
-            rows.append((shift, options))
-        else:
-            rows.append((shift, []))
+    user = current_user if current_user.is_authenticated else None
+    profile, rows = eligibility.open_shifts(user)
     return render_template("volunteers/index.html", rows=rows, profile=profile, form=SignupForm())
 
 
 def get_shift(shift_id: int) -> Shift:
     shift = db.session.get(Shift, shift_id)
-    if shift is None:
-        abort(404)
-    mine = current_user.is_authenticated and any(
-        a.user_id == current_user.id for r in shift.roles for a in r.assignments
-    )
-    if not shift.public and not mine and not can(current_user, "volunteers.manage_shifts", shift):
+    user = current_user if current_user.is_authenticated else None
+    if not eligibility.visible_shift(shift, user):
         abort(404)
     return shift
 

@@ -35,7 +35,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, tow
 def test_every_state_changing_core_route_needs_a_csrf_token(app, client, login_as, town):
     login_as("site_admin", town.town_id)
     for rule in app.url_map.iter_rules():
-        if "POST" not in rule.methods:
+        if "POST" not in rule.methods or rule.rule.startswith("/api/"):  # bearer tokens only
             continue
         url = rule.rule
         for argument in rule.arguments:
