@@ -80,7 +80,7 @@ class SteeringPlugin(Plugin):
     @hookimpl
     def nav_items(self, user):
         return [
-            NavItem("steering.tasks_list", _l("工作督导"), login_required=True, order=75),
+            NavItem("steering.tasks_list", _l("工作督导"), permission="steering.view", order=75),
             NavItem("steering.rules_index", _l("工作制度"), order=95),
         ]
 
