@@ -89,8 +89,8 @@ def create_meeting(
         if person.id != user.id:
             notify.notify(
                 person.id,
-                f"{MEETING_KINDS[kind]}通知: {title}",
-                f"时间: {held_on.isoformat()}；地点: {venue or '另行通知'}。\n{agenda}",
+                f"{MEETING_KINDS[kind]}通知：{title}",
+                f"时间：{held_on.isoformat()}；地点：{venue or '另行通知'}。\n{agenda}",
                 link=f"/steering/meetings/{meeting.id}",
             )
     return meeting
