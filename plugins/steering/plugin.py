@@ -120,6 +120,12 @@ class SteeringPlugin(Plugin):
         return None
 
     @hookimpl
+    def calendar_entries(self, start, end, viewer, personal):
+        from plugins.steering.meetings import calendar_entries
+
+        return calendar_entries(start, end, viewer, personal)
+
+    @hookimpl
     def report_metrics(self, unit_ids, start, end):
         from plugins.steering import figures
 
