@@ -80,7 +80,7 @@ def load(town: OrgUnit) -> None:
                         received_on=min(date(year, month, 10), today()),
                         source=source,
                         amount=(amount * Decimal(share)).quantize(Decimal("0.01")),
-                        description=f"演示:{services.INCOME_SOURCES[source]}",
+                        description=f"演示：{services.INCOME_SOURCES[source]}",
                     )
                 )
             if index == 0:
@@ -90,7 +90,7 @@ def load(town: OrgUnit) -> None:
                         received_on=min(date(year, 6, 1), today()),
                         source="sponsor",
                         amount=Decimal("2000.00"),
-                        description="演示:本地企业赞助学习中心图书",
+                        description="演示：本地企业赞助学习中心图书",
                     )
                 )
     if not services.targets(year):

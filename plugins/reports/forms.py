@@ -184,7 +184,7 @@ class IncomeForm(FlaskForm):
     description = StringField(
         _l("说明"), filters=[clean_text], validators=[Length(max=200, message="最多 200 字。")]
     )
-    document = FileField(_l("凭证(PDF、JPG 或 PNG,最大 5 MB)"))
+    document = FileField(_l("凭证（PDF、JPG 或 PNG，最大 5 MB）"))
 
 
 class LearningItemForm(FlaskForm):

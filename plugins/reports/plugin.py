@@ -44,7 +44,7 @@ class ReportsPlugin(Plugin):
             ),
             Permission(
                 "reports.manage",
-                _l("设置年度目标、示范村、考核权重、经费预算和收入,发布指尖学习"),
+                _l("设置年度目标、示范村、考核权重、经费预算和收入，发布指尖学习"),
                 ("programme_manager",),
             ),
             Permission(

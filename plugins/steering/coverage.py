@@ -71,7 +71,7 @@ def assign(person: User | None, unit: OrgUnit) -> CounsellorArea:
     area = CounsellorArea(user_id=person.id, org_unit_id=unit.id)
     db.session.add(area)
     db.session.flush()
-    audit.record("steering.area_assigned", area, f"分片联系: {person.display_name} → {unit.name}")
+    audit.record("steering.area_assigned", area, f"分片联系：{person.display_name} → {unit.name}")
     return area
 
 
@@ -79,7 +79,7 @@ def unassign(area: CounsellorArea) -> None:
     audit.record(
         "steering.area_removed",
         area,
-        f"取消分片联系: {area.user.display_name} → {area.org_unit.name}",
+        f"取消分片联系：{area.user.display_name} → {area.org_unit.name}",
     )
     db.session.delete(area)
 

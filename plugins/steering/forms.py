@@ -80,7 +80,7 @@ class ReasonForm(FlaskForm):
 
 
 class EvidenceForm(FlaskForm):
-    file = FileField(_l("佐证材料(JPG、PNG、PDF、Word 或 Excel，最大 5 MB)"))
+    file = FileField(_l("佐证材料（JPG、PNG、PDF、Word 或 Excel，最大 5 MB）"))
 
 
 class VisitForm(FlaskForm):
@@ -145,7 +145,7 @@ class MeetingForm(FlaskForm):
     unit_id = SelectField(_l("单位"), coerce=int, validate_choice=False)
     held_on = DateField(_l("会议日期"), validators=[InputRequired(_l("请填写会议日期。"))])
     hours = DecimalField(
-        _l("时长(小时)"),
+        _l("时长（小时）"),
         places=1,
         validators=[
             InputRequired(_l("请填写会议时长。")),
@@ -156,7 +156,7 @@ class MeetingForm(FlaskForm):
     agenda = TextAreaField(
         _l("议程"), filters=[clean_text], validators=[Optional(), Length(max=4000)]
     )
-    roles = MultiCheckboxField(_l("参会人员(按角色邀请)"))
+    roles = MultiCheckboxField(_l("参会人员（按角色邀请）"))
 
 
 class AttendanceForm(FlaskForm):
@@ -204,11 +204,11 @@ class MilestoneForm(FlaskForm):
         ],
     )
     villages = IntegerField(
-        _l("累计示范村(个)"),
+        _l("累计示范村（个）"),
         default=0,
         validators=[Optional(), NumberRange(0, 1000, _l("示范村数量应在 0 到 1000 之间。"))],
     )
-    full_coverage = BooleanField(_l("全覆盖(每个村都达到示范标准)"))
+    full_coverage = BooleanField(_l("全覆盖（每个村都达到示范标准）"))
 
 
 class CsrfForm(FlaskForm):
@@ -216,7 +216,7 @@ class CsrfForm(FlaskForm):
 
 
 class RuleForm(FlaskForm):
-    body = TextAreaField(_l("制度内容(Markdown)"), validators=[Optional()])
+    body = TextAreaField(_l("制度内容（Markdown）"), validators=[Optional()])
     note = StringField(
         _l("修改说明"), filters=[clean_text], validators=[Optional(), Length(max=200)]
     )

@@ -89,8 +89,8 @@ def create_meeting(
         if person.id != user.id:
             notify.notify(
                 person.id,
-                f"{MEETING_KINDS[kind]}通知: {title}",
-                f"时间: {held_on.isoformat()}；地点: {venue or '另行通知'}。\n{agenda}",
+                f"{MEETING_KINDS[kind]}通知：{title}",
+                f"时间：{held_on.isoformat()}；地点：{venue or '另行通知'}。\n{agenda}",
                 link=f"/steering/meetings/{meeting.id}",
             )
     return meeting
@@ -141,3 +141,56 @@ def visible_meetings(user, unit_ids: set[int]) -> list[Meeting]:
             .order_by(Meeting.held_on.desc(), Meeting.id.desc())
         )
     )
+
+
+def calendar_entries(start, end, viewer, personal: bool) -> list:
+    """Meetings the viewer is invited to, on their personal calendar and feed only."""
+    from datetime import datetime, time, timedelta
+
+    from flask import has_request_context, url_for
+
+    from core.hooktypes import CalendarEntry
+    from core.timeutil import from_local, to_local
+
+    if not personal or viewer is None or not getattr(viewer, "is_authenticated", False):
+        return []
+    first, last = to_local(start).date(), to_local(end).date()
+    rows = db.session.scalars(
+        select(Meeting)
+        .join(MeetingAttendee, MeetingAttendee.meeting_id == Meeting.id)
+        .where(
+            MeetingAttendee.user_id == viewer.id,
+            Meeting.held_on >= first,
+            Meeting.held_on <= last,
+        )
+        .order_by(Meeting.held_on, Meeting.id)
+    )
+    entries = []
+    for meeting in rows:
+        begins = from_local(datetime.combine(meeting.held_on, time()))
+        ends = begins + timedelta(days=1)
+        if not (begins < end and ends > start):
+            continue
+        path = (
+            url_for("steering.meeting", meeting_id=meeting.id)
+            if has_request_context()
+            else f"/steering/meetings/{meeting.id}"
+        )
+        entries.append(
+            CalendarEntry(
+                uid=f"steering-meeting-{meeting.id}@xiangxuetong",
+                source="steering",
+                title=meeting.title,
+                start=begins,
+                end=ends,
+                url=path,
+                category=MEETING_KINDS[meeting.kind],
+                colour="#5a3e1b",
+                location=meeting.venue,
+                description=meeting.agenda,
+                org_unit_id=meeting.org_unit_id,
+                all_day=True,
+                public=False,
+            )
+        )
+    return entries

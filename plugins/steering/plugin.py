@@ -80,7 +80,7 @@ class SteeringPlugin(Plugin):
     @hookimpl
     def nav_items(self, user):
         return [
-            NavItem("steering.tasks_list", _l("工作督导"), login_required=True, order=75),
+            NavItem("steering.tasks_list", _l("工作督导"), permission="steering.view", order=75),
             NavItem("steering.rules_index", _l("工作制度"), order=95),
         ]
 
@@ -118,6 +118,12 @@ class SteeringPlugin(Plugin):
             if data:
                 return Markup(render_template("steering/_profile.html", **data))
         return None
+
+    @hookimpl
+    def calendar_entries(self, start, end, viewer, personal):
+        from plugins.steering.meetings import calendar_entries
+
+        return calendar_entries(start, end, viewer, personal)
 
     @hookimpl
     def report_metrics(self, unit_ids, start, end):

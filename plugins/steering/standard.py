@@ -48,7 +48,7 @@ def metric_labels(year: int) -> dict[str, str]:
     ):
         for metric in group or []:
             found.setdefault(
-                metric.key, f"{metric.label}({metric.unit})" if metric.unit else metric.label
+                metric.key, f"{metric.label}（{metric.unit}）" if metric.unit else metric.label
             )
     return found
 
@@ -117,7 +117,7 @@ def save_items(year: int, rows: list[ItemRow], known_metrics: set[str]) -> None:
         "steering.standard_set",
         object_type="steering_standard_item",
         object_id=year,
-        summary=f"{year} 年示范社区评估标准: {len(rows)} 项",
+        summary=f"{year} 年示范社区评估标准：{len(rows)} 项",
     )
 
 
@@ -246,7 +246,7 @@ def set_milestone(year: int, villages: int, full_coverage: bool) -> Milestone:
     audit.record(
         "steering.milestone_set",
         milestone,
-        f"{year} 年底: 示范村 {villages} 个" + ("，全覆盖" if full_coverage else ""),
+        f"{year} 年底：示范村 {villages} 个" + ("，全覆盖" if full_coverage else ""),
     )
     return milestone
 

@@ -110,12 +110,12 @@ def create_task(
     db.session.add(
         TaskEvent(task_id=task.id, action="create", to_state="open", actor_id=creator.id)
     )
-    audit.record("steering.task_created", task, f"督办任务 #{task.id} {task.title}({unit.name})")
+    audit.record("steering.task_created", task, f"督办任务 #{task.id} {task.title}（{unit.name}）")
     for user_id in {owner_id, *helpers} - {creator.id}:
         notify.notify(
             user_id,
-            f"新的督办任务: {task.title}({unit.name})",
-            f"办结期限: {deadline.isoformat()}",
+            f"新的督办任务：{task.title}（{unit.name}）",
+            f"办结期限：{deadline.isoformat()}",
             link=task_link(task),
         )
     return task
@@ -153,7 +153,7 @@ def add_evidence(task: Task, upload: FileStorage | None, user) -> TaskEvidence:
     task.evidence.append(evidence)
     db.session.flush()
     audit.record(
-        "steering.evidence_added", task, f"任务 #{task.id} 上传佐证: {evidence.original_name}"
+        "steering.evidence_added", task, f"任务 #{task.id} 上传佐证：{evidence.original_name}"
     )
     return evidence
 
@@ -211,8 +211,8 @@ def remind_overdue(day: date | None = None) -> int:
         for user_id in sorted(people):
             sent = notify.notify(
                 user_id,
-                f"督办任务已逾期 {late} 天: {task.title}({task.org_unit.name})",
-                f"负责人: {task.owner.display_name}；办结期限: {task.deadline.isoformat()}。",
+                f"督办任务已逾期 {late} 天：{task.title}（{task.org_unit.name}）",
+                f"负责人：{task.owner.display_name}；办结期限：{task.deadline.isoformat()}。",
                 link=task_link(task),
                 dedupe_key=f"steering:overdue:{task.id}:{user_id}:{day.isoformat()}",
             )

@@ -12,7 +12,7 @@ from flask_login import current_user
 from core import orgunits
 from core.extensions import db
 from core.permissions import can, permission_required, require, unit_ids_where
-from plugins.steering import standard
+from plugins.steering import rules, standard
 from plugins.steering.blueprint import bp, unit_or_404
 from plugins.steering.forms import CsrfForm, MilestoneForm, StandardForm
 from plugins.steering.tasks import TaskError
@@ -51,7 +51,8 @@ def standard_page():
 @bp.route("/standard/items", methods=["GET", "POST"])
 @permission_required("steering.manage")
 def standard_items():
-    """Define the year's weighted checklist (points sum to 100)."""
+    """Define the year's weighted checklist (points sum to 100): the town's managers only."""
+    require("steering.manage", rules.TOWN_WIDE)
     year = _year()
     labels = standard.metric_labels(year)
     existing = standard.items(year)
@@ -110,6 +111,7 @@ def standard_items():
 @permission_required("steering.manage")
 def standard_milestone():
     """Set how many demonstration villages there should be by the end of a year."""
+    require("steering.manage", rules.TOWN_WIDE)
     form = MilestoneForm()
     if form.validate():
         standard.set_milestone(form.year.data, form.villages.data or 0, form.full_coverage.data)

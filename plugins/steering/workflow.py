@@ -129,13 +129,13 @@ def apply(task: Task, action: str, user, reason: str = "") -> TaskEvent:
         created_at=utcnow(),
     )
     db.session.add(event)
-    summary = f"任务 #{task.id} {task.title}({task.org_unit.name}): {ACTIONS[action]}"
+    summary = f"任务 #{task.id} {task.title}（{task.org_unit.name}）：{ACTIONS[action]}"
     audit.record(f"steering.task_{action}", task, summary + (f"，{reason}" if reason else ""))
     for user_id in recipients(task, step.notify) - {user.id}:
         notify.notify(
             user_id,
-            f"督办任务{ACTIONS[action]}: {task.title}({task.org_unit.name})",
-            f"状态: {TASK_STATES[step.target]}" + (f"。原因: {reason}" if reason else ""),
+            f"督办任务{ACTIONS[action]}：{task.title}（{task.org_unit.name}）",
+            f"状态：{TASK_STATES[step.target]}" + (f"。原因：{reason}" if reason else ""),
             link=task_link(task),
         )
     return event

@@ -149,3 +149,28 @@ def test_income_only_by_managers_of_that_village(client, login_as, town, app, ma
     assert _count(app) == 0
     assert client.post(f"/reports/funds/income/{income_id}/delete").status_code == 404
     assert client.get(f"/reports/funds/income/{income_id}/document").status_code == 404
+
+
+def test_income_counts_only_once_received(client, login_as, town, app, monkeypatch):
+    """收入 counts income dated up to today; the detail page lists exactly those."""
+    from datetime import date
+    from decimal import Decimal
+
+    from plugins.reports.models import Income
+    from tests.plugins.reports import known_town
+
+    known_town.freeze(monkeypatch)  # today is 2025-06-15
+    a = town.village_a_id
+    with app.app_context():
+        for day, amount in ((date(2025, 6, 1), "300"), (date(2025, 6, 20), "999")):
+            _db.session.add(
+                Income(org_unit_id=a, received_on=day, source="sponsor", amount=Decimal(amount))
+            )
+        _db.session.commit()
+    login_as("programme_manager", town.town_id)
+    row = next(
+        r for r in table(page(client, "/reports/funds", year=2025), "funds") if r[0] == "甲村"
+    )
+    assert row[4] == "300.00"
+    detail = page(client, f"/reports/funds/{a}", year=2025)
+    assert [r[2] for r in table(detail, "incomes")[1:]] == ["300.00"]

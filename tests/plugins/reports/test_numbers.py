@@ -226,7 +226,7 @@ def test_spending_counts_only_once_paid(client, login_as, town, app, monkeypatch
     login_as("programme_manager", town.town_id)
     html = page(client, "/reports/funds", year=2025)
     row = next(r for r in table(html, "funds") if r[0] == "甲村")
-    assert row[4] == "300.00"
+    assert row[5] == "300.00"  # 已支出, after 收入
     link = next(link for link in table_links(html, "funds")[2] if "#spendings" in link)
     detail = client.get(link.replace("&amp;", "&").split("#")[0]).get_data(as_text=True)
     assert [r[2] for r in table(detail, "spendings")[1:]] == ["300.00"]

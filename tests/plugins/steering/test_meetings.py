@@ -167,3 +167,39 @@ def test_service_refuses_attendance_of_people_not_invited(app, staff, town):
                 hours=1,
                 roles=["counsellor"],
             )
+
+
+def test_invitees_see_the_meeting_on_their_personal_calendar_only(app, staff, town):
+    from datetime import UTC, datetime
+
+    from core.models import User
+    from core.plugins import get_service
+    from plugins.steering.models_meetings import Meeting, MeetingAttendee
+    from plugins.steering.tasks import today
+
+    with app.test_request_context():
+        meeting = Meeting(
+            kind="progress",
+            title="十一月推进会",
+            org_unit_id=town.town_id,
+            held_on=today(),
+            hours=2,
+            venue="教管中心",
+        )
+        meeting.attendees = [MeetingAttendee(user_id=staff.counsellor_a)]
+        _db.session.add(meeting)
+        _db.session.commit()
+        start = datetime.now(UTC) - timedelta(days=2)
+        end = datetime.now(UTC) + timedelta(days=2)
+        calendar = get_service("calendar")
+        invited = _db.session.get(User, staff.counsellor_a)
+        other = _db.session.get(User, staff.coordinator_b)
+        mine = calendar.raw_entries(start, end, invited, personal=True)
+        assert [(e.title, e.url, e.all_day) for e in mine] == [
+            ("十一月推进会", f"/steering/meetings/{meeting.id}", True)
+        ]
+        assert calendar.raw_entries(start, end, invited, personal=False) == []
+        assert calendar.raw_entries(start, end, other, personal=True) == []
+        assert calendar.raw_entries(start, end, None, personal=True) == []
+        later = calendar.raw_entries(end, end + timedelta(days=5), invited, personal=True)
+        assert later == []

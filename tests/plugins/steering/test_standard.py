@@ -140,7 +140,10 @@ def test_self_assessment_town_score_history_and_milestones(app, client, staff, t
     )
 
 
-def test_standard_permissions_on_the_village(app, client, staff, town):
+def test_standard_permissions_on_the_village(app, client, staff, town, make_user):
+    log_in(client, app, make_user("programme_manager", town.village_a_id))  # one village only
+    assert client.post(f"/steering/standard/items?year={YEAR}", data=GOOD).status_code == 403
+    assert client.post("/steering/standard/milestones", data={"year": 2030}).status_code == 403
     log_in(client, app, staff.manager)
     _items(client)
     url_b = f"/steering/standard/units/{town.village_b_id}"
