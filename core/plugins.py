@@ -30,6 +30,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "competitions": "plugins.competitions.plugin:CompetitionsPlugin",
     "credits": "plugins.credits.plugin:CreditsPlugin",
     "reports": "plugins.reports.plugin:ReportsPlugin",
+    "learning": "plugins.learning.plugin:LearningPlugin",
 }
 
 
