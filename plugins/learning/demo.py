@@ -63,7 +63,8 @@ def _course(town: OrgUnit, manager: User | None, index: int, spec) -> Course:
     course = db.session.scalar(select(Course).where(Course.title == title))
     if course is not None:
         return course
-    published = utcnow() - timedelta(days=2 - index, hours=1)
+    # the first course two days ago, the second a few minutes ago: today's digest shows it
+    published = utcnow() - (timedelta(days=2) if index == 0 else timedelta(minutes=5))
     course = Course(
         title=title,
         category=category,
