@@ -51,12 +51,12 @@ def create(
     audit.record(
         "learning.assigned",
         assignment,
-        f"布置学习:{course.title} → {unit.name}{assignment.group_label},{due_on.isoformat()} 前学完",
+        f"布置学习：{course.title} → {unit.name}{assignment.group_label},{due_on.isoformat()} 前学完",
     )
     for person in members(assignment):
         notify.notify(
             person.id,
-            f"学习任务:{course.title}",
+            f"学习任务：{course.title}",
             f"请在 {due_on.isoformat()} 前学完。",
             link=url_for("learning.course", course_id=course.id, _external=True),
             dedupe_key=f"learning-assignment-{assignment.id}-{person.id}",
@@ -149,13 +149,13 @@ def add_party_member(user: User, unit: OrgUnit, by_id: int) -> PartyMember | Non
     db.session.add(member)
     db.session.flush()
     audit.record(
-        "learning.party_member_added", member, f"党员名册:{unit.name} 加入 {user.display_name}"
+        "learning.party_member_added", member, f"党员名册：{unit.name} 加入 {user.display_name}"
     )
     return member
 
 
 def remove_party_member(member: PartyMember) -> None:
     audit.record(
-        "learning.party_member_removed", member, f"党员名册:移出 {member.user.display_name}"
+        "learning.party_member_removed", member, f"党员名册：移出 {member.user.display_name}"
     )
     db.session.delete(member)

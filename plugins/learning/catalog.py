@@ -32,7 +32,7 @@ def save_course(course: Course | None, data: dict, user_id: int | None) -> Cours
     audit.record(
         "learning.course_created" if created else "learning.course_updated",
         course,
-        f"{'新建' if created else '修改'}课程:{course.title}",
+        f"{'新建' if created else '修改'}课程：{course.title}",
     )
     return course
 
@@ -43,7 +43,7 @@ def publish(course: Course) -> None:
     course.published = True
     for lesson in course.lessons:
         lesson.published_at = lesson.published_at or now
-    audit.record("learning.course_published", course, f"发布课程:{course.title}")
+    audit.record("learning.course_published", course, f"发布课程：{course.title}")
 
 
 def save_lesson(
@@ -67,7 +67,7 @@ def save_lesson(
     audit.record(
         "learning.lesson_created" if created else "learning.lesson_updated",
         lesson,
-        f"{'新建' if created else '修改'}课时:{course.title} / {lesson.title}",
+        f"{'新建' if created else '修改'}课时：{course.title} / {lesson.title}",
     )
     return lesson
 
@@ -83,7 +83,7 @@ def add_attachment(lesson: Lesson, stored: tuple[str, str, str, int]) -> Attachm
     )
     db.session.add(attachment)
     db.session.flush()
-    audit.record("learning.attachment_added", attachment, f"课时附件:{lesson.title} / {display}")
+    audit.record("learning.attachment_added", attachment, f"课时附件：{lesson.title} / {display}")
     return attachment
 
 
@@ -95,7 +95,7 @@ def link_event(lesson: Lesson, event_id: int, label: str, user_id: int | None) -
         db.session.add(link)
     link.lesson_id, link.label, link.linked_by_id = lesson.id, label[:200], user_id
     db.session.flush()
-    audit.record("learning.event_linked", link, f"线下课 {label} 对应课时:{lesson.title}")
+    audit.record("learning.event_linked", link, f"线下课 {label} 对应课时：{lesson.title}")
     return link
 
 
@@ -125,10 +125,10 @@ def lessons_published_between(start, end) -> list[Lesson]:
 
 def entry(lesson: Lesson, url: str) -> LearningEntry:
     """A lesson as a 指尖学习 digest and feed entry."""
-    kind = {"audio": "(有声)", "video": "(视频)"}.get(lesson.media_kind or "", "")
+    kind = {"audio": "（有声）", "video": "（视频）"}.get(lesson.media_kind or "", "")
     return LearningEntry(
         uid=f"learning-lesson-{lesson.id}",
-        title=f"网上课程《{lesson.course.title}》:{lesson.title}{kind}",
+        title=f"网上课程《{lesson.course.title}》：{lesson.title}{kind}",
         url=url,
         published=lesson.published_at,
         updated=max(lesson.published_at, lesson.updated_at),

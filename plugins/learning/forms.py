@@ -60,12 +60,12 @@ class LessonForm(FlaskForm):
         filters=[clean_text],
         validators=[Optional(), Length(max=20000, message="最多 20000 字。")],
     )
-    media = FileField(_l("图片、音频或视频(可选)"))
-    question_id = SelectField(_l("课后小题(题库)"), coerce=int)
+    media = FileField(_l("图片、音频或视频（可选）"))
+    question_id = SelectField(_l("课后小题（题库）"), coerce=int)
 
 
 class AttachmentForm(FlaskForm):
-    file = FileField(_l("附件(PDF、Word、Excel、PPT 或图片,最大 20 MB)"))
+    file = FileField(_l("附件（PDF、Word、Excel、PPT 或图片，最大 20 MB）"))
 
 
 class EventLinkForm(FlaskForm):
@@ -89,10 +89,9 @@ class AssignmentForm(FlaskForm):
 
 class PartyMemberForm(FlaskForm):
     phone = StringField(_l("手机号"), validators=[InputRequired("请填写手机号。"), MobilePhone()])
-    org_unit_id = SelectField(_l("所在党支部(村、社区)"), coerce=int)
+    org_unit_id = SelectField(_l("所在党支部（村、社区）"), coerce=int)
 
 
 class PracticeAnswerForm(FlaskForm):
     day = HiddenField()
-    question_id = HiddenField()
     choice = RadioField(_l("您的答案"), validators=[InputRequired("请选择一个答案。")])

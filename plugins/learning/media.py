@@ -67,7 +67,7 @@ def media_limit() -> int:
 
 
 def too_big_message(limit: int) -> str:
-    return f"文件太大:课时的音频、视频或图片最大 {limit // (1024 * 1024)} MB,请压缩后再上传。"
+    return f"文件太大：课时的音频、视频或图片最大 {limit // (1024 * 1024)} MB，请压缩后再上传。"
 
 
 def folder() -> Path:
@@ -94,8 +94,8 @@ def save_media(storage, limit: int | None = None) -> tuple[str, str, int]:
     claimed = _name_extension(storage.filename)
     if found is None:
         raise MediaError(
-            "不支持这种文件:课时媒体只能是 jpg/png/gif/webp 图片、mp3/ogg/wav/m4a 音频"
-            "或 mp4/webm 视频(按内容识别,不看文件名)。"
+            "不支持这种文件：课时媒体只能是 jpg/png/gif/webp 图片、mp3/ogg/wav/m4a 音频"
+            "或 mp4/webm 视频（按内容识别，不看文件名）。"
         )
     content_type, extension = found
     if (
@@ -104,8 +104,8 @@ def save_media(storage, limit: int | None = None) -> tuple[str, str, int]:
         and MEDIA_TYPES[claimed].split("/")[0] != (content_type.split("/")[0])
     ):
         raise MediaError(
-            f"文件内容与文件名不符:文件名是 .{claimed},内容却是"
-            f"{KIND_LABELS[content_type.split('/')[0]]}({extension})。请检查后重新上传。"
+            f"文件内容与文件名不符：文件名是 .{claimed}，内容却是"
+            f"{KIND_LABELS[content_type.split('/')[0]]}（{extension}）。请检查后重新上传。"
         )
     name, size = _copy(head, stream, extension, limit)
     return name, content_type, size

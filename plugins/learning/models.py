@@ -26,7 +26,7 @@ CATEGORIES: dict[str, str] = {
 }
 #: How a lesson counts as finished in a course (never by time on the page).
 COMPLETION_RULES: dict[str, str] = {
-    "check": "答对课后小题(没有小题的课时由学员确认学完)",
+    "check": "答对课后小题（没有小题的课时由学员确认学完）",
     "confirm": "学员确认学完",
 }
 

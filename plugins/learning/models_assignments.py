@@ -1,6 +1,6 @@
 """Assigned learning: a course given to a group of people with a deadline, and the party roster.
 
-Party membership is not an account role, so the learning plugin keeps the roster (党员名册) that
+Party membership is not an account role, so the learning plugin keeps the roster （党员名册） that
 village coordinators maintain; the other groups come from core roles.
 """
 

@@ -1,4 +1,4 @@
-"""每日一练: one row per person and local day, one row per answered question.
+"""每日一练： one row per person and local day, one row per answered question.
 
 (user, day) is unique, so a day is counted once; (practice, question) is unique, so an answer
 is counted once. ``day`` is the Asia/Shanghai date the practice belongs to.

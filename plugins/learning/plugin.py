@@ -37,7 +37,7 @@ class LearningPlugin(Plugin):
         return [
             Permission(
                 "learning.manage",
-                _l("编写网上课程和课时,上传音视频,关联线下课"),
+                _l("编写网上课程和课时，上传音视频，关联线下课"),
                 ("programme_manager",),
             ),
             Permission(

@@ -1,4 +1,4 @@
-"""每日一练: five bank questions a day per person, weak categories drawn more often.
+"""每日一练： five bank questions a day per person, weak categories drawn more often.
 
 The day is the local (Asia/Shanghai) date of the moment of answering, from ``core.timeutil``:
 a streak crosses midnight in Shanghai, not in UTC. A day's row and each answer are unique in
@@ -32,9 +32,9 @@ def check_day(day: date, now: datetime | None = None) -> None:
     """Only today's practice may be started or answered."""
     today = local_day(now)
     if day > today:
-        raise LearningError("还没到这一天:明天的每日一练请明天再来。")
+        raise LearningError("还没到这一天：明天的每日一练请明天再来。")
     if day < today:
-        raise LearningError("过去的每日一练已经结束,不能补答。请做今天的题。")
+        raise LearningError("过去的每日一练已经结束，不能补答。请做今天的题。")
 
 
 def category_weights(user_id: int) -> dict[str, float]:
@@ -65,7 +65,7 @@ def start(user: User, day: date, now: datetime | None = None) -> PracticeDay:
         return found
     bank = get_service("competitions")
     if bank is None:
-        raise LearningError("题库没有启用,暂时不能做每日一练。")
+        raise LearningError("题库没有启用，暂时不能做每日一练。")
     recent = db.session.scalars(
         select(PracticeAnswer.question_id)
         .where(PracticeAnswer.user_id == user.id)
@@ -74,7 +74,7 @@ def start(user: User, day: date, now: datetime | None = None) -> PracticeDay:
     )
     drawn = bank.draw_questions(QUESTIONS_PER_DAY, category_weights(user.id), set(recent))
     if not drawn:
-        raise LearningError("题库里还没有题目,请稍后再来。")
+        raise LearningError("题库里还没有题目，请稍后再来。")
     try:
         with db.session.begin_nested():
             db.session.add(
@@ -131,7 +131,7 @@ def answer(
             )
     except IntegrityError:
         db.session.rollback()
-        raise LearningError("这道题已经答过了,每题只计一次。") from None
+        raise LearningError("这道题已经答过了，每题只计一次。") from None
     if right:
         db.session.execute(
             update(PracticeDay)

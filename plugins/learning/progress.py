@@ -92,7 +92,7 @@ def answer_check(user_id: int, lesson: Lesson, chosen: str) -> CheckResult:
     if question is None:
         raise LearningError("这一课没有课后小题。")
     if progress.finished_at is not None:
-        raise LearningError("这一课您已经学完了,不用再答题。")
+        raise LearningError("这一课您已经学完了，不用再答题。")
     if not chosen:
         raise LearningError("请选择一个答案。")
     right = bool(get_service("competitions").is_right(question["id"], chosen))

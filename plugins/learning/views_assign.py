@@ -55,7 +55,7 @@ def assignment_new():
         else:
             assignments.create(course, unit, form.group.data, form.due_on.data, current_user.id)
             db.session.commit()
-            flash(_("学习任务已布置,已通知每位学员。"), "success")
+            flash(_("学习任务已布置，已通知每位学员。"), "success")
             return redirect(url_for("learning.assignment_list"))
     status = 400 if request.method == "POST" else 200
     return render_template("learning/assignment_form.html", form=form), status
@@ -72,7 +72,7 @@ def party_roster():
         require("learning.assign", unit)
         person = accounts.find_by_phone(form.phone.data)
         if person is None:
-            form.phone.errors = [_("没有这个手机号的账号,请先让本人注册。")]
+            form.phone.errors = [_("没有这个手机号的账号，请先让本人注册。")]
         elif assignments.add_party_member(person, unit, current_user.id) is None:
             form.phone.errors = [_("此人已在党员名册中。")]
         else:

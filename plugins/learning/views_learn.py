@@ -86,7 +86,6 @@ def _lesson_page(lesson: Lesson, form=None, result=None, status: int = 200):
         may_confirm=progress.may_confirm(lesson),
         before=before,
         after=after,
-        position_form=PositionForm(),
     )
     return page, status
 
@@ -113,7 +112,7 @@ def check(lesson_id: int):
         flash(str(error), "error")
         return redirect(url_for("learning.lesson", lesson_id=found.id))
     if result.finished_now:
-        flash(_("答对了!这一课已学完。"), "success")
+        flash(_("答对了！这一课已学完。"), "success")
     return _lesson_page(found, form=form, result=result)
 
 

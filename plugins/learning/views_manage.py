@@ -86,7 +86,7 @@ def course_edit_lessons(course_id: int):
 def course_publish(course_id: int):
     course = managed_course(course_id)
     if not course.lessons:
-        flash(_("课程还没有课时,不能发布。"), "error")
+        flash(_("课程还没有课时，不能发布。"), "error")
     elif not course.published:
         catalog.publish(course)
         db.session.commit()
@@ -96,7 +96,7 @@ def course_publish(course_id: int):
 
 def _question_choices() -> list[tuple[int, str]]:
     bank = get_service("competitions")
-    return [(0, _("(不设小题)")), *(bank.question_choices() if bank else [])]
+    return [(0, _("（不设小题）")), *(bank.question_choices() if bank else [])]
 
 
 def guard_upload_size() -> None:

@@ -17,17 +17,6 @@ from plugins.learning.forms import PracticeAnswerForm
 from plugins.learning.progress import LearningError
 
 
-def _form(question: dict, day: date) -> PracticeAnswerForm:
-    form = PracticeAnswerForm(prefix=f"q{question['id']}")
-    form.day.data = day.isoformat()
-    form.question_id.data = str(question["id"])
-    form.choice.choices = [
-        ("ABCDEF"[number], f"{'ABCDEF'[number]}. {text}")
-        for number, text in enumerate(question["options"])
-    ]
-    return form
-
-
 @bp.route("/practice")
 @login_required
 def practice_today():
@@ -40,8 +29,7 @@ def practice_today():
     bank = get_service("competitions")
     answers = {answer.question_id: answer for answer in row.answers}
     items = [
-        (question, answers.get(question["id"]), _form(question, day))
-        for question in bank.questions(row.question_ids)
+        (question, answers.get(question["id"])) for question in bank.questions(row.question_ids)
     ]
     return render_template(
         "learning/practice.html",
@@ -74,11 +62,11 @@ def practice_answer(question_id: int):
         flash(str(error), "error")
         return redirect(url_for("learning.practice_today"))
     flash(
-        _("回答正确!") if marked.right else _("回答错误,正确答案是 %(a)s。", a=marked.answer),
+        _("回答正确！") if marked.right else _("回答错误，正确答案是 %(a)s。", a=marked.answer),
         "success" if marked.right else "error",
     )
     if marked.finished_now:
-        flash(_("今天的每日一练完成了,明天再来!"), "success")
+        flash(_("今天的每日一练完成了，明天再来！"), "success")
     return redirect(url_for("learning.practice_today", _anchor=f"q{question_id}"))
 
 

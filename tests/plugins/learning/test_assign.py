@@ -137,7 +137,7 @@ def test_party_roster_add_and_remove(app, client, login_as, make_user, town):
     assert client.post("/learning/party/", data=form).status_code == 302
     assert "此人已在党员名册中。" in client.post("/learning/party/", data=form).data.decode()
     unknown = client.post("/learning/party/", data={**form, "phone": "13912345678"})
-    assert "没有这个手机号的账号,请先让本人注册。" in unknown.data.decode()
+    assert "没有这个手机号的账号，请先让本人注册。" in unknown.data.decode()
     with app.app_context():
         member_id = _db.session.scalar(select(PartyMember.id))
     client.post(f"/learning/party/{member_id}/remove")

@@ -60,7 +60,7 @@ def test_audio_is_stored_and_served_with_ranges(app, client, login_as, town, mak
 @pytest.mark.parametrize(
     "content, filename, message",
     [
-        (PNG, "第一课.mp3", "文件内容与文件名不符:文件名是 .mp3,内容却是图片(png)"),
+        (PNG, "第一课.mp3", "文件内容与文件名不符：文件名是 .mp3，内容却是图片（png）"),
         (b"#!/bin/sh\nrm -rf /\n", "第一课.mp3", "不支持这种文件"),
         (b"", "第一课.ogg", "文件是空的"),
     ],
@@ -86,7 +86,7 @@ def test_two_gigabyte_upload_is_refused_before_reading_it(app, client, login_as,
         client, course_id, OGG, "大文件.ogg", environ_overrides={"CONTENT_LENGTH": str(2 * 1024**3)}
     )
     assert response.status_code == 413
-    assert "文件太大:课时的音频、视频或图片最大 200 MB,请压缩后再上传。" in response.data.decode()
+    assert "文件太大：课时的音频、视频或图片最大 200 MB，请压缩后再上传。" in response.data.decode()
     assert lesson_count(app) == 0
 
 

@@ -61,13 +61,13 @@ def test_staff_link_a_calendar_event_from_the_lesson(
 
     def upcoming(unit_id, start, end):
         asked.append(unit_id)
-        return [("41/20260301T110000Z", "2026-03-01 19:00 干部夜校:土地承包", start)]
+        return [("41/20260301T110000Z", "2026-03-01 19:00 干部夜校：土地承包", start)]
 
     monkeypatch.setattr(calendar_services, "upcoming_events", upcoming)
     _c, lessons = make_course(lessons=1, unit_id=town.village_a_id)
     login_as("programme_manager", town.town_id)
     url = f"/learning/manage/lessons/{lessons[0]}/events"
-    assert "2026-03-01 19:00 干部夜校:土地承包" in client.get(url).data.decode()
+    assert "2026-03-01 19:00 干部夜校：土地承包" in client.get(url).data.decode()
     assert asked == [town.village_a_id]
     assert client.post(url, data={"event": "41"}).status_code == 302
     with app.app_context():
@@ -81,10 +81,10 @@ def test_new_lessons_reach_the_digest_text_and_feed(app, client, make_course):
     _c, hidden = make_course(lessons=1, published=False)
     day = local_day().isoformat()
     page = client.get(f"/reports/learn/day/{day}").data.decode()
-    assert f'href="/learning/lessons/{published[0]}">网上课程《测试课程》:第1课</a>' in page
+    assert f'href="/learning/lessons/{published[0]}">网上课程《测试课程》：第1课</a>' in page
     assert f"/learning/lessons/{hidden[0]}" not in page
     text = client.get(f"/reports/learn/day/{day}.txt").data.decode()
-    assert "1. 网上课程《测试课程》:第1课\n课文\n详情:http://" in text
+    assert "1. 网上课程《测试课程》：第1课\n课文\n详情:http://" in text
     feed = client.get("/reports/learn/feed.atom").data.decode()
     assert "tag:xiangxuetong.local,2018:learning-lesson-" in feed
     assert f"/learning/lessons/{published[0]}" in feed

@@ -1,4 +1,4 @@
-"""每日一练: five questions a day by Shanghai date, explanations at once, streaks, one credit."""
+"""每日一练： five questions a day by Shanghai date, explanations at once, streaks, one credit."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_an_answer_counts_once(app, make_user, bank):
         row = practice.start(user, date(2026, 3, 1), LATE)
         first = row.question_ids[0]
         practice.answer(user, date(2026, 3, 1), first, "B", LATE)
-        with pytest.raises(LearningError, match="这道题已经答过了,每题只计一次。"):
+        with pytest.raises(LearningError, match="这道题已经答过了，每题只计一次。"):
             practice.answer(user, date(2026, 3, 1), first, "A", LATE)
         assert practice.day_row(me, date(2026, 3, 1)).correct == 0
         outsider = next(q for q in bank if q not in row.question_ids)
@@ -69,8 +69,8 @@ def test_an_answer_counts_once(app, make_user, bank):
 @pytest.mark.parametrize(
     "day, message",
     [
-        (date(2026, 3, 2), "还没到这一天:明天的每日一练请明天再来。"),
-        (date(2026, 2, 28), "过去的每日一练已经结束,不能补答。请做今天的题。"),
+        (date(2026, 3, 2), "还没到这一天：明天的每日一练请明天再来。"),
+        (date(2026, 2, 28), "过去的每日一练已经结束，不能补答。请做今天的题。"),
     ],
     ids=["tomorrow", "yesterday"],
 )
@@ -137,7 +137,7 @@ def test_practice_page_answer_and_family(app, client, login_as, make_user, bank)
     )
     assert done.status_code == 302
     shown = client.get("/learning/practice").data.decode()
-    assert "回答正确!" in shown and "解析:解析 " in shown
+    assert "回答正确！" in shown and "解析：解析 " in shown
     tomorrow = (practice.local_day() + timedelta(days=1)).isoformat()
     refused = client.post(
         f"/learning/practice/answer/{qid}",
@@ -151,4 +151,4 @@ def test_practice_page_answer_and_family(app, client, login_as, make_user, bank)
         )
         _db.session.commit()
     family = client.get("/learning/practice/family").data.decode()
-    assert "家人的每日一练:王家" in family and "家人甲" in family
+    assert "家人的每日一练：王家" in family and "家人甲" in family

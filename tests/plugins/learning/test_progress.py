@@ -55,16 +55,16 @@ def test_course_finished_by_check_questions_gives_one_certificate_and_credit(
     me = login_as("resident")
     client.get(f"/learning/lessons/{lessons[0]}")
     wrong = answer(client, lessons[0], "B").data.decode()
-    assert "回答错误,再想一想。" in wrong and "解析 1" in wrong
+    assert "回答错误，再想一想。" in wrong and "解析 1" in wrong
     assert progress_row(app, me, lessons[0]).finished_at is None
     right = answer(client, lessons[0], "A").data.decode()
-    assert "答对了!这一课已学完。" in right
+    assert "答对了！这一课已学完。" in right
     row = progress_row(app, me, lessons[0])
     assert (row.finished_by, row.check_attempts) == ("check", 2)
     client.get(f"/learning/lessons/{lessons[1]}")
     answer(client, lessons[1], "A")
     again = answer(client, lessons[1], "A")
-    assert "这一课您已经学完了,不用再答题。" in client.get(again.headers["Location"]).data.decode()
+    assert "这一课您已经学完了，不用再答题。" in client.get(again.headers["Location"]).data.decode()
     with app.app_context():
         completions = _db.session.scalars(select(Completion)).all()
         assert [(c.user_id, c.certificate_no) for c in completions] == [
@@ -120,7 +120,7 @@ def test_audio_position_is_kept_and_resumed(app, client, login_as, make_course):
     assert progress_row(app, me, lessons[0]).position_seconds == 95
     page = client.get(f"/learning/lessons/{lessons[0]}").data.decode()
     assert re.search(rf'src="/learning/lessons/{lessons[0]}/media#t=95"', page)
-    assert "从上次停下的地方(第 95 秒)接着听。" in page
+    assert "从上次停下的地方（第 95 秒）接着听。" in page
 
 
 def test_visitor_reads_a_lesson_but_cannot_answer(client, make_course):
@@ -145,7 +145,7 @@ def test_staff_write_and_publish_a_course(app, client, login_as, town):
     created = client.post("/learning/manage/courses/new", data=data)
     course_id = int(created.headers["Location"].rsplit("/", 1)[-1])
     refused = client.post(f"/learning/manage/courses/{course_id}/publish")
-    assert "课程还没有课时,不能发布。" in client.get(refused.headers["Location"]).data.decode()
+    assert "课程还没有课时，不能发布。" in client.get(refused.headers["Location"]).data.decode()
     client.post(
         f"/learning/manage/courses/{course_id}/lessons/new",
         data={"title": "陌生电话", "position": "1", "body": "挂断。", "question_id": "0"},
