@@ -161,27 +161,31 @@ def main() -> None:
 
         resident = opener_for(base, "13800000009", DEMO_PASSWORD)
         plain = urllib.request.build_opener()
+        # (label, path, opener): the signed-in pages, the lesson for a visitor, and a minimal
+        # signed-in core page, which shows the floor any signed-in page starts from.
         cases = [
-            ("/healthz", plain),
-            ("/learning/lessons/1", resident),
-            ("/learning/practice", resident),
+            ("/healthz", "/healthz", plain),
+            ("lesson (resident)", "/learning/lessons/1", resident),
+            ("practice (resident)", "/learning/practice", resident),
+            ("lesson (visitor)", "/learning/lessons/1", plain),
+            ("/notifications/ (resident)", "/notifications/", resident),
         ]
-        for path, opener in cases:  # warm up every worker
+        for _label, path, opener in cases:  # warm up every worker
             throughput(opener, base + path, args.threads * 4, args.threads)
-        rates: dict[str, list[float]] = {path: [] for path, _ in cases}
+        rates: dict[str, list[float]] = {label: [] for label, _path, _opener in cases}
         for _round in range(args.rounds):
-            for path, opener in cases:
-                rates[path].append(throughput(opener, base + path, args.requests, args.threads))
+            for label, path, opener in cases:
+                rates[label].append(throughput(opener, base + path, args.requests, args.threads))
         print(
             f"database {database_url.split(':')[0]}; gunicorn gthread -w {args.workers}; "
             f"{args.threads} client threads; {args.requests} requests × {args.rounds} rounds"
         )
         healthz = statistics.median(rates["/healthz"])
-        for path, _opener in cases:
-            median = statistics.median(rates[path])
+        for label, _path, _opener in cases:
+            median = statistics.median(rates[label])
             print(
-                f"{path:24} median {median:7.1f} req/s  (rounds: "
-                f"{', '.join(f'{r:.0f}' for r in rates[path])})  "
+                f"{label:27} median {median:7.1f} req/s  (rounds: "
+                f"{', '.join(f'{r:.0f}' for r in rates[label])})  "
                 f"{100 * median / healthz:5.1f}% of /healthz"
             )
         media = f"{base}/learning/lessons/{lesson_id}/media"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
 from core.permissions import can
@@ -24,7 +26,12 @@ def visible_course(course_id: int) -> Course:
 
 
 def visible_lesson(lesson_id: int) -> Lesson:
-    lesson = db.session.get(Lesson, lesson_id)
+    """A lesson with its course and attachments (one round trip for the lesson page)."""
+    lesson = db.session.scalar(
+        select(Lesson)
+        .where(Lesson.id == lesson_id)
+        .options(joinedload(Lesson.course), selectinload(Lesson.attachments))
+    )
     if lesson is None:
         abort(404)
     visible_course(lesson.course_id)
@@ -51,11 +58,18 @@ def course(course_id: int):
     return render_template("learning/course.html", course=found, mine=mine, completion=completion)
 
 
-def _neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
-    lessons = lesson.course.lessons
-    index = lessons.index(lesson)
-    before = lessons[index - 1] if index > 0 else None
-    after = lessons[index + 1] if index + 1 < len(lessons) else None
+def _neighbours(lesson: Lesson) -> tuple[int | None, int | None]:
+    """Ids of the lessons before and after, in course order (ids only: no rows loaded)."""
+    ids = list(
+        db.session.scalars(
+            select(Lesson.id)
+            .where(Lesson.course_id == lesson.course_id)
+            .order_by(Lesson.position, Lesson.id)
+        )
+    )
+    index = ids.index(lesson.id)
+    before = ids[index - 1] if index > 0 else None
+    after = ids[index + 1] if index + 1 < len(ids) else None
     return before, after
 
 
