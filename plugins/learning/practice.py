@@ -187,11 +187,13 @@ def finished_days(user_id: int, since: date) -> set[date]:
     )
 
 
-def streak(user_id: int, now: datetime | None = None) -> int:
+def streak(user_id: int, now: datetime | None = None, done: set[date] | None = None) -> int:
     """Local days in a row with the practice finished, up to today (or yesterday, when today's
-    is not done yet: the streak is still alive until midnight in Shanghai)."""
+    is not done yet: the streak is still alive until midnight in Shanghai). ``done``: the
+    finished days when already read (``streak_and_week``)."""
     today = local_day(now)
-    done = finished_days(user_id, today - timedelta(days=400))
+    if done is None:
+        done = finished_days(user_id, today - timedelta(days=400))
     day = today if today in done else today - timedelta(days=1)
     count = 0
     while day in done:
@@ -200,10 +202,18 @@ def streak(user_id: int, now: datetime | None = None) -> int:
     return count
 
 
-def week(user_id: int, now: datetime | None = None) -> list[tuple[date, bool]]:
+def week(
+    user_id: int, now: datetime | None = None, done: set[date] | None = None
+) -> list[tuple[date, bool]]:
     """The last seven local days, oldest first, each with whether the practice was finished."""
     today = local_day(now)
-    done = finished_days(user_id, today - timedelta(days=6))
-    return [
-        (today - timedelta(days=n), today - timedelta(days=n) in done) for n in range(6, -1, -1)
-    ]
+    if done is None:
+        done = finished_days(user_id, today - timedelta(days=6))
+    days = [today - timedelta(days=n) for n in range(6, -1, -1)]
+    return [(day, day in done) for day in days]
+
+
+def streak_and_week(user_id: int, now: datetime | None = None):
+    """(streak, week) from one read of the finished days."""
+    done = finished_days(user_id, local_day(now) - timedelta(days=400))
+    return streak(user_id, now, done), week(user_id, now, done)

@@ -28,6 +28,7 @@ def practice_today():
         return render_template("learning/practice.html", error=str(error), items=[], day=day)
     bank = get_service("competitions")
     answers = {answer.question_id: answer for answer in row.answers}
+    streak, week = practice.streak_and_week(current_user.id)
     items = [
         (question, answers.get(question["id"])) for question in bank.questions(row.question_ids)
     ]
@@ -36,8 +37,8 @@ def practice_today():
         day=day,
         row=row,
         items=items,
-        streak=practice.streak(current_user.id),
-        week=practice.week(current_user.id),
+        streak=streak,
+        week=week,
         error=None,
     )
 
@@ -78,7 +79,7 @@ def practice_family():
     name, members = credits.household(current_user.id) if credits else (None, [])
     people = members or [(current_user.id, current_user.display_name)]
     rows = [
-        (db.session.get(User, person_id), practice.streak(person_id), practice.week(person_id))
+        (db.session.get(User, person_id), *practice.streak_and_week(person_id))
         for person_id, _display in people
     ]
     return render_template(
