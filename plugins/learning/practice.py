@@ -112,7 +112,8 @@ def answer(
     if question_id not in practice.question_ids:
         raise LearningError("这道题不是今天抽给您的题目。")
     bank = get_service("competitions")
-    question = bank.questions([question_id])[0] if bank else None
+    found = bank.questions([question_id]) if bank else []
+    question = found[0] if found else None
     if question is None:
         raise LearningError("这道题已不在题库中。")
     right = bool(bank.is_right(question_id, chosen))

@@ -152,3 +152,17 @@ def test_practice_page_answer_and_family(app, client, login_as, make_user, bank)
         _db.session.commit()
     family = client.get("/learning/practice/family").data.decode()
     assert "家人的每日一练：王家" in family and "家人甲" in family
+
+
+def test_a_question_gone_from_the_bank_is_answered_with_a_message(app, make_user, bank):
+    from plugins.competitions.models import Question
+
+    me = make_user()
+    with app.app_context():
+        user = _db.session.get(User, me)
+        row = practice.start(user, date(2026, 3, 1), LATE)
+        gone = row.question_ids[0]
+        _db.session.delete(_db.session.get(Question, gone))
+        _db.session.commit()
+        with pytest.raises(LearningError, match="这道题已不在题库中。"):
+            practice.answer(user, date(2026, 3, 1), gone, "A", LATE)
