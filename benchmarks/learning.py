@@ -30,7 +30,7 @@ from benchmarks.volunteers_pages import opener_for  # noqa: E402
 
 SECRET = "bench-secret-" + "x" * 20
 AUDIO_BYTES = 20 * 1024 * 1024
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/xxt_i20_bench"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/xxt_learning_bench"
 
 
 def fresh_database(url: str) -> None:
