@@ -111,5 +111,11 @@ def report_metrics(unit_ids, start, end):
 
 
 @hookspec
+def learning_entries(start, end):
+    """Return ``LearningEntry`` items published in [start, end) (aware datetimes), newest last,
+    for the 指尖学习 digest and Atom feed: e.g. a new lesson of an online course."""
+
+
+@hookspec
 def load_demo_data(town):
     """Add this plugin's demo data for the demo ``town`` (an OrgUnit); running twice adds nothing."""

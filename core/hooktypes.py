@@ -56,3 +56,16 @@ class Metric:
     evidence_endpoint: str = ""
     #: Older form of the same: a URL template formatted with unit_id, start, end (ISO dates).
     evidence_url: str = ""
+
+
+@dataclass(frozen=True)
+class LearningEntry:
+    """Something new to learn, shown in the 指尖学习 digest and feed beside the daily items."""
+
+    uid: str  # stable, e.g. "learning-lesson-12"
+    title: str
+    url: str  # absolute, or a path on this site
+    published: datetime  # timezone-aware
+    updated: datetime
+    summary: str = ""
+    source: str = ""  # the contributing plugin's name

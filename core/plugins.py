@@ -31,6 +31,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "credits": "plugins.credits.plugin:CreditsPlugin",
     "reports": "plugins.reports.plugin:ReportsPlugin",
     "steering": "plugins.steering.plugin:SteeringPlugin",
+    "learning": "plugins.learning.plugin:LearningPlugin",
 }
 
 

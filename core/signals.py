@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from blinker import Namespace
 from flask import Flask, current_app
@@ -30,6 +30,8 @@ lecture_delivered = _signals.signal("lecture-delivered")
 contest_finished = _signals.signal("contest-finished")
 user_registered = _signals.signal("user-registered")
 learning_item_opened = _signals.signal("learning-item-opened")
+course_completed = _signals.signal("course-completed")
+daily_practice_done = _signals.signal("daily-practice-done")
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,33 @@ class LearningItemOpened:
     user_id: int
     org_unit_id: int | None
     opened_at: datetime
+
+
+@dataclass(frozen=True)
+class CourseCompleted:
+    """A person finished every lesson of an online course (sent once per person and course,
+    when the certificate ``completion_id`` is made); may earn a credit."""
+
+    completion_id: int
+    course_id: int
+    user_id: int
+    org_unit_id: int | None
+    title: str
+    completed_at: datetime
+
+
+@dataclass(frozen=True)
+class DailyPracticeDone:
+    """A person answered all of one day's 每日一练 questions (``day``: the local date; sent
+    once per person and day); ``correct`` of ``question_count`` were right."""
+
+    practice_id: int
+    user_id: int
+    org_unit_id: int | None
+    day: date
+    correct: int
+    question_count: int
+    finished_at: datetime
 
 
 def send(signal, payload) -> None:

@@ -12,6 +12,7 @@ from core.figures import figure_bounds
 from core.hooktypes import CalendarEntry, Metric
 from core.orgunits import roll_up
 from core.timeutil import utcnow
+from plugins.competitions import bank_service
 from plugins.competitions.models import Attempt, Contest
 from plugins.competitions.models_live import LiveParticipant, LiveSession
 
@@ -178,3 +179,24 @@ class CompetitionsService:
 
     def participation(self, unit_ids, start: datetime, end: datetime) -> dict[int, float]:
         return dict(report_metrics(unit_ids, start, end)[0].values)
+
+    # The question bank for other plugins (learning's check questions and daily practice).
+    def questions(self, ids: list[int]) -> list[dict]:
+        """Questions as dicts, in the order of ``ids``."""
+        return bank_service.questions(ids)
+
+    def is_right(self, question_id: int, chosen: str) -> bool | None:
+        """Whether ``chosen`` letters fully answer the question (None: no such question)."""
+        return bank_service.is_right(question_id, chosen)
+
+    def draw_questions(self, count: int, weights: dict[str, float] | None = None, exclude=()):
+        """Ids of ``count`` active questions, categories weighted by ``weights``."""
+        return bank_service.draw(count, weights, exclude)
+
+    def question_choices(self) -> list[tuple[int, str]]:
+        """(id, label) of every active question, for a form."""
+        return bank_service.choices()
+
+    def add_question(self, *args, **kwargs) -> int:
+        """Add a question (or find the same stem); see ``bank_service.add_question``."""
+        return bank_service.add_question(*args, **kwargs)

@@ -71,6 +71,26 @@ def on_learning_item(payload: signals.LearningItemOpened) -> None:
     )
 
 
+def on_course_completed(payload: signals.CourseCompleted) -> None:
+    services.credit(
+        payload.user_id,
+        "course",
+        Source("learning", "completion", payload.completion_id),
+        f"学完课程:{payload.title}",
+        payload.completed_at,
+    )
+
+
+def on_daily_practice(payload: signals.DailyPracticeDone) -> None:
+    services.credit(
+        payload.user_id,
+        "daily_practice",
+        Source("learning", "practice", payload.practice_id),
+        f"每日一练 {payload.day.isoformat()}",
+        payload.finished_at,
+    )
+
+
 def connect_all(app: Flask) -> None:
     """Hear every signal that earns credits, for ``app`` only."""
     signals.connect(signals.attendance_recorded, on_attendance, app)
@@ -79,3 +99,5 @@ def connect_all(app: Flask) -> None:
     signals.connect(signals.lecture_delivered, on_lecture, app)
     signals.connect(signals.contest_finished, on_contest, app)
     signals.connect(signals.learning_item_opened, on_learning_item, app)
+    signals.connect(signals.course_completed, on_course_completed, app)
+    signals.connect(signals.daily_practice_done, on_daily_practice, app)

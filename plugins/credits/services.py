@@ -26,6 +26,8 @@ ACTIVITY_TYPES: dict[str, tuple] = {
     "lecture": ("授课(每场)", 10, 20, 100),
     "contest": ("参加竞赛(每次)", 3, 6, 30),
     "learning_item": ("指尖学习(每条)", 1, 3, 30),
+    "course": ("学完网上课程(每门)", 5, 10, 30),
+    "daily_practice": ("每日一练(每天)", 1, 1, 31),
 }
 
 
@@ -241,3 +243,11 @@ class CreditsService:
     def balance(self, user_id: int) -> int:
         """A person's credits to date (e.g. for an award list)."""
         return balance(user_id)
+
+    def household(self, user_id: int) -> tuple[str | None, list[tuple[int, str]]]:
+        """The household name a person gave and its members (id, name), the person included;
+        (None, []) when they gave none (e.g. for the learning plugin's family streaks)."""
+        from plugins.credits.rankings import household_members
+
+        name, members = household_members(user_id)
+        return name, [(member_id, display) for member_id, display, _credits in members]

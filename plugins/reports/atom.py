@@ -21,7 +21,8 @@ def _published(item) -> datetime:
     return datetime.combine(item.publish_on, time(), tzinfo=local_zone())
 
 
-def feed(items: list) -> bytes:
+def feed(items: list, entries: list = ()) -> bytes:
+    """The feed of ``items`` (指尖学习 items) and ``entries`` (``LearningEntry`` from plugins)."""
     base = current_app.config["SITE_URL"].rstrip("/")
     ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}feed")
@@ -46,7 +47,10 @@ def feed(items: list) -> bytes:
         root, "link", rel="alternate", type="text/html", href=f"{base}{url_for('reports.learning')}"
     )
     updated = max(
-        (max(_published(item), item.updated_at) for item in items),
+        [
+            *(max(_published(item), item.updated_at) for item in items),
+            *(entry.updated for entry in entries),
+        ],
         default=datetime(2018, 1, 1, tzinfo=UTC),
     )
     add(root, "updated", _stamp(updated))
@@ -67,4 +71,13 @@ def feed(items: list) -> bytes:
         add(entry, "published", _stamp(_published(item)))
         add(entry, "updated", _stamp(max(_published(item), item.updated_at)))
         add(entry, "summary", item.body or item.title, type="text")
+    for learning_entry in entries:
+        entry = add(root, "entry")
+        link = learning_entry.url if "://" in learning_entry.url else f"{base}{learning_entry.url}"
+        add(entry, "id", f"tag:xiangxuetong.local,2018:{learning_entry.uid}")
+        add(entry, "title", learning_entry.title)
+        add(entry, "link", rel="alternate", type="text/html", href=link)
+        add(entry, "published", _stamp(learning_entry.published))
+        add(entry, "updated", _stamp(learning_entry.updated))
+        add(entry, "summary", learning_entry.summary or learning_entry.title, type="text")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

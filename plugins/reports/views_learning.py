@@ -24,9 +24,11 @@ from sqlalchemy import or_, select
 
 from core import audit, orgunits, signals
 from core.extensions import db
+from core.hooktypes import LearningEntry
 from core.models import OrgUnit, OrgUnitKind
 from core.permissions import can, permission_required, require, unit_ids_where
-from core.timeutil import utcnow
+from core.plugins import registry
+from core.timeutil import period_bounds, utcnow
 from plugins.reports import atom, uploads
 from plugins.reports.blueprint import bp
 from plugins.reports.forms import LearningItemForm, today
@@ -60,6 +62,21 @@ def items_between(first: date, after: date) -> list[LearningItem]:
     )
 
 
+def plugin_entries(first: date, after: date) -> list[LearningEntry]:
+    """What other plugins published on the local days [first, after) and before now (new
+    lessons of online courses), through the ``learning_entries`` hook; oldest first."""
+    start, end = period_bounds(first, after)
+    end = min(end, utcnow())
+    if end <= start:
+        return []
+    found = [
+        entry
+        for entries in registry().hook.learning_entries(start=start, end=end)
+        for entry in entries or []
+    ]
+    return sorted(found, key=lambda entry: (entry.published, entry.uid))
+
+
 def audience_choices() -> list[tuple[int, str]]:
     """Everyone (top of the tree), or one of the towns this manager runs."""
     managed = unit_ids_where(current_user, "reports.manage")  # one query, not one per town
@@ -88,7 +105,9 @@ def _span(kind: str, day: date) -> tuple[date, date, str]:
     return day, day + timedelta(days=1), day.isoformat()
 
 
-def digest_text(kind: str, label: str, items: list[LearningItem]) -> str:
+def digest_text(
+    kind: str, label: str, items: list[LearningItem], entries: list[LearningEntry] = ()
+) -> str:
     """The digest as plain text to paste into WeChat or QQ groups."""
     base = current_app.config["SITE_URL"].rstrip("/")
     heading = "每周" if kind == "week" else "每日"
@@ -101,7 +120,14 @@ def digest_text(kind: str, label: str, items: list[LearningItem]) -> str:
             lines.append(f"链接:{item.link}")
         lines.append(f"详情:{base}{url_for('reports.learning_item', item_id=item.id)}")
         lines.append("")
-    if not items:
+    for number, entry in enumerate(entries, start=len(items) + 1):
+        lines.append(f"{number}. {entry.title}")
+        if entry.summary:
+            lines.append(entry.summary)
+        url = entry.url if "://" in entry.url else f"{base}{entry.url}"
+        lines.append(f"详情:{url}")
+        lines.append("")
+    if not items and not entries:
         lines.append("本期暂无学习内容。")
     lines.append("—— 双槐镇社区教育 · 人人皆学、时时能学、处处可学")
     return "\n".join(lines)
@@ -120,6 +146,7 @@ def learning(kind: str = "day", day: str | None = None):
         day=chosen,
         label=label,
         items=items_between(first, after),
+        entries=plugin_entries(first, after),
         previous=(chosen - step).isoformat(),
         following=(chosen + step).isoformat() if chosen + step <= today() else None,
         may_publish=can(current_user, "reports.manage"),
@@ -130,7 +157,7 @@ def learning(kind: str = "day", day: str | None = None):
 def learning_text(kind: str, day: str):
     """The same digest as plain text (UTF-8) for messaging groups."""
     first, after, label = _span(kind, _parse(day))
-    text = digest_text(kind, label, items_between(first, after))
+    text = digest_text(kind, label, items_between(first, after), plugin_entries(first, after))
     return Response(text, mimetype="text/plain; charset=utf-8")
 
 
@@ -145,7 +172,8 @@ def learning_feed():
             .limit(30)
         )
     )
-    return Response(atom.feed(items), mimetype="application/atom+xml; charset=utf-8")
+    entries = plugin_entries(today() - timedelta(days=60), today() + timedelta(days=1))[-30:]
+    return Response(atom.feed(items, entries), mimetype="application/atom+xml; charset=utf-8")
 
 
 def _published_or_404(item_id: int) -> LearningItem:

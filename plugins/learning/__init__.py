@@ -1,0 +1,1 @@
+"""Online learning: courses, lessons, progress, assigned learning and daily practice."""

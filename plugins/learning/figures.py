@@ -1,0 +1,88 @@
+"""Report figures (``report_metrics``) and the evidence lists behind them.
+
+学员 = people (by home unit) who finished at least one lesson inside the period; 学完课程 =
+certificates given inside the period. Both count only up to now (``core.figures``). A group's
+completion rate is a share, not a count, so it is shown per assignment (by village) on the
+assignments page rather than summed in the bulletin.
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.figures import evidence_request, figure_bounds
+from core.hooktypes import Metric
+from core.models import User
+from core.orgunits import roll_up
+from plugins.learning.blueprint import bp
+from plugins.learning.models import Completion, Progress
+
+
+def learner_rows(start, end, unit_ids=None):
+    """(user, lessons finished in the period) for each learner, by name."""
+    first, cutoff = figure_bounds(start, end)
+    query = (
+        select(User, func.count(Progress.id))
+        .join(Progress, Progress.user_id == User.id)
+        .where(Progress.finished_at >= first, Progress.finished_at < cutoff)
+        .group_by(User.id)
+        .order_by(User.display_name, User.id)
+    )
+    if unit_ids is not None:
+        query = query.where(User.home_unit_id.in_(unit_ids))
+    return db.session.execute(query).all()
+
+
+def completion_rows(start, end, unit_ids=None) -> list[Completion]:
+    first, cutoff = figure_bounds(start, end)
+    query = (
+        select(Completion)
+        .where(Completion.completed_at >= first, Completion.completed_at < cutoff)
+        .order_by(Completion.completed_at, Completion.id)
+    )
+    if unit_ids is not None:
+        query = query.where(Completion.home_unit_id.in_(unit_ids))
+    return list(db.session.scalars(query))
+
+
+def metrics(unit_ids, start, end) -> list[Metric]:
+    learners: dict[int | None, float] = {}
+    for user, _count in learner_rows(start, end):
+        learners[user.home_unit_id] = learners.get(user.home_unit_id, 0) + 1
+    completions: dict[int | None, float] = {}
+    for row in completion_rows(start, end):
+        completions[row.home_unit_id] = completions.get(row.home_unit_id, 0) + 1
+    return [
+        Metric(
+            "learning.learners",
+            "网上学员",
+            roll_up(unit_ids, learners),
+            "人",
+            evidence_endpoint="learning.report_learners",
+        ),
+        Metric(
+            "learning.completions",
+            "学完课程",
+            roll_up(unit_ids, completions),
+            "人次",
+            evidence_endpoint="learning.report_completions",
+        ),
+    ]
+
+
+@bp.route("/reports/learners")
+def report_learners():
+    """The people behind 网上学员 for a unit and period (staff of that unit)."""
+    ev = evidence_request("learning.assign")
+    rows = learner_rows(ev.start, ev.end, ev.unit_ids)
+    return render_template("learning/report_learners.html", ev=ev, rows=rows)
+
+
+@bp.route("/reports/completions")
+def report_completions():
+    """The certificates behind 学完课程 for a unit and period."""
+    ev = evidence_request("learning.assign")
+    rows = completion_rows(ev.start, ev.end, ev.unit_ids)
+    return render_template("learning/report_completions.html", ev=ev, rows=rows)
