@@ -150,3 +150,18 @@ def test_villages_list_the_active_villages(client, town):
         ("乙村", "village"),
         ("甲村", "village"),
     ]
+
+
+def test_answers_for_a_token_are_private_and_vary_by_it(app, client, make_user):
+    response = client.get("/api/v1/me", headers=bearer(app, make_user()))
+    assert "Authorization" in response.headers["Vary"]
+    assert response.cache_control.private
+
+
+def test_public_operations_document_an_optional_token_and_keep_their_parameters(app):
+    document = spec(app)
+    agenda = document["paths"]["/api/v1/calendar/agenda"]["get"]
+    assert agenda["security"] == [{}, {"bearerAuth": []}]
+    answer = document["paths"]["/api/v1/live/{code}/answer"]["post"]
+    assert "X-Live-Seat" in [p["name"] for p in answer["parameters"]]
+    assert "security" not in document["paths"]["/api/v1/me"]["get"]  # the global bearer applies
