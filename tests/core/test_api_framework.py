@@ -165,3 +165,15 @@ def test_public_operations_document_an_optional_token_and_keep_their_parameters(
     answer = document["paths"]["/api/v1/live/{code}/answer"]["post"]
     assert "X-Live-Seat" in [p["name"] for p in answer["parameters"]]
     assert "security" not in document["paths"]["/api/v1/me"]["get"]  # the global bearer applies
+
+
+def test_the_sites_page_size_limit_and_other_http_errors_on_pages(make_app):
+    from flask import abort
+
+    app = make_app(API_MAX_PAGE_SIZE=10)
+    app.add_url_rule("/teapot", "teapot", lambda: abort(418))
+    client = app.test_client()
+    body = assert_problem(client.get("/api/v1/calendar/agenda?per_page=20"), 422)
+    assert body["errors"]["query"]["per_page"] == ["每页条数超过上限。"]
+    page = client.get("/teapot")
+    assert page.status_code == 418 and page.mimetype == "text/html"
