@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.calendar_feeds import drive, fetch, seed  # noqa: E402 - after the path is set
 from benchmarks.harness import free_port  # noqa: E402
 
-AGENDA = "/api/v1/calendar/agenda?per_page=50&days=31"
+AGENDA = "/api/v1/calendar/agenda?per_page=50&days=14"  # the agenda page's two weeks
 
 
 def issue_token(database_url: str) -> str:

@@ -65,7 +65,9 @@ class ApiBlueprint(flask_smorest.Blueprint):
     def public(self, view):
         """Mark a view as open to anonymous callers (a token, if sent, must still be valid)."""
         self._public.add(view.__name__)
-        view._apidoc = {**getattr(view, "_apidoc", {}), "manual_doc": {"security": [{}, BEARER]}}
+        apidoc = getattr(view, "_apidoc", {})
+        manual = {**apidoc.get("manual_doc", {}), "security": [{}, BEARER]}
+        view._apidoc = {**apidoc, "manual_doc": manual}
         return view
 
     def _authenticate(self) -> None:
@@ -112,3 +114,11 @@ def init_app(app: Flask) -> None:
     def limit_api_body() -> None:
         if request.path.startswith(URL_PREFIX):
             request.max_content_length = app.config["API_MAX_BODY_BYTES"]
+
+    @app.after_request
+    def private_answers(response):
+        """Answers depend on the token: shared caches must neither mix nor keep them."""
+        if request.path.startswith(URL_PREFIX) and "Authorization" in request.headers:
+            response.vary.add("Authorization")
+            response.cache_control.private = True
+        return response

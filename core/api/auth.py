@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates
 
 from core import accounts, orgunits
 from core.api import ApiBlueprint, problems, tokens
@@ -36,6 +36,13 @@ class TokenRequestSchema(Schema):
         validate=validate.Length(min=1, max=60),
         metadata={"description": "设备名,列在“个人资料”页上,可在那里撤销"},
     )
+
+    @validates("phone")
+    def _mainland_mobile(self, value: str, **kwargs) -> None:
+        """The log-in form's rule: 11 ASCII digits 1[3-9]… after spaces and +86 are dropped."""
+        phone = accounts.normalise_phone(value)
+        if not (phone.isascii() and accounts.is_valid_phone(phone)):
+            raise ValidationError("请输入有效的手机号。")
 
 
 class TokenSchema(Schema):

@@ -8,7 +8,6 @@ bp = Blueprint(
     "api_docs",
     __name__,
     url_prefix="/api/v1",
-    template_folder="templates",
     static_folder="static",
     static_url_path="/static",
 )

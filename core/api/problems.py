@@ -8,25 +8,25 @@ keep their HTML error pages.
 from __future__ import annotations
 
 from flask import Response, current_app, json, request
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
 
 #: The Chinese title of each status (translated through the core catalog).
 TITLES = {
-    400: "请求无效。",
-    401: "需要有效的访问令牌。",
-    403: "没有权限进行这个操作。",
-    404: "找不到这个对象。",
-    405: "不支持这个请求方法。",
-    409: "操作与当前状态冲突。",
-    413: "请求内容太大。",
-    415: "请求内容须为 JSON。",
-    422: "提交的内容有误。",
-    428: "缺少前提条件。",
-    429: "尝试次数过多,请稍后再试。",
-    500: "服务器出错了。",
+    400: _l("请求无效。"),
+    401: _l("需要有效的访问令牌。"),
+    403: _l("没有权限进行这个操作。"),
+    404: _l("找不到这个对象。"),
+    405: _l("不支持这个请求方法。"),
+    409: _l("操作与当前状态冲突。"),
+    413: _l("请求内容太大。"),
+    415: _l("请求内容须为 JSON。"),
+    422: _l("提交的内容有误。"),
+    428: _l("缺少前提条件。"),
+    429: _l("尝试次数过多,请稍后再试。"),
+    500: _l("服务器出错了。"),
 }
 
 
@@ -44,7 +44,7 @@ def problem(
     body: dict = {
         "type": "about:blank",
         "status": status,
-        "title": _(TITLES.get(status, "请求无效。")),
+        "title": str(TITLES.get(status, TITLES[400])),
     }
     if detail:
         body["detail"] = detail

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from core import notify
 from core.extensions import db
@@ -194,7 +195,9 @@ def upcoming_for(user_id: int, since: datetime, limit: int | None = None) -> lis
             CalendarRegistration.status != "cancelled",
             CalendarRegistration.original_start >= since,
         )
-        .order_by(CalendarRegistration.original_start)
+        .order_by(CalendarRegistration.original_start, CalendarRegistration.id)
+        # One query for all the events (with their overrides and pauses), not one per row.
+        .options(selectinload(CalendarRegistration.event))
     )
     if limit:
         query = query.limit(limit)

@@ -244,8 +244,6 @@ def save(body: dict, attempt_id: int):
             user_id=current_user.id,
             confirmed=body["confirmed"],
         )
-    except LookupError:
-        abort(404)
     except (AttemptFinished, ContestError) as error:
         return problems.problem(409, str(error))
     attempt = db.session.get(Attempt, attempt_id)

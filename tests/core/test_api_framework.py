@@ -150,3 +150,30 @@ def test_villages_list_the_active_villages(client, town):
         ("乙村", "village"),
         ("甲村", "village"),
     ]
+
+
+def test_answers_for_a_token_are_private_and_vary_by_it(app, client, make_user):
+    response = client.get("/api/v1/me", headers=bearer(app, make_user()))
+    assert "Authorization" in response.headers["Vary"]
+    assert response.cache_control.private
+
+
+def test_public_operations_document_an_optional_token_and_keep_their_parameters(app):
+    document = spec(app)
+    agenda = document["paths"]["/api/v1/calendar/agenda"]["get"]
+    assert agenda["security"] == [{}, {"bearerAuth": []}]
+    answer = document["paths"]["/api/v1/live/{code}/answer"]["post"]
+    assert "X-Live-Seat" in [p["name"] for p in answer["parameters"]]
+    assert "security" not in document["paths"]["/api/v1/me"]["get"]  # the global bearer applies
+
+
+def test_the_sites_page_size_limit_and_other_http_errors_on_pages(make_app):
+    from flask import abort
+
+    app = make_app(API_MAX_PAGE_SIZE=10)
+    app.add_url_rule("/teapot", "teapot", lambda: abort(418))
+    client = app.test_client()
+    body = assert_problem(client.get("/api/v1/calendar/agenda?per_page=20"), 422)
+    assert body["errors"]["query"]["per_page"] == ["每页条数超过上限。"]
+    page = client.get("/teapot")
+    assert page.status_code == 418 and page.mimetype == "text/html"

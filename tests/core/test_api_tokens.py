@@ -100,6 +100,14 @@ def test_bad_token_requests_are_problems_and_issue_nothing(app, client, body):
         assert _db.session.scalar(select(ApiToken)) is None
 
 
+def test_a_unicode_phone_number_is_a_field_error(client):
+    for phone in ("１３８００００００１", "13８00000001", "138-0000-000１", "电话"):
+        problem = assert_problem(
+            client.post(TOKEN_URL, json={"phone": phone, "password": "x", "device": "d"}), 422
+        )
+        assert problem["errors"]["json"] == {"phone": ["请输入有效的手机号。"]}
+
+
 def test_missing_field_error_names_the_field_in_chinese(client):
     problem = assert_problem(client.post(TOKEN_URL, json={"phone": "13800000001"}), 422)
     assert problem["errors"]["json"] == {"password": ["此项必填。"], "device": ["此项必填。"]}

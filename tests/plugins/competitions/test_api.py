@@ -179,3 +179,53 @@ def test_live_quiz_join_state_answer_from_the_seat(app, client, town, make_user)
     assert_problem(
         client.post(f"{url}/join", json={"name": "李四", "village_id": town.school_id}), 422
     )
+
+
+def test_contest_detail_lists_my_attempts_and_a_finished_sheet_is_closed(
+    app, client, town, make_user
+):
+    cid = contest_id(app, town)
+    headers = bearer(app, make_user())
+    fresh = client.get(f"{API}/{cid}", headers=headers).get_json()
+    assert (fresh["eligible"], fresh["running"], fresh["finished"]) == (True, None, [])
+    attempt_id = client.post(f"{API}/{cid}/attempts", headers=headers).get_json()["id"]
+    assert client.get(f"{API}/{cid}", headers=headers).get_json()["running"]["id"] == attempt_id
+    client.post(
+        f"{API}/attempts/{attempt_id}/answers",
+        json={"answers": {}, "submit": True, "confirmed": True},
+        headers=headers,
+    )
+    detail = client.get(f"{API}/{cid}", headers=headers).get_json()
+    assert detail["running"] is None and [a["id"] for a in detail["finished"]] == [attempt_id]
+    assert detail["finished"][0]["score"] == 0
+    assert_problem(client.get(f"{API}/attempts/{attempt_id}", headers=headers), 409)
+    assert_problem(client.get(f"{API}/999999", headers=headers), 404)
+
+
+def test_live_quiz_refuses_joining_a_finished_quiz_and_answers_out_of_turn(
+    app, client, town, make_user
+):
+    with app.app_context():
+        ids = add_questions(2)
+        quiz = LiveSession(
+            code="XYZ789",
+            title="问答",
+            org_unit_id=town.village_a_id,
+            host_id=make_user("village_coordinator", town.village_a_id),
+            question_ids=ids,
+        )
+        _db.session.add(quiz)
+        _db.session.commit()
+        quiz_id = quiz.id
+    url = "/api/v1/live/XYZ789"
+    seat = client.post(
+        f"{url}/join", json={"name": "王五", "village_id": town.village_a_id}
+    ).get_json()["seat"]
+    early = client.post(
+        f"{url}/answer", json={"question_id": ids[0], "choice": "A"}, headers={"X-Live-Seat": seat}
+    )
+    assert "还没开始" in assert_problem(early, 409)["detail"]
+    with app.app_context():
+        live.finish(quiz_id)
+    late = client.post(f"{url}/join", json={"name": "赵六", "village_id": town.village_a_id})
+    assert "已经结束" in assert_problem(late, 409)["detail"]

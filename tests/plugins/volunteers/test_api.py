@@ -101,3 +101,17 @@ def test_my_hours_are_the_confirmed_ones(app, client, make_shift, make_volunteer
         _db.session.commit()
     hours = client.get(f"{API}/me/hours", headers=headers).get_json()
     assert hours["total_hours"] == 2.5 and [s["id"] for s in hours["served"]] == [row["id"]]
+
+
+def test_withdrawing_after_the_deadline_is_refused(app, client, make_shift, make_volunteer):
+    _shift, (role_id,) = make_shift(withdraw_deadline=utcnow() + timedelta(hours=1))
+    headers = bearer(app, make_volunteer())
+    row = client.post(f"{API}/roles/{role_id}/signup", json={}, headers=headers).get_json()
+    with app.app_context():
+        from plugins.volunteers.models import Shift
+
+        _db.session.get(Shift, _shift).withdraw_deadline = utcnow() - timedelta(minutes=1)
+        _db.session.commit()
+    assert_problem(client.post(f"{API}/assignments/{row['id']}/withdraw", headers=headers), 409)
+    with app.app_context():
+        assert _db.session.get(Assignment, row["id"]).status == "confirmed"
