@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
@@ -62,6 +64,23 @@ def password_problem(password: str, phone: str | None = None) -> str | None:
 
 def find_by_phone(phone: str) -> User | None:
     return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Check ``password`` against ``user``'s hash, or with no user against a dummy hash of the
+    same method, so a log-in takes as long whether the number is registered or not."""
+    if user is not None:
+        return check_password_hash(user.password_hash, password)
+    check_password_hash(_dummy_hash(), password)
+    return False
+
+
+def _dummy_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    hashes = current_app.extensions.setdefault("xxt_dummy_hashes", {})
+    if method not in hashes:
+        hashes[method] = generate_password_hash("no-such-account-0", method=method)
+    return hashes[method]
 
 
 def create_user(

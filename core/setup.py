@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_request_context, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import config, dbcli, permissions, plugins
+from core import config, dbcli, inputs, permissions, plugins
 from core.core_plugin import CorePlugin
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -33,6 +33,7 @@ def config_languages() -> dict:
 
 
 def init_extensions(app: Flask) -> None:
+    inputs.install_converters(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

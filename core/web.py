@@ -114,6 +114,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["phone"] = show_phone
 
+    from core import inputs
+
+    inputs.init_app(app, _error)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, lambda error, status=status: _error(status))
 

@@ -94,10 +94,13 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.find_by_phone(form.phone.data)
+        found = accounts.find_by_phone(form.phone.data)
         now = utcnow()
-        if user and not user.is_locked(now):
-            if user.check_password(form.password.data) and user.active:
+        user = found if found and not found.is_locked(now) else None
+        # One password hash checked in every case (a dummy one when there is no usable account).
+        matches = accounts.password_matches(user, form.password.data)
+        if user:
+            if matches and user.active:
                 login_user(user, remember=form.remember.data)
                 user.last_login_at = now
                 user.unlock()
