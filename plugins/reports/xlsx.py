@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from core import exports
+
 
 def bulletin(start: date, last: date, cols, rows, total) -> BytesIO:
     """Title, period, header (序号, 村(社区), metrics…, 综合得分, 排名), a row per village, 合计."""
@@ -46,7 +48,4 @@ def bulletin(start: date, last: date, cols, rows, total) -> BytesIO:
     sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
-    buffer = BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
+    return BytesIO(exports.xlsx_bytes(book))
