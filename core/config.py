@@ -75,6 +75,12 @@ def defaults(app: Flask) -> dict:
         "METRICS_ALLOW": ["127.0.0.1", "::1"],
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
+        # Redis is optional at run time: with it down, rate limits count per process (and the
+        # limiter logs a warning) instead of every log-in answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # /healthz/ready reports "disk" as failing below this much free space in UPLOAD_DIR.
+        "READY_MIN_FREE_MB": 500,
     }
 
 
@@ -89,6 +95,10 @@ def load(app: Flask, overrides: dict | None) -> None:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    if app.config["REDIS_URL"]:  # a dead Redis must cost a second, not a hung worker
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
     if is_production(app) and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
         raise RuntimeError(
             "生产环境必须设置 SECRET_KEY 环境变量(一个足够长的随机字符串)。"
