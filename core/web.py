@@ -114,9 +114,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["phone"] = show_phone
 
-    from core import inputs
+    from core import committed, inputs
 
     inputs.init_app(app, _error)
+    committed.init_app(app)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, lambda error, status=status: _error(status))
 
@@ -154,4 +155,7 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def rollback_on_error(error):
         if error is not None:
-            db.session.rollback()
+            try:
+                db.session.rollback()
+            except Exception:  # a dead connection must not turn the answer into another error
+                app.logger.warning("rollback after an error failed; the pool drops the connection")

@@ -1,6 +1,7 @@
 """Core tables: org units, users, role assignments, audit log, notifications."""
 
 from core.models.audit import AuditLog
+from core.models.idempotency import IdempotencyKey
 from core.models.notifications import Notification, NotificationDelivery
 from core.models.orgunits import OrgUnit, OrgUnitKind
 from core.models.roles import RoleAssignment
@@ -8,6 +9,7 @@ from core.models.users import User
 
 __all__ = [
     "AuditLog",
+    "IdempotencyKey",
     "Notification",
     "NotificationDelivery",
     "OrgUnit",
