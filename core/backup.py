@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from core.extensions import db
 from core.timeutil import utcnow
+from core.uploads import PARTIAL_PREFIX
 
 
 class BackupError(RuntimeError):
@@ -86,7 +87,12 @@ def create_backup(output: Path) -> dict:
         staging = Path(scratch)
         database_file = _dump_database(staging)
         if uploads.is_dir():
-            shutil.copytree(uploads, staging / "uploads")
+            # A file still being written (core.uploads.store) is not part of any record.
+            shutil.copytree(
+                uploads,
+                staging / "uploads",
+                ignore=shutil.ignore_patterns(f"{PARTIAL_PREFIX}*", ".ready-*"),
+            )
         else:
             (staging / "uploads").mkdir()
         members = {

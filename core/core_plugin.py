@@ -42,7 +42,7 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def register_commands(self):
-        from core import cli
+        from core import cli, uploads_check
 
         return [
             cli.create_admin,
@@ -51,6 +51,7 @@ class CorePlugin(Plugin):
             cli.translations,
             cli.backup,
             cli.restore,
+            uploads_check.uploads,
         ]
 
     @hookimpl

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from core import permissions
 from core.extensions import db, login_manager
@@ -128,6 +129,20 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(error):
         return _error(429, _("尝试次数过多,请稍后再试。"))
+
+    from core import uploads
+
+    # Storage refused (core.uploads.refuse_storage): say why.
+    for refused in (503, uploads.InsufficientStorage):
+        app.register_error_handler(refused, lambda error: _error(error.code, error.description))
+
+    @app.errorhandler(OSError)
+    def storage_failed(error):
+        """A full or read-only disk anywhere in a request (a plugin making its folder)."""
+        try:
+            uploads.refuse_storage(error)
+        except HTTPException as refused:
+            return _error(refused.code, refused.description)
 
     @app.before_request
     def settle_locale():
