@@ -27,6 +27,7 @@ ENV_SETTINGS: dict[str, type] = {
     "SITE_URL": str,
     "LOG_LEVEL": str,
     "LOG_FORMAT": str,
+    "STATIC_COLLECTED": str,
 }
 
 
@@ -81,6 +82,8 @@ def defaults(app: Flask) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         # /healthz/ready reports "disk" as failing below this much free space in UPLOAD_DIR.
         "READY_MIN_FREE_MB": 500,
+        # Where ``flask collect-static`` put the hashed static files nginx serves ("" = off).
+        "STATIC_COLLECTED": "",
     }
 
 

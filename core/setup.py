@@ -104,7 +104,8 @@ def _migration_roots(enabled: list) -> list[Path]:
 
 
 def init_web(app: Flask) -> None:
-    from core import observability, web
+    from core import observability, static_files, web
 
     observability.init_app(app)
     web.init_app(app)
+    static_files.init_app(app)

@@ -93,12 +93,9 @@ def test_every_get_route_answers_odd_input_without_500(app, admin_client):
     assert not failures, "\n".join(str(failure) for failure in failures)
 
 
-def test_nul_byte_in_query_form_or_path_is_400(client):
-    assert client.get("/admin/users/?q=%00").status_code in (302, 400)
+def test_nul_byte_in_query_or_path_is_400(client):
+    assert client.get("/admin/users/?q=%00").status_code == 400
     assert client.get("/login?next=/a%00b").status_code == 400
-    assert (
-        client.post("/login", data={"phone": "138\x000000000", "password": "x"}).status_code == 400
-    )
     assert client.get("/calendar/feed/a%00b.ics").status_code == 400
 
 

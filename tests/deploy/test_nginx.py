@@ -67,10 +67,12 @@ def stack(tmp_path_factory):
         "REDIS_URL": "",
         "SECRET_KEY": "serving-test-" + uuid.uuid4().hex,
         "SITE_URL": "https://localhost",
+        "STATIC_COLLECTED": str(tmp / "static-collected"),
     }
     setup_env = {**base_env, "XXT_ENV": "development"}
     serving.flask(setup_env, "db", "upgrade")
     serving.flask(setup_env, "demo-data")
+    serving.flask(setup_env, "collect-static")
 
     socket_path = tmp / "gunicorn.sock"
     (tmp / "metrics").mkdir()
@@ -111,6 +113,7 @@ def stack(tmp_path_factory):
         serving.wait_until(lambda: serving.port_answers(https_port), "nginx", nginx_log)
         running = Stack(https_port, http_port, database_url)
         running.gunicorn_pid, running.gunicorn_log = gunicorn.pid, gunicorn_log
+        running.collected = tmp / "static-collected"
         yield running
     finally:
         serving.stop(server)
@@ -192,9 +195,11 @@ def multipart(fields: dict, filename: str, data: bytes) -> tuple[bytes, str]:
 
 
 def test_coordinator_uploads_material_and_the_app_sees_nginx_client_address(stack):
-    # A browser sends Referer; Flask-WTF insists on a same-site one over https. nginx passes
-    # $host (no port), as a real site on 443 would show it, so the Referer carries no port.
-    spoof = {"X-Forwarded-For": SPOOFED_IP, "Referer": "https://localhost/login"}
+    # A browser sends Referer; Flask-WTF insists on a same-site one over https. The stack runs
+    # on a non-standard port, as a site behind port forwarding would: nginx passes Host with
+    # its port ($http_host), so the browser's Referer (with the port) matches and forms work.
+    referer = f"https://localhost:{stack.https_port}/login"
+    spoof = {"X-Forwarded-For": SPOOFED_IP, "Referer": referer}
     browser = stack.opener()
     login_page = stack.get("/login", headers=spoof, opener=browser).read().decode()
     form = {"csrf_token": csrf_token(login_page), "phone": COORDINATOR[0]}
@@ -309,3 +314,29 @@ def test_gunicorn_and_the_app_log_json_lines_with_the_request_id(stack):
         ("xxt.access", "GET", "/healthz", 200)
     ]
     assert any(r["logger"] == "gunicorn.error" for r in records)  # "Booting worker" etc.
+
+
+def test_every_static_file_is_served_by_nginx_hashed_gzipped_and_cached_long(stack):
+    """Core and plugin CSS/JS alike: the hashed URL the page links to comes from nginx's folder
+    (no X-Request-ID: the app never saw it), cached a year, gzipped, never sniffed."""
+    import json
+
+    manifest = json.loads((stack.collected / "manifest.json").read_text())
+    assert {"static", "calendar.static", "competitions.static", "lecturers.static"} <= set(manifest)
+    home = stack.get("/").read().decode()
+    site_css = manifest["static"]["css/site.css"]
+    assert f"/static/{site_css}" in home  # pages link to the hashed name
+    served = [path for path in stack.collected.rglob("*") if path.suffix in (".css", ".js")]
+    assert len(served) >= 8
+    for path in served:
+        url = "/" + str(path.relative_to(stack.collected))
+        response = stack.get(url, headers={"Accept-Encoding": "gzip"})
+        body = response.read()
+        assert response.status == 200, url
+        assert "X-Request-ID" not in response.headers, url
+        assert "max-age=31536000" in response.headers.get_all("Cache-Control"), url
+        assert "immutable" in ", ".join(response.headers.get_all("Cache-Control")), url
+        assert response.headers["X-Content-Type-Options"] == "nosniff", url
+        if len(path.read_bytes()) >= 512:  # gzip_min_length
+            assert response.headers.get("Content-Encoding") == "gzip", url
+            assert zlib.decompress(body, 16 + zlib.MAX_WBITS) == path.read_bytes(), url
