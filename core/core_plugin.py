@@ -42,7 +42,7 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def register_commands(self):
-        from core import cli, static_files, uploads_check
+        from core import cli, district, static_files, uploads_check
 
         return [
             cli.create_admin,
@@ -53,6 +53,7 @@ class CorePlugin(Plugin):
             cli.restore,
             uploads_check.uploads,
             static_files.collect_static,
+            district.units,
         ]
 
     @hookimpl

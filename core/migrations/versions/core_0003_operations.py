@@ -1,6 +1,7 @@
-"""idempotency_key: form posts already done (a retry says so instead of doing it twice)
+"""idempotency_key (a retried form post says "already done"); audit_log.org_unit_id (a town's
+admin sees only their town's audit rows; older rows have none and stay for the top admins)
 
-Revision ID: core_0003_idempotency
+Revision ID: core_0003_operations
 Revises: core_0002
 Create Date: 2026-11-29 17:00:00
 
@@ -9,7 +10,7 @@ Create Date: 2026-11-29 17:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "core_0003_idempotency"
+revision = "core_0003_operations"
 down_revision = "core_0002"
 branch_labels = None
 depends_on = None
@@ -33,9 +34,19 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_idempotency_key_created_at"), ["created_at"], unique=False
         )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("org_unit_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_audit_log_org_unit_id"), ["org_unit_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_audit_log_org_unit_id_org_unit"), "org_unit", ["org_unit_id"], ["id"]
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_audit_log_org_unit_id_org_unit"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_audit_log_org_unit_id"))
+        batch_op.drop_column("org_unit_id")
     with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_idempotency_key_created_at"))
     op.drop_table("idempotency_key")
