@@ -43,7 +43,13 @@ logconfig_dict = {
     },
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
-        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        # With a logconfig gunicorn always writes access lines; they stay below the level
+        # unless XXT_ACCESS_LOG asks for them (the app's own line is the access log).
+        "gunicorn.access": {
+            "level": "INFO" if os.environ.get("XXT_ACCESS_LOG") else "WARNING",
+            "handlers": ["console"],
+            "propagate": False,
+        },
     },
 }
 # gunicorn 27 keeps a control socket; by default it lands in the working directory (the
