@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import accounts, audit, orgunits
@@ -27,10 +28,10 @@ def add_district(name: str, admin: User | None = None, actor_id: int | None = No
     """Put a new district above every top-level unit. Caller commits."""
     name = name.strip()
     if not name:
-        raise DistrictError("请填写区县名称。")
+        raise DistrictError(_("请填写区县名称。"))
     tops = orgunits.roots()
     if any(unit.kind == OrgUnitKind.district for unit in tops):
-        raise DistrictError("已经有区县了:在它下面添加镇即可。")
+        raise DistrictError(_("已经有区县了：在它下面添加镇即可。"))
     district = orgunits.create_unit(None, OrgUnitKind.district, name)
     for unit in tops:
         orgunits.move_unit(unit, district)
@@ -59,7 +60,7 @@ def add_town(name: str, district: OrgUnit | None = None, actor_id: int | None = 
     if district is None:
         districts = [unit for unit in orgunits.roots() if unit.kind == OrgUnitKind.district]
         if len(districts) != 1:
-            raise DistrictError("先用 add-district 建立区县。")
+            raise DistrictError(_("先用 add-district 建立区县。"))
         district = districts[0]
     town = orgunits.create_unit(district, OrgUnitKind.town, name.strip())
     audit.record("core.unit_created", town, f"新建单位 {town.name}", actor_id=actor_id)
