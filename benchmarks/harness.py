@@ -58,7 +58,7 @@ def gunicorn(database_url: str, port: int, secret: str, workers: int = 4, **env:
         "XXT_ENV": "production",
         "XXT_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
-        "XXT_ACCESS_LOG": "/dev/null",
+        "LOG_LEVEL": "WARNING",  # no access line per request on the console
         **env,
     }
     server = subprocess.Popen(

@@ -7,6 +7,7 @@ import re
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
@@ -69,12 +70,16 @@ def find_by_phone(phone: str) -> User | None:
 def authenticate(phone: str, password: str) -> User | None:
     """The active account with this phone and password, or None. The log-in page and the API
     token endpoint both call this: a wrong password counts towards the lockout, a locked or
-    disabled account never passes, and the caller cannot tell which case it was. Commits."""
-    user = find_by_phone(phone)
+    disabled account never passes, and the caller cannot tell which case it was. One password
+    hash is checked in every case (a dummy one when there is no usable account), so the answer
+    takes as long whether the number is registered or not. Commits."""
+    found = find_by_phone(phone)
     now = utcnow()
-    if user is None or user.is_locked(now):
+    user = found if found is not None and not found.is_locked(now) else None
+    matches = password_matches(user, password)
+    if user is None:
         return None
-    if user.check_password(password) and user.active:
+    if matches and user.active:
         user.last_login_at = now
         user.unlock()
         db.session.commit()
@@ -86,6 +91,23 @@ def authenticate(phone: str, password: str) -> User | None:
     )
     db.session.commit()
     return None
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Check ``password`` against ``user``'s hash, or with no user against a dummy hash of the
+    same method, so a log-in takes as long whether the number is registered or not."""
+    if user is not None:
+        return check_password_hash(user.password_hash, password)
+    check_password_hash(_dummy_hash(), password)
+    return False
+
+
+def _dummy_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    hashes = current_app.extensions.setdefault("xxt_dummy_hashes", {})
+    if method not in hashes:
+        hashes[method] = generate_password_hash("no-such-account-0", method=method)
+    return hashes[method]
 
 
 def create_user(

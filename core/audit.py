@@ -29,6 +29,7 @@ def record(
     if actor_id is None and has_request_context() and current_user.is_authenticated:
         actor_id = current_user.id
     entry = AuditLog(
+        org_unit_id=_unit_of(obj),
         actor_id=actor_id,
         action=action,
         object_type=object_type or "",
@@ -38,3 +39,17 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def _unit_of(obj) -> int | None:
+    """The org unit an audited object belongs to (a person: their home village), if any."""
+    from core.permissions import object_unit_id
+
+    if obj is None:
+        return None
+    if hasattr(obj, "home_unit_id"):
+        return obj.home_unit_id
+    try:
+        return object_unit_id(obj)
+    except TypeError:
+        return None

@@ -8,6 +8,7 @@ configured database and upload folder with the archive's.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -23,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from core.extensions import db
 from core.timeutil import utcnow
+from core.uploads import PARTIAL_PREFIX
 
 
 class BackupError(RuntimeError):
@@ -86,7 +88,12 @@ def create_backup(output: Path) -> dict:
         staging = Path(scratch)
         database_file = _dump_database(staging)
         if uploads.is_dir():
-            shutil.copytree(uploads, staging / "uploads")
+            # A file still being written (core.uploads.store) is not part of any record.
+            shutil.copytree(
+                uploads,
+                staging / "uploads",
+                ignore=shutil.ignore_patterns(f"{PARTIAL_PREFIX}*", ".ready-*"),
+            )
         else:
             (staging / "uploads").mkdir()
         members = {
@@ -126,7 +133,42 @@ def _extract(archive_path: Path, into: Path) -> dict:
         member = into / name
         if not member.is_file() or _sha256(member) != digest:
             raise BackupError(f"备份文件已损坏: {name}")
+    _read_dump(into / manifest.get("database_file", ""), manifest.get("dialect"))
     return manifest
+
+
+def _read_dump(dump: Path, dialect: str | None) -> None:
+    """Read the database dump through, not just its checksum: a dump written broken has a
+    matching checksum too. SQLite: ``PRAGMA integrity_check``; PostgreSQL: ``pg_restore --list``."""
+    if not dump.is_file():
+        raise BackupError("备份中没有数据库文件")
+    if dialect == "sqlite":
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{dump}?mode=ro", uri=True)) as copy:
+                verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise BackupError(f"数据库备份无法读取: {error}") from error
+        if verdict != "ok":
+            raise BackupError(f"数据库备份已损坏: {verdict}")
+    elif dialect == "postgresql":
+        listed = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True)
+        if listed.returncode != 0:
+            raise BackupError(f"数据库备份无法读取 (pg_restore --list): {listed.stderr.strip()}")
+    else:
+        raise BackupError(f"不认识的数据库类型: {dialect}")
+
+
+def other_sessions() -> int:
+    """Other connections to this database (web workers, cron jobs): a restore under them would
+    be overwritten or fail half-way. SQLite cannot tell, so it answers 0."""
+    if db.engine.dialect.name != "postgresql":
+        return 0
+    return db.session.scalar(
+        text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    )
 
 
 def check_archive(archive_path: Path) -> dict:

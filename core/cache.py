@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from typing import Any, Protocol
 
@@ -59,26 +60,40 @@ class MemoryCache:
             self._items.clear()
 
 
+#: After Redis fails, the cache is skipped for this long (so a dead Redis costs one timeout per
+#: worker and interval, not one per request).
+RETRY_AFTER_SECONDS = 30.0
+
+
 class RedisCache:
     """The same interface over Redis, one namespace per plugin; a Redis outage is a cache miss."""
 
     def __init__(self, client, namespace: str) -> None:
         self.client = client
         self.namespace = f"{_PREFIX}:{namespace}:"
+        self.down_until = 0.0
+
+    def _failed(self, what: str) -> None:
+        self.down_until = time.monotonic() + RETRY_AFTER_SECONDS
+        current_app.logger.warning("cache: Redis unreachable, %s", what)
 
     def get(self, key: str) -> Any | None:
+        if time.monotonic() < self.down_until:
+            return None
         try:
             raw = self.client.get(self.namespace + key)
         except Exception:  # the cache must never break a page
-            current_app.logger.warning("cache: Redis unreachable, computing without it")
+            self._failed("computing without it")
             return None
         return None if raw is None else pickle.loads(raw)  # only our own values
 
     def set(self, key: str, value: Any, ttl: int = DEFAULT_TTL) -> None:
+        if time.monotonic() < self.down_until:
+            return
         try:
             self.client.set(self.namespace + key, pickle.dumps(value), ex=ttl)
         except Exception:
-            current_app.logger.warning("cache: Redis unreachable, value not stored")
+            self._failed("value not stored")
 
     def clear(self) -> None:
         for name in self.client.scan_iter(match=self.namespace + "*", count=500):

@@ -106,8 +106,9 @@ def backup(output: Path | None) -> None:
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--check", "check_only", is_flag=True, help="only verify the archive")
 @click.option("--yes", is_flag=True, help="replace the current database without asking")
+@click.option("--force", is_flag=True, help="restore although other sessions are connected")
 @with_appcontext
-def restore(archive: Path, check_only: bool, yes: bool) -> None:
+def restore(archive: Path, check_only: bool, yes: bool, force: bool) -> None:
     """Verify ARCHIVE, then replace the database and uploaded files with its contents."""
     from core import backup as backups
 
@@ -119,6 +120,14 @@ def restore(archive: Path, check_only: bool, yes: bool) -> None:
         )
         if check_only:
             return
+        connected = backups.other_sessions()
+        if connected and not force:
+            raise click.ClickException(
+                f"还有 {connected} 个其他数据库连接(网站、通知或定时任务仍在运行):"
+                "先停止它们,或加 --force。"
+                f" {connected} other session(s) are connected: stop the site, timer and cron jobs"
+                " first, or pass --force."
+            )
         if not yes:
             click.confirm("这会覆盖当前数据库和上传文件,继续吗? (replace everything?)", abort=True)
         backups.restore(archive)

@@ -27,6 +27,8 @@ ENV_SETTINGS: dict[str, type] = {
     "SITE_URL": str,
     "LOG_LEVEL": str,
     "LOG_FORMAT": str,
+    "STATIC_COLLECTED": str,
+    "DATABASE_POOLER": str,
 }
 
 
@@ -79,6 +81,16 @@ def defaults(app: Flask) -> dict:
         "METRICS_ALLOW": ["127.0.0.1", "::1"],
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
+        # Redis is optional at run time: with it down, rate limits count per process (and the
+        # limiter logs a warning) instead of every log-in answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # /healthz/ready reports "disk" as failing below this much free space in UPLOAD_DIR.
+        "READY_MIN_FREE_MB": 500,
+        # Where ``flask collect-static`` put the hashed static files nginx serves ("" = off).
+        "STATIC_COLLECTED": "",
+        # "pgbouncer": the database is reached through PgBouncer in transaction pooling mode.
+        "DATABASE_POOLER": "",
     }
 
 
@@ -92,7 +104,13 @@ def load(app: Flask, overrides: dict | None) -> None:
     if overrides:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    if app.config.get("DATABASE_POOLER") == "pgbouncer":
+        without_prepared_statements(app)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    if app.config["REDIS_URL"]:  # a dead Redis must cost a second, not a hung worker
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
     if is_production(app) and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
         raise RuntimeError(
             "生产环境必须设置 SECRET_KEY 环境变量(一个足够长的随机字符串)。"
@@ -104,6 +122,15 @@ def load(app: Flask, overrides: dict | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
         # A forged Host header must not reach url_for/SITE_URL-less links or caches: answer 400.
         app.config["TRUSTED_HOSTS"] = production_trusted_hosts(app)
+
+
+def without_prepared_statements(app: Flask) -> None:
+    """Behind PgBouncer's transaction pooling each transaction may run on another server
+    connection, so a statement psycopg 3 prepared on one is missing on the next ("prepared
+    statement _pg3_0 does not exist"). ``prepare_threshold=None`` never prepares on the server."""
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def production_trusted_hosts(app: Flask) -> list[str]:

@@ -66,7 +66,7 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def register_commands(self):
-        from core import cli
+        from core import cli, district, static_files, uploads_check
 
         return [
             cli.create_admin,
@@ -75,6 +75,9 @@ class CorePlugin(Plugin):
             cli.translations,
             cli.backup,
             cli.restore,
+            uploads_check.uploads,
+            static_files.collect_static,
+            district.units,
         ]
 
     @hookimpl

@@ -37,8 +37,10 @@ class SignalSession(FlaskSession):
 
     def commit(self) -> None:
         super().commit()
+        from core.committed import mark_committed
         from core.signals import deliver_pending
 
+        mark_committed()  # from here on the request's answer is success (core.committed)
         deliver_pending(self)
 
     def rollback(self) -> None:

@@ -117,5 +117,11 @@ def learning_entries(start, end):
 
 
 @hookspec
+def uploaded_files():
+    """Return ``{subfolder of UPLOAD_DIR: {stored file name: what refers to it}}`` for every file
+    this plugin's rows refer to (``flask uploads check`` finds orphans and missing files)."""
+
+
+@hookspec
 def load_demo_data(town):
     """Add this plugin's demo data for the demo ``town`` (an OrgUnit); running twice adds nothing."""

@@ -1,4 +1,4 @@
-"""Request ids, one-line JSON logs and Prometheus metrics.
+"""Prometheus metrics, and request ids with JSON logs (``core.logs``).
 
 Every request gets an id (the proxy's ``X-Request-ID`` or a new one), echoed in the response and
 written in every log line of that request. ``/metrics`` serves Prometheus text to the addresses in
@@ -7,25 +7,23 @@ written in every log line of that request. ``/metrics`` serves Prometheus text t
 
 from __future__ import annotations
 
-import json
-import logging
 import os
-import re
 import time
-import uuid
 
-from flask import Flask, Response, abort, g, has_request_context, request
+from flask import Flask, Response, abort, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
-    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+from core import logs
+from core.logs import JsonFormatter  # noqa: F401  (the formatter's old home)
 
 REQUESTS = Counter("xxt_requests_total", "HTTP requests answered", ["method", "endpoint", "status"])
 LATENCY = Histogram(
@@ -34,43 +32,28 @@ LATENCY = Histogram(
     ["endpoint"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-OUTBOX = Gauge(
-    "xxt_notification_outbox", "Notification deliveries waiting", multiprocess_mode="max"
-)
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line, with the request id when there is one."""
+class ScrapeTimeCollector:
+    """Figures read from the database when /metrics is scraped, in this one place.
 
-    def format(self, record: logging.LogRecord) -> str:
-        line = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if has_request_context():
-            line["request_id"] = g.get("request_id")
-            line["path"] = request.path
-            line["ip"] = request.remote_addr
-        if record.exc_info:
-            line["error"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False)
+    A gauge kept in a worker's memory (or its multiprocess file) outlives the worker: after a
+    recycle the dead worker's last value stayed in the "max" and the backlog alert never cleared.
+    What the database knows is true whichever worker answers the scrape.
+    """
+
+    def collect(self):
+        from core.notify import pending_count
+
+        yield GaugeMetricFamily(
+            "xxt_notification_outbox", "Notification deliveries waiting", value=pending_count()
+        )
 
 
-def configure_logging(app: Flask) -> None:
-    """JSON lines on stderr in production; Flask's readable default elsewhere."""
-    from core.config import is_production
-
-    if app.config.get("LOG_FORMAT", "json") != "json" or not is_production(app):
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
-    app.logger.handlers[:] = []
-    app.logger.propagate = True
+def scrape_time_metrics() -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(ScrapeTimeCollector())
+    return generate_latest(registry)
 
 
 def _metrics_registry() -> CollectorRegistry | None:
@@ -82,13 +65,7 @@ def _metrics_registry() -> CollectorRegistry | None:
 
 
 def init_app(app: Flask) -> None:
-    configure_logging(app)
-
-    @app.before_request
-    def start_request():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        g.request_started = time.perf_counter()
+    logs.init_app(app)
 
     @app.after_request
     def finish_request(response):
@@ -104,9 +81,5 @@ def init_app(app: Flask) -> None:
         """Prometheus text format; only for the monitoring hosts in METRICS_ALLOW."""
         if request.remote_addr not in app.config["METRICS_ALLOW"]:
             abort(404)
-        from core.notify import pending_count
-
-        OUTBOX.set(pending_count())
-        registry = _metrics_registry()
-        body = generate_latest(registry) if registry else generate_latest()
+        body = generate_latest(_metrics_registry() or REGISTRY) + scrape_time_metrics()
         return Response(body, mimetype=CONTENT_TYPE_LATEST)

@@ -132,6 +132,14 @@ def unit_ids_where(user, name: str) -> set[int]:
     return set(db.session.scalars(select(OrgUnit.id).where(or_(*clauses))))
 
 
+def holds_at_top(user, name: str) -> bool:
+    """Does ``user`` hold ``name`` on every top-level unit (the whole installation)?"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    roots = db.session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None))).all()
+    return bool(roots) and all(can(user, name, root) for root in roots)
+
+
 def require(name: str, obj=None) -> None:
     """Stop the request unless the current user may do ``name`` on ``obj``.
 

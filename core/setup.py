@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_request_context, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import config, dbcli, permissions, plugins
+from core import config, dbcli, inputs, permissions, plugins
 from core.core_plugin import CorePlugin
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -33,6 +33,7 @@ def config_languages() -> dict:
 
 
 def init_extensions(app: Flask) -> None:
+    inputs.install_converters(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -103,8 +104,9 @@ def _migration_roots(enabled: list) -> list[Path]:
 
 
 def init_web(app: Flask) -> None:
-    from core import api, observability, web
+    from core import api, observability, static_files, web
 
     observability.init_app(app)
     web.init_app(app)
+    static_files.init_app(app)
     api.init_app(app)

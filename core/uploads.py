@@ -7,12 +7,22 @@ under ``UPLOAD_DIR`` and call ``read_checked`` and ``store`` with them.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
+import os
 import secrets
 import zipfile
 from pathlib import Path
 
 from flask import abort, send_file
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+#: Names of files being written; never served, skipped by backups, removed by ``uploads check``.
+PARTIAL_PREFIX = ".partial-"
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 #: content type → (extension, leading bytes)
 SIGNATURES = [
@@ -35,6 +45,12 @@ OFFICE = {
         "pptx",
     ),
 }
+
+
+class InsufficientStorage(HTTPException):
+    """507: the disk is full (werkzeug has no class for it)."""
+
+    code = 507
 
 
 class UploadError(ValueError):
@@ -80,11 +96,36 @@ def read_checked(
 
 
 def store(folder: Path, data: bytes, extension: str) -> str:
-    """Write ``data`` into ``folder`` (made if missing) under a generated name; return it."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` into ``folder`` (made if missing) under a generated name; return it.
+
+    Atomic: written to a partial file, flushed to disk, then renamed, so a full or read-only disk
+    leaves nothing behind and answers 507 or 503 with a Chinese message (:func:`refuse_storage`).
+    """
     name = f"{secrets.token_hex(16)}.{extension}"
-    (folder / name).write_bytes(data)
+    partial = folder / f"{PARTIAL_PREFIX}{name}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(partial, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, folder / name)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        refuse_storage(error)
     return name
+
+
+def refuse_storage(error: OSError):
+    """Answer a storage failure: 507 when the disk is full, 503 when it is read-only."""
+    if error.errno in DISK_FULL:
+        raise InsufficientStorage(
+            description=_("服务器存储空间已满，文件没有保存，请稍后再试或联系管理员。")
+        )
+    if error.errno in READ_ONLY:
+        abort(503, description=_("服务器暂时无法保存文件，请稍后再试或联系管理员。"))
+    raise error
 
 
 def display_name(filename: str | None, default: str = "file") -> str:

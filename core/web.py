@@ -128,6 +128,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["phone"] = show_phone
 
+    from core import committed, inputs
+
+    inputs.init_app(app, _error)
+    committed.init_app(app)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, lambda error, status=status: _http_error(error, status))
 
@@ -138,6 +142,20 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(error):
         return error_page(429, _("尝试次数过多,请稍后再试。"))
+
+    from core import uploads
+
+    # Storage refused (core.uploads.refuse_storage): say why.
+    for refused in (503, uploads.InsufficientStorage):
+        app.register_error_handler(refused, lambda error: _error(error.code, error.description))
+
+    @app.errorhandler(OSError)
+    def storage_failed(error):
+        """A full or read-only disk anywhere in a request (a plugin making its folder)."""
+        try:
+            uploads.refuse_storage(error)
+        except HTTPException as refused:
+            return _error(refused.code, refused.description)
 
     @app.before_request
     def settle_locale():
@@ -165,4 +183,7 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def rollback_on_error(error):
         if error is not None:
-            db.session.rollback()
+            try:
+                db.session.rollback()
+            except Exception:  # a dead connection must not turn the answer into another error
+                app.logger.warning("rollback after an error failed; the pool drops the connection")

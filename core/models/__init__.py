@@ -2,6 +2,7 @@
 
 from core.models.api_tokens import ApiToken
 from core.models.audit import AuditLog
+from core.models.idempotency import IdempotencyKey
 from core.models.notifications import Notification, NotificationDelivery
 from core.models.orgunits import OrgUnit, OrgUnitKind
 from core.models.roles import RoleAssignment
@@ -10,6 +11,7 @@ from core.models.users import User
 __all__ = [
     "ApiToken",
     "AuditLog",
+    "IdempotencyKey",
     "Notification",
     "NotificationDelivery",
     "OrgUnit",

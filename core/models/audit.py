@@ -21,6 +21,8 @@ class AuditLog(db.Model):
     object_id: Mapped[str | None] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str | None] = mapped_column(String(45))
+    #: The org unit the object belongs to, so a town's admin sees only their town's rows.
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     actor = relationship("User")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from core import audit, orgunits
+from core import audit, district, orgunits
 from core.extensions import db
 from core.forms.admin import ConfirmForm, OrgUnitForm
 from core.models import OrgUnit, OrgUnitKind
-from core.permissions import permission_required, require
+from core.permissions import holds_at_top, permission_required, require, unit_ids_where
 
 bp = Blueprint("admin_units", __name__, url_prefix="/admin/units")
 
@@ -31,10 +32,13 @@ def _unit_or_404(unit_id: int) -> OrgUnit:
 
 
 def _parent_choices(exclude: OrgUnit | None = None) -> list[tuple[int, str]]:
-    """Possible parents: every active unit except ``exclude`` and what lies below it."""
-    choices = [(0, "(无上级:顶层单位)")]
+    """Possible parents: the active units this admin manages, except ``exclude`` and what lies
+    below it; "no parent" only for an admin of the whole installation."""
+    top = holds_at_top(current_user, "core.manage_units")
+    choices = [(0, "(无上级:顶层单位)")] if top else []
+    mine = unit_ids_where(current_user, "core.manage_units")
     for unit in orgunits.tree_rows(include_inactive=False):
-        if exclude is not None and unit.is_within(exclude):
+        if unit.id not in mine or (exclude is not None and unit.is_within(exclude)):
             continue
         choices.append((unit.id, "　" * unit.depth + unit.name))
     return choices
@@ -43,8 +47,35 @@ def _parent_choices(exclude: OrgUnit | None = None) -> list[tuple[int, str]]:
 @bp.route("/")
 @permission_required("core.manage_units")
 def index():
-    """The whole tree, indented."""
-    return render_template("admin/units.html", units=orgunits.tree_rows(), confirm=ConfirmForm())
+    """The tree this admin manages (a town's admin: their town), indented."""
+    mine = unit_ids_where(current_user, "core.manage_units")
+    units = [unit for unit in orgunits.tree_rows() if unit.id in mine]
+    top = holds_at_top(current_user, "core.manage_units")
+    return render_template(
+        "admin/units.html",
+        units=units,
+        confirm=ConfirmForm(),
+        can_add_district=top and not any(u.kind == OrgUnitKind.district for u in orgunits.roots()),
+    )
+
+
+@bp.route("/district", methods=["POST"])
+@permission_required("core.manage_units")
+def add_district():
+    """Put a district above the town(s); the admins at the top become the district's admins."""
+    if not holds_at_top(current_user, "core.manage_units"):
+        abort(403)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        district.add_district(request.form.get("name", "")[:100])
+    except district.DistrictError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin_units.index"))
+    db.session.commit()
+    flash(_("区县已建立，原有的镇已移到它下面。"), "success")
+    return redirect(url_for("admin_units.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -56,6 +87,8 @@ def create():
         form.parent_id.data = request.args.get("parent", type=int)
     if form.validate_on_submit():
         parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
+        if parent is None and not holds_at_top(current_user, "core.manage_units"):
+            abort(403)  # a new top-level unit is for an admin of the whole installation
         require("core.manage_units", parent)
         details = {field: getattr(form, field).data for field in FIELDS if field != "name"}
         unit = orgunits.create_unit(parent, OrgUnitKind(form.kind.data), form.name.data, **details)

@@ -12,7 +12,7 @@ from core.extensions import db
 from core.forms.admin import AdminUserForm, ConfirmForm, GrantRoleForm, ResetPasswordForm
 from core.models import OrgUnit, RoleAssignment, User
 from core.orgunits import VILLAGE_KINDS, unit_choices
-from core.permissions import permission_required, require
+from core.permissions import permission_required, require, unit_ids_where
 from core.roles import ROLES
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
@@ -45,7 +45,9 @@ def index():
 def create():
     """An admin adds an account for someone (who can change the password later)."""
     form = AdminUserForm()
-    form.home_unit_id.choices = [(0, "— 请选择 —"), *unit_choices(kinds=VILLAGE_KINDS)]
+    mine = unit_ids_where(current_user, "core.manage_users")
+    villages = [c for c in unit_choices(kinds=VILLAGE_KINDS) if c[0] in mine]
+    form.home_unit_id.choices = [(0, "— 请选择 —"), *villages]
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.home_unit_id.data)
         if accounts.find_by_phone(form.phone.data):
@@ -64,8 +66,10 @@ def create():
 
 
 def _grant_units() -> list[tuple[int, str]]:
-    """No unit is chosen for the admin: a role on the whole town by a slip is too much power."""
-    return [(0, _("— 请选择单位 —")), *unit_choices()]
+    """No unit is chosen for the admin: a role on the whole town by a slip is too much power.
+    Only the units this admin may grant on (a town's admin: their town)."""
+    mine = unit_ids_where(current_user, "core.manage_roles")
+    return [(0, _("— 请选择单位 —")), *[c for c in unit_choices() if c[0] in mine]]
 
 
 def _detail_page(user: User, grant_form=None, reset_form=None, status: int = 200):

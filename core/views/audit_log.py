@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy import or_, select
 
 from core.extensions import db
 from core.forms.admin import AuditFilterForm
 from core.models import AuditLog, User
-from core.permissions import permission_required
+from core.permissions import holds_at_top, permission_required, unit_ids_where
 from core.timeutil import local_zone
 
 bp = Blueprint("audit_log", __name__, url_prefix="/admin/audit")
@@ -22,6 +23,10 @@ def index():
     """Newest first; filter by action, object type, actor and dates (in local time)."""
     form = AuditFilterForm(request.args)
     query = select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    if not holds_at_top(current_user, "core.view_audit"):  # a town's admin: their town only
+        query = query.where(
+            AuditLog.org_unit_id.in_(unit_ids_where(current_user, "core.view_audit"))
+        )
     if form.validate():
         if form.action.data:
             query = query.where(AuditLog.action.contains(form.action.data))

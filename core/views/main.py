@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
@@ -49,3 +58,17 @@ def healthz():
     except Exception:  # the probe must answer, not raise
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+@bp.route("/healthz/ready")
+def ready():
+    """Readiness, each part by name: database, Redis, upload folder writable, free disk.
+
+    Only for the monitoring hosts in METRICS_ALLOW (it tells how full the disk is)."""
+    from core.health import readiness
+
+    if request.remote_addr not in current_app.config["METRICS_ALLOW"]:
+        abort(404)
+
+    body, status = readiness()
+    return body, status

@@ -134,3 +134,20 @@ class CalendarPlugin(Plugin):
         from plugins.calendar.demo import load
 
         load(town)
+
+    @hookimpl
+    def uploaded_files(self):
+        from sqlalchemy import select
+
+        from core.extensions import db
+        from plugins.calendar.models import CalendarMaterial
+
+        rows = []
+        rows += [
+            (name, f"calendar_material {row_id}")
+            for row_id, name in db.session.execute(
+                select(CalendarMaterial.id, CalendarMaterial.stored_name)
+            )
+            if name
+        ]
+        return {"calendar": dict(rows)}

@@ -8,7 +8,6 @@ role covers the person's home village, and to admins; everyone else sees it mask
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from core import exports
 from core.models.users import mask_phone
 from core.permissions import can
 from core.timeutil import to_local
@@ -24,8 +24,6 @@ from plugins.calendar.models import CalendarAttendance, CalendarEvent
 from plugins.calendar.recurrence import Occurrence
 
 BLANK_ROWS = 10
-#: Characters that make a spreadsheet cell a formula (and ``\t``/``\r`` that hide one).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -159,11 +157,7 @@ def xlsx(event: CalendarEvent, occ: Occurrence, sheet: Sheet) -> bytes:
     for row_number, values in enumerate(lines, start=1):
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row=row_number, column=column)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-                if value.startswith(FORMULA_STARTS):
-                    cell.quotePrefix = True
+            cell.value = value  # plain text whatever it starts with: see core.exports
             if 3 <= row_number < len(lines):
                 cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
                 cell.alignment = Alignment(vertical="center")
@@ -180,6 +174,4 @@ def xlsx(event: CalendarEvent, occ: Occurrence, sheet: Sheet) -> bytes:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = "3:3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(book)

@@ -10,6 +10,7 @@ import zipfile
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
+from core import exports
 from core.extensions import db
 from plugins.competitions.models import CATEGORIES, Question
 from plugins.competitions.qtypes import LETTERS, TRUE_FALSE_OPTIONS, TYPE_ALIASES, get_type
@@ -69,7 +70,8 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
             continue
     else:
         raise ImportFileError("无法识别 CSV 文件的编码，请保存为 UTF-8。")
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    rows = csv.reader(io.StringIO(text))
+    return [[exports.strip_csv_guard(cell.strip()) for cell in row] for row in rows]
 
 
 def parse_rows(table: list[list[str]]) -> tuple[list[dict], list[dict]]:
@@ -215,15 +217,11 @@ def to_xlsx(rows: list[list[str]]) -> bytes:
     sheet.title = "题库"
     for row in rows:
         sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(book)
 
 
 def to_csv(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(rows)
 
 
 def bank_rows(questions: list[Question]) -> list[list[str]]:

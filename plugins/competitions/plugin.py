@@ -105,3 +105,18 @@ class CompetitionsPlugin(Plugin):
         from plugins.competitions.demo import load
 
         load(town)
+
+    @hookimpl
+    def uploaded_files(self):
+        from sqlalchemy import select
+
+        from core.extensions import db
+        from plugins.competitions.models_awards import Evidence
+
+        rows = []
+        rows += [
+            (name, f"competitions_evidence {row_id}")
+            for row_id, name in db.session.execute(select(Evidence.id, Evidence.stored_name))
+            if name
+        ]
+        return {"competitions": dict(rows)}

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import random
 
-from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,7 +24,7 @@ from core.extensions import db
 from core.orgunits import unit_choices, villages
 from core.permissions import permission_required, require, unit_ids_where
 from core.timeutil import from_local
-from plugins.competitions import live
+from plugins.competitions import live, live_poll
 from plugins.competitions.blueprint import bp
 from plugins.competitions.forms import JoinForm, LiveForm, PaperForm
 from plugins.competitions.models import Question
@@ -294,6 +304,21 @@ def live_answer(code: str):
 
 @bp.route("/live/play/<code>/state.json")
 def live_state(code: str):
-    """What the phone polls: it reloads when the state or the question changes."""
-    quiz = _quiz_by_code(code)
-    return jsonify(state=quiz.state, index=quiz.current_index, seconds_left=live.seconds_left(quiz))
+    """What the phone polls: it reloads when the state or the question changes. Answered from
+    the shared cache (no database query) and 304 when the phone already has this version."""
+    current = live_poll.snapshot(code)
+    if current is None:
+        current = live_poll.publish(_quiz_by_code(code))
+    etag = live_poll.version(current)
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(
+            state=current["state"],
+            index=current["index"],
+            seconds_left=live_poll.seconds_left(current),
+        )
+    response.set_etag(etag)
+    response.cache_control.no_cache = True  # the phone asks every time, with If-None-Match
+    response.cache_control.private = True
+    return response

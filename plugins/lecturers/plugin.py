@@ -94,3 +94,20 @@ class LecturersPlugin(Plugin):
         from plugins.lecturers import demo
 
         demo.load(town)
+
+    @hookimpl
+    def uploaded_files(self):
+        from sqlalchemy import select
+
+        from core.extensions import db
+        from plugins.lecturers.models_requests import LecturerMaterial
+
+        rows = []
+        rows += [
+            (name, f"lecturers_material {row_id}")
+            for row_id, name in db.session.execute(
+                select(LecturerMaterial.id, LecturerMaterial.stored_name)
+            )
+            if name
+        ]
+        return {"lecturers": dict(rows)}

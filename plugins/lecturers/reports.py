@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from io import BytesIO
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
+from core import exports
 from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import as_moment, to_local
@@ -230,6 +230,4 @@ def xlsx_bytes(report: Coverage) -> bytes:
         for cell in ws[1 if ws is not sheet else 2]:
             cell.font = Font(bold=True)
         ws.column_dimensions["A"].width = 18
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(book)

@@ -77,3 +77,25 @@ class ReportsPlugin(Plugin):
         from plugins.reports.demo import load
 
         load(town)
+
+    @hookimpl
+    def uploaded_files(self):
+        from sqlalchemy import select
+
+        from core.extensions import db
+        from plugins.reports.models import LearningItem, Spending
+
+        rows = []
+        rows += [
+            (name, f"reports_spending {row_id}")
+            for row_id, name in db.session.execute(select(Spending.id, Spending.receipt_file))
+            if name
+        ]
+        rows += [
+            (name, f"reports_learning_item {row_id}")
+            for row_id, name in db.session.execute(
+                select(LearningItem.id, LearningItem.picture_file)
+            )
+            if name
+        ]
+        return {"reports": dict(rows)}

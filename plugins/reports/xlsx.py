@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from core import exports
 from plugins.reports.services import INCOME_SOURCES, SPENDING_CATEGORIES
 
 
@@ -48,10 +49,7 @@ def bulletin(start: date, last: date, cols, rows, total) -> BytesIO:
     sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
-    buffer = BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
+    return BytesIO(exports.xlsx_bytes(book))
 
 
 def funds(year: int, rows, entries) -> BytesIO:
@@ -129,7 +127,4 @@ def funds(year: int, rows, entries) -> BytesIO:
                     spending.description,
                 ]
             )
-    buffer = BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
+    return BytesIO(exports.xlsx_bytes(book))

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from io import BytesIO
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import selectinload
 
+from core import exports
 from core.extensions import db
 from core.figures import figure_bounds
 from core.hooktypes import Metric
@@ -199,6 +199,4 @@ def export_xlsx(records: list[Assignment], start, end) -> bytes:
             table.append(list(row))
     info = book.create_sheet("说明")
     info.append(["统计期间", f"{start} 至 {end}(不含)"])
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(book)

@@ -84,7 +84,9 @@ def self_signed_certificate(tmp: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def site_config(tmp: Path, socket_path: Path, http_port: int, https_port: int) -> str:
+def site_config(
+    tmp: Path, socket_path: Path, http_port: int, https_port: int, collected: Path | None = None
+) -> str:
     """The shipped site file with only paths, ports and server name replaced."""
     cert, key = self_signed_certificate(tmp)
     site = SITE.read_text()
@@ -94,6 +96,7 @@ def site_config(tmp: Path, socket_path: Path, http_port: int, https_port: int) -
         "xxt.example.org": "localhost",
         "unix:/run/xiangxuetong/gunicorn.sock": f"unix:{socket_path}",
         "/srv/xiangxuetong/core/static/": f"{ROOT / 'core' / 'static'}/",
+        "/srv/xiangxuetong/static-collected;": f"{collected or tmp / 'static-collected'};",
         "listen [::]:80;": "",
         "listen [::]:443 ssl http2;": "",
         "listen 80;": f"listen 127.0.0.1:{http_port};",

@@ -67,10 +67,12 @@ def stack(tmp_path_factory):
         "REDIS_URL": "",
         "SECRET_KEY": "serving-test-" + uuid.uuid4().hex,
         "SITE_URL": "https://localhost",
+        "STATIC_COLLECTED": str(tmp / "static-collected"),
     }
     setup_env = {**base_env, "XXT_ENV": "development"}
     serving.flask(setup_env, "db", "upgrade")
     serving.flask(setup_env, "demo-data")
+    serving.flask(setup_env, "collect-static")
 
     socket_path = tmp / "gunicorn.sock"
     (tmp / "metrics").mkdir()
@@ -109,7 +111,10 @@ def stack(tmp_path_factory):
     try:
         serving.wait_until(socket_path.exists, "gunicorn", gunicorn_log)
         serving.wait_until(lambda: serving.port_answers(https_port), "nginx", nginx_log)
-        yield Stack(https_port, http_port, database_url)
+        running = Stack(https_port, http_port, database_url)
+        running.gunicorn_pid, running.gunicorn_log = gunicorn.pid, gunicorn_log
+        running.collected = tmp / "static-collected"
+        yield running
     finally:
         serving.stop(server)
         serving.stop(gunicorn)
@@ -190,9 +195,11 @@ def multipart(fields: dict, filename: str, data: bytes) -> tuple[bytes, str]:
 
 
 def test_coordinator_uploads_material_and_the_app_sees_nginx_client_address(stack):
-    # A browser sends Referer; Flask-WTF insists on a same-site one over https. nginx passes
-    # $host (no port), as a real site on 443 would show it, so the Referer carries no port.
-    spoof = {"X-Forwarded-For": SPOOFED_IP, "Referer": "https://localhost/login"}
+    # A browser sends Referer; Flask-WTF insists on a same-site one over https. The stack runs
+    # on a non-standard port, as a site behind port forwarding would: nginx passes Host with
+    # its port ($http_host), so the browser's Referer (with the port) matches and forms work.
+    referer = f"https://localhost:{stack.https_port}/login"
+    spoof = {"X-Forwarded-For": SPOOFED_IP, "Referer": referer}
     browser = stack.opener()
     login_page = stack.get("/login", headers=spoof, opener=browser).read().decode()
     form = {"csrf_token": csrf_token(login_page), "phone": COORDINATOR[0]}
@@ -230,3 +237,105 @@ def test_coordinator_uploads_material_and_the_app_sees_nginx_client_address(stac
         ).scalars()
         assert list(ips) == ["127.0.0.1"]  # nginx's $remote_addr, not the spoofed header
     engine.dispose()
+
+
+def _workers(master_pid: int) -> set[int]:
+    children = subprocess.run(
+        ["ps", "--ppid", str(master_pid), "-o", "pid="], capture_output=True, text=True
+    )
+    return {int(pid) for pid in children.stdout.split()}
+
+
+def _outbox_figure(stack) -> float:
+    body = stack.get("/metrics").read().decode()
+    return float(re.search(r"^xxt_notification_outbox (\S+)$", body, re.MULTILINE).group(1))
+
+
+def test_outbox_figure_stays_true_after_a_worker_is_killed_and_replaced(stack):
+    """25 deliveries wait; both workers answer scrapes; one worker dies and is replaced; the
+    outbox drains; every scrape now says 0 (a gauge kept per worker said 25 for good)."""
+    import signal
+    import time
+
+    engine = create_engine(stack.database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE notification_delivery SET status = 'sent'"))
+        user_id = connection.execute(text("SELECT min(id) FROM user_account")).scalar()
+        for number in range(25):
+            notification_id = connection.execute(
+                text(
+                    "INSERT INTO notification (user_id, subject, body, created_at) "
+                    "VALUES (:user, :subject, '', CURRENT_TIMESTAMP) RETURNING id"
+                ),
+                {"user": user_id, "subject": f"积压 {number}"},
+            ).scalar()
+            connection.execute(
+                text(
+                    "INSERT INTO notification_delivery (notification_id, channel, status, "
+                    "attempts, next_attempt_at) VALUES (:id, 'log', 'pending', 0, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {"id": notification_id},
+            )
+    assert {_outbox_figure(stack) for _ in range(8)} == {25.0}
+
+    before = _workers(stack.gunicorn_pid)
+    assert len(before) == 2
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    for _ in range(300):  # gunicorn notices and starts a replacement
+        now = _workers(stack.gunicorn_pid)
+        if len(now) == 2 and victim not in now:
+            break
+        time.sleep(0.1)
+    assert victim not in _workers(stack.gunicorn_pid)
+
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE notification_delivery SET status = 'sent'"))
+    engine.dispose()
+    assert {_outbox_figure(stack) for _ in range(8)} == {0.0}
+
+
+def test_gunicorn_and_the_app_log_json_lines_with_the_request_id(stack):
+    import json
+    import time
+
+    response = stack.get("/healthz")
+    request_id = response.headers["X-Request-ID"]
+    assert len(request_id) == 32  # nginx's $request_id
+    for _ in range(50):  # the line is written as the answer leaves
+        lines = [line for line in stack.gunicorn_log.read_text().splitlines() if line.strip()]
+        records = [json.loads(line) for line in lines]  # every line is JSON, gunicorn's too
+        mine = [r for r in records if r.get("request_id") == request_id]
+        if any(r["logger"] == "xxt.access" for r in mine):
+            break
+        time.sleep(0.1)
+    access = [r for r in mine if r["logger"] == "xxt.access"]
+    assert [(r["method"], r["path"], r["status"]) for r in access] == [("GET", "/healthz", 200)]
+    assert any(r["logger"] == "gunicorn.error" for r in records)  # "Booting worker" etc.
+
+
+def test_every_static_file_is_served_by_nginx_hashed_gzipped_and_cached_long(stack):
+    """Core and plugin CSS/JS alike: the hashed URL the page links to comes from nginx's folder
+    (no X-Request-ID: the app never saw it), cached a year, gzipped, never sniffed."""
+    import json
+
+    manifest = json.loads((stack.collected / "manifest.json").read_text())
+    assert {"static", "calendar.static", "competitions.static", "lecturers.static"} <= set(manifest)
+    home = stack.get("/").read().decode()
+    site_css = manifest["static"]["css/site.css"]
+    assert f"/static/{site_css}" in home  # pages link to the hashed name
+    served = [path for path in stack.collected.rglob("*") if path.suffix in (".css", ".js")]
+    assert len(served) >= 8
+    for path in served:
+        url = "/" + str(path.relative_to(stack.collected))
+        response = stack.get(url, headers={"Accept-Encoding": "gzip"})
+        body = response.read()
+        assert response.status == 200, url
+        assert "X-Request-ID" not in response.headers, url
+        assert "max-age=31536000" in response.headers.get_all("Cache-Control"), url
+        assert "immutable" in ", ".join(response.headers.get_all("Cache-Control")), url
+        assert response.headers["X-Content-Type-Options"] == "nosniff", url
+        if len(path.read_bytes()) >= 512:  # gzip_min_length
+            assert response.headers.get("Content-Encoding") == "gzip", url
+            assert zlib.decompress(body, 16 + zlib.MAX_WBITS) == path.read_bytes(), url

@@ -184,6 +184,7 @@ TABLE: dict[str, str | dict[str, str]] = {
     "lecturers.topics": "public",
     "main.dashboard": "login",
     "main.healthz": "public",
+    "main.ready": "public",  # restricted by client address (METRICS_ALLOW), not by login
     "main.home": "public",
     "main.set_language": "public",
     "metrics": "public",  # restricted by client address (METRICS_ALLOW), not by login
