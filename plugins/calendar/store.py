@@ -1,0 +1,151 @@
+"""Each event's rendered VEVENTs, kept in ``calendar_vevent`` so feeds are concatenations.
+
+Rendering with icalendar costs about a millisecond per event; doing it for every event on the
+first feed request after a start or a worker recycle made that request as slow as building the
+feed from nothing. The bytes are written in the transaction that changes the event
+(``tracking.py``); a row whose stamp or render key does not match (bulk inserts, a new site URL,
+a new renderer) is rendered again when a feed meets it and stored for the next one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from plugins.calendar import ical, recurrence
+from plugins.calendar.models import CalendarEvent, CalendarVevent
+
+#: Raise when ``ical.build_vevents`` changes its output: every stored row is rendered again.
+RENDERER = "1"
+
+
+def site_url() -> str:
+    return current_app.config["SITE_URL"].rstrip("/")
+
+
+def render_key() -> str:
+    return f"{RENDERER}|{site_url()}"
+
+
+def event_url(event_id: int) -> str:
+    """The event page's absolute URL, also outside a request (commits from the CLI)."""
+    script = request.script_root if has_request_context() else ""
+    adapter = current_app.url_map.bind("localhost", script_name=script or "/")
+    return site_url() + adapter.build("calendar.event", {"event_id": event_id})
+
+
+def render(event: CalendarEvent) -> bytes:
+    return b"".join(c.to_ical() for c in ical.build_vevents(event, event_url(event.id)))
+
+
+def save(events: list[CalendarEvent], rendered: dict[int, bytes] | None = None) -> None:
+    """Render (unless ``rendered`` has them) and upsert the rows of ``events`` (in the caller's
+    transaction)."""
+    if not events:
+        return
+    key = render_key()
+    rendered = rendered or {}
+    rows = [
+        {
+            "event_id": e.id,
+            "stamp": e.updated_at,
+            "render_key": key,
+            "body": rendered.get(e.id) or render(e),
+        }
+        for e in events
+    ]
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(CalendarVevent)
+    statement = statement.on_conflict_do_update(
+        index_elements=["event_id"],
+        set_={
+            "stamp": statement.excluded.stamp,
+            "render_key": statement.excluded.render_key,
+            "body": statement.excluded.body,
+        },
+    )
+    db.session.execute(statement, rows)
+
+
+def body_of(event: CalendarEvent) -> bytes:
+    """One event's stored VEVENTs, or freshly rendered when the row is missing or stale."""
+    row = db.session.get(CalendarVevent, event.id)
+    if row and row.stamp == event.updated_at and row.render_key == render_key():
+        return row.body
+    return render(event)
+
+
+def bodies(conditions: list, start: datetime, end: datetime) -> tuple[list[bytes], datetime]:
+    """The stored VEVENT bytes of the events matching ``conditions`` that have an occurrence in
+    [start, end), by event id, and the latest modification among them.
+
+    One query reads the bytes; only series are loaded as objects, to check that a date of
+    theirs really falls in the window (a pause may remove every one).
+    """
+    key = render_key()
+    rows = db.session.execute(
+        select(
+            CalendarEvent.id,
+            CalendarEvent.freq,
+            CalendarEvent.start_at,
+            CalendarEvent.end_at,
+            CalendarEvent.updated_at,
+            CalendarVevent.stamp,
+            CalendarVevent.render_key,
+            CalendarVevent.body,
+        )
+        .outerjoin(CalendarVevent, CalendarVevent.event_id == CalendarEvent.id)
+        .where(and_(*conditions))
+        .order_by(CalendarEvent.id)
+    ).all()
+    series_ids = [row.id for row in rows if row.freq != "none"]
+    series = {}
+    if series_ids:
+        series = {
+            e.id: e
+            for e in db.session.scalars(
+                select(CalendarEvent).where(CalendarEvent.id.in_(series_ids))
+            )
+        }
+    found: dict[int, bytes | None] = {}
+    latest = ical.EPOCH
+    for row in rows:
+        if row.freq == "none":
+            if not _overlaps(row.start_at, row.end_at, start, end):
+                continue
+        elif not recurrence.expand(series[row.id], start, end):
+            continue
+        fresh = row.body is not None and row.stamp == row.updated_at and row.render_key == key
+        found[row.id] = row.body if fresh else None
+        latest = max(latest, row.updated_at)
+    stale = [event_id for event_id, body in found.items() if body is None]
+    if stale:
+        found.update(_repair(stale))
+    return [found[event_id] for event_id in sorted(found)], latest
+
+
+def _overlaps(first: datetime, last: datetime, start: datetime, end: datetime) -> bool:
+    """``recurrence.expand``'s test for one date: overlap, or a zero-length moment inside."""
+    return (first < end and last > start) or (first == last and start <= first < end)
+
+
+def _repair(event_ids: list[int]) -> dict[int, bytes]:
+    """Render rows that were missing or stale and store them for the next request."""
+    events = list(db.session.scalars(select(CalendarEvent).where(CalendarEvent.id.in_(event_ids))))
+    rendered = {e.id: render(e) for e in events}
+    try:
+        with db.session.begin_nested():
+            save(events, rendered)
+        db.session.commit()
+    except IntegrityError:  # an event deleted meanwhile: serve what was rendered
+        db.session.rollback()
+        current_app.logger.warning("calendar: stored VEVENTs not saved; served as rendered")
+    return rendered
