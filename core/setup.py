@@ -103,7 +103,8 @@ def _migration_roots(enabled: list) -> list[Path]:
 
 
 def init_web(app: Flask) -> None:
-    from core import observability, web
+    from core import httpcache, observability, web
 
     observability.init_app(app)
     web.init_app(app)
+    httpcache.init_app(app)
