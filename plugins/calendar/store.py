@@ -149,3 +149,24 @@ def _repair(event_ids: list[int]) -> dict[int, bytes]:
         db.session.rollback()
         current_app.logger.warning("calendar: stored VEVENTs not saved; served as rendered")
     return rendered
+
+
+def render_missing(batch: int = 500) -> int:
+    """Render and store every event whose row is missing or stale (after the upgrade that
+    added the table, a bulk import or a new ``SITE_URL``); commits per batch; returns how many."""
+    key = render_key()
+    stale = select(CalendarEvent.id).outerjoin(
+        CalendarVevent, CalendarVevent.event_id == CalendarEvent.id
+    )
+    stale = stale.where(
+        (CalendarVevent.event_id.is_(None))
+        | (CalendarVevent.stamp != CalendarEvent.updated_at)
+        | (CalendarVevent.render_key != key)
+    )
+    ids = list(db.session.scalars(stale.order_by(CalendarEvent.id)))
+    for first in range(0, len(ids), batch):
+        chunk = ids[first : first + batch]
+        save(list(db.session.scalars(select(CalendarEvent).where(CalendarEvent.id.in_(chunk)))))
+        db.session.commit()
+        db.session.expunge_all()
+    return len(ids)

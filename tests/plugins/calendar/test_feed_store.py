@@ -261,3 +261,14 @@ def test_bad_conditional_requests_get_the_full_feed(app, client, make_event):
     nothing = client.get(f"/calendar/feed.ics?category={empty}")
     assert nothing.status_code == 200 and b"BEGIN:VCALENDAR" in nothing.data
     assert b"BEGIN:VEVENT" not in nothing.data
+
+
+def test_store_feeds_command_fills_missing_rows_once(app, runner, make_event):
+    first, second = make_event(title="甲"), make_event(title="乙", day=next_weekday(2))
+    with app.app_context():
+        _db.session.execute(delete(CalendarVevent))
+        _db.session.commit()
+    result = runner.invoke(args=["calendar", "store-feeds"])
+    assert result.exit_code == 0 and "stored the VEVENTs of 2 event(s)" in result.output
+    assert stored(app, first) and stored(app, second)
+    assert "of 0 event(s)" in runner.invoke(args=["calendar", "store-feeds"]).output
