@@ -12,12 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from plugins.calendar import ical, recurrence
-from plugins.calendar.models import CalendarEvent, CalendarVevent
+from plugins.calendar.models import (
+    CalendarEvent,
+    CalendarOccurrenceOverride,
+    CalendarPause,
+    CalendarVevent,
+)
 
 #: Raise when ``ical.build_vevents`` changes its output: every stored row is rendered again.
 RENDERER = "1"
@@ -83,58 +88,70 @@ def body_of(event: CalendarEvent) -> bytes:
     return render(event)
 
 
+#: The longest time between two dates of a series, per unit of its interval (a monthly series
+#: on the 31st skips short months).
+_GAP_DAYS = {"daily": 1, "weekly": 7, "monthly": 62}
+
+
 def bodies(conditions: list, start: datetime, end: datetime) -> tuple[list[bytes], datetime]:
     """The stored VEVENT bytes of the events matching ``conditions`` that have an occurrence in
     [start, end), by event id, and the latest modification among them.
 
-    One query reads the bytes; only series are loaded as objects, to check that a date of
-    theirs really falls in the window (a pause may remove every one).
+    One query reads the bytes; one-off events are checked against the window in SQL, and a
+    series by its span when it has no moved, cancelled or paused date and no gap between dates
+    as long as the window. Only the remaining series are loaded and expanded.
     """
     key = render_key()
+    exceptions = or_(
+        exists().where(CalendarOccurrenceOverride.event_id == CalendarEvent.id),
+        exists().where(CalendarPause.event_id == CalendarEvent.id),
+    )
+    single = CalendarEvent.freq == "none"
+    in_window = or_(
+        and_(CalendarEvent.start_at < end, CalendarEvent.end_at > start),
+        and_(
+            CalendarEvent.start_at == CalendarEvent.end_at,
+            CalendarEvent.start_at >= start,
+            CalendarEvent.start_at < end,
+        ),
+    )
+    fresh = and_(CalendarVevent.stamp == CalendarEvent.updated_at, CalendarVevent.render_key == key)
     rows = db.session.execute(
         select(
             CalendarEvent.id,
             CalendarEvent.freq,
-            CalendarEvent.start_at,
-            CalendarEvent.end_at,
-            CalendarEvent.updated_at,
-            CalendarVevent.stamp,
-            CalendarVevent.render_key,
-            CalendarVevent.body,
+            CalendarEvent.interval,
+            case((single, False), else_=exceptions).label("exceptions"),
+            case((single, None), else_=CalendarEvent.start_at).label("first_start"),
+            case((single, None), else_=CalendarEvent.last_end_at).label("last_end"),
+            case((fresh, CalendarVevent.body), else_=None).label("body"),
+            func.max(CalendarEvent.updated_at).over().label("latest"),
         )
         .outerjoin(CalendarVevent, CalendarVevent.event_id == CalendarEvent.id)
-        .where(and_(*conditions))
+        .where(and_(*conditions), or_(~single, in_window))
         .order_by(CalendarEvent.id)
     ).all()
-    series_ids = [row.id for row in rows if row.freq != "none"]
-    series = {}
-    if series_ids:
-        series = {
-            e.id: e
-            for e in db.session.scalars(
-                select(CalendarEvent).where(CalendarEvent.id.in_(series_ids))
-            )
-        }
-    found: dict[int, bytes | None] = {}
-    latest = ical.EPOCH
-    for row in rows:
-        if row.freq == "none":
-            if not _overlaps(row.start_at, row.end_at, start, end):
-                continue
-        elif not recurrence.expand(series[row.id], start, end):
-            continue
-        fresh = row.body is not None and row.stamp == row.updated_at and row.render_key == key
-        found[row.id] = row.body if fresh else None
-        latest = max(latest, row.updated_at)
+    window_days = (end - start).days
+    doubtful = [
+        row.id
+        for row in rows
+        if row.freq != "none"
+        and (
+            row.exceptions
+            or _GAP_DAYS.get(row.freq, 62) * row.interval >= window_days
+            or not (row.first_start < end and row.last_end > start)
+        )
+    ]
+    outside: set[int] = set()
+    if doubtful:
+        series = db.session.scalars(select(CalendarEvent).where(CalendarEvent.id.in_(doubtful)))
+        outside = {e.id for e in series if not recurrence.expand(e, start, end)}
+    found = {row.id: row.body for row in rows if row.id not in outside}
     stale = [event_id for event_id, body in found.items() if body is None]
     if stale:
         found.update(_repair(stale))
+    latest = rows[0].latest if rows else ical.EPOCH
     return [found[event_id] for event_id in sorted(found)], latest
-
-
-def _overlaps(first: datetime, last: datetime, start: datetime, end: datetime) -> bool:
-    """``recurrence.expand``'s test for one date: overlap, or a zero-length moment inside."""
-    return (first < end and last > start) or (first == last and start <= first < end)
 
 
 def _repair(event_ids: list[int]) -> dict[int, bytes]:

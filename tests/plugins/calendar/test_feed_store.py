@@ -272,3 +272,24 @@ def test_store_feeds_command_fills_missing_rows_once(app, runner, make_event):
     assert result.exit_code == 0 and "stored the VEVENTs of 2 event(s)" in result.output
     assert stored(app, first) and stored(app, second)
     assert "of 0 event(s)" in runner.invoke(args=["calendar", "store-feeds"]).output
+
+
+def test_a_series_with_no_date_in_the_window_is_left_out(app, client, make_event):
+    """Its span covers the window, but its dates fall before and after it."""
+    from tests.plugins.calendar.conftest import local
+
+    first = datetime.now(UTC).date() - timedelta(days=300)
+    make_event(
+        title="两年一次",
+        freq="monthly",
+        interval=24,
+        count=2,
+        start_at=local(first),
+        end_at=local(first, 21, 0),
+    )
+    kept = make_event(title="每周一次", freq="weekly", weekdays="1", count=4)
+    body = client.get("/calendar/feed.ics").data
+    assert "两年一次".encode() not in body and "每周一次".encode() in body
+    with app.app_context():
+        uid = _db.session.get(CalendarEvent, kept).uid
+    assert f"UID:{uid}".encode() in body

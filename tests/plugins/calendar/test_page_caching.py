@@ -78,3 +78,16 @@ def test_agenda_revalidation_renders_nothing_and_follows_the_data(app, client, m
     make_event(title="新活动")
     changed = client.get("/calendar/", headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200 and "新活动" in changed.get_data(as_text=True)
+
+
+def test_a_visitor_page_that_sets_a_cookie_stays_private(app):
+    from flask import Response
+
+    from core.httpcache import finish_page
+
+    with app.test_request_context("/anything"):
+        response = Response("<p>x</p>", mimetype="text/html")
+        response.set_cookie("seen", "1")
+        finished = finish_page(response)
+    assert finished.cache_control.private and not finished.cache_control.public
+    assert "ETag" not in finished.headers
