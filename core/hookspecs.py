@@ -102,6 +102,15 @@ def calendar_entries(start, end, viewer, personal):
 
 
 @hookspec
+def calendar_entry_tables():
+    """Return the names of the tables (core ones included) whose rows make this plugin's public
+    ``calendar_entries``: a change to any of them raises the plugin's calendar version, and
+    pages, feeds and their ETags are keyed on it instead of re-running the query. Declaring
+    promises the public entries depend on nothing else (not the viewer, not the clock beyond
+    the window); a plugin that declares nothing is queried on every request."""
+
+
+@hookspec
 def report_metrics(unit_ids, start, end):
     """Return a list of ``Metric`` for the org units ``unit_ids`` over the period [start, end).
 

@@ -104,9 +104,10 @@ def _migration_roots(enabled: list) -> list[Path]:
 
 
 def init_web(app: Flask) -> None:
-    from core import api, observability, static_files, web
+    from core import api, httpcache, observability, static_files, web
 
     observability.init_app(app)
     web.init_app(app)
+    httpcache.init_app(app)
     static_files.init_app(app)
     api.init_app(app)

@@ -15,8 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
-from core.extensions import db
-from core.forms.admin import ConfirmForm
+from core.extensions import csrf, db
 from core.views.auth import safe_next
 
 bp = Blueprint("main", __name__)
@@ -36,11 +35,18 @@ def dashboard():
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
-    """Switch the interface language for this browser (and the account, if signed in)."""
-    form = ConfirmForm()
+    """Switch the interface language for this browser (and the account, if signed in).
+
+    A visitor posts without a CSRF token: the choice changes nothing but how this browser's
+    pages read, and a token in every page's footer would give every visitor a session cookie,
+    which keeps pages out of shared caches. Signed in, the account changes too: token checked.
+    """
+    if current_user.is_authenticated:
+        csrf.protect()
     chosen = request.form.get("locale", "")
-    if form.validate_on_submit() and chosen in current_app.config["LANGUAGES"]:
+    if chosen in current_app.config["LANGUAGES"]:
         session["locale"] = chosen
         if current_user.is_authenticated:
             current_user.locale = chosen

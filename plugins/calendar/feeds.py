@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -11,8 +12,9 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import utcnow
-from plugins.calendar import ical, recurrence, services
+from plugins.calendar import ical, recurrence, services, store, tracking
 from plugins.calendar.cache import feed_cache
+from plugins.calendar.entries import raw_entries, undeclared_sources
 from plugins.calendar.models import (
     CalendarCategory,
     CalendarEvent,
@@ -26,18 +28,14 @@ class Feed:
 
     __slots__ = ("body", "etag", "last_modified")
 
-    def __init__(self, body: bytes, last_modified: datetime) -> None:
+    def __init__(self, body: bytes, last_modified: datetime, etag: str | None = None) -> None:
         self.body = body
-        self.etag = ical.etag_of(body)
+        self.etag = etag or ical.etag_of(body)
         self.last_modified = last_modified
 
 
 def _site() -> str:
     return current_app.config["SITE_URL"].rstrip("/")
-
-
-def _event_link(event: CalendarEvent) -> str:
-    return url_for("calendar.event", event_id=event.id)
 
 
 def _entries_signature(entries) -> str:
@@ -46,56 +44,59 @@ def _entries_signature(entries) -> str:
     )
 
 
-def _in_window(event: CalendarEvent, start: datetime, end: datetime) -> bool:
-    return bool(recurrence.expand(event, start, end))
+def _entry_vevents(entries) -> list[bytes]:
+    return [ical.entry_vevent(e, _site()) for e in sorted(entries, key=lambda e: e.uid)]
 
 
-def _build(name: str, events, entries, latest: datetime | None) -> Feed:
-    site = _site()
-    vevents = [
-        ical.event_vevents(e, site, _event_link(e)) for e in sorted(events, key=lambda e: e.id)
-    ]
-    vevents += [ical.entry_vevent(entry, site) for entry in sorted(entries, key=lambda e: e.uid)]
-    stamps = [e.updated_at for e in events] + [x.last_modified for x in entries if x.last_modified]
-    if latest:
-        stamps.append(latest)
-    return Feed(ical.wrap(name, vevents), max(stamps) if stamps else ical.EPOCH)
+def public_etag(category_id: int | None, village_id: int | None) -> str:
+    """The public feed's ETag, from the versions alone (no feed work): the 304 answer.
+
+    Only sources that declare their tables are in the versions; while a plugin declares
+    nothing, its entries' signature is part of the tag (its query runs, as before).
+    """
+    start, end = ical.feed_window(utcnow())
+    undeclared = ""
+    if undeclared_sources():
+        undeclared = _entries_signature(raw_entries(start, end, None, False, undeclared_only=True))
+    key = repr(("public", category_id, village_id, start, tracking.versions(), _site(), undeclared))
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
 def public_feed(category_id: int | None, village_id: int | None) -> Feed | None:
-    """All public events in the window, optionally of one category and/or one village."""
+    """All public events in the window, optionally of one category and/or one village.
+
+    Events' VEVENTs come stored (``store.py``); the feed is their concatenation with the
+    other plugins' entries, kept in the shared cache under its ETag.
+    """
     category = db.session.get(CalendarCategory, category_id) if category_id else None
     village = db.session.get(OrgUnit, village_id) if village_id else None
     if (category_id and category is None) or (village_id and village is None):
         return None
+    etag = public_etag(category_id, village_id)
+    cached = feed_cache().get("calendar:feed:public:" + etag)
+    if cached is not None:
+        return cached
     start, end = ical.feed_window(utcnow())
     unit_ids = services.unit_prefix_ids(village_id) if village else None
-    entries = [
+    found = [
         e
         for e in services.raw_entries(start, end, None, personal=False)
         if (unit_ids is None or e.org_unit_id in unit_ids)
         and (category is None or e.category == category.name)
     ]
-    key = "calendar:feed:public:" + repr(
-        (category_id, village_id, start, services.data_version(), _entries_signature(entries))
+    conditions = services.window_conditions(
+        start, end, [category_id] if category else None, unit_ids, members_only=False
     )
-    cached = feed_cache().get(key)
-    if cached is not None:
-        return cached
-    events = [
-        e
-        for e in services.events_between(
-            start, end, [category_id] if category else None, unit_ids, members_only=False
-        )
-        if _in_window(e, start, end)
-    ]
+    bodies, latest = store.bodies(conditions, start, end)
     name = "乡学通活动日历"
     if village:
         name += f" · {village.name}"
     if category:
         name += f" · {category.name}"
-    feed = _build(name, events, entries, None)
-    feed_cache().set(key, feed)
+    bodies += _entry_vevents(found)
+    stamps = [latest] + [x.last_modified for x in found if x.last_modified]
+    feed = Feed(ical.wrap(name, bodies), max(stamps), etag)
+    feed_cache().set("calendar:feed:public:" + etag, feed)
     return feed
 
 
@@ -115,7 +116,7 @@ def private_feed(user: User) -> Feed:
         ).where(CalendarRegistration.user_id == user.id)
     ).one()
     key = "calendar:feed:private:" + repr(
-        (user.id, start, services.data_version(), tuple(reg_version), _entries_signature(entries))
+        (user.id, start, tracking.versions(), tuple(reg_version), _entries_signature(entries))
     )
     cached = feed_cache().get(key)
     if cached is not None:
@@ -128,11 +129,20 @@ def private_feed(user: User) -> Feed:
     wanted: dict[int, set[datetime]] = {}
     for event_id, original in rows:
         wanted.setdefault(event_id, set()).add(original)
-    events = db.session.scalars(select(CalendarEvent).where(CalendarEvent.id.in_(wanted))).all()
-    singles = [e for e in events if not e.is_series and _in_window(e, start, end)]
-    feed = _build(f"乡学通 · {user.display_name}的活动", singles, entries, reg_version[0])
+    singles, latest = store.bodies(
+        [CalendarEvent.id.in_(list(wanted)), CalendarEvent.freq == "none"], start, end
+    )
+    stamps = [latest, reg_version[0] or ical.EPOCH]
+    stamps += [x.last_modified for x in entries if x.last_modified]
+    name = f"乡学通 · {user.display_name}的活动"
+    feed = Feed(ical.wrap(name, singles + _entry_vevents(entries)), max(stamps))
+    series = db.session.scalars(
+        select(CalendarEvent).where(
+            CalendarEvent.id.in_(list(wanted)), CalendarEvent.freq != "none"
+        )
+    )
     dated = []
-    for event in sorted((e for e in events if e.is_series), key=lambda e: e.id):
+    for event in sorted(series, key=lambda e: e.id):
         for original in sorted(wanted[event.id]):
             occurrence = recurrence.find_occurrence(event, original)
             if occurrence and occurrence.start < end and occurrence.end > start:
@@ -151,9 +161,7 @@ def _occurrence_vevent(event: CalendarEvent, occurrence) -> bytes:
 
 def single_event(event: CalendarEvent) -> Feed:
     """One event (with its series and overrides) for "add the whole series"."""
-    site = _site()
-    body = ical.wrap(event.title, [ical.event_vevents(event, site, _event_link(event))])
-    return Feed(body, event.updated_at)
+    return Feed(ical.wrap(event.title, [store.body_of(event)]), event.updated_at)
 
 
 def single_occurrence(event: CalendarEvent, occurrence) -> Feed:

@@ -1,8 +1,7 @@
 """iCalendar (RFC 5545 / RFC 7986) output: feeds and single-event files.
 
 Each event's VEVENTs (series master with RRULE/EXDATE plus RECURRENCE-ID overrides) are
-serialised once per modification time and kept in the feed cache; whole feed bodies are kept
-against the data version, so an unchanged calendar is answered from memory, byte for byte equal.
+serialised when the event changes and stored (``store.py``); feeds concatenate them.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from icalendar import Calendar, Event, Timezone, TimezoneStandard, vDuration, vR
 
 from core.timeutil import from_local, local_zone, period_bounds
 from plugins.calendar import recurrence
-from plugins.calendar.cache import feed_cache
 from plugins.calendar.recurrence import ICAL_FREQ, WEEKDAY_CODES
 
 PRODID = "-//Xiangxuetong//Calendar 1.0//ZH"
@@ -72,17 +70,6 @@ def _common(vevent: Event, uid: str, stamp: datetime, sequence: int) -> None:
     vevent.add("DTSTAMP", stamp.astimezone(UTC))
     vevent.add("LAST-MODIFIED", stamp.astimezone(UTC))
     vevent.add("SEQUENCE", sequence)
-
-
-def event_vevents(event, site_url: str, link: str) -> bytes:
-    """The serialised VEVENTs of one event, cached against its modification time."""
-    key = f"calendar:vevent:{event.id}:{event.updated_at.isoformat()}:{site_url}"
-    cached = feed_cache().get(key)
-    if cached is not None:
-        return cached
-    body = b"".join(c.to_ical() for c in build_vevents(event, site_url + link))
-    feed_cache().set(key, body)
-    return body
 
 
 def build_vevents(event, url: str) -> list[Event]:

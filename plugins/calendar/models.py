@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -260,4 +261,34 @@ class CalendarState(db.Model):
     __tablename__ = "calendar_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CalendarVevent(db.Model):
+    """An event's rendered VEVENTs (series master, RRULE, EXDATE and overrides), kept so a feed
+    is assembled by concatenation after a start, a recycle or on a new host.
+
+    Rewritten in the transaction that changes the event (``tracking.py``); ``stamp`` is the
+    event's ``updated_at`` and ``render_key`` the renderer version and site URL the bytes were
+    made with, so a row that does not match is re-rendered instead of served.
+    """
+
+    __tablename__ = "calendar_vevent"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("calendar_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    stamp: Mapped[datetime] = mapped_column(UTCDateTime)
+    render_key: Mapped[str] = mapped_column(String(200))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CalendarSourceVersion(db.Model):
+    """A version per contributor of calendar entries (``calendar_entry_tables`` hook), raised in
+    the transaction that changes one of its tables: pages and feeds key their caches and ETags
+    on these instead of re-running every plugin's query."""
+
+    __tablename__ = "calendar_source_version"
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)

@@ -76,6 +76,11 @@ class CalendarPlugin(Plugin):
         ]
 
     @hookimpl
+    def calendar_entry_tables(self):
+        # Category names and colours and unit names show on every page and feed.
+        return ["calendar_category", "org_unit"]
+
+    @hookimpl
     def register_services(self):
         from plugins.calendar import holdings, services
 
@@ -89,7 +94,10 @@ class CalendarPlugin(Plugin):
 
     @hookimpl
     def setup_app(self, app):
+        from plugins.calendar import tracking
         from plugins.calendar.blueprint import clock
+
+        tracking.install()
 
         for key, value in CONFIG_DEFAULTS.items():
             app.config.setdefault(key, value)

@@ -124,3 +124,12 @@ def remind_command() -> None:
     count = send_reminders()
     db.session.commit()
     click.echo(f"queued {count} reminder(s)")
+
+
+@calendar_cli.command("store-feeds")
+@with_appcontext
+def store_feeds_command() -> None:
+    """Render the VEVENTs of every event not yet stored (run once after upgrading)."""
+    from plugins.calendar.store import render_missing
+
+    click.echo(f"stored the VEVENTs of {render_missing()} event(s)")

@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.models import OrgUnit, OrgUnitKind
-from core.plugins import registry
 from core.timeutil import utcnow
 from plugins.calendar import recurrence
+from plugins.calendar.entries import plugin_entries, raw_entries
 from plugins.calendar.models import (
     CalendarCategory,
     CalendarEvent,
@@ -27,6 +27,7 @@ from plugins.calendar.models import (
     CalendarState,
 )
 from plugins.calendar.recurrence import Occurrence, RecurrenceError
+from plugins.calendar.tracking import versions
 
 DEFAULT_CATEGORIES = [
     ("干部夜校", "#8a1c12"),
@@ -109,7 +110,18 @@ def events_between(
     members_only: bool | None = None,
 ) -> list[CalendarEvent]:
     """Events with an occurrence that may fall in [start, end) (series by their span)."""
-    query = select(CalendarEvent).where(
+    conditions = window_conditions(start, end, category_ids, unit_ids, members_only)
+    if event_ids is not None:
+        conditions.append(CalendarEvent.id.in_(event_ids))
+    query = select(CalendarEvent).where(*conditions).order_by(CalendarEvent.start_at)
+    return list(db.session.scalars(query).unique())
+
+
+def window_conditions(
+    start: datetime, end: datetime, category_ids=None, unit_ids=None, members_only=None
+) -> list:
+    """The WHERE of ``events_between`` (also used by feeds to read stored VEVENTs)."""
+    conditions = [
         CalendarEvent.last_end_at >= start - timedelta(days=1),
         or_(
             CalendarEvent.start_at < end,
@@ -119,16 +131,14 @@ def events_between(
                 )
             ),
         ),
-    )
+    ]
     if category_ids:
-        query = query.where(CalendarEvent.category_id.in_(category_ids))
+        conditions.append(CalendarEvent.category_id.in_(category_ids))
     if unit_ids is not None:
-        query = query.where(CalendarEvent.org_unit_id.in_(unit_ids))
-    if event_ids is not None:
-        query = query.where(CalendarEvent.id.in_(event_ids))
+        conditions.append(CalendarEvent.org_unit_id.in_(unit_ids))
     if members_only is not None:
-        query = query.where(CalendarEvent.members_only.is_(members_only))
-    return list(db.session.scalars(query.order_by(CalendarEvent.start_at)).unique())
+        conditions.append(CalendarEvent.members_only.is_(members_only))
+    return conditions
 
 
 def occurrences_between(
@@ -167,7 +177,7 @@ def _public_occurrences(start, end, category_ids, unit_ids) -> list[Occurrence]:
 
     key = "calendar:occ:" + repr(
         (
-            data_version(),
+            versions(),
             start,
             end,
             category_ids,
@@ -187,42 +197,6 @@ def _public_occurrences(start, end, category_ids, unit_ids) -> list[Occurrence]:
 
 def _order(occurrence: Occurrence) -> tuple:
     return (occurrence.start, occurrence.title)
-
-
-def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[Occurrence]:
-    """Entries from the ``calendar_entries`` hook of other plugins, as occurrences."""
-    return [
-        Occurrence(
-            uid=entry.uid,
-            title=entry.title,
-            start=entry.start,
-            end=entry.end,
-            original_start=entry.start,
-            category=entry.category,
-            colour=entry.colour,
-            venue=entry.location,
-            org_unit_id=entry.org_unit_id,
-            all_day=entry.all_day,
-            cancelled=entry.cancelled,
-            url=entry.url,
-            source=entry.source,
-            public=entry.public,
-        )
-        for entry in raw_entries(start, end, viewer, personal)
-    ]
-
-
-def raw_entries(start: datetime, end: datetime, viewer, personal: bool) -> list:
-    """The hook's CalendarEntry values themselves (feeds need sequence and last_modified)."""
-    hook = registry().hook.calendar_entries
-    result = []
-    for impl in hook.get_hookimpls():
-        if impl.plugin_name == "calendar":
-            continue
-        for entry in impl.function(start=start, end=end, viewer=viewer, personal=personal) or []:
-            if personal or entry.public:
-                result.append(entry)
-    return result
 
 
 def touch(event: CalendarEvent, *, bump: bool = True) -> None:
@@ -392,9 +366,12 @@ __all__ = [
     "cancel_event",
     "cancel_occurrence",
     "edit_occurrence",
+    "plugin_entries",
+    "raw_entries",
     "remove_pause",
     "replace",
     "restore_event",
     "restore_occurrence",
     "split_series",
+    "versions",
 ]

@@ -6,6 +6,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from core import httpcache
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.models import User
@@ -13,26 +14,33 @@ from plugins.calendar import feeds
 from plugins.calendar.blueprint import arg_int, bp, event_or_404, occurrence_or_404
 from plugins.calendar.models import CalendarFeedToken
 
+FEED_MAX_AGE = 600
+
 
 def feed_response(feed: feeds.Feed, filename: str, private: bool = False) -> Response:
     """text/calendar with ETag and Last-Modified; 304 for a matching conditional request."""
     response = Response(feed.body, content_type="text/calendar; charset=utf-8")
     response.set_etag(feed.etag.strip('"'))
+    httpcache.cache_headers(response, not private, FEED_MAX_AGE)
     response.last_modified = feed.last_modified
-    response.cache_control.max_age = 600
-    if private:
-        response.cache_control.private = True
-    else:
-        response.cache_control.public = True
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response.make_conditional(request)
+    return response.make_conditional(httpcache.conditional_environ())
 
 
 @bp.route("/feed.ics")
 def public_feed():
     """All public events; ``category`` and ``village`` (or ``town``: any unit, with everything
-    below it) narrow it (and combine)."""
-    feed = feeds.public_feed(arg_int("category"), arg_int("village") or arg_int("town"))
+    below it) narrow it (and combine).
+
+    A revalidation is answered from the versions alone (one read) before any feed work: phones
+    and calendar servers ask all day, and the answer is nearly always "not modified".
+    """
+    category_id, unit_id = arg_int("category"), arg_int("village") or arg_int("town")
+    if request.if_none_match:
+        early = httpcache.not_modified(feeds.public_etag(category_id, unit_id), True, FEED_MAX_AGE)
+        if early is not None:
+            return early
+    feed = feeds.public_feed(category_id, unit_id)
     if feed is None:
         abort(404)
     return feed_response(feed, "xiangxuetong.ics")

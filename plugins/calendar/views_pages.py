@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from core import orgunits
 from core.extensions import db
+from core.httpcache import versioned_page
 from core.models import OrgUnit
 from core.timeutil import utcnow
 from plugins.calendar import attendance, cancellation, checkin, recurrence, registration, services
@@ -30,6 +31,7 @@ from plugins.calendar.blueprint import (
     week_monday,
 )
 from plugins.calendar.cache import feed_cache
+from plugins.calendar.entries import undeclared_sources
 
 AGENDA_DAYS = 14
 AGENDA_LIMIT = 40
@@ -76,7 +78,16 @@ def _by_day(occurrences) -> list[tuple[date, list]]:
     return sorted(days.items())
 
 
+def listing_version(**_view_args) -> tuple | None:
+    """What the agenda, week, month and board show a visitor: the calendar's versions and
+    today's date (None while a plugin with entries declares no tables: its query must run)."""
+    if undeclared_sources():
+        return None
+    return (services.versions(), local_today())
+
+
 @bp.route("/")
+@versioned_page(listing_version)
 def index():
     """The agenda: the next two weeks, day by day (the default on phones)."""
     start = arg_date("start", local_today())
@@ -103,6 +114,7 @@ def index():
 
 
 @bp.route("/month")
+@versioned_page(listing_version)
 def month():
     """A month grid, Monday first; each day lists its occurrences' titles."""
     today = local_today()
@@ -145,6 +157,7 @@ def month():
 
 
 @bp.route("/week")
+@versioned_page(listing_version)
 def week():
     """Seven days from Monday, one block per day."""
     monday = week_monday(arg_date("start", local_today()))
@@ -156,6 +169,7 @@ def week():
 
 
 @bp.route("/board")
+@versioned_page(listing_version)
 def board():
     """The printable one-page weekly programme for a village noticeboard (公告栏)."""
     monday = week_monday(arg_date("start", local_today()))

@@ -89,6 +89,10 @@ class CompetitionsPlugin(Plugin):
         return Markup(render_template("competitions/_panel.html", **hooks.panel(user)))
 
     @hookimpl
+    def calendar_entry_tables(self):
+        return ["competitions_contest", "competitions_live_session"]
+
+    @hookimpl
     def calendar_entries(self, start, end, viewer, personal):
         from plugins.competitions import hooks
 

@@ -78,6 +78,17 @@ class LecturersPlugin(Plugin):
         return Markup(render_template("lecturers/_panel.html", **data))
 
     @hookimpl
+    def calendar_entry_tables(self):
+        # Title: topic and village; description: the lecturer's name.
+        return [
+            "lecturers_request",
+            "lecturers_topic",
+            "lecturers_lecturer",
+            "org_unit",
+            "user_account",
+        ]
+
+    @hookimpl
     def calendar_entries(self, start, end, viewer, personal):
         from plugins.lecturers import services
 

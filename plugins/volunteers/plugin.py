@@ -118,6 +118,10 @@ class VolunteersPlugin(Plugin):
         return Markup(render_template("volunteers/_panel.html", **panel.context(user)))
 
     @hookimpl
+    def calendar_entry_tables(self):
+        return ["volunteers_shift", "volunteers_mediation_case"]
+
+    @hookimpl
     def calendar_entries(self, start, end, viewer, personal):
         from plugins.volunteers.feeds import entries
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core import audit, notify, orgunits
@@ -32,31 +32,49 @@ def managed_shift(shift_id: int) -> Shift:
 @bp.route("/manage")
 @permission_required(MANAGE)
 def manage():
-    """Upcoming shifts at my units, those still short of people first."""
+    """Upcoming shifts at my units, those still short of people first.
+
+    Confirmed people are counted per role in SQL and pending volunteers with COUNT: loading
+    every assignment and every pending profile only to count them made this page cost 20×
+    /healthz on a busy town (benchmarks/volunteers_pages.py).
+    """
     units = unit_ids_where(current_user, MANAGE)
     shifts = list(
         db.session.scalars(
             select(Shift)
             .where(Shift.org_unit_id.in_(units), Shift.ends_at > utcnow())
-            .options(
-                selectinload(Shift.roles).selectinload(ShiftRole.assignments),
-                selectinload(Shift.org_unit),
-            )
+            .options(selectinload(Shift.roles), selectinload(Shift.org_unit))
             .order_by(Shift.starts_at)
             .limit(200)
         )
     )
+    role_ids = [role.id for shift in shifts for role in shift.roles]
+    confirmed = (
+        dict(
+            db.session.execute(
+                select(Assignment.role_id, func.count(Assignment.id))
+                .where(Assignment.role_id.in_(role_ids), Assignment.status == "confirmed")
+                .group_by(Assignment.role_id)
+            ).all()
+        )
+        if role_ids
+        else {}
+    )
     short = [
-        s for s in shifts if not s.cancelled and any(r.confirmed_count < r.needed for r in s.roles)
+        s
+        for s in shifts
+        if not s.cancelled and any(confirmed.get(r.id, 0) < r.needed for r in s.roles)
     ]
     pending = 0
     if can_approve():
         from plugins.volunteers.models import Profile
 
-        pending = len(
-            db.session.scalars(select(Profile.id).where(Profile.status == "pending")).all()
+        pending = db.session.scalar(
+            select(func.count(Profile.id)).where(Profile.status == "pending")
         )
-    return render_template("volunteers/manage.html", shifts=shifts, short=short, pending=pending)
+    return render_template(
+        "volunteers/manage.html", shifts=shifts, short=short, pending=pending, confirmed=confirmed
+    )
 
 
 def can_approve() -> bool:

@@ -1,0 +1,81 @@
+"""Other plugins' items on the calendar (the ``calendar_entries`` hook), cached by version.
+
+A plugin that declares the tables its entries come from (``calendar_entry_tables``) has its
+public entries kept in the shared cache under its version in ``calendar_source_version``: a
+page or feed reads one row of versions instead of running every plugin's query. Personal
+entries, and those of plugins that declare nothing, are asked for on every call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.plugins import registry
+from plugins.calendar.cache import feed_cache
+from plugins.calendar.recurrence import Occurrence
+from plugins.calendar.tracking import declared_sources, source_version
+
+
+def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[Occurrence]:
+    """Entries from the ``calendar_entries`` hook of other plugins, as occurrences."""
+    return [
+        Occurrence(
+            uid=entry.uid,
+            title=entry.title,
+            start=entry.start,
+            end=entry.end,
+            original_start=entry.start,
+            category=entry.category,
+            colour=entry.colour,
+            venue=entry.location,
+            org_unit_id=entry.org_unit_id,
+            all_day=entry.all_day,
+            cancelled=entry.cancelled,
+            url=entry.url,
+            source=entry.source,
+            public=entry.public,
+        )
+        for entry in raw_entries(start, end, viewer, personal)
+    ]
+
+
+def undeclared_sources() -> list[str]:
+    """Plugins with calendar entries that declare no tables: queried on every request."""
+    declared = declared_sources()
+    return [
+        impl.plugin_name
+        for impl in registry().hook.calendar_entries.get_hookimpls()
+        if impl.plugin_name != "calendar" and impl.plugin_name not in declared
+    ]
+
+
+def raw_entries(
+    start: datetime, end: datetime, viewer, personal: bool, undeclared_only: bool = False
+) -> list:
+    """The hook's CalendarEntry values themselves (feeds need sequence and last_modified)."""
+    hook = registry().hook.calendar_entries
+    declared = declared_sources() if not personal else set()
+    result = []
+    for impl in hook.get_hookimpls():
+        if impl.plugin_name == "calendar":
+            continue
+        if impl.plugin_name in declared:
+            if undeclared_only:
+                continue
+            key = (
+                f"calendar:entries:{impl.plugin_name}:{source_version(impl.plugin_name)}:"
+                f"{start.isoformat()}:{end.isoformat()}"
+            )
+            found = feed_cache().get(key)
+            if found is None:
+                found = _public(impl.function(start=start, end=end, viewer=None, personal=False))
+                feed_cache().set(key, found)
+            result.extend(found)
+            continue
+        found = impl.function(start=start, end=end, viewer=viewer, personal=personal) or []
+        result.extend(found if personal else _public(found))
+    return result
+
+
+def _public(entries) -> list:
+    return [entry for entry in entries or [] if entry.public]

@@ -1,0 +1,163 @@
+"""Changes seen at commit: stored VEVENTs rewritten and calendar versions raised.
+
+Session listeners note, at each flush, which events (through themselves, their overrides or
+pauses, or their category) and which tables declared by ``calendar_entry_tables`` changed; just
+before the commit, in the same transaction, the events' VEVENTs are rendered into
+``calendar_vevent`` and each affected source's row in ``calendar_source_version`` is raised.
+A rolled-back transaction leaves both as they were.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+from flask import Flask, current_app, g, has_app_context, has_request_context
+from sqlalchemy import delete, event, literal, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import SignalSession, db
+from core.plugins import is_enabled, registry
+
+EVENTS, CATEGORIES, SOURCES = "calendar_events", "calendar_categories", "calendar_sources"
+_WATCH = "calendar_watched_tables"
+_VERSIONS = "_calendar_versions"
+_OWN = {
+    "calendar_event": "id",
+    "calendar_occurrence_override": "event_id",
+    "calendar_pause": "event_id",
+}
+
+
+def watched(app: Flask) -> dict[str, set[str]]:
+    """Table name → the sources (plugin names) whose calendar entries are made from it."""
+    found = app.extensions.get(_WATCH)
+    if found is None:
+        found = {}
+        for impl in registry(app).hook.calendar_entry_tables.get_hookimpls():
+            for table in impl.function() or ():
+                found.setdefault(table, set()).add(impl.plugin_name)
+        app.extensions[_WATCH] = found
+    return found
+
+
+def declared_sources() -> set[str]:
+    return set(chain.from_iterable(watched(current_app).values()))
+
+
+def _active() -> bool:
+    return has_app_context() and "xiangxuetong" in current_app.extensions and is_enabled("calendar")
+
+
+def _before_flush(session, _context, _instances) -> None:
+    """A deleted event takes its stored VEVENTs with it (before the event row goes)."""
+    if not _active():
+        return
+    from plugins.calendar.models import CalendarEvent, CalendarVevent
+
+    gone = [obj.id for obj in session.deleted if isinstance(obj, CalendarEvent)]
+    if gone:
+        session.execute(delete(CalendarVevent).where(CalendarVevent.event_id.in_(gone)))
+
+
+def _after_flush(session, _context) -> None:
+    if not _active():
+        return
+    tables = watched(current_app)
+    info = session.info
+    for obj in chain(session.new, session.dirty, session.deleted):
+        table = getattr(type(obj), "__tablename__", None)
+        if table is None or (obj in session.dirty and not session.is_modified(obj)):
+            continue
+        if table in _OWN and not (table == "calendar_event" and obj in session.deleted):
+            info.setdefault(EVENTS, set()).add(getattr(obj, _OWN[table]))
+        elif table == "calendar_category":
+            info.setdefault(CATEGORIES, set()).add(obj.id)
+        if table in tables:
+            info.setdefault(SOURCES, set()).update(tables[table])
+
+
+def _before_commit(session) -> None:
+    if not _active():
+        return
+    from plugins.calendar import store
+    from plugins.calendar.models import CalendarEvent
+
+    session.flush()
+    info = session.info
+    for _round in range(3):  # what this writes raises nothing new; the loop is a safeguard
+        event_ids = info.pop(EVENTS, set())
+        category_ids = info.pop(CATEGORIES, set())
+        sources = info.pop(SOURCES, set())
+        if not (event_ids or category_ids or sources):
+            return
+        if category_ids:
+            event_ids |= set(
+                session.scalars(
+                    select(CalendarEvent.id).where(CalendarEvent.category_id.in_(category_ids))
+                )
+            )
+        events = [e for e in (session.get(CalendarEvent, i) for i in sorted(event_ids)) if e]
+        store.save(events)
+        bump_sources(sources)
+        session.flush()
+        if has_request_context():
+            g.pop(_VERSIONS, None)
+
+
+def versions() -> tuple:
+    """The calendar's data version and every source's, in one read (kept for the request):
+    the key of cached pages, feeds and their ETags."""
+    if has_request_context() and _VERSIONS in g:
+        return g.get(_VERSIONS)
+    from plugins.calendar.models import CalendarSourceVersion as Row
+    from plugins.calendar.models import CalendarState
+
+    rows = db.session.execute(
+        select(literal("calendar_state"), CalendarState.version)
+        .where(CalendarState.id == 1)
+        .union_all(select(Row.source, Row.version))
+    ).all()
+    found = tuple(sorted((str(name), int(number)) for name, number in rows))
+    if has_request_context():
+        setattr(g, _VERSIONS, found)
+    return found
+
+
+def source_version(source: str) -> int:
+    return dict(versions()).get(source, 0)
+
+
+def _forget(session, *_args) -> None:
+    for name in (EVENTS, CATEGORIES, SOURCES):
+        session.info.pop(name, None)
+
+
+def bump_sources(sources: set[str]) -> None:
+    """Raise the versions of ``sources`` (in the caller's transaction)."""
+    from plugins.calendar.models import CalendarSourceVersion as Row
+
+    for source in sorted(sources):
+        changed = db.session.execute(
+            update(Row).where(Row.source == source).values(version=Row.version + 1)
+        ).rowcount
+        if not changed:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(Row(source=source, version=1))
+            except IntegrityError:  # made by a concurrent first change
+                bump_sources({source})
+
+
+_installed = False
+
+
+def install() -> None:
+    """Listen on the app's session class once per process (the listeners check the app)."""
+    global _installed
+    if _installed:
+        return
+    event.listen(SignalSession, "before_flush", _before_flush)
+    event.listen(SignalSession, "after_flush", _after_flush)
+    event.listen(SignalSession, "before_commit", _before_commit)
+    event.listen(SignalSession, "after_rollback", _forget)
+    _installed = True
