@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.models import OrgUnit, OrgUnitKind
-from core.plugins import registry
 from core.timeutil import utcnow
 from plugins.calendar import recurrence
+from plugins.calendar.entries import plugin_entries, raw_entries  # noqa: F401 (the service)
 from plugins.calendar.models import (
     CalendarCategory,
     CalendarEvent,
@@ -187,42 +187,6 @@ def _public_occurrences(start, end, category_ids, unit_ids) -> list[Occurrence]:
 
 def _order(occurrence: Occurrence) -> tuple:
     return (occurrence.start, occurrence.title)
-
-
-def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[Occurrence]:
-    """Entries from the ``calendar_entries`` hook of other plugins, as occurrences."""
-    return [
-        Occurrence(
-            uid=entry.uid,
-            title=entry.title,
-            start=entry.start,
-            end=entry.end,
-            original_start=entry.start,
-            category=entry.category,
-            colour=entry.colour,
-            venue=entry.location,
-            org_unit_id=entry.org_unit_id,
-            all_day=entry.all_day,
-            cancelled=entry.cancelled,
-            url=entry.url,
-            source=entry.source,
-            public=entry.public,
-        )
-        for entry in raw_entries(start, end, viewer, personal)
-    ]
-
-
-def raw_entries(start: datetime, end: datetime, viewer, personal: bool) -> list:
-    """The hook's CalendarEntry values themselves (feeds need sequence and last_modified)."""
-    hook = registry().hook.calendar_entries
-    result = []
-    for impl in hook.get_hookimpls():
-        if impl.plugin_name == "calendar":
-            continue
-        for entry in impl.function(start=start, end=end, viewer=viewer, personal=personal) or []:
-            if personal or entry.public:
-                result.append(entry)
-    return result
 
 
 def touch(event: CalendarEvent, *, bump: bool = True) -> None:

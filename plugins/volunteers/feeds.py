@@ -21,6 +21,8 @@ from plugins.volunteers.models_mediation import CaseMediator, MediationCase
 COLOUR_SHIFT = "#1e6b2f"
 COLOUR_MEDIATION = "#5a3d8a"
 MEDIATION_TITLE = "调解活动"
+#: What the calendar shows as these entries' category (message ids of this plugin's catalog).
+SHIFT_LABEL, MEDIATION_LABEL = "志愿服务", "人民调解"
 
 
 def shift_uid(shift_id: int) -> str:
@@ -37,6 +39,7 @@ def _shift_entry(shift: Shift, public: bool, role_name: str | None = None) -> Ca
         end=shift.ends_at,
         url=f"/volunteers/shifts/{shift.id}",
         category="volunteers",
+        category_label=SHIFT_LABEL,
         colour=COLOUR_SHIFT,
         location=shift.venue,
         description=description.strip(),
@@ -55,8 +58,9 @@ def _mediation_entry(case: MediationCase, personal: bool) -> CalendarEntry:
         title=MEDIATION_TITLE,
         start=case.starts_at,
         end=case.ends_at,
-        url=f"/volunteers/mediation/{case.id}" if personal else "",
+        url=f"/volunteers/mediation/{case.id}" if personal else "",  # "": not a link for others
         category="mediation",
+        category_label=MEDIATION_LABEL,
         colour=COLOUR_MEDIATION,
         location=case.venue if personal else "",
         org_unit_id=case.org_unit_id,

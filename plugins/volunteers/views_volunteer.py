@@ -9,10 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
+from core import confirm
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import can
 from core.timeutil import utcnow
+from core.web import time_span
 from plugins.volunteers import calendar_link, matching, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import SignupForm
@@ -173,6 +175,18 @@ def withdraw(assignment_id: int):
     """Leave a place before the withdraw deadline; the waiting list moves up."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not confirm.confirmed():
+        shift = own_assignment(assignment_id).role.shift
+        return confirm.ask(
+            _("退出这个班次？"),
+            _(
+                "%(title)s（%(when)s）。退出后这个岗位会让给候补的人。",
+                title=shift.title,
+                when=time_span(shift.starts_at, shift.ends_at),
+            ),
+            back=url_for("volunteers.my_shifts"),
+            button=_("确认退出班次"),
+        )
     for attempt in (1, 2):
         assignment = own_assignment(assignment_id)
         try:
