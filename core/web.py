@@ -95,8 +95,8 @@ def time_span(start, end, all_day: bool = False, date_pattern: str = "yyyy-MM-dd
         if last > first and last.time() == first.time():
             last = last - timedelta(days=1)
         if last.date() == first.date():
-            day = f"{format_datetime(first, date_pattern)} " if date_pattern else ""
-            return f"{day}{_('全天')}"
+            all_day_text = _("全天")
+            return f"{format_datetime(first, date_pattern)} {all_day_text}".strip()
         pattern = date_pattern or "M月d日"
         return f"{format_datetime(first, pattern)} – {format_datetime(last, pattern)}"
     if first.date() == last.date():

@@ -117,6 +117,10 @@ def test_grant_and_revoke_roles(app, client, admin, make_user, town):
             )
         )
         assignment_id = assignment.id
+    asked = client.post(f"/admin/users/{target}/roles/{assignment_id}/revoke")
+    assert asked.status_code == 200 and "确认撤销角色" in asked.get_data(as_text=True)
+    with app.app_context():
+        assert _db.session.get(RoleAssignment, assignment_id) is not None  # not yet
     assert (
         client.post(
             f"/admin/users/{target}/roles/{assignment_id}/revoke", data=CONFIRMED

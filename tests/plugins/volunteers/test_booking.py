@@ -42,6 +42,9 @@ def test_sign_up_then_full_then_waitlist_and_promotion(app, client, make_shift, 
     log_in(client, app, first)
     with app.app_context():
         mine = db.session.scalar(select(Assignment.id).where(Assignment.user_id == first))
+    asked = client.post(f"/volunteers/assignments/{mine}/withdraw")
+    assert asked.status_code == 200 and "确认退出班次" in asked.get_data(as_text=True)
+    assert statuses(app, role_id) == {first: "confirmed", second: "waitlisted"}  # not yet
     client.post(f"/volunteers/assignments/{mine}/withdraw", data=CONFIRMED, follow_redirects=True)
     assert statuses(app, role_id) == {first: "withdrawn", second: "confirmed"}
     with app.app_context():
