@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from core.extensions import db as _db
 from core.hookspecs import hookimpl
 from core.hooktypes import CalendarEntry
 from core.plugins import Plugin
 from core.timeutil import local_zone, utcnow
 from core.web import time_span
+from plugins.calendar.models import CalendarEvent
+from tests.conftest import log_in
 from tests.plugins.calendar.conftest import parse
+from tests.plugins.calendar.test_registration import first_key
 
 
 def _today() -> date:
@@ -110,3 +114,22 @@ def test_week_and_noticeboard_start_today_and_say_which_days(make_app):
         assert f"start={(today + timedelta(days=7)).isoformat()}" in html  # 下一周
         later = client.get(f"{endpoint}?start={(today + timedelta(days=7)).isoformat()}")
         assert "从今天起" in later.get_data(as_text=True)
+
+
+def test_my_events_show_dates_and_a_full_event_offers_the_waiting_list(
+    app, client, make_event, make_user
+):
+    event_id = make_event(capacity=1, registration_open=True)
+    key = first_key(app, event_id)
+    first, second = make_user(), make_user()
+    log_in(client, app, first)
+    assert "我要报名" in client.get(f"/calendar/e/{event_id}/{key}").get_data(as_text=True)
+    client.post(f"/calendar/e/{event_id}/{key}/register")
+    mine = client.get("/calendar/mine").get_data(as_text=True)
+    with app.app_context():
+        start = _db.session.get(CalendarEvent, event_id).start_at
+    day = start.astimezone(local_zone())
+    assert f"{day.month}月{day.day}日" in mine  # the date, not only "19:30–21:00"
+    log_in(client, app, second)
+    full = client.get(f"/calendar/e/{event_id}/{key}").get_data(as_text=True)
+    assert "报名候补" in full and "我要报名" not in full
