@@ -95,13 +95,14 @@ def time_span(start, end, all_day: bool = False, date_pattern: str = "yyyy-MM-dd
         if last > first and last.time() == first.time():
             last = last - timedelta(days=1)
         if last.date() == first.date():
-            all_day_text = _("全天")
-            return f"{format_datetime(first, date_pattern)} {all_day_text}".strip()
+            day = f"{format_datetime(first, date_pattern)} " if date_pattern else ""
+            return day + _("全天")
         pattern = date_pattern or "M月d日"
         return f"{format_datetime(first, pattern)} – {format_datetime(last, pattern)}"
     if first.date() == last.date():
         day = f"{format_datetime(first, date_pattern)} " if date_pattern else ""
-        return f"{day}{format_datetime(first, 'HH:mm')}–{format_datetime(last, 'HH:mm')}"
+        # strftime for the clock: agenda pages format many of these.
+        return f"{day}{first:%H:%M}–{last:%H:%M}"
     pattern = f"{date_pattern or 'M月d日'} HH:mm"
     return f"{format_datetime(first, pattern)} – {format_datetime(last, pattern)}"
 
