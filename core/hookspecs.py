@@ -98,7 +98,9 @@ def render_slot(slot, user):
 @hookspec
 def calendar_entries(start, end, viewer, personal):
     """Return ``CalendarEntry`` items overlapping [start, end) that ``viewer`` (None: anonymous)
-    may see; with ``personal`` true, only those that concern ``viewer`` personally."""
+    may see; with ``personal`` true, only those ``viewer`` registered for, is assigned to or
+    started. Each entry's ``url`` opens for everyone it is shown to (else ""), and its
+    ``category_label`` is what people read (never an internal key)."""
 
 
 @hookspec

@@ -27,9 +27,13 @@ class CalendarEntry:
     title: str
     start: datetime  # timezone-aware
     end: datetime
-    url: str = ""
+    url: str = ""  # a page every viewer the entry is shown to may open; "" = not a link
+    #: The key the calendar's category filter matches against its category names.
     category: str = ""
-    colour: str = "#555555"
+    #: The category as people read it: a Chinese message id the plugin declares in its catalog
+    #: (pages translate it, feeds carry it as CATEGORIES). Empty: ``category`` is already one.
+    category_label: str = ""
+    colour: str = "#555555"  # the category's colour (``#rrggbb``) on the calendar pages
     location: str = ""
     description: str = ""
     org_unit_id: int | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, g, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
@@ -82,6 +84,30 @@ def local_datetime(moment, pattern: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(to_local(moment), pattern)
 
 
+def time_span(start, end, all_day: bool = False, date_pattern: str = "yyyy-MM-dd") -> str:
+    """When something happens, as people read it: "2026-11-30 19:00–21:00" on one day,
+    "2026-11-26 18:56 – 2026-12-29 18:56" across days (never a bare "18:56–18:56"). With
+    ``date_pattern=""`` a one-day span is only the clock times (the day is the heading)."""
+    if start is None:
+        return ""
+    first, last = to_local(start), to_local(end or start)
+    if all_day:
+        # All-day ends are exclusive midnights: the 30th to the 1st is the 30th alone.
+        if last > first and last.time() == first.time():
+            last = last - timedelta(days=1)
+        if last.date() == first.date():
+            day = f"{format_datetime(first, date_pattern)} " if date_pattern else ""
+            return day + _("全天")
+        pattern = date_pattern or "M月d日"
+        return f"{format_datetime(first, pattern)} – {format_datetime(last, pattern)}"
+    if first.date() == last.date():
+        day = f"{format_datetime(first, date_pattern)} " if date_pattern else ""
+        # strftime for the clock: agenda pages format many of these.
+        return f"{day}{first:%H:%M}–{last:%H:%M}"
+    pattern = f"{date_pattern or 'M月d日'} HH:mm"
+    return f"{format_datetime(first, pattern)} – {format_datetime(last, pattern)}"
+
+
 FALLBACK_500 = (
     "<!doctype html><html lang=zh-CN><meta charset=utf-8><title>服务器出错了</title>"
     "<h1>服务器出错了</h1><p>很抱歉,服务器遇到问题,请稍后再试。</p><p><a href=/>回到首页</a></p>"
@@ -127,6 +153,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["phone"] = show_phone
+    app.jinja_env.filters["timespan"] = time_span
 
     from core import committed, inputs
 

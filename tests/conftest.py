@@ -27,6 +27,9 @@ TEST_PASSWORD = "test-pass-2026"
 #: scrypt, the production default, costs 0.1 s of CPU per hash and the suite makes thousands of
 #: users; tests of the default itself build their app with it (tests/core/test_auth.py).
 CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
+#: Form data that answers a confirmation page (core.confirm): the second step of withdraw,
+#: cancel registration and revoke role.
+CONFIRMED = {"confirmed": "1"}
 
 
 def pytest_report_header(config):

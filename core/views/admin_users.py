@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from core import accounts, audit
+from core import accounts, audit, confirm
 from core.extensions import db
 from core.forms.admin import AdminUserForm, ConfirmForm, GrantRoleForm, ResetPasswordForm
 from core.models import OrgUnit, RoleAssignment, User
 from core.orgunits import VILLAGE_KINDS, unit_choices
 from core.permissions import permission_required, require, unit_ids_where
-from core.roles import ROLES
+from core.roles import ROLES, role_label
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
 
@@ -177,6 +177,18 @@ def revoke(user_id: int, assignment_id: int):
     if assignment.user_id == current_user.id and assignment.role == "site_admin":
         flash(_("不能撤销自己的系统管理员角色。"), "error")
         return redirect(url_for("admin_users.detail", user_id=user_id))
+    if not confirm.confirmed():
+        return confirm.ask(
+            _("撤销角色？"),
+            _(
+                "撤销%(name)s在%(unit)s的“%(role)s”角色后，对方立即失去相应权限。",
+                name=assignment.user.display_name,
+                unit=assignment.org_unit.name,
+                role=role_label(assignment.role),
+            ),
+            back=url_for("admin_users.detail", user_id=user_id),
+            button=_("确认撤销角色"),
+        )
     audit.record(
         "core.role_revoked",
         assignment,

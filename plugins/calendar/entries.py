@@ -1,4 +1,9 @@
-"""Other plugins' items on the calendar (the ``calendar_entries`` hook), cached by version.
+"""Other plugins' calendar entries (the ``calendar_entries`` hook) as the calendar shows them.
+
+An entry whose category names one of the calendar's own categories (a lecture is a 微讲堂) takes
+that category's id, colour and filter; any other shows its translated ``category_label`` and its
+own colour (``Occurrence.css_key``, classes from ``categories.css``). Internal keys
+(``knowledge_contest``) never reach a page or a feed.
 
 A plugin that declares the tables its entries come from (``calendar_entry_tables``) has its
 public entries kept in the shared cache under its version in ``calendar_source_version``: a
@@ -10,33 +15,49 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+
+from core.hooktypes import CalendarEntry
 from core.plugins import registry
 from plugins.calendar.cache import feed_cache
 from plugins.calendar.recurrence import Occurrence
 from plugins.calendar.tracking import declared_sources, source_version
 
 
+def label_of(entry: CalendarEntry) -> str:
+    """The category as people read it, untranslated (feeds), never an internal key."""
+    return entry.category_label or entry.category
+
+
 def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[Occurrence]:
     """Entries from the ``calendar_entries`` hook of other plugins, as occurrences."""
-    return [
-        Occurrence(
-            uid=entry.uid,
-            title=entry.title,
-            start=entry.start,
-            end=entry.end,
-            original_start=entry.start,
-            category=entry.category,
-            colour=entry.colour,
-            venue=entry.location,
-            org_unit_id=entry.org_unit_id,
-            all_day=entry.all_day,
-            cancelled=entry.cancelled,
-            url=entry.url,
-            source=entry.source,
-            public=entry.public,
+    from plugins.calendar.services import categories
+
+    own = {c.name: c for c in categories(active_only=False)}
+    found = []
+    for entry in raw_entries(start, end, viewer, personal):
+        category = own.get(entry.category) or own.get(entry.category_label)
+        label = label_of(entry)
+        found.append(
+            Occurrence(
+                uid=entry.uid,
+                title=entry.title,
+                start=entry.start,
+                end=entry.end,
+                original_start=entry.start,
+                category=category.name if category else (gettext(label) if label else ""),
+                category_id=category.id if category else None,
+                colour=category.colour if category else entry.colour,
+                venue=entry.location,
+                org_unit_id=entry.org_unit_id,
+                all_day=entry.all_day,
+                cancelled=entry.cancelled,
+                url=entry.url,
+                source=entry.source,
+                public=entry.public,
+            )
         )
-        for entry in raw_entries(start, end, viewer, personal)
-    ]
+    return found
 
 
 def undeclared_sources() -> list[str]:

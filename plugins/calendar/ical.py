@@ -201,8 +201,9 @@ def entry_vevent(entry, site_url: str) -> bytes:
         vevent.add("DESCRIPTION", f"{entry.description}\n\n{url}".strip())
     if entry.location:
         vevent.add("LOCATION", entry.location)
-    if entry.category:
-        vevent.add("CATEGORIES", [entry.category])
+    if entry.category_label or entry.category:
+        # The label people read (志愿服务), never the plugin's key (volunteers).
+        vevent.add("CATEGORIES", [entry.category_label or entry.category])
     if url:
         vevent.add("URL", url)
     vevent.add("STATUS", "CANCELLED" if entry.cancelled else "CONFIRMED")

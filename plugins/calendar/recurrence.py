@@ -6,6 +6,7 @@ class stays at 19:30 local time; results are aware UTC datetimes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -50,6 +51,17 @@ class Occurrence:
     public: bool = True
     capacity: int | None = None
     registration_open: bool = False
+
+    @property
+    def css_key(self) -> str:
+        """Suffix of its colour classes (``cat-…``, ``dot-…``): the category id, or
+        ``c<rrggbb>`` for another plugin's entry in its own colour."""
+        if self.category_id:
+            return str(self.category_id)
+        colour = self.colour or ""
+        if re.fullmatch(r"#[0-9a-fA-F]{6}", colour) and colour != "#555555":
+            return "c" + colour[1:].lower()
+        return "x"
 
     @property
     def key(self) -> str:

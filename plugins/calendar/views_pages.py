@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import hashlib
+import re
 from datetime import date, timedelta
 
 from flask import Response, redirect, render_template, request, url_for
@@ -15,7 +16,7 @@ from core import orgunits
 from core.extensions import db
 from core.httpcache import versioned_page
 from core.models import OrgUnit
-from core.timeutil import utcnow
+from core.timeutil import period_bounds, utcnow
 from plugins.calendar import attendance, cancellation, checkin, recurrence, registration, services
 from plugins.calendar.blueprint import (
     arg_date,
@@ -71,10 +72,13 @@ def fragment(template: str, occurrences, build=None, **context) -> Markup:
     return cached
 
 
-def _by_day(occurrences) -> list[tuple[date, list]]:
+def _by_day(occurrences, first: date | None = None) -> list[tuple[date, list]]:
+    """Occurrences grouped by local start day; one that began before ``first`` (a contest
+    open for a month) is listed on ``first``, so it does not drop out of the window."""
     days: dict[date, list] = {}
     for occurrence in occurrences:
-        days.setdefault(recurrence.local_naive(occurrence.start).date(), []).append(occurrence)
+        day = recurrence.local_naive(occurrence.start).date()
+        days.setdefault(max(day, first) if first else day, []).append(occurrence)
     return sorted(days.items())
 
 
@@ -100,7 +104,7 @@ def index():
     listing = fragment(
         "calendar/_agenda_days.html",
         shown,
-        build=lambda: {"days": _by_day(shown)},
+        build=lambda: {"days": _by_day(shown, start)},
         filter_args=filter_args(),
     )
     return render_template(
@@ -142,7 +146,7 @@ def month():
         occurrences,
         first=first,
         weeks=weeks,
-        build=lambda: {"by_day": dict(_by_day(occurrences))},
+        build=lambda: {"by_day": dict(_by_day(occurrences, grid_start))},
         today=today,
         filter_args=filter_args(),
     )
@@ -159,28 +163,38 @@ def month():
 @bp.route("/week")
 @versioned_page(listing_version)
 def week():
-    """Seven days from Monday, one block per day."""
-    monday = week_monday(arg_date("start", local_today()))
-    by_day = dict(_by_day(list_occurrences(monday, monday + timedelta(days=7))))
-    days = [monday + timedelta(days=i) for i in range(7)]
-    return render_template(
-        "calendar/week.html", monday=monday, days=days, by_day=by_day, **_page_context()
-    )
+    """Seven days, one block per day: from today unless ``start`` says otherwise (on a Sunday
+    "this week" is the coming one, not the one that is ending)."""
+    first = arg_date("start", local_today())
+    by_day = dict(_by_day(list_occurrences(first, first + timedelta(days=7)), first))
+    return render_template("calendar/week.html", **_week(first), by_day=by_day, **_page_context())
+
+
+def _week(first: date) -> dict:
+    """The seven days from ``first`` and the starts of the weeks before and after."""
+    return {
+        "first": first,
+        "last": first + timedelta(days=6),
+        "days": [first + timedelta(days=i) for i in range(7)],
+        "prev_start": first - timedelta(days=7),
+        "next_start": first + timedelta(days=7),
+        "today": local_today(),
+    }
 
 
 @bp.route("/board")
 @versioned_page(listing_version)
 def board():
-    """The printable one-page weekly programme for a village noticeboard (公告栏)."""
-    monday = week_monday(arg_date("start", local_today()))
+    """The printable one-page programme of seven days (from today, or ``start``) for a village
+    noticeboard (公告栏): printed on Sunday or Monday, it shows the coming week."""
+    first = arg_date("start", local_today())
     unit_id = chosen_unit_id()
     village = db.session.get(OrgUnit, unit_id) if unit_id else None
-    occurrences = list_occurrences(monday, monday + timedelta(days=7))
+    occurrences = list_occurrences(first, first + timedelta(days=7))
     return render_template(
         "calendar/board.html",
-        monday=monday,
-        sunday=monday + timedelta(days=6),
-        days=_by_day(occurrences),
+        **_week(first),
+        by_days=_by_day(occurrences, first),
         village=village,
         **_page_context(),
     )
@@ -242,11 +256,17 @@ def subscribe():
 
 @bp.route("/categories.css")
 def categories_css():
-    """Category colours as classes (the CSP forbids inline styles)."""
+    """Category colours as classes (the CSP forbids inline styles): the calendar's categories
+    and the colours of other plugins' entries in the weeks a page shows."""
+    colours = {str(c.id): c.colour for c in services.categories(active_only=False)}
+    today = local_today()
+    first, last = period_bounds(today - timedelta(days=42), today + timedelta(days=84))
+    for entry in services.plugin_entries(first, last, None, personal=False):
+        colours.setdefault(entry.css_key, entry.colour)
     lines = [
-        f".cat-{c.id}{{border-left-color:{c.colour}!important}}.dot-{c.id}{{background:{c.colour}}}"
-        for c in services.categories(active_only=False)
-        if len(c.colour) == 7
+        f".cat-{key}{{border-left-color:{colour}!important}}.dot-{key}{{background:{colour}}}"
+        for key, colour in colours.items()
+        if key != "x" and re.fullmatch(r"#[0-9a-fA-F]{6}", colour)
     ]
     response = Response("\n".join(lines), mimetype="text/css")
     response.cache_control.max_age = 300

@@ -6,11 +6,12 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core import audit
+from core import audit, confirm
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import can, require
 from core.timeutil import utcnow
+from core.web import time_span
 from plugins.calendar import attendance, checkin, registration, signin
 from plugins.calendar.blueprint import (
     bp,
@@ -57,6 +58,17 @@ def unregister(event_id: int, key: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     row = registration.user_registration(event.id, occ.original_start, current_user.id)
+    if row is not None and not confirm.confirmed():
+        return confirm.ask(
+            _("取消报名？"),
+            _(
+                "%(title)s（%(when)s）。取消后您的名额会让给候补的人，想参加需要重新报名。",
+                title=occ.title,
+                when=time_span(occ.start, occ.end, occ.all_day),
+            ),
+            back=url_for("calendar.occurrence", event_id=event_id, key=key),
+            button=_("确认取消报名"),
+        )
     if row is not None:
         registration.cancel(
             row, occ.title, url_for("calendar.occurrence", event_id=event_id, key=key)

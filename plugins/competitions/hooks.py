@@ -16,6 +16,9 @@ from plugins.competitions import bank_service
 from plugins.competitions.models import Attempt, Contest
 from plugins.competitions.models_live import LiveParticipant, LiveSession
 
+#: What the calendar shows as these entries' category (message ids of this plugin's catalog).
+CONTEST_LABEL, QUIZ_LABEL = "知识竞赛", "有奖知识问答"
+
 
 def _contest_entry(contest: Contest) -> CalendarEntry:
     return CalendarEntry(
@@ -26,6 +29,7 @@ def _contest_entry(contest: Contest) -> CalendarEntry:
         end=contest.closes_at,
         url=url_for("competitions.contest", contest_id=contest.id),
         category="knowledge_contest",
+        category_label=CONTEST_LABEL,
         colour="#8a3b12",
         description=contest.description[:500],
         org_unit_id=contest.eligible_unit_id or contest.org_unit_id,
@@ -44,6 +48,7 @@ def _live_entry(quiz: LiveSession) -> CalendarEntry:
         end=quiz.scheduled_at + _live_length(quiz),
         url=url_for("competitions.live_join", code=quiz.code),
         category="prize_quiz",
+        category_label=QUIZ_LABEL,
         colour="#b8860b",
         location=quiz.location,
         org_unit_id=quiz.org_unit_id,
@@ -61,7 +66,8 @@ def _live_length(quiz: LiveSession):
 def calendar_entries(start: datetime, end: datetime, viewer, personal: bool) -> list[CalendarEntry]:
     """Published (and cancelled) contests open→close, and scheduled live quizzes.
 
-    Personal: only contests the viewer has taken part in or may take part in."""
+    Personal: only contests the viewer has started an attempt at (their own feed holds what
+    they signed up for, not every contest open to them)."""
     contests = db.session.scalars(
         select(Contest).where(
             Contest.state.in_(("published", "cancelled")),
@@ -70,15 +76,12 @@ def calendar_entries(start: datetime, end: datetime, viewer, personal: bool) -> 
         )
     ).all()
     if personal:
-        if viewer is None:
+        if viewer is None or not getattr(viewer, "id", None):
             return []
-        from plugins.competitions.services import is_eligible
-
         taken = set(
             db.session.scalars(select(Attempt.contest_id).where(Attempt.user_id == viewer.id))
         )
-        contests = [c for c in contests if c.id in taken or is_eligible(c, viewer)]
-        return [_contest_entry(c) for c in contests]
+        return [_contest_entry(c) for c in contests if c.id in taken]
     entries = [_contest_entry(c) for c in contests]
     quizzes = db.session.scalars(
         select(LiveSession).where(

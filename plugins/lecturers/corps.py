@@ -92,6 +92,7 @@ def review(lecturer: Lecturer, approve: bool, reason: str, reviewer) -> None:
     lecturer.decided_at = utcnow()
     name = lecturer.user.display_name
     if approve:
+        lecturer.active = True  # approved means suggested for lectures from now on
         root = _root_of(lecturer.org_unit)
         if root is not None:
             accounts.grant_role(lecturer.user, "lecturer", root, granted_by=reviewer)
@@ -99,7 +100,8 @@ def review(lecturer: Lecturer, approve: bool, reason: str, reviewer) -> None:
         notify.notify(
             lecturer.user_id,
             "您已加入讲师团",
-            "欢迎!请完善可讲时间。",
+            "欢迎！从现在起，派单时会向管理员推荐您。请在个人资料中填写每周可讲时间；"
+            "暂时不便接单时，在资料中取消勾选“接受派单”即可。",
             link=f"/lectures/corps/{lecturer.id}",
         )
     else:

@@ -154,6 +154,10 @@ class MaterialForm(FlaskForm):
     kind = SelectField("资料类型", choices=list(MATERIAL_KINDS.items()), default="photo")
     file = FileField("文件", validators=[FileRequired("请选择要上传的文件。")])
 
+    def limit_kinds(self, kinds: list[str]) -> None:
+        """Offer only the kinds that may be added now (slides only, before the lecture)."""
+        self.kind.choices = [(k, label) for k, label in MATERIAL_KINDS.items() if k in kinds]
+
 
 class RateForm(FlaskForm):
     rating = RadioField(

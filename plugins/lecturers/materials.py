@@ -1,8 +1,9 @@
-"""Files of a delivered lecture: who may add and read them, checks, storage.
+"""Files of a lecture: who may add and read them, checks, storage.
 
 Content is sniffed by ``core.uploads`` (never trusted from the name); files are stored outside
 the web root under ``UPLOAD_DIR``/lecturers/ with generated names and served only to the
-request's manager, its lecturer and its village's coordinator.
+request's manager, its lecturer and its village's coordinator, except 课件讲义 (slides), which
+are meant for the audience and shown on the lecture's public page.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from core import audit, uploads
 from core.extensions import db
 from core.uploads import display_name
 from plugins.lecturers import workflow
-from plugins.lecturers.models_requests import DONE_STATES, LectureRequest, LecturerMaterial
+from plugins.lecturers.models_requests import (
+    BOOKED_STATES,
+    DONE_STATES,
+    MATERIAL_KINDS,
+    PUBLIC_MATERIAL_KINDS,
+    LectureRequest,
+    LecturerMaterial,
+)
 
 ALLOWED = frozenset({"jpg", "png", "pdf", "docx", "xlsx"})
 UploadError = uploads.UploadError
@@ -34,9 +42,25 @@ def can_view(user, lecture: LectureRequest) -> bool:
     return bool(workflow.actor_kinds(user, lecture))
 
 
+def upload_kinds(user, lecture: LectureRequest) -> list[str]:
+    """The kinds of file ``user`` may add now: slides once the lecturer accepted, every kind
+    after delivery; only the assigned lecturer, the village's coordinator and managers."""
+    if not workflow.actor_kinds(user, lecture):
+        return []
+    if lecture.state in DONE_STATES:
+        return list(MATERIAL_KINDS)
+    if lecture.state in BOOKED_STATES:
+        return list(PUBLIC_MATERIAL_KINDS)
+    return []
+
+
 def can_upload(user, lecture: LectureRequest) -> bool:
-    """After delivery: the assigned lecturer or the village's coordinator (and managers)."""
-    return lecture.state in DONE_STATES and bool(workflow.actor_kinds(user, lecture))
+    return bool(upload_kinds(user, lecture))
+
+
+def is_public(material: LecturerMaterial) -> bool:
+    """Slides and handouts are for everyone who may see the lecture's public page."""
+    return material.kind in PUBLIC_MATERIAL_KINDS
 
 
 def check(stream) -> tuple[bytes, str, str]:

@@ -167,11 +167,15 @@ class Decline(db.Model):
 
 
 MATERIAL_KINDS: dict[str, str] = {
+    "slides": N_("课件讲义"),
     "signin": N_("签到册"),
     "photo": N_("活动照片"),
     "press": N_("通讯稿"),
     "other": N_("其他"),
 }
+#: Files meant for the audience: shown on the lecture's public page, and addable once the
+#: lecturer has accepted (slides shared before the lecture). The others are records of it.
+PUBLIC_MATERIAL_KINDS = ("slides",)
 
 
 class LecturerMaterial(db.Model):

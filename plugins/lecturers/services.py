@@ -183,6 +183,14 @@ def _coordinated_village_ids(user) -> set[int]:
     )
 
 
+def is_public(lecture: LectureRequest) -> bool:
+    """On the calendar, so everyone may open its public page: scheduled or held, or
+    cancelled after it was announced."""
+    return lecture.state in CALENDAR_STATES or (
+        lecture.state == "cancelled" and bool(lecture.published)
+    )
+
+
 def calendar_entries(start, end, viewer, personal: bool) -> list:
     """Scheduled and delivered lectures (and those cancelled after scheduling) in [start, end)."""
     start, end = as_moment(start), as_moment(end)
@@ -213,10 +221,17 @@ def calendar_entries(start, end, viewer, personal: bool) -> list:
         query = query.where(
             or_(mine, LectureRequest.org_unit_id.in_(villages)) if villages else mine
         )
-    return [_entry(request) for request in db.session.scalars(query)]
+    return [entry_of(request) for request in db.session.scalars(query)]
 
 
-def _entry(request: LectureRequest) -> CalendarEntry:
+def public_path(request_id: int) -> str:
+    """The lecture's public page; built from the URL map, as hooks also run outside requests."""
+    adapter = current_app.url_map.bind("")
+    return adapter.build("lecturers.public_lecture", {"request_id": request_id})
+
+
+def entry_of(request: LectureRequest) -> CalendarEntry:
+    """The calendar's view of a lecture; its link is the public page everyone may open."""
     lecturer = request.lecturer.user.display_name if request.lecturer else ""
     return CalendarEntry(
         uid=f"lecturers-request-{request.id}@xiangxuetong",
@@ -224,8 +239,9 @@ def _entry(request: LectureRequest) -> CalendarEntry:
         title=f"微讲堂: {request.topic.name}({request.village.name})",
         start=request.scheduled_start,
         end=request.scheduled_end,
-        url=f"/lectures/requests/{request.id}",
+        url=public_path(request.id),
         category=CATEGORY,
+        category_label=CATEGORY,
         colour=COLOUR,
         location=request.venue,
         description=f"{request.format_label} · 主讲: {lecturer} · {request.audience_group_label}",

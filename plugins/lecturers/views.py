@@ -30,6 +30,7 @@ def index():
 from plugins.lecturers import (  # noqa: E402,F401
     views_corps,
     views_menu,
+    views_public,
     views_reports,
     views_requests,
 )

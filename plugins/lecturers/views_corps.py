@@ -123,8 +123,14 @@ def recommend():
             corps.save_form(form, lecturer)
             corps.submit_application(lecturer, recommender=current_user)
             db.session.commit()
-            flash("推荐已提交。", "success")
-            return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+            flash(
+                f"已推荐{person.display_name}加入讲师团。管理员审核通过后会通知对方和您。",
+                "success",
+            )
+            if is_owner_or_manager(lecturer):
+                return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+            # The application is not public: the recommender lands on the corps list.
+            return redirect(url_for("lecturers.corps_list"))
     return render_template("lecturers/lecturer_form.html", form=form, mode="recommend")
 
 
@@ -247,10 +253,21 @@ def mine():
             select(LectureRequest)
             .where(LectureRequest.lecturer_id == lecturer.id)
             .order_by(LectureRequest.scheduled_start.desc(), LectureRequest.id.desc())
-            .options(selectinload(LectureRequest.topic), selectinload(LectureRequest.village))
+            .options(
+                selectinload(LectureRequest.topic),
+                selectinload(LectureRequest.village),
+                selectinload(LectureRequest.slots),
+            )
         )
     )
-    current = [r for r in rows if r.state in ("assigned", "accepted", "scheduled")]
+    # What comes next first: by the lecture's time, or its first preferred slot.
+    current = sorted(
+        (r for r in rows if r.state in ("assigned", "accepted", "scheduled")),
+        key=lambda r: (
+            r.scheduled_start or min((s.start for s in r.slots), default=r.created_at),
+            r.id,
+        ),
+    )
     history = [r for r in rows if r.state in DONE_STATES]
     return render_template(
         "lecturers/mine.html",

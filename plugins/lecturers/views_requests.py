@@ -17,7 +17,7 @@ from core.forms.admin import ConfirmForm
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
-from core.timeutil import from_local
+from core.timeutil import from_local, utcnow
 from core.uploads import serve
 from plugins.lecturers import materials, services, workflow
 from plugins.lecturers.forms import (
@@ -174,6 +174,9 @@ def render_detail(
     material_form: MaterialForm | None = None,
 ):
     actions = workflow.allowed_actions(current_user, lecture)
+    early = lecture.scheduled_start is not None and lecture.scheduled_start > utcnow()
+    if "deliver" in actions and early:
+        actions.remove("deliver")  # offered once the lecture has started (the step says so too)
     files = []
     if materials.can_view(current_user, lecture):
         files = db.session.scalars(
@@ -181,8 +184,13 @@ def render_detail(
             .where(LecturerMaterial.request_id == lecture.id)
             .order_by(LecturerMaterial.id)
         ).all()
-    if material_form is None and materials.can_upload(current_user, lecture):
+    kinds = materials.upload_kinds(current_user, lecture)
+    if material_form is None and kinds:
         material_form = MaterialForm(formdata=None, prefix="material")
+        if material_form.kind.data not in kinds:
+            material_form.kind.data = kinds[0]  # slides, before the lecture
+    if material_form is not None:
+        material_form.limit_kinds(kinds)
     suggestions = []
     if "assign" in actions:
         suggestions = suggest(lecture)
@@ -196,6 +204,8 @@ def render_detail(
         files=files,
         material_form=material_form,
         max_mb=materials.max_bytes() // (1024 * 1024),
+        public_page=services.is_public(lecture),
+        deliver_later=early and lecture.state == "scheduled",
     ), status
 
 
@@ -231,6 +241,12 @@ def _action_data(action: str, form) -> dict:
     return {}
 
 
+def _file_not_kept(action: str, form) -> None:
+    """A browser never refills a file box: say so beside it rather than lose it silently."""
+    if action == "deliver" and form.file.data and not form.file.errors:
+        form.file.errors = ["其他内容没有通过，文件没有保存，请重新选择文件。"]
+
+
 @bp.route("/requests/<int:request_id>/<action>", methods=["POST"])
 @login_required
 def request_action(request_id: int, action: str):
@@ -245,6 +261,7 @@ def request_action(request_id: int, action: str):
         form.slot_id.choices = [(slot.id, "") for slot in lecture.slots]
     if not form.validate():
         db.session.rollback()
+        _file_not_kept(action, form)
         flash("请按提示修改后再提交。", "error")
         return render_detail(lecture, 400, {action: form})
     checked = None
@@ -261,29 +278,41 @@ def request_action(request_id: int, action: str):
         services.perform(lecture, action, current_user, **_action_data(action, form))
     except workflow.TransitionRefused as refused:
         lecture = db.get_or_404(LectureRequest, request_id)
+        _file_not_kept(action, form)
         flash(refused.message, "error")
-        return render_detail(lecture, refused.status)
+        return render_detail(lecture, refused.status, {action: form})
     if checked is not None:
         lecture = db.get_or_404(LectureRequest, request_id)
         materials.save(lecture, current_user, form.kind.data, form.file.data.filename, checked)
         db.session.commit()
-    flash(f"已{workflow.ACTIONS[action]}。", "success")
-    return redirect(url_for("lecturers.request_detail", request_id=request_id))
+    lecture = db.get_or_404(LectureRequest, request_id)
+    if can_see(current_user, lecture):
+        flash(f"已{workflow.ACTIONS[action]}。", "success")
+        return redirect(url_for("lecturers.request_detail", request_id=request_id))
+    # A lecturer who declined is no longer part of the request: confirm on their own list.
+    what = f"点单 #{request_id}（{lecture.topic.name}，{lecture.village.name}）"
+    if action == "decline":
+        flash(f"已婉拒{what}。它已退回派单，不会再派给您。", "success")
+    else:  # pragma: no cover - only declining takes the actor off the request today
+        flash(f"已{workflow.ACTIONS[action]}：{what}。", "success")
+    return redirect(url_for("lecturers.mine"))
 
 
 @bp.route("/requests/<int:request_id>/materials", methods=["POST"])
 @login_required
 def upload_material(request_id: int):
-    """Add a file (签到册, 活动照片, 通讯稿 …) to a delivered lecture."""
+    """Add slides before the lecture, or a record (签到册, 活动照片, 通讯稿 …) after it."""
     lecture = db.get_or_404(LectureRequest, request_id)
     if not can_see(current_user, lecture):
         abort(404)
-    if not materials.can_upload(current_user, lecture):
+    kinds = materials.upload_kinds(current_user, lecture)
+    if not kinds:
         if not materials.can_view(current_user, lecture):
             abort(403)
-        flash("宣讲完成后才能上传资料。", "error")
+        flash("讲师接单后才能上传课件讲义，宣讲完成后才能上传其他资料。", "error")
         return render_detail(lecture, 409)
     form = MaterialForm(prefix="material")
+    form.limit_kinds(kinds)
     try:
         valid = form.validate()
     except RequestEntityTooLarge:

@@ -15,12 +15,15 @@ from core import notify
 from core.extensions import db
 from core.hooktypes import CalendarEntry
 from core.timeutil import to_local, utcnow
+from plugins.volunteers.mediation import can_view
 from plugins.volunteers.models import Assignment, Shift, ShiftRole
 from plugins.volunteers.models_mediation import CaseMediator, MediationCase
 
 COLOUR_SHIFT = "#1e6b2f"
 COLOUR_MEDIATION = "#5a3d8a"
 MEDIATION_TITLE = "调解活动"
+#: What the calendar shows as these entries' category (message ids of this plugin's catalog).
+SHIFT_LABEL, MEDIATION_LABEL = "志愿服务", "人民调解"
 
 
 def shift_uid(shift_id: int) -> str:
@@ -37,6 +40,7 @@ def _shift_entry(shift: Shift, public: bool, role_name: str | None = None) -> Ca
         end=shift.ends_at,
         url=f"/volunteers/shifts/{shift.id}",
         category="volunteers",
+        category_label=SHIFT_LABEL,
         colour=COLOUR_SHIFT,
         location=shift.venue,
         description=description.strip(),
@@ -48,15 +52,19 @@ def _shift_entry(shift: Shift, public: bool, role_name: str | None = None) -> Ca
     )
 
 
-def _mediation_entry(case: MediationCase, personal: bool) -> CalendarEntry:
+def _mediation_entry(case: MediationCase, personal: bool, linked: bool = False) -> CalendarEntry:
+    """Only "调解活动" and the time for everyone; a link (and the place) only for those who may
+    open the case (its mediators and helpers, the justice office, the requester)."""
+    linked = linked or personal
     return CalendarEntry(
         uid=f"volunteers-mediation-{case.id}@xiangxuetong",
         source="volunteers",
         title=MEDIATION_TITLE,
         start=case.starts_at,
         end=case.ends_at,
-        url=f"/volunteers/mediation/{case.id}" if personal else "",
+        url=f"/volunteers/mediation/{case.id}" if linked else "",  # "": not a link for others
         category="mediation",
+        category_label=MEDIATION_LABEL,
         colour=COLOUR_MEDIATION,
         location=case.venue if personal else "",
         org_unit_id=case.org_unit_id,
@@ -94,7 +102,9 @@ def entries(start: datetime, end: datetime, viewer, personal: bool) -> list[Cale
         return found + [_mediation_entry(case, True) for case in cases]
     shifts = db.session.scalars(select(Shift).where(Shift.public.is_(True), *in_window)).all()
     cases = db.session.scalars(sessions).all()
-    return [_shift_entry(s, True) for s in shifts] + [_mediation_entry(c, False) for c in cases]
+    return [_shift_entry(s, True) for s in shifts] + [
+        _mediation_entry(c, False, linked=can_view(viewer, c)) for c in cases
+    ]
 
 
 def reminder_hours() -> list[float]:

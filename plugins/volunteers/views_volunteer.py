@@ -7,9 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import OperationalError
 
+from core import confirm
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.timeutil import utcnow
+from core.web import time_span
 from plugins.volunteers import calendar_link, eligibility, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import SignupForm
@@ -99,6 +101,18 @@ def withdraw(assignment_id: int):
     """Leave a place before the withdraw deadline; the waiting list moves up."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not confirm.confirmed():
+        shift = own_assignment(assignment_id).role.shift
+        return confirm.ask(
+            _("退出这个班次？"),
+            _(
+                "%(title)s（%(when)s）。退出后这个岗位会让给候补的人。",
+                title=shift.title,
+                when=time_span(shift.starts_at, shift.ends_at),
+            ),
+            back=url_for("volunteers.my_shifts"),
+            button=_("确认退出班次"),
+        )
     for attempt in (1, 2):
         assignment = own_assignment(assignment_id)
         try:

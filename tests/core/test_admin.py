@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db as _db
 from core.models import AuditLog, OrgUnit, RoleAssignment, User
-from tests.conftest import TEST_PASSWORD, log_in
+from tests.conftest import CONFIRMED, TEST_PASSWORD, log_in
 
 
 @pytest.fixture
@@ -117,7 +117,16 @@ def test_grant_and_revoke_roles(app, client, admin, make_user, town):
             )
         )
         assignment_id = assignment.id
-    assert client.post(f"/admin/users/{target}/roles/{assignment_id}/revoke").status_code == 302
+    asked = client.post(f"/admin/users/{target}/roles/{assignment_id}/revoke")
+    assert asked.status_code == 200 and "确认撤销角色" in asked.get_data(as_text=True)
+    with app.app_context():
+        assert _db.session.get(RoleAssignment, assignment_id) is not None  # not yet
+    assert (
+        client.post(
+            f"/admin/users/{target}/roles/{assignment_id}/revoke", data=CONFIRMED
+        ).status_code
+        == 302
+    )
     assert get(app, RoleAssignment, assignment_id) is None
     assert {"core.role_granted", "core.role_revoked"} <= set(audit_actions(app))
 
@@ -155,7 +164,12 @@ def test_revoking_someone_elses_assignment_through_the_wrong_user_is_404(
         assignment_id = _db.session.scalar(
             select(RoleAssignment.id).where(RoleAssignment.user_id == second)
         )
-    assert client.post(f"/admin/users/{first}/roles/{assignment_id}/revoke").status_code == 404
+    assert (
+        client.post(
+            f"/admin/users/{first}/roles/{assignment_id}/revoke", data=CONFIRMED
+        ).status_code
+        == 404
+    )
     assert get(app, RoleAssignment, assignment_id) is not None
 
 

@@ -162,6 +162,7 @@ TABLE: dict[str, str | dict[str, str]] = {
     "lecturers.coverage": "any:lecturers.view_reports",
     "lecturers.coverage_xlsx": "any:lecturers.view_reports",
     "lecturers.index": "public",
+    "lecturers.lecture_ics": "public",  # a lecture on the calendar (404 before scheduling)
     "lecturers.lecturer_detail": "public",
     "lecturers.lecturer_edit": "roles:lecturer,programme_manager,site_admin",
     "lecturers.lecturer_review": "any:lecturers.manage",
@@ -169,6 +170,8 @@ TABLE: dict[str, str | dict[str, str]] = {
     "lecturers.manage": "any:lecturers.manage",
     "lecturers.mine": "login",
     "lecturers.new_request": "any:lecturers.request",
+    "lecturers.public_lecture": "public",
+    "lecturers.public_material": "public",  # slides only; records of the lecture are 404
     "lecturers.recommend": "any:lecturers.recommend",
     "lecturers.report_audience": "login",  # evidence lists: ?unit_id= checked in the view
     "lecturers.report_delivered": "login",

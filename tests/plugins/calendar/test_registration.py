@@ -16,7 +16,7 @@ from core.models import Notification
 from core.timeutil import utcnow
 from plugins.calendar import attendance, checkin, recurrence, registration, services
 from plugins.calendar.models import CalendarAttendance, CalendarEvent, CalendarRegistration
-from tests.conftest import log_in
+from tests.conftest import CONFIRMED, log_in
 from tests.plugins.calendar.conftest import running_now
 from tests.threads import run_together
 
@@ -49,7 +49,11 @@ def test_register_waitlist_and_promotion(app, client, make_event, make_user):
     assert count(app, CalendarRegistration, status="confirmed") == 1
     assert count(app, CalendarRegistration, status="waiting") == 1
     log_in(client, app, first)
-    client.post(f"/calendar/e/{event_id}/{key}/unregister")
+    asked = client.post(f"/calendar/e/{event_id}/{key}/unregister")  # one tap: a question
+    assert asked.status_code == 200 and "确认取消报名" in asked.get_data(as_text=True)
+    assert 'name="confirmed" value="1"' in asked.get_data(as_text=True)
+    assert count(app, CalendarRegistration, status="confirmed") == 1  # nothing changed yet
+    client.post(f"/calendar/e/{event_id}/{key}/unregister", data=CONFIRMED)
     with app.app_context():
         promoted = _db.session.scalar(
             select(CalendarRegistration).where(CalendarRegistration.user_id == second)

@@ -48,9 +48,9 @@ def test_calendar_entries(app, town, make_user):
                 )
                 for e in group
             ]
-            assert len(mine) == 1
-            contest.eligible_unit_id = town.village_b_id
-            _db.session.commit()
+            assert mine == []  # open to them, but not entered: not in their own feed
+            assert entries[0].category_label == "知识竞赛"
+            services.start_attempt(contest, user)
             mine = [
                 e
                 for group in hook.calendar_entries(
@@ -61,7 +61,7 @@ def test_calendar_entries(app, town, make_user):
                 )
                 for e in group
             ]
-            assert mine == []
+            assert [e.uid for e in mine] == [f"competitions-contest-{contest.id}@xiangxuetong"]
 
 
 def test_report_metrics_roll_up(app, town, make_user):

@@ -65,14 +65,20 @@ def test_upload_sniffed_and_served_only_to_those_involved(app, client, people, t
     assert _count(app) == 1
 
 
-def test_coordinator_uploads_after_delivery_only(app, client, people, town):
+def test_slides_before_the_lecture_records_only_after_it(app, client, people, town):
     with app.app_context():
+        submitted = build_request(people, town.village_a_id, "submitted").id
         scheduled = build_request(people, town.village_a_id, "scheduled").id
         rated = build_request(people, town.village_a_id, "rated").id
     log_in(client, app, people.coordinator)
-    assert _upload(client, scheduled, PNG, "a.png").status_code == 409
+    assert _upload(client, submitted, PNG, "a.png", "slides").status_code == 409
+    photo = _upload(client, scheduled, PNG, "a.png")
+    assert photo.status_code == 400 and _count(app) == 0  # a photo before the lecture: no
+    page = client.get(f"/lectures/requests/{scheduled}").get_data(as_text=True)
+    assert 'value="slides"' in page and 'value="photo"' not in page
+    assert _upload(client, scheduled, PNG, "讲义.png", "slides").status_code == 302
     assert _upload(client, rated, PNG, "签到册.png", "signin").status_code == 302
-    assert _count(app) == 1
+    assert _count(app) == 2
 
 
 def test_deliver_form_takes_a_file_and_a_bad_one_changes_nothing(app, client, people, town):

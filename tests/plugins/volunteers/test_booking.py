@@ -8,7 +8,7 @@ from core.extensions import db
 from core.models import Notification
 from core.timeutil import utcnow
 from plugins.volunteers.models import Assignment
-from tests.conftest import log_in
+from tests.conftest import CONFIRMED, log_in
 
 
 def statuses(app, role_id):
@@ -42,7 +42,10 @@ def test_sign_up_then_full_then_waitlist_and_promotion(app, client, make_shift, 
     log_in(client, app, first)
     with app.app_context():
         mine = db.session.scalar(select(Assignment.id).where(Assignment.user_id == first))
-    client.post(f"/volunteers/assignments/{mine}/withdraw", follow_redirects=True)
+    asked = client.post(f"/volunteers/assignments/{mine}/withdraw")
+    assert asked.status_code == 200 and "确认退出班次" in asked.get_data(as_text=True)
+    assert statuses(app, role_id) == {first: "confirmed", second: "waitlisted"}  # not yet
+    client.post(f"/volunteers/assignments/{mine}/withdraw", data=CONFIRMED, follow_redirects=True)
     assert statuses(app, role_id) == {first: "withdrawn", second: "confirmed"}
     with app.app_context():
         subjects = db.session.scalars(
@@ -84,7 +87,9 @@ def test_withdraw_after_deadline_refused(app, client, make_shift, make_volunteer
         db.session.get(Shift, shift_id).withdraw_deadline = utcnow() - timedelta(minutes=1)
         db.session.commit()
         assignment_id = db.session.scalar(select(Assignment.id))
-    page = client.post(f"/volunteers/assignments/{assignment_id}/withdraw", follow_redirects=True)
+    page = client.post(
+        f"/volunteers/assignments/{assignment_id}/withdraw", data=CONFIRMED, follow_redirects=True
+    )
     assert "已过退出截止时间" in page.get_data(as_text=True)
     assert statuses(app, role_id) == {user: "confirmed"}
 
@@ -97,7 +102,10 @@ def test_volunteer_cannot_act_for_another(app, client, make_shift, make_voluntee
     with app.app_context():
         assignment_id = db.session.scalar(select(Assignment.id))
     log_in(client, app, other)
-    assert client.post(f"/volunteers/assignments/{assignment_id}/withdraw").status_code == 403
+    assert (
+        client.post(f"/volunteers/assignments/{assignment_id}/withdraw", data=CONFIRMED).status_code
+        == 403
+    )
     assert client.post(f"/volunteers/assignments/{assignment_id}/respond").status_code == 403
     assert client.post(f"/volunteers/assignments/{assignment_id}/check-in").status_code == 403
     # the sign-up form takes no user id: a smuggled one is ignored, the booking is one's own

@@ -14,7 +14,7 @@ from core.extensions import db
 from core.timeutil import utcnow
 from plugins.volunteers import services
 from plugins.volunteers.models import Assignment, ShiftRole
-from tests.conftest import log_in
+from tests.conftest import CONFIRMED, log_in
 from tests.threads import run_together
 
 
@@ -50,7 +50,9 @@ def test_deadlock_is_retried_once(app, client, make_shift, make_volunteer, monke
         return real(assignment, now)
 
     monkeypatch.setattr(services, "withdraw", flaky)
-    page = client.post(f"/volunteers/assignments/{assignment_id}/withdraw", follow_redirects=True)
+    page = client.post(
+        f"/volunteers/assignments/{assignment_id}/withdraw", data=CONFIRMED, follow_redirects=True
+    )
     assert page.status_code == 200 and "已退出" in page.get_data(as_text=True)
     assert len(calls) == 2
     with app.app_context():
@@ -64,7 +66,9 @@ def test_deadlock_twice_gives_a_clear_message(app, client, make_shift, make_volu
         raise _deadlock()
 
     monkeypatch.setattr(services, "withdraw", always)
-    page = client.post(f"/volunteers/assignments/{assignment_id}/withdraw", follow_redirects=True)
+    page = client.post(
+        f"/volunteers/assignments/{assignment_id}/withdraw", data=CONFIRMED, follow_redirects=True
+    )
     assert page.status_code == 200 and "系统繁忙" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Assignment, assignment_id).status == "confirmed"

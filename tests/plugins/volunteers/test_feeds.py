@@ -49,12 +49,19 @@ def test_calendar_entries(app, town, make_shift, make_volunteer, make_user):
         case.mediators.append(CaseMediator(user_id=mediator))
         db.session.add(case)
         db.session.commit()
+        case_id = case.id
     public = _entries(app, None, False)
     titles = sorted(e.title for e in public)
     assert titles == ["志愿服务: 开课签到", "调解活动"]
     session = next(e for e in public if e.title == "调解活动")
     assert "秘密" not in session.description and "张三" not in session.description
-    assert session.location == ""
+    assert session.location == "" and session.url == ""  # no link for a visitor
+    assert session.category_label == "人民调解" and "mediation" not in session.category_label
+    resident = make_user("resident", town.village_a_id)
+    [for_resident] = [e for e in _entries(app, resident, False) if e.title == "调解活动"]
+    assert for_resident.url == ""  # nor for a villager who may not open the case
+    [for_mediator] = [e for e in _entries(app, mediator, False) if e.title == "调解活动"]
+    assert for_mediator.url.endswith(f"/mediation/{case_id}")  # its mediator may
     mine = _entries(app, user, True)
     assert [e.uid for e in mine] == [f"volunteers-shift-{shift_id}@xiangxuetong"]
     assert not mine[0].public
