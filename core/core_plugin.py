@@ -42,12 +42,12 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def register_commands(self):
-        from core import cli
+        from core import cli, outbox_cli
 
         return [
             cli.create_admin,
             cli.demo_data,
-            cli.notifications,
+            outbox_cli.notifications,
             cli.translations,
             cli.backup,
             cli.restore,

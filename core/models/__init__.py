@@ -1,8 +1,13 @@
 """Core tables: org units, users, role assignments, audit log, notifications."""
 
 from core.models.audit import AuditLog
-from core.models.notifications import Notification, NotificationDelivery
+from core.models.notifications import (
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+)
 from core.models.orgunits import OrgUnit, OrgUnitKind
+from core.models.reach import VerificationCode, WeChatBinding
 from core.models.roles import RoleAssignment
 from core.models.users import User
 
@@ -10,8 +15,11 @@ __all__ = [
     "AuditLog",
     "Notification",
     "NotificationDelivery",
+    "NotificationPreference",
     "OrgUnit",
     "OrgUnitKind",
     "RoleAssignment",
     "User",
+    "VerificationCode",
+    "WeChatBinding",
 ]
