@@ -90,6 +90,7 @@ def defaults(app: Flask) -> dict:
         "SMTP_PASSWORD": "",
         "SMTP_SENDER": "noreply@xiangxuetong.local",
         "SMTP_TLS": True,
+        "SMTP_BATCH": 10,
         "PAGE_SIZE": 30,
         # Outbox senders: a claimed row not handed over in this time is free for another sender.
         "NOTIFICATION_LEASE_SECONDS": 600,

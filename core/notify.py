@@ -103,7 +103,7 @@ def notify_many(
     Staff choose the channels for an announcement; each goes to the people it can reach.
     """
     now = utcnow()
-    usable = [n for n in dict.fromkeys(("log", *channels)) if n in CHANNELS]
+    usable = [n for n in dict.fromkeys(channels) if n in CHANNELS]
     count = 0
     for start in range(0, len(user_ids), 5000):
         chunk = user_ids[start : start + 5000]
@@ -312,7 +312,9 @@ def _hand_over(channel_name: str, envelopes: list[Envelope], counts: dict, budge
         )
         if channel_name == "sms":
             budget.spend(sum(o.fee or 1 for o in outcomes if o.ok or o.unsure))
-        db.session.commit()
+        # Not committed here: the next group's hand-over commits it (one commit per group). A
+        # crash before that leaves this group "sending", hence unknown, never sent twice.
+    db.session.commit()
 
 
 def send_pending(limit: int = 500) -> dict[str, int]:
