@@ -111,6 +111,12 @@ def defaults(app: Flask) -> dict:
         "SMS_MONTHLY_LIMIT": 0,  # messages a month; 0: no limit
         "SMS_MONTHLY_BUDGET_YUAN": 0.0,  # yuan a month; 0: no limit
         "SMS_PRICE_YUAN": 0.045,
+        # Verification codes (core/verification.py); None: codes at sign-up iff SMS is set up.
+        "SIGNUP_REQUIRES_CODE": None,
+        "VERIFY_CODE_MINUTES": 5,
+        "VERIFY_MAX_TRIES": 5,
+        "VERIFY_PER_NUMBER_DAY": 10,
+        "VERIFY_PER_IP_HOUR": 20,
         # WeChat: WeCom group robot and the official account (docs/deployment.md).
         "WECOM_WEBHOOK_URL": "",
         "WECHAT_APP_ID": "",

@@ -16,9 +16,25 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from core.views import admin_units, admin_users, audit_log, auth, main, notifications
+        from core.views import (
+            admin_units,
+            admin_users,
+            audit_log,
+            auth,
+            main,
+            notifications,
+            verify,
+        )
 
-        return [main.bp, auth.bp, notifications.bp, admin_users.bp, admin_units.bp, audit_log.bp]
+        return [
+            main.bp,
+            auth.bp,
+            verify.bp,
+            notifications.bp,
+            admin_users.bp,
+            admin_units.bp,
+            audit_log.bp,
+        ]
 
     @hookimpl
     def register_permissions(self):
