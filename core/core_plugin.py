@@ -21,6 +21,7 @@ class CorePlugin(Plugin):
             admin_users,
             audit_log,
             auth,
+            channels,
             main,
             notifications,
             verify,
@@ -30,6 +31,7 @@ class CorePlugin(Plugin):
             main.bp,
             auth.bp,
             verify.bp,
+            channels.bp,
             notifications.bp,
             admin_users.bp,
             admin_units.bp,
@@ -68,6 +70,14 @@ class CorePlugin(Plugin):
             cli.backup,
             cli.restore,
         ]
+
+    @hookimpl
+    def render_slot(self, slot, user):
+        if slot == "profile" and user is not None:
+            from core.views.channels import profile_section
+
+            return profile_section(user)
+        return None
 
     @hookimpl
     def load_demo_data(self, town):

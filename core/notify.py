@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core import preferences
+from core import preferences, sms
 from core.channels import Channel, Envelope, LogChannel, Outcome, SmsChannel, SmtpChannel
 from core.extensions import db
 from core.models import Notification, NotificationDelivery, User
@@ -58,12 +58,14 @@ def notify(
     dedupe_key: str | None = None,
     kind: str = "general",
     channels: Iterable[str] | None = None,
+    sms_to: str | None = None,
 ) -> Notification | None:
     """Queue a message for a user on every channel they chose for this ``kind``.
 
     With ``dedupe_key`` the same message is queued once only (reminders sent by cron).
-    ``channels`` narrows the channels (None: all that apply). Returns None when it was already
-    queued. The caller commits.
+    ``channels`` narrows the channels (None: all that apply). ``sms_to`` sends the SMS to
+    another number (代报名: the villager a coordinator registered; the coordinator gets the
+    rest). Returns None when it was already queued. The caller commits.
     """
     user = db.session.get(User, user_id)
     if user is None:
@@ -80,8 +82,14 @@ def notify(
         link=link,
         dedupe_key=dedupe_key,
     )
-    for name in _channels_for(user, kind, channels):
-        notification.deliveries.append(NotificationDelivery(channel=name))
+    names = _channels_for(user, kind, channels)
+    if sms_to is not None:
+        names = [name for name in names if name != "sms"]
+        if CHANNELS["sms"].applies_to(user, kind) and sms.normalise_phone(sms_to):
+            names.append("sms")
+    for name in names:
+        address = sms.normalise_phone(sms_to) if name == "sms" and sms_to else None
+        notification.deliveries.append(NotificationDelivery(channel=name, address=address))
     try:
         with db.session.begin_nested():
             db.session.add(notification)

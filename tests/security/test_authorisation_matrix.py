@@ -52,6 +52,7 @@ TABLE: dict[str, str | dict[str, str]] = {
     "auth.logout": "public",
     "auth.profile": "login",
     "auth.signup": "public",
+    "channels.save": "login",
     "verify.forgot_password": "public",
     "verify.reset_password": "public",
     "verify.signup_code": "public",
