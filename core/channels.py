@@ -252,6 +252,61 @@ class SmsChannel(Channel):
         self._client = None
 
 
+class WeChatChannel(Channel):
+    """Subscribe messages (订阅通知) to people who bound their WeChat, one template per kind."""
+
+    name = "wechat"
+
+    def applies_to(self, user: User, kind: str = "general") -> bool:
+        from core.extensions import db
+        from core.models import WeChatBinding
+
+        settings = current_app.config
+        if not (
+            settings.get("WECHAT_APP_ID") and (settings.get("WECHAT_TEMPLATES") or {}).get(kind)
+        ):
+            return False
+        return bool(
+            db.session.scalar(db.select(WeChatBinding.id).where(WeChatBinding.user_id == user.id))
+        )
+
+    def send(self, deliveries: list[Envelope]) -> list[Outcome]:
+        from core.extensions import db
+        from core.models import WeChatBinding
+        from core.wechat import WeChatError, official
+
+        outcomes = []
+        for delivery in deliveries:
+            openid = db.session.scalar(
+                db.select(WeChatBinding.openid).where(WeChatBinding.user_id == delivery.user_id)
+            )
+            template = (current_app.config.get("WECHAT_TEMPLATES") or {}).get(delivery.kind)
+            if not openid or not template:
+                outcomes.append(Outcome(False, code="Unbound", error="未绑定微信", retry=False))
+                continue
+            link = f"{current_app.config['SITE_URL']}{delivery.link}" if delivery.link else ""
+            try:
+                official.send_subscribe(openid, template, {"thing1": delivery.subject[:20]}, link)
+            except WeChatError as error:
+                outcomes.append(
+                    Outcome(
+                        False,
+                        error=str(error),
+                        code=str(error.code),
+                        retry=error.retry,
+                        unsure=error.unsure,
+                    )
+                )
+            else:
+                outcomes.append(Outcome(True))
+        return outcomes
+
+    def close(self) -> None:
+        from core import httpclient
+
+        httpclient.close_all()
+
+
 def template_for(kind: str) -> str | None:
     """The approved template code for a kind of message (``SMS_TEMPLATES``), or None."""
     return (current_app.config.get("SMS_TEMPLATES") or {}).get(kind) or None

@@ -43,6 +43,7 @@ ENV_SETTINGS: dict[str, type] = {
     "WECHAT_TOKEN": str,
     "WECHAT_API_BASE": str,
     "WECHAT_OAUTH_BASE": str,
+    "WECHAT_THUMB_MEDIA_ID": str,
 }
 
 #: ``SMS_TEMPLATE_<KIND>`` environment variables fill ``SMS_TEMPLATES[<kind>]``.
@@ -125,6 +126,7 @@ def defaults(app: Flask) -> dict:
         "WECHAT_API_BASE": "https://api.weixin.qq.com",
         "WECHAT_OAUTH_BASE": "https://open.weixin.qq.com",
         "WECHAT_TEMPLATES": {},  # kind -> subscribe-message template id
+        "WECHAT_THUMB_MEDIA_ID": "",  # permanent cover image of the weekly article
         "METRICS_ALLOW": ["127.0.0.1", "::1"],
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",

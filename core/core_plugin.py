@@ -25,6 +25,7 @@ class CorePlugin(Plugin):
             main,
             notifications,
             verify,
+            wechat,
         )
 
         return [
@@ -32,6 +33,7 @@ class CorePlugin(Plugin):
             auth.bp,
             verify.bp,
             channels.bp,
+            wechat.bp,
             notifications.bp,
             admin_users.bp,
             admin_units.bp,
@@ -61,11 +63,13 @@ class CorePlugin(Plugin):
     @hookimpl
     def register_commands(self):
         from core import cli, outbox_cli
+        from core.wechat import cli as wechat_cli
 
         return [
             cli.create_admin,
             cli.demo_data,
             outbox_cli.notifications,
+            wechat_cli.wechat,
             cli.translations,
             cli.backup,
             cli.restore,

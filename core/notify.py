@@ -20,7 +20,15 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core import preferences, sms
-from core.channels import Channel, Envelope, LogChannel, Outcome, SmsChannel, SmtpChannel
+from core.channels import (
+    Channel,
+    Envelope,
+    LogChannel,
+    Outcome,
+    SmsChannel,
+    SmtpChannel,
+    WeChatChannel,
+)
 from core.extensions import db
 from core.models import Notification, NotificationDelivery, User
 from core.timeutil import utcnow
@@ -28,7 +36,8 @@ from core.timeutil import utcnow
 __all__ = ["CHANNELS", "Channel", "LogChannel", "SmtpChannel", "notify", "send_pending"]
 
 CHANNELS: dict[str, Channel] = {
-    channel.name: channel for channel in (LogChannel(), SmtpChannel(), SmsChannel())
+    channel.name: channel
+    for channel in (LogChannel(), SmtpChannel(), SmsChannel(), WeChatChannel())
 }
 #: Rows one claim takes (one commit); a sender hands them over group by group.
 CLAIM_SIZE = 200

@@ -3,10 +3,13 @@ channel reaches."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from core.extensions import db as _db
 from core.models import Notification, NotificationDelivery
+from core.wechat import digest
 from tests.conftest import log_in
 from tests.plugins.calendar.test_registration import first_key
 
@@ -53,3 +56,16 @@ def test_the_roll_call_lists_people_no_channel_reaches(app, client, make_event, 
     log_in(client, app, make_user("village_coordinator", town.village_a_id))
     page = client.get(f"/calendar/e/{event_id}/{key}/people").get_data(as_text=True)
     assert "收不到短信、微信或邮件通知的人（1）" in page and "<li>王大妈</li>" in page
+
+
+def test_the_digest_reads_every_plugins_public_calendar_entries(app, make_event):
+    """Calendar events of the plugins come through the calendar_entries hook."""
+    event_id = make_event(title="村民开放日")
+    with app.app_context():
+        from plugins.calendar.models import CalendarEvent
+
+        start = _db.session.get(CalendarEvent, event_id).start_at
+        titles = [e.title for e in digest.public_entries(start, start + timedelta(hours=1))]
+        assert "村民开放日" in titles
+        _title, html, _summary = digest.weekly_article(start - timedelta(hours=1))
+        assert "村民开放日" in html
