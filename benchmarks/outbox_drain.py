@@ -185,6 +185,8 @@ def main() -> None:
                 "SMS_PROVIDER": provider,
                 "SMS_ENDPOINT": server.url,
                 "SMS_SIGN_NAME": fake.SIGN_NAME,
+                "SMS_QUIET_START": "0",  # quiet hours off: the drain is measured at any hour
+                "SMS_QUIET_END": "0",
                 "SMS_TEMPLATE_ANNOUNCEMENT": "SMS_100001" if provider == "aliyun" else "1001",
             }
             channel = "sms"

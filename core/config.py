@@ -37,6 +37,8 @@ ENV_SETTINGS: dict[str, type] = {
     "SMS_MONTHLY_LIMIT": int,
     "SMS_MONTHLY_BUDGET_YUAN": float,
     "SMS_PRICE_YUAN": float,
+    "SMS_QUIET_START": int,
+    "SMS_QUIET_END": int,
     "WECOM_WEBHOOK_URL": str,
     "WECHAT_APP_ID": str,
     "WECHAT_APP_SECRET": str,

@@ -32,4 +32,5 @@ from plugins.lecturers import (  # noqa: E402,F401
     views_menu,
     views_reports,
     views_requests,
+    views_wishes,
 )
