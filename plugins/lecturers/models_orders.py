@@ -1,4 +1,4 @@
-"""群众点单: a resident's wish for a lecture or a service in their village.
+"""群众点单 and 群众评单: residents' wishes, lecture check-ins and attendee ratings.
 
 The village's coordinator merges wishes into one village order (a ``LectureRequest``) or
 declines them with a reason; the resident follows the wish, and through it the order's state.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -42,3 +42,30 @@ class ResidentWish(db.Model):
     topic: Mapped[Topic | None] = relationship()
     village = relationship("OrgUnit")
     request = relationship("LectureRequest")
+
+
+class LectureAttendee(db.Model):
+    """群众评单: a resident who checked in at a lecture with the code shown there."""
+
+    __tablename__ = "lecturers_attendee"
+    __table_args__ = (UniqueConstraint("request_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("lecturers_request.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AttendeeRating(db.Model):
+    """One attendee's rating of a delivered lecture (1–5 and a comment), once each."""
+
+    __tablename__ = "lecturers_attendee_rating"
+    __table_args__ = (UniqueConstraint("request_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("lecturers_request.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    lecturer_id: Mapped[int] = mapped_column(ForeignKey("lecturers_lecturer.id"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,6 +28,7 @@ def index():
 
 # The page modules add their routes to ``bp``.
 from plugins.lecturers import (  # noqa: E402,F401
+    views_attend,
     views_corps,
     views_menu,
     views_reports,

@@ -53,6 +53,8 @@ TABLE: dict[str, str | dict[str, str]] = {
     "auth.profile": "login",
     "auth.signup": "public",
     "channels.save": "login",
+    "lecturers.attend": "login",
+    "lecturers.attend_rate": "login",
     "lecturers.wish_new": "login",
     "lecturers.wishes_decide": "login",
     "lecturers.wishes_page": "login",

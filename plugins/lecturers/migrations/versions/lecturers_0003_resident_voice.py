@@ -1,4 +1,4 @@
-"""群众点单: residents' wishes for lectures or services
+"""群众点单 and 群众评单: residents' wishes, lecture check-ins, attendee ratings
 
 Revision ID: lecturers_0003
 Revises: lecturers_0002
@@ -63,7 +63,67 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_lecturers_resident_wish_user_id"), ["user_id"])
 
 
+    op.create_table(
+        "lecturers_attendee",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("checked_in_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["lecturers_request.id"],
+            name=op.f("fk_lecturers_attendee_request_id_lecturers_request"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_lecturers_attendee_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lecturers_attendee")),
+        sa.UniqueConstraint(
+            "request_id", "user_id", name=op.f("uq_lecturers_attendee_request_id_user_id")
+        ),
+    )
+    with op.batch_alter_table("lecturers_attendee", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_lecturers_attendee_request_id"), ["request_id"])
+        batch_op.create_index(batch_op.f("ix_lecturers_attendee_user_id"), ["user_id"])
+    op.create_table(
+        "lecturers_attendee_rating",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("lecturer_id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.String(length=500), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lecturer_id"],
+            ["lecturers_lecturer.id"],
+            name=op.f("fk_lecturers_attendee_rating_lecturer_id_lecturers_lecturer"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["lecturers_request.id"],
+            name=op.f("fk_lecturers_attendee_rating_request_id_lecturers_request"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_lecturers_attendee_rating_user_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lecturers_attendee_rating")),
+        sa.UniqueConstraint(
+            "request_id", "user_id", name=op.f("uq_lecturers_attendee_rating_request_id_user_id")
+        ),
+    )
+    with op.batch_alter_table("lecturers_attendee_rating", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_lecturers_attendee_rating_lecturer_id"), ["lecturer_id"]
+        )
+        batch_op.create_index(batch_op.f("ix_lecturers_attendee_rating_request_id"), ["request_id"])
+
+
 def downgrade():
+    op.drop_table("lecturers_attendee_rating")
+    op.drop_table("lecturers_attendee")
     with op.batch_alter_table("lecturers_resident_wish", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lecturers_resident_wish_user_id"))
         batch_op.drop_index(batch_op.f("ix_lecturers_resident_wish_state"))
