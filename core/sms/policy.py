@@ -143,3 +143,15 @@ def warn_admins(month_start: datetime, used: int, limit: int) -> None:
             dedupe_key=f"sms-budget:{month}:{level}",
             channels=("log",),
         )
+
+
+def year_spend(year: int) -> list[tuple[int, int, Decimal]]:
+    """(month, SMS units, yuan at ``SMS_PRICE_YUAN``) for each month of ``year`` with spend."""
+    rows = []
+    for month in range(1, 13):
+        first = datetime(year, month, 1, tzinfo=_zone())
+        following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=_zone())
+        units = spent(first, following)
+        if units:
+            rows.append((month, units, (price() * units).quantize(Decimal("0.01"))))
+    return rows
