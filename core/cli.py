@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from core import accounts, notify
+from core import accounts
 from core.extensions import db
 from core.plugins import registry
 
@@ -52,20 +52,6 @@ def demo_data() -> None:
     click.echo(f"演示数据已就绪 (demo data ready). 演示密码 (demo password): {demo.DEMO_PASSWORD}")
     for role, phone, name in demo.demo_logins():
         click.echo(f"  {role:<20} {phone}  {name}")
-
-
-@click.group("notifications")
-def notifications() -> None:
-    """The notification outbox."""
-
-
-@notifications.command("send")
-@click.option("--limit", default=500, show_default=True, help="at most this many deliveries")
-@with_appcontext
-def send(limit: int) -> None:
-    """Deliver due notifications; failed ones stay queued and are retried later (cron: every minute)."""
-    counts = notify.send_pending(limit=limit)
-    click.echo(f"sent={counts['sent']} retry={counts['failed']} gave_up={counts['gave_up']}")
 
 
 @click.group("translations")

@@ -29,7 +29,29 @@ ENV_SETTINGS: dict[str, type] = {
     "LOG_FORMAT": str,
     "STATIC_COLLECTED": str,
     "DATABASE_POOLER": str,
+    "SMS_PROVIDER": str,
+    "SMS_ENDPOINT": str,
+    "SMS_ACCESS_KEY_ID": str,
+    "SMS_ACCESS_KEY_SECRET": str,
+    "SMS_SDK_APP_ID": str,
+    "SMS_REGION": str,
+    "SMS_SIGN_NAME": str,
+    "SMS_MONTHLY_LIMIT": int,
+    "SMS_MONTHLY_BUDGET_YUAN": float,
+    "SMS_PRICE_YUAN": float,
+    "SMS_QUIET_START": int,
+    "SMS_QUIET_END": int,
+    "WECOM_WEBHOOK_URL": str,
+    "WECHAT_APP_ID": str,
+    "WECHAT_APP_SECRET": str,
+    "WECHAT_TOKEN": str,
+    "WECHAT_API_BASE": str,
+    "WECHAT_OAUTH_BASE": str,
+    "WECHAT_THUMB_MEDIA_ID": str,
 }
+
+#: ``SMS_TEMPLATE_<KIND>`` environment variables fill ``SMS_TEMPLATES[<kind>]``.
+SMS_TEMPLATE_PREFIX = "SMS_TEMPLATE_"
 
 
 def _parse(value: str, kind: type):
@@ -73,11 +95,46 @@ def defaults(app: Flask) -> dict:
         "SMTP_PASSWORD": "",
         "SMTP_SENDER": "noreply@xiangxuetong.local",
         "SMTP_TLS": True,
+        "SMTP_BATCH": 10,
         "PAGE_SIZE": 30,
         # The JSON API (core/api): token lifetime, largest page, largest request body.
         "API_TOKEN_DAYS": 90,
         "API_MAX_PAGE_SIZE": 100,
         "API_MAX_BODY_BYTES": 64 * 1024,
+        # Outbox senders: a claimed row not handed over in this time is free for another sender.
+        "NOTIFICATION_LEASE_SECONDS": 600,
+        # SMS (docs/deployment.md): provider "aliyun", "tencent" or empty for none.
+        "SMS_PROVIDER": "",
+        "SMS_ENDPOINT": "",
+        "SMS_ACCESS_KEY_ID": "",
+        "SMS_ACCESS_KEY_SECRET": "",
+        "SMS_SDK_APP_ID": "",  # Tencent only
+        "SMS_REGION": "",  # Tencent only (default ap-guangzhou)
+        "SMS_SIGN_NAME": "",
+        "SMS_TEMPLATES": {},  # kind -> approved template code (SMS_TEMPLATE_<KIND>)
+        "SMS_PARAM_LENGTH": 20,  # a template variable's text is cut to this many characters
+        "SMS_TIMEOUT": 10,
+        "SMS_QUIET_START": 21,
+        "SMS_QUIET_END": 8,
+        "SMS_URGENT_KINDS": ("cancellation", "verification"),
+        "SMS_MONTHLY_LIMIT": 0,  # messages a month; 0: no limit
+        "SMS_MONTHLY_BUDGET_YUAN": 0.0,  # yuan a month; 0: no limit
+        "SMS_PRICE_YUAN": 0.045,
+        # Verification codes (core/verification.py); None: codes at sign-up iff SMS is set up.
+        "SIGNUP_REQUIRES_CODE": None,
+        "VERIFY_CODE_MINUTES": 5,
+        "VERIFY_MAX_TRIES": 5,
+        "VERIFY_PER_NUMBER_DAY": 10,
+        "VERIFY_PER_IP_HOUR": 20,
+        # WeChat: WeCom group robot and the official account (docs/deployment.md).
+        "WECOM_WEBHOOK_URL": "",
+        "WECHAT_APP_ID": "",
+        "WECHAT_APP_SECRET": "",
+        "WECHAT_TOKEN": "",
+        "WECHAT_API_BASE": "https://api.weixin.qq.com",
+        "WECHAT_OAUTH_BASE": "https://open.weixin.qq.com",
+        "WECHAT_TEMPLATES": {},  # kind -> subscribe-message template id
+        "WECHAT_THUMB_MEDIA_ID": "",  # permanent cover image of the weekly article
         "METRICS_ALLOW": ["127.0.0.1", "::1"],
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
@@ -101,6 +158,11 @@ def load(app: Flask, overrides: dict | None) -> None:
     for name, kind in ENV_SETTINGS.items():
         if name in os.environ:
             app.config[name] = _parse(os.environ[name], kind)
+    templates = dict(app.config.get("SMS_TEMPLATES") or {})
+    for name, value in os.environ.items():
+        if name.startswith(SMS_TEMPLATE_PREFIX) and value:
+            templates[name[len(SMS_TEMPLATE_PREFIX) :].lower()] = value
+    app.config["SMS_TEMPLATES"] = templates
     if overrides:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])

@@ -22,27 +22,25 @@ class CorePlugin(Plugin):
             api_tokens,
             audit_log,
             auth,
+            channels,
             main,
             notifications,
+            verify,
+            wechat,
         )
 
         return [
             main.bp,
             auth.bp,
+            verify.bp,
+            channels.bp,
+            wechat.bp,
             notifications.bp,
             admin_users.bp,
             admin_units.bp,
             audit_log.bp,
             api_tokens.bp,
         ]
-
-    @hookimpl
-    def render_slot(self, slot, user):
-        if slot == "profile" and user is not None:
-            from core.views.api_tokens import profile_section
-
-            return profile_section(user)
-        return None
 
     @hookimpl
     def register_permissions(self):
@@ -66,12 +64,14 @@ class CorePlugin(Plugin):
 
     @hookimpl
     def register_commands(self):
-        from core import cli, district, static_files, uploads_check
+        from core import cli, district, outbox_cli, static_files, uploads_check
+        from core.wechat import cli as wechat_cli
 
         return [
             cli.create_admin,
             cli.demo_data,
-            cli.notifications,
+            outbox_cli.notifications,
+            wechat_cli.wechat,
             cli.translations,
             cli.backup,
             cli.restore,
@@ -79,6 +79,14 @@ class CorePlugin(Plugin):
             static_files.collect_static,
             district.units,
         ]
+
+    @hookimpl
+    def render_slot(self, slot, user):
+        if slot == "profile" and user is not None:
+            from core.views import api_tokens, channels
+
+            return channels.profile_section(user) + api_tokens.profile_section(user)
+        return None
 
     @hookimpl
     def load_demo_data(self, town):

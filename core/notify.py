@@ -1,74 +1,62 @@
 """The notification outbox: ``notify`` queues, ``send_pending`` delivers through channels.
 
 A row is never deleted when a channel fails; it is retried with a growing delay until
-``NOTIFICATION_MAX_ATTEMPTS``. Channels are adapters: log and SMTP here; SMS or WeChat gateways
-are added by registering another ``Channel`` in ``CHANNELS``.
+``NOTIFICATION_MAX_ATTEMPTS`` (or given up at once when the provider says trying again cannot
+help). Sending is crash-safe: a sender leases a batch (``claimed_by``/``claimed_until``), and
+*commits* each delivery as ``sending`` before handing it to the channel. A sender that dies
+leaves untouched rows to be claimed again when the lease ends, and ``sending`` rows that are
+never re-sent: they turn ``unknown`` for an operator (``flask notifications unknown``). Several
+senders may run at once (``SKIP LOCKED`` on PostgreSQL).
 """
 
 from __future__ import annotations
 
-import logging
-import smtplib
-from datetime import timedelta
-from email.message import EmailMessage
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core import preferences, sms
+from core.channels import (
+    Channel,
+    Envelope,
+    LogChannel,
+    Outcome,
+    SmsChannel,
+    SmtpChannel,
+    WeChatChannel,
+)
 from core.extensions import db
 from core.models import Notification, NotificationDelivery, User
 from core.timeutil import utcnow
 
-log = logging.getLogger("xiangxuetong.notifications")
+__all__ = ["CHANNELS", "Channel", "LogChannel", "SmtpChannel", "notify", "send_pending"]
+
+CHANNELS: dict[str, Channel] = {
+    channel.name: channel
+    for channel in (LogChannel(), SmtpChannel(), SmsChannel(), WeChatChannel())
+}
+#: Rows one claim takes (one commit); a sender hands them over group by group.
+CLAIM_SIZE = 200
 
 
-class Channel:
-    """A way to reach a person. ``applies_to`` decides per user; ``deliver`` raises on failure."""
-
-    name = "base"
-
-    def applies_to(self, user: User) -> bool:
-        return True
-
-    def deliver(self, notification: Notification) -> None:
-        raise NotImplementedError
+def register_channel(channel: Channel) -> None:
+    """Add a channel (WeChat, a test double) under its name."""
+    CHANNELS[channel.name] = channel
 
 
-class LogChannel(Channel):
-    """Writes each message to the application log (always on; the on-site list is the table)."""
-
-    name = "log"
-
-    def deliver(self, notification: Notification) -> None:
-        log.info("notify user=%s subject=%s", notification.user_id, notification.subject)
-
-
-class SmtpChannel(Channel):
-    """E-mail through the SMTP server in ``SMTP_HOST`` to users who gave an address."""
-
-    name = "email"
-
-    def applies_to(self, user: User) -> bool:
-        return bool(current_app.config["SMTP_HOST"] and user.email)
-
-    def deliver(self, notification: Notification) -> None:
-        settings = current_app.config
-        message = EmailMessage()
-        message["Subject"] = notification.subject
-        message["From"] = settings["SMTP_SENDER"]
-        message["To"] = notification.user.email
-        link = f"\n\n{settings['SITE_URL']}{notification.link}" if notification.link else ""
-        message.set_content(notification.body + link)
-        with smtplib.SMTP(settings["SMTP_HOST"], settings["SMTP_PORT"], timeout=20) as smtp:
-            if settings["SMTP_TLS"]:
-                smtp.starttls()
-            if settings["SMTP_USER"]:
-                smtp.login(settings["SMTP_USER"], settings["SMTP_PASSWORD"])
-            smtp.send_message(message)
-
-
-CHANNELS: dict[str, Channel] = {channel.name: channel for channel in (LogChannel(), SmtpChannel())}
+def _channels_for(user: User, kind: str, wanted: Iterable[str] | None) -> list[str]:
+    chosen = preferences.chosen_channels(user.id, kind) | {"log"}
+    names = []
+    for name, channel in CHANNELS.items():
+        if wanted is not None and name not in wanted:
+            continue
+        if name in chosen and channel.applies_to(user, kind):
+            names.append(name)
+    return names
 
 
 def notify(
@@ -77,11 +65,16 @@ def notify(
     body: str = "",
     link: str | None = None,
     dedupe_key: str | None = None,
+    kind: str = "general",
+    channels: Iterable[str] | None = None,
+    sms_to: str | None = None,
 ) -> Notification | None:
-    """Queue a message for a user on every channel that reaches them.
+    """Queue a message for a user on every channel they chose for this ``kind``.
 
     With ``dedupe_key`` the same message is queued once only (reminders sent by cron).
-    Returns None when it was already queued. The caller commits.
+    ``channels`` narrows the channels (None: all that apply). ``sms_to`` sends the SMS to
+    another number (代报名: the villager a coordinator registered; the coordinator gets the
+    rest). Returns None when it was already queued. The caller commits.
     """
     user = db.session.get(User, user_id)
     if user is None:
@@ -91,11 +84,21 @@ def notify(
     ):
         return None
     notification = Notification(
-        user_id=user_id, subject=subject[:200], body=body, link=link, dedupe_key=dedupe_key
+        user_id=user_id,
+        kind=kind,
+        subject=subject[:200],
+        body=body,
+        link=link,
+        dedupe_key=dedupe_key,
     )
-    for channel in CHANNELS.values():
-        if channel.applies_to(user):
-            notification.deliveries.append(NotificationDelivery(channel=channel.name))
+    names = _channels_for(user, kind, channels)
+    if sms_to is not None:
+        names = [name for name in names if name != "sms"]
+        if CHANNELS["sms"].applies_to(user, kind) and sms.normalise_phone(sms_to):
+            names.append("sms")
+    for name in names:
+        address = sms.normalise_phone(sms_to) if name == "sms" and sms_to else None
+        notification.deliveries.append(NotificationDelivery(channel=name, address=address))
     try:
         with db.session.begin_nested():
             db.session.add(notification)
@@ -104,52 +107,258 @@ def notify(
     return notification
 
 
+def notify_many(
+    user_ids: list[int],
+    subject: str,
+    body: str = "",
+    link: str | None = None,
+    kind: str = "announcement",
+    channels: Iterable[str] = ("log", "sms", "email"),
+) -> int:
+    """Queue one announcement for many people in bulk (a district-wide notice); commits.
+
+    Staff choose the channels for an announcement; each goes to the people it can reach.
+    """
+    now = utcnow()
+    usable = [n for n in dict.fromkeys(channels) if n in CHANNELS]
+    count = 0
+    for start in range(0, len(user_ids), 5000):
+        chunk = user_ids[start : start + 5000]
+        users = db.session.scalars(select(User).where(User.id.in_(chunk))).all()
+        rows = [
+            {
+                "user_id": u.id,
+                "kind": kind,
+                "subject": subject[:200],
+                "body": body,
+                "link": link,
+                "created_at": now,
+            }
+            for u in users
+        ]
+        ids = db.session.scalars(
+            insert(Notification).returning(Notification.id, sort_by_parameter_order=True), rows
+        ).all()
+        deliveries = [
+            {
+                "notification_id": nid,
+                "channel": name,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+            for nid, user in zip(ids, users, strict=True)
+            for name in usable
+            if CHANNELS[name].applies_to(user, kind)
+        ]
+        if deliveries:
+            db.session.execute(insert(NotificationDelivery), deliveries)
+        db.session.commit()
+        count += len(ids)
+    return count
+
+
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes, at most a day."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 24 * 60))
 
 
-def _claim_next(now) -> NotificationDelivery | None:
-    """Lock one due delivery; other workers skip it (SKIP LOCKED) and take the next."""
-    return db.session.scalar(
-        select(NotificationDelivery)
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["NOTIFICATION_LEASE_SECONDS"])
+
+
+def recover_stale(now: datetime) -> int:
+    """Deliveries left ``sending`` by a dead sender become ``unknown`` (never re-sent)."""
+    result = db.session.execute(
+        update(NotificationDelivery)
         .where(
-            NotificationDelivery.status == "pending", NotificationDelivery.next_attempt_at <= now
+            NotificationDelivery.status == "sending",
+            NotificationDelivery.handed_at < now - _lease(),
         )
+        .values(status="unknown", last_error="发送进程中断，不确定是否已送达 (sender died)")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def _claim(token: str, now: datetime, size: int) -> list[Envelope]:
+    """Lease up to ``size`` due deliveries to this sender; other senders skip them."""
+    free = or_(
+        NotificationDelivery.claimed_until.is_(None), NotificationDelivery.claimed_until < now
+    )
+    due = (
+        NotificationDelivery.status == "pending",
+        NotificationDelivery.next_attempt_at <= now,
+        free,
+    )
+    ids = db.session.scalars(
+        select(NotificationDelivery.id)
+        .where(*due)
         .order_by(NotificationDelivery.id)
-        .limit(1)
+        .limit(size)
         .with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        db.session.commit()
+        return []
+    db.session.execute(
+        update(NotificationDelivery)
+        .where(NotificationDelivery.id.in_(ids), *due)  # SQLite: no row locks, so re-check
+        .values(claimed_by=token, claimed_until=now + _lease())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    rows = db.session.execute(
+        select(
+            NotificationDelivery.id,
+            NotificationDelivery.notification_id,
+            NotificationDelivery.channel,
+            NotificationDelivery.address,
+            NotificationDelivery.attempts,
+            Notification.user_id,
+            Notification.kind,
+            Notification.subject,
+            Notification.body,
+            Notification.link,
+            User.email,
+            User.phone,
+        )
+        .join(Notification, NotificationDelivery.notification_id == Notification.id)
+        .join(User, Notification.user_id == User.id)
+        .where(NotificationDelivery.claimed_by == token, NotificationDelivery.status == "pending")
+        .order_by(NotificationDelivery.id)
+    ).all()
+    db.session.commit()
+    return [
+        (
+            r.channel,
+            Envelope(
+                r.id,
+                r.notification_id,
+                r.user_id,
+                r.kind,
+                r.subject,
+                r.body,
+                r.link,
+                r.address,
+                r.email,
+                r.phone,
+                r.attempts,
+            ),
+        )
+        for r in rows
+    ]
+
+
+def _groups(channel: Channel, envelopes: list[Envelope]) -> list[list[Envelope]]:
+    """Deliveries that may share one provider request, at most ``batch_size`` each."""
+    by_key: dict[object, list[Envelope]] = {}
+    for envelope in envelopes:
+        by_key.setdefault(channel.batch_key(envelope), []).append(envelope)
+    size = max(1, channel.batch_size)
+    return [group[i : i + size] for group in by_key.values() for i in range(0, len(group), size)]
+
+
+def _record(envelope: Envelope, outcome: Outcome, now: datetime, counts: dict) -> dict:
+    values = {"id": envelope.id, "claimed_by": None, "claimed_until": None}
+    attempts = envelope.attempts + 1
+    if outcome.ok:
+        counts["sent"] += 1
+        return values | {
+            "status": "sent",
+            "sent_at": now,
+            "provider_ref": outcome.ref[:100] or None,
+            "fee": outcome.fee,
+            "last_error": None,
+            "error_code": None,
+        }
+    values |= {"last_error": outcome.error[:1000], "error_code": outcome.code[:80] or None}
+    if outcome.unsure:
+        counts["unknown"] += 1
+        return values | {"status": "unknown"}
+    if not outcome.retry or attempts >= current_app.config["NOTIFICATION_MAX_ATTEMPTS"]:
+        counts["gave_up"] += 1
+        return values | {"status": "failed"}
+    counts["failed"] += 1
+    return values | {"status": "pending", "next_attempt_at": now + retry_delay(attempts)}
+
+
+def _postpone(envelopes: list[Envelope], until: datetime) -> None:
+    db.session.execute(
+        update(NotificationDelivery),
+        [
+            {"id": e.id, "claimed_by": None, "claimed_until": None, "next_attempt_at": until}
+            for e in envelopes
+        ],
     )
 
 
-def send_pending(limit: int = 500) -> dict[str, int]:
-    """Deliver due rows one transaction each; count sent, failed (to retry) and given up."""
-    now = utcnow()
-    max_attempts = current_app.config["NOTIFICATION_MAX_ATTEMPTS"]
-    counts = {"sent": 0, "failed": 0, "gave_up": 0}
-    for _ in range(limit):
-        delivery = _claim_next(now)
-        if delivery is None:
-            break
-        channel = CHANNELS.get(delivery.channel)
-        delivery.attempts += 1
-        try:
-            if channel is None:
-                raise LookupError(f"unknown channel {delivery.channel}")
-            channel.deliver(delivery.notification)
-        except Exception as error:  # a channel fault must never lose the message
-            delivery.last_error = repr(error)[:1000]
-            if delivery.attempts >= max_attempts:
-                delivery.status = "failed"
-                counts["gave_up"] += 1
-            else:
-                delivery.next_attempt_at = now + retry_delay(delivery.attempts)
-                counts["failed"] += 1
-        else:
-            delivery.status = "sent"
-            delivery.sent_at = now
-            counts["sent"] += 1
+def _hand_over(channel_name: str, envelopes: list[Envelope], counts: dict, budget) -> None:
+    channel = CHANNELS.get(channel_name)
+    if channel is None:
+        now = utcnow()
+        outcome = Outcome(False, error=f"LookupError('unknown channel {channel_name}')")
+        db.session.execute(
+            update(NotificationDelivery), [_record(e, outcome, now, counts) for e in envelopes]
+        )
         db.session.commit()
+        return
+    for group in _groups(channel, envelopes):
+        if channel_name == "sms":
+            allowed = budget.allow(len(group))
+            if allowed < len(group):
+                _postpone(group[allowed:], budget.next_month)
+                group = group[:allowed]
+            if not group:
+                continue
+        now = utcnow()
+        db.session.execute(  # recorded as handed over *before* it is, committed
+            update(NotificationDelivery),
+            [
+                {"id": e.id, "status": "sending", "handed_at": now, "attempts": e.attempts + 1}
+                for e in group
+            ],
+        )
+        db.session.commit()
+        outcomes = channel.send(group)
+        now = utcnow()
+        db.session.execute(
+            update(NotificationDelivery),
+            [_record(e, o, now, counts) for e, o in zip(group, outcomes, strict=True)],
+        )
+        if channel_name == "sms":
+            budget.spend(sum(o.fee or 1 for o in outcomes if o.ok or o.unsure))
+        # Not committed here: the next group's hand-over commits it (one commit per group). A
+        # crash before that leaves this group "sending", hence unknown, never sent twice.
+    db.session.commit()
+
+
+def send_pending(limit: int = 500) -> dict[str, int]:
+    """Deliver up to ``limit`` due rows; count sent, failed (to retry), given up and unknown."""
+    from core.sms import policy
+
+    now = utcnow()
+    recover_stale(now)
+    policy.postpone_quiet(now)
+    budget = policy.Budget(now)
+    token = uuid.uuid4().hex
+    counts = {"sent": 0, "failed": 0, "gave_up": 0, "unknown": 0}
+    remaining = limit
+    try:
+        while remaining > 0:
+            claimed = _claim(token, utcnow(), min(CLAIM_SIZE, remaining))
+            if not claimed:
+                break
+            remaining -= len(claimed)
+            by_channel: dict[str, list[Envelope]] = {}
+            for channel_name, envelope in claimed:
+                by_channel.setdefault(channel_name, []).append(envelope)
+            for channel_name, envelopes in by_channel.items():
+                _hand_over(channel_name, envelopes, counts, budget)
+    finally:
+        for channel in CHANNELS.values():
+            channel.close()
     return counts
 
 

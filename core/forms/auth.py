@@ -61,6 +61,12 @@ class SignupForm(ProfileForm):
         _l("再次输入密码"),
         validators=[DataRequired(REQUIRED), EqualTo("password", _l("两次输入的密码不一致。"))],
     )
+    #: Checked by the view only where numbers are verified (``SIGNUP_REQUIRES_CODE``).
+    code = StringField(
+        _l("短信验证码"),
+        filters=STRIP,
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6},
+    )
 
 
 class LoginForm(FlaskForm):

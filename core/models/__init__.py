@@ -3,8 +3,13 @@
 from core.models.api_tokens import ApiToken
 from core.models.audit import AuditLog
 from core.models.idempotency import IdempotencyKey
-from core.models.notifications import Notification, NotificationDelivery
+from core.models.notifications import (
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+)
 from core.models.orgunits import OrgUnit, OrgUnitKind
+from core.models.reach import VerificationCode, WeChatBinding
 from core.models.roles import RoleAssignment
 from core.models.users import User
 
@@ -14,8 +19,11 @@ __all__ = [
     "IdempotencyKey",
     "Notification",
     "NotificationDelivery",
+    "NotificationPreference",
     "OrgUnit",
     "OrgUnitKind",
     "RoleAssignment",
     "User",
+    "VerificationCode",
+    "WeChatBinding",
 ]

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from core import accounts, audit, signals
+from core import accounts, audit, signals, verification
 from core.extensions import db, limiter
 from core.forms.auth import ChangePasswordForm, LoginForm, ProfileForm, SignupForm
 from core.models import OrgUnit
@@ -40,10 +49,16 @@ def village_choices() -> list[tuple[int, str]]:
 @limiter.limit("20 per hour", methods=["POST"])
 def signup():
     """Create an account with a mainland mobile number; every new person is a resident."""
-    form = SignupForm()
+    form = SignupForm(phone=request.args.get("phone", ""))
     form.home_unit_id.choices = village_choices()
+    needs_code = verification.signup_requires_code()
     if form.validate_on_submit():
-        if accounts.find_by_phone(form.phone.data):
+        problem = (
+            verification.check(form.phone.data, "signup", form.code.data) if needs_code else None
+        )
+        if problem:
+            form.code.errors.append(problem)
+        elif accounts.find_by_phone(form.phone.data):
             form.phone.errors.append(_("这个手机号已经注册过，请直接登录。"))
         else:
             unit = db.session.get(OrgUnit, form.home_unit_id.data)
@@ -65,7 +80,12 @@ def signup():
                 login_user(user)
                 flash(_("注册成功，欢迎使用乡学通!"), "success")
                 return redirect(url_for("main.dashboard"))
-    return render_template("auth/signup.html", form=form)
+    return render_template(
+        "auth/signup.html",
+        form=form,
+        needs_code=needs_code,
+        shown_code=session.pop("shown_code", None),
+    )
 
 
 def _login_key() -> str:

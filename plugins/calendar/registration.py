@@ -146,13 +146,25 @@ def cancel(registration: CalendarRegistration, occurrence_title: str, link: str)
         waiting.status, waiting.updated_at = "confirmed", utcnow()
         taken += 1
         promoted.append(waiting.id)
+        key = f"calendar:promoted:{waiting.id}:{waiting.updated_at.timestamp():.0f}"
         if waiting.user_id:
             notify.notify(
                 waiting.user_id,
                 f"您已从候补转为正式报名:{occurrence_title}",
                 "有人取消了报名,您已获得名额,请按时参加。",
                 link,
-                dedupe_key=f"calendar:promoted:{waiting.id}:{waiting.updated_at.timestamp():.0f}",
+                dedupe_key=key,
+                kind="promotion",
+            )
+        elif waiting.registered_by_id:  # 代报名: SMS to the villager, the rest to the coordinator
+            notify.notify(
+                waiting.registered_by_id,
+                f"{waiting.proxy_name}（代报名）已从候补转为正式报名:{occurrence_title}",
+                "有人取消了报名,您代报名的村民已获得名额,请转告其按时参加。",
+                link,
+                dedupe_key=key,
+                kind="promotion",
+                sms_to=waiting.proxy_phone,
             )
     lock.confirmed = taken
     db.session.flush()

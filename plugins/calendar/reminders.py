@@ -56,6 +56,7 @@ def tell_cancelled(
             f"您报名的活动已取消。原因:{reason}",
             occurrence_path(event.id, key),
             dedupe_key=f"calendar:cancelled:{row.id}:{key}:{version}",
+            kind="cancellation",
         ):
             sent += 1
     return sent
@@ -77,6 +78,7 @@ def tell_restored(event: CalendarEvent, occurrence: recurrence.Occurrence, versi
             f"您的报名仍然有效（{status}），请按时参加。",
             occurrence_path(event.id, occurrence.key),
             dedupe_key=f"calendar:restored:{row.id}:{occurrence.key}:{version}",
+            kind="cancellation",
         ):
             sent += 1
     return sent
@@ -107,6 +109,7 @@ def send_reminders(now: datetime | None = None) -> int:
             f"{when} 在 {occurrence.venue} 举行,请准时参加。",
             occurrence_path(row.event_id, occurrence.key),
             dedupe_key=f"calendar:reminder:{row.id}:{occurrence.key}",
+            kind="reminder",
         ):
             sent += 1
     return sent

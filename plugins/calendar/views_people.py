@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core import audit, confirm
+from core import audit, confirm, reach
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import can, require
@@ -194,6 +194,9 @@ def rollcall(event_id: int, key: str):
         window=span,
         state=state,
         may_enter_late=may_enter_late,
+        unreachable=reach.unreachable(
+            [reg.user_id for reg in registrations if reg.user_id], "reminder"
+        ),
     )
 
 

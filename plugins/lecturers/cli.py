@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import with_appcontext
 
@@ -52,6 +54,39 @@ def remind_overdue(days: int | None = None) -> int:
 def remind_overdue_command(days: int | None) -> None:
     """Remind managers of requests waiting longer than LECTURERS_OVERDUE_DAYS (cron: daily)."""
     click.echo(f"reminders queued: {remind_overdue(days)}")
+
+
+def expire_offers(hours: int | None = None) -> int:
+    """限时接单: requests assigned longer than ``hours`` (LECTURERS_ACCEPT_HOURS) without an
+    answer go back to the dispatch queue; the lecturer and the managers are told. Commits."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from plugins.lecturers import workflow
+    from plugins.lecturers.models_requests import LectureRequest
+
+    hours = hours if hours is not None else current_app.config["LECTURERS_ACCEPT_HOURS"]
+    cutoff = utcnow() - timedelta(hours=hours)
+    lapsed = db.session.scalars(
+        select(LectureRequest)
+        .where(LectureRequest.state == "assigned", LectureRequest.state_changed_at < cutoff)
+        .order_by(LectureRequest.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for request in lapsed:
+        workflow.apply(request, "expire", None, hours=hours)
+    db.session.commit()
+    return len(lapsed)
+
+
+@lecturers.command("expire-offers")
+@click.option(
+    "--hours", type=int, default=None, help="unanswered longer than this (default: config)"
+)
+@with_appcontext
+def expire_offers_command(hours: int | None) -> None:
+    """限时接单: return assignments nobody accepted in time to the queue (cron: hourly)."""
+    click.echo(f"returned to the queue: {expire_offers(hours)}")
 
 
 @lecturers.command("seed-menu")

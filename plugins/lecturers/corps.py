@@ -122,20 +122,25 @@ def _root_of(unit: OrgUnit | None) -> OrgUnit | None:
 
 
 def rating_summary(lecturer_ids: list[int]) -> dict[int, tuple[float, int, int]]:
-    """lecturer id → (average rating, ratings, lectures delivered)."""
-    rows = db.session.execute(
-        select(
-            LectureRequest.lecturer_id,
-            func.avg(LectureRequest.rating),
-            func.count(LectureRequest.rating),
-            func.count(LectureRequest.delivered_at),
-        )
-        .where(LectureRequest.lecturer_id.in_(lecturer_ids))
-        .group_by(LectureRequest.lecturer_id)
+    """lecturer id → (average rating, ratings, lectures delivered); ratings by the village's
+    coordinator and by attendees (群众评单) count alike."""
+    from plugins.lecturers.attendees import ratings
+
+    delivered = dict(
+        db.session.execute(
+            select(LectureRequest.lecturer_id, func.count(LectureRequest.delivered_at))
+            .where(LectureRequest.lecturer_id.in_(lecturer_ids))
+            .group_by(LectureRequest.lecturer_id)
+        ).all()
     )
+    rated = ratings(lecturer_ids)
     return {
-        lecturer_id: (float(avg) if avg is not None else 0.0, rated, delivered)
-        for lecturer_id, avg, rated, delivered in rows
+        lecturer_id: (
+            rated.get(lecturer_id, (0.0, 0))[0],
+            rated.get(lecturer_id, (0.0, 0))[1],
+            delivered.get(lecturer_id, 0),
+        )
+        for lecturer_id in set(delivered) | set(rated)
     }
 
 

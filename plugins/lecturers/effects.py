@@ -71,6 +71,13 @@ def withdraw(request: LectureRequest, user, **data) -> str:
     return reason
 
 
+def expire(request: LectureRequest, user, hours: int = 0, **data) -> str:
+    """限时接单: the lecturer let the offer lapse; the request goes back to the queue."""
+    request.lecturer_id = None
+    request.lecturer = None
+    return f"超过 {hours} 小时未接单，已退回派单队列"
+
+
 def accept(request: LectureRequest, user, slot_id: int | None = None, **data) -> str:
     slot = next((s for s in request.slots if s.id == slot_id), None)
     if slot is None:

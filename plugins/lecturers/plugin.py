@@ -61,6 +61,7 @@ class LecturersPlugin(Plugin):
     @hookimpl
     def setup_app(self, app):
         app.config.setdefault("LECTURERS_OVERDUE_DAYS", 3)
+        app.config.setdefault("LECTURERS_ACCEPT_HOURS", 48)  # 限时接单
 
     @hookimpl
     def nav_items(self, user):

@@ -169,18 +169,9 @@ def _aggregates(request: LectureRequest, first_start: datetime):
             .group_by(LectureRequest.lecturer_id)
         ).all()
     )
-    ratings = {
-        lecturer_id: (float(avg), count)
-        for lecturer_id, avg, count in db.session.execute(
-            select(
-                LectureRequest.lecturer_id,
-                func.avg(LectureRequest.rating),
-                func.count(LectureRequest.rating),
-            )
-            .where(LectureRequest.rating.is_not(None))
-            .group_by(LectureRequest.lecturer_id)
-        )
-    }
+    from plugins.lecturers.attendees import ratings as rating_averages
+
+    ratings = rating_averages()  # the coordinator's and the attendees' (群众评单)
     served = {
         lecturer_id: bool(here)
         for lecturer_id, here in db.session.execute(

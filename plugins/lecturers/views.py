@@ -28,9 +28,11 @@ def index():
 
 # The page modules add their routes to ``bp``.
 from plugins.lecturers import (  # noqa: E402,F401
+    views_attend,
     views_corps,
     views_menu,
     views_public,
     views_reports,
     views_requests,
+    views_wishes,
 )

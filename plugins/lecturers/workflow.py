@@ -24,7 +24,9 @@ from plugins.lecturers.models_requests import (
 )
 
 MANAGER, LECTURER, VILLAGE = "manager", "lecturer", "village"
-ACTOR_KINDS = (MANAGER, LECTURER, VILLAGE)
+#: The site itself (cron): ``apply(..., user=None)``; no person can take a SYSTEM step.
+SYSTEM = "system"
+ACTOR_KINDS = (MANAGER, LECTURER, VILLAGE, SYSTEM)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ("assigned", "withdraw"): _t("submitted", {MANAGER}, (LECTURER, VILLAGE)),
     ("assigned", "accept"): _t("accepted", {LECTURER}, (MANAGER, VILLAGE)),
     ("assigned", "decline"): _t("submitted", {LECTURER}, (MANAGER, VILLAGE)),
+    # 限时接单: not accepted in LECTURERS_ACCEPT_HOURS, back to the dispatch queue.
+    ("assigned", "expire"): _t("submitted", {SYSTEM}, (LECTURER, MANAGER)),
     ("accepted", "schedule"): _t("scheduled", {MANAGER, VILLAGE}, (LECTURER, VILLAGE, MANAGER)),
     ("scheduled", "reschedule"): _t("scheduled", {MANAGER}, (LECTURER, VILLAGE)),
     ("scheduled", "deliver"): _t("delivered", {LECTURER, MANAGER}, (VILLAGE, MANAGER)),
@@ -60,6 +64,7 @@ ACTIONS: dict[str, str] = {
     "withdraw": N_("收回派单"),
     "accept": N_("接单"),
     "decline": N_("婉拒"),
+    "expire": N_("超时未接单"),
     "schedule": N_("确认排期"),
     "reschedule": N_("改期"),
     "deliver": N_("登记宣讲完成"),
@@ -81,7 +86,9 @@ class TransitionRefused(Exception):
 def actor_kinds(user, request: LectureRequest) -> set[str]:
     """What ``user`` is to this request: a manager, its lecturer, its village's coordinator."""
     kinds: set[str] = set()
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None:
+        return {SYSTEM}
+    if not getattr(user, "is_authenticated", False):
         return kinds
     if permissions.can(user, "lecturers.manage", request):
         kinds.add(MANAGER)
@@ -150,7 +157,7 @@ def apply(request: LectureRequest, action: str, user, **data) -> RequestEvent:
         action=action,
         from_state=previous_state,
         to_state=step.target,
-        actor_id=user.id,
+        actor_id=user.id if user is not None else None,
         reason=reason or "",
         created_at=now,
     )
@@ -158,12 +165,14 @@ def apply(request: LectureRequest, action: str, user, **data) -> RequestEvent:
     summary = f"点单 #{request.id} {request.topic.name}({request.village.name}): {ACTIONS[action]}"
     audit.record(f"lecturers.{action}", request, summary + (f",{reason}" if reason else ""))
     lecturer_user = request.lecturer.user_id if request.lecturer else previous_lecturer_user
-    for user_id in _recipients(request, step.notify, lecturer_user) - {user.id}:
+    actor_id = user.id if user is not None else None
+    for user_id in _recipients(request, step.notify, lecturer_user) - {actor_id}:
         notify.notify(
             user_id,
             f"微讲堂点单{ACTIONS[action]}: {request.topic.name}({request.village.name})",
             f"状态: {STATES[step.target]}" + (f"。说明: {reason}" if reason else ""),
             link=f"/lectures/requests/{request.id}",
+            kind="dispatch",
         )
     return event
 

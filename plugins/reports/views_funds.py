@@ -9,6 +9,7 @@ from flask_login import current_user
 from core import audit
 from core.extensions import db
 from core.permissions import can, permission_required, require
+from core.sms import policy as sms_policy
 from plugins.reports import services, uploads
 from plugins.reports.blueprint import bp, unit_or_404, year
 from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm
@@ -27,6 +28,7 @@ def funds():
         year=chosen,
         rows=rows,
         per_resident=services.funds_per_resident(),
+        sms_spend=sms_policy.year_spend(chosen),
     )
 
 

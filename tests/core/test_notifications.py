@@ -36,7 +36,7 @@ def deliveries(app):
 def test_queued_then_sent_through_the_log_channel(app, queued):
     assert deliveries(app) == [("log", "pending", 0)]
     with app.app_context():
-        assert notify.send_pending() == {"sent": 1, "failed": 0, "gave_up": 0}
+        assert notify.send_pending() == {"sent": 1, "failed": 0, "gave_up": 0, "unknown": 0}
     assert deliveries(app) == [("log", "sent", 1)]
 
 
@@ -119,3 +119,29 @@ def test_mark_all_read(app, client, queued):
     client.post("/notifications/read-all")
     with app.app_context():
         assert _db.session.scalars(select(Notification)).one().read_at is not None
+
+
+def test_several_senders_deliver_each_row_once(app, make_user, runner):
+    users = [make_user() for _ in range(4)]
+    with app.app_context():
+        for user_id in users:
+            notify.notify(user_id, "通知")
+        _db.session.commit()
+    result = runner.invoke(args=["notifications", "send", "--senders", "2", "--until-empty"])
+    assert "sent=4 retry=0 gave_up=0 unknown=0" in result.output, result.output
+    assert deliveries(app) == [("log", "sent", 1)] * 4
+
+
+def test_unknown_rows_are_listed_and_requeued_by_hand(app, queued, runner):
+    with app.app_context():
+        delivery = _db.session.scalars(select(NotificationDelivery)).one()
+        delivery.status, delivery.handed_at, delivery.attempts = "unknown", utcnow(), 1
+        _db.session.commit()
+        delivery_id = delivery.id
+    listing = runner.invoke(args=["notifications", "unknown"]).output
+    assert f"{delivery_id}\tlog\t" in listing and "候补转正" in listing and "unknown=1" in listing
+    assert runner.invoke(args=["notifications", "send"]).output.startswith("sent=0")
+    requeued = runner.invoke(args=["notifications", "unknown", "--requeue", str(delivery_id)])
+    assert "unknown=0" in requeued.output
+    assert runner.invoke(args=["notifications", "send"]).output.startswith("sent=1")
+    assert deliveries(app) == [("log", "sent", 2)]

@@ -31,6 +31,7 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.envelopes = []
+        self.peers: list[tuple] = []  # the client's address per message: one per connection
         self.refuse_recipients = False
         self.logins: list[tuple[bytes, bytes]] = []
 
@@ -42,6 +43,7 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
@@ -115,7 +117,12 @@ def _email_delivery() -> NotificationDelivery:
 def test_email_arrives_with_address_subject_and_chinese_body(mail_app, queued_mail, smtp_server):
     mailbox = smtp_server()
     with mail_app.app_context():
-        assert notify.send_pending() == {"sent": 2, "failed": 0, "gave_up": 0}  # log and e-mail
+        assert notify.send_pending() == {
+            "sent": 2,
+            "failed": 0,
+            "gave_up": 0,
+            "unknown": 0,
+        }  # log and e-mail
         delivery = _email_delivery()
         assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 1, None)
     [envelope] = mailbox.envelopes
@@ -168,7 +175,12 @@ def test_refused_recipient_keeps_the_mail_queued_with_backoff(mail_app, queued_m
             delivery = _email_delivery()
             _assert_queued_for_retry(delivery, attempts, before, after, "SMTPRecipientsRefused")
             assert "550" in delivery.last_error
-            assert notify.send_pending() == {"sent": 0, "failed": 0, "gave_up": 0}  # not yet due
+            assert notify.send_pending() == {
+                "sent": 0,
+                "failed": 0,
+                "gave_up": 0,
+                "unknown": 0,
+            }  # not yet due
             delivery.next_attempt_at = utcnow() - timedelta(seconds=1)
             _db.session.commit()
         mailbox.refuse_recipients = False
@@ -180,7 +192,12 @@ def test_refused_recipient_keeps_the_mail_queued_with_backoff(mail_app, queued_m
 def test_server_down_keeps_the_mail_queued_until_it_is_back(mail_app, queued_mail, smtp_server):
     with mail_app.app_context():
         before = utcnow()
-        assert notify.send_pending() == {"sent": 1, "failed": 1, "gave_up": 0}  # log sent
+        assert notify.send_pending() == {
+            "sent": 1,
+            "failed": 1,
+            "gave_up": 0,
+            "unknown": 0,
+        }  # log sent
         after = utcnow()
         delivery = _email_delivery()
         _assert_queued_for_retry(delivery, 1, before, after, "ConnectionRefusedError")
@@ -188,6 +205,51 @@ def test_server_down_keeps_the_mail_queued_until_it_is_back(mail_app, queued_mai
         _db.session.commit()
     mailbox = smtp_server()
     with mail_app.app_context():
-        assert notify.send_pending() == {"sent": 1, "failed": 0, "gave_up": 0}
+        assert notify.send_pending() == {"sent": 1, "failed": 0, "gave_up": 0, "unknown": 0}
         assert _email_delivery().attempts == 2
+    assert len(mailbox.envelopes) == 1
+
+
+def test_one_connection_carries_every_mail_of_a_run(mail_app, make_user, smtp_server):
+    mailbox = smtp_server()
+    users = [make_user() for _ in range(3)]
+    with mail_app.app_context():
+        for number, user_id in enumerate(users):
+            _db.session.get(User, user_id).email = f"p{number}@example.org"
+            notify.notify(user_id, SUBJECT, BODY)
+        _db.session.commit()
+        assert notify.send_pending()["sent"] == 6
+        ids = _db.session.scalars(
+            select(NotificationDelivery.id)
+            .where(NotificationDelivery.channel == "email")
+            .order_by(NotificationDelivery.id)
+        ).all()
+    assert len(mailbox.envelopes) == 3
+    assert len(set(mailbox.peers)) == 1
+    message_ids = [
+        message_from_bytes(e.original_content, policy=email_policy.default)["Message-ID"]
+        for e in mailbox.envelopes
+    ]
+    assert message_ids == [f"<xxt-{i}@xuexi.example.org>" for i in ids]
+
+
+def test_a_sender_killed_after_the_server_took_the_mail_does_not_send_it_again(
+    mail_app, queued_mail, smtp_server, monkeypatch
+):
+    mailbox = smtp_server()
+    real_send = notify.SmtpChannel.send
+
+    def send_then_die(self, group):
+        real_send(self, group)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(notify.SmtpChannel, "send", send_then_die)
+    with mail_app.app_context(), pytest.raises(KeyboardInterrupt):
+        notify.send_pending()
+    monkeypatch.undo()
+    later = utcnow() + timedelta(seconds=mail_app.config["NOTIFICATION_LEASE_SECONDS"] + 1)
+    monkeypatch.setattr(notify, "utcnow", lambda: later)
+    with mail_app.app_context():
+        assert notify.send_pending()["sent"] == 0
+        assert _email_delivery().status == "unknown"
     assert len(mailbox.envelopes) == 1

@@ -140,3 +140,34 @@ def test_remind_overdue_dedupes(app, runner, people, town):
             Notification.user_id == people.lecturer_user
         )
         assert _db.session.scalar(to_lecturer) == 1
+
+
+def test_an_offer_nobody_accepts_in_time_goes_back_to_the_queue(app, runner, people, town):
+    """限时接单: assigned for longer than LECTURERS_ACCEPT_HOURS → submitted, lecturer told."""
+    from plugins.lecturers.models_requests import LectureRequest, RequestEvent
+
+    with app.app_context():
+        lapsed = build_request(people, town.village_a_id, "assigned")
+        lapsed.state_changed_at = utcnow() - timedelta(hours=49)
+        fresh = build_request(people, town.village_a_id, "assigned")
+        _db.session.commit()
+        lapsed_id, fresh_id = lapsed.id, fresh.id
+    result = runner.invoke(args=["lecturers", "expire-offers"])
+    assert result.exit_code == 0 and "returned to the queue: 1" in result.output
+    with app.app_context():
+        states = dict(_db.session.execute(select(LectureRequest.id, LectureRequest.state)).all())
+        assert (states[lapsed_id], states[fresh_id]) == ("submitted", "assigned")
+        assert _db.session.get(LectureRequest, lapsed_id).lecturer_id is None
+        event = _db.session.scalars(
+            select(RequestEvent).where(RequestEvent.request_id == lapsed_id)
+        ).one()
+        assert (event.action, event.actor_id, event.reason) == (
+            "expire",
+            None,
+            "超过 48 小时未接单，已退回派单队列",
+        )
+        told = _db.session.scalars(
+            select(Notification.user_id).where(Notification.kind == "dispatch")
+        ).all()
+        assert sorted(told) == sorted([people.lecturer_user, people.manager])
+    assert "returned to the queue: 0" in runner.invoke(args=["lecturers", "expire-offers"]).output

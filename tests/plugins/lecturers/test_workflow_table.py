@@ -34,6 +34,7 @@ ACTION_NAMES = (
     "withdraw",
     "accept",
     "decline",
+    "expire",
     "schedule",
     "reschedule",
     "deliver",
@@ -63,6 +64,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("assigned", "withdraw"): ("submitted", {"manager"}),
     ("assigned", "accept"): ("accepted", {"lecturer"}),
     ("assigned", "decline"): ("submitted", {"lecturer"}),
+    ("assigned", "expire"): ("submitted", set()),  # the site only (限时接单), never a person
     ("accepted", "schedule"): ("scheduled", {"manager", "village"}),
     ("scheduled", "reschedule"): ("scheduled", {"manager"}),
     ("scheduled", "deliver"): ("delivered", {"lecturer", "manager"}),
@@ -87,6 +89,7 @@ def _data(action: str, request: LectureRequest, people) -> dict:
         "withdraw": {"reason": "换人"},
         "accept": {"slot_id": request.slots[0].id},
         "decline": {"reason": "那天出差"},
+        "expire": {"hours": 48},
         "schedule": {},
         "reschedule": {"start": later, "end": later + timedelta(hours=1), "venue": "村委会"},
         "deliver": {"attendance": 35, "summary": "讲得很好"},

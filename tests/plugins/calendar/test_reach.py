@@ -1,0 +1,71 @@
+"""A promoted 代报名 villager is reached through the coordinator; the roll call lists who no
+channel reaches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.extensions import db as _db
+from core.models import Notification, NotificationDelivery
+from core.wechat import digest
+from tests.conftest import log_in
+from tests.plugins.calendar.test_registration import first_key
+
+
+def test_a_promoted_proxy_gets_the_sms_and_the_coordinator_the_notice(
+    app, client, make_event, make_user, town
+):
+    app.config.update(
+        SMS_PROVIDER="aliyun", SMS_TEMPLATES={"promotion": "SMS_1", "reminder": "SMS_2"}
+    )
+    event_id = make_event(capacity=1)
+    key = first_key(app, event_id)
+    resident = make_user()
+    log_in(client, app, resident)
+    client.post(f"/calendar/e/{event_id}/{key}/register")
+    coordinator = make_user("village_coordinator", town.village_a_id)
+    log_in(client, app, coordinator)
+    url = f"/calendar/e/{event_id}/{key}/people"
+    client.post(url, data={"proxy-name": "李奶奶", "proxy-phone": "13900002222"})
+    page = client.get(url).get_data(as_text=True)
+    assert "收不到短信、微信或邮件通知的人（1）" not in page  # SMS reaches the resident
+    log_in(client, app, resident)
+    client.post(f"/calendar/e/{event_id}/{key}/unregister")
+    with app.app_context():
+        note = _db.session.scalar(select(Notification).where(Notification.user_id == coordinator))
+        assert (
+            note.subject.startswith("李奶奶（代报名）已从候补转为正式报名")
+            and note.kind == "promotion"
+        )
+        assert sorted(
+            (d.channel, d.address or "")
+            for d in _db.session.scalars(
+                select(NotificationDelivery).where(NotificationDelivery.notification_id == note.id)
+            )
+        ) == [("log", ""), ("sms", "13900002222")]
+
+
+def test_the_roll_call_lists_people_no_channel_reaches(app, client, make_event, make_user, town):
+    event_id = make_event(capacity=5)
+    key = first_key(app, event_id)
+    resident = make_user(name="王大妈")
+    log_in(client, app, resident)
+    client.post(f"/calendar/e/{event_id}/{key}/register")
+    log_in(client, app, make_user("village_coordinator", town.village_a_id))
+    page = client.get(f"/calendar/e/{event_id}/{key}/people").get_data(as_text=True)
+    assert "收不到短信、微信或邮件通知的人（1）" in page and "<li>王大妈</li>" in page
+
+
+def test_the_digest_reads_every_plugins_public_calendar_entries(app, make_event):
+    """Calendar events of the plugins come through the calendar_entries hook."""
+    event_id = make_event(title="村民开放日")
+    with app.app_context():
+        from plugins.calendar.models import CalendarEvent
+
+        start = _db.session.get(CalendarEvent, event_id).start_at
+        titles = [e.title for e in digest.public_entries(start, start + timedelta(hours=1))]
+        assert "村民开放日" in titles
+        _title, html, _summary = digest.weekly_article(start - timedelta(hours=1))
+        assert "村民开放日" in html
