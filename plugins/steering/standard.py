@@ -141,7 +141,9 @@ def _check_points(item: StandardItem, value: Decimal | None) -> Decimal:
     return value
 
 
-def self_assess(unit: OrgUnit, year: int, user, claims: dict[int, tuple[Decimal | None, str]]):
+def self_assess(
+    unit: OrgUnit, year: int, user, claims: dict[int, tuple[Decimal | None, str]]
+) -> StandardAssessment:
     """A village's self-assessment: points and evidence per item; refused once scored."""
     year_items = items(year)
     if not year_items:

@@ -131,8 +131,6 @@ def _meeting_arg():
 
 def _task_or_404(task_id: int) -> Task:
     task = get_or_404(Task, task_id)
-    if not current_user.is_authenticated:
-        abort(401)
     if not tasks.may_see(current_user, task):
         abort(403)
     return task
