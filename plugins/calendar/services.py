@@ -18,7 +18,7 @@ from core.extensions import db
 from core.models import OrgUnit, OrgUnitKind
 from core.timeutil import utcnow
 from plugins.calendar import recurrence
-from plugins.calendar.entries import plugin_entries, raw_entries  # noqa: F401 (the service)
+from plugins.calendar.entries import plugin_entries, raw_entries
 from plugins.calendar.models import (
     CalendarCategory,
     CalendarEvent,
