@@ -157,7 +157,7 @@ def init_app(app: Flask) -> None:
 
     from core import committed, inputs
 
-    inputs.init_app(app, _error)
+    inputs.init_app(app, error_page)
     committed.init_app(app)
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, lambda error, status=status: _http_error(error, status))
@@ -174,7 +174,7 @@ def init_app(app: Flask) -> None:
 
     # Storage refused (core.uploads.refuse_storage): say why.
     for refused in (503, uploads.InsufficientStorage):
-        app.register_error_handler(refused, lambda error: _error(error.code, error.description))
+        app.register_error_handler(refused, lambda error: error_page(error.code, error.description))
 
     @app.errorhandler(OSError)
     def storage_failed(error):
@@ -182,7 +182,7 @@ def init_app(app: Flask) -> None:
         try:
             uploads.refuse_storage(error)
         except HTTPException as refused:
-            return _error(refused.code, refused.description)
+            return error_page(refused.code, refused.description)
 
     @app.before_request
     def settle_locale():
