@@ -106,6 +106,7 @@ def index():
         shown,
         build=lambda: {"days": _by_day(shown, start)},
         filter_args=filter_args(),
+        window_start=start.isoformat(),  # a long item is listed on this day: part of the key
     )
     return render_template(
         "calendar/agenda.html",

@@ -175,7 +175,8 @@ def render_detail(
 ):
     actions = workflow.allowed_actions(current_user, lecture)
     early = lecture.scheduled_start is not None and lecture.scheduled_start > utcnow()
-    if "deliver" in actions and early:
+    deliver_later = "deliver" in actions and early
+    if deliver_later:
         actions.remove("deliver")  # offered once the lecture has started (the step says so too)
     files = []
     if materials.can_view(current_user, lecture):
@@ -205,7 +206,7 @@ def render_detail(
         material_form=material_form,
         max_mb=materials.max_bytes() // (1024 * 1024),
         public_page=services.is_public(lecture),
-        deliver_later=early and lecture.state == "scheduled",
+        deliver_later=deliver_later,
     ), status
 
 
