@@ -60,9 +60,14 @@ def after_commit_failure(error: SQLAlchemyError):
     return redirect(_back(), code=303)
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def refuse_repeat():
     """Before a POST view: the same key from the same person already changed something."""
-    key = request.form.get(FIELD, "") if request.method == "POST" else ""
+    if request.method != "POST" or request.mimetype not in FORM_TYPES:
+        return None  # JSON (the API) carries no form key, and its body limit is set later
+    key = request.form.get(FIELD, "")
     if not KEY_PATTERN.match(key) or not current_user.is_authenticated:
         return None
     g.idempotency = (key, current_user.id, request.path[:200])
