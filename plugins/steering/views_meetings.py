@@ -100,6 +100,9 @@ def _page(meeting: Meeting, form: AttendanceForm | None = None, status: int = 20
         decisions=decisions,
         states=TASK_STATES,
         may_manage=can(current_user, "steering.manage", meeting),
+        may_record_decision=can(current_user, "steering.view", meeting)
+        and can(current_user, "steering.assign"),
+        visible_decisions={t.id for t in decisions if tasks.may_see(current_user, t)},
     ), status
 
 
