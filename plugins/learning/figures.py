@@ -9,6 +9,7 @@ assignments page rather than summed in the bulletin.
 from __future__ import annotations
 
 from flask import render_template
+from flask_login import login_required
 from sqlalchemy import func, select
 
 from core.extensions import db
@@ -73,6 +74,7 @@ def metrics(unit_ids, start, end) -> list[Metric]:
 
 
 @bp.route("/reports/learners")
+@login_required
 def report_learners():
     """The people behind 网上学员 for a unit and period (staff of that unit)."""
     ev = evidence_request("learning.assign")
@@ -81,6 +83,7 @@ def report_learners():
 
 
 @bp.route("/reports/completions")
+@login_required
 def report_completions():
     """The certificates behind 学完课程 for a unit and period."""
     ev = evidence_request("learning.assign")

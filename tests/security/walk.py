@@ -63,6 +63,8 @@ def argument_values(app) -> dict[str, dict[str, str]]:
     from plugins.competitions.models_awards import AwardRound, Evidence, Nomination
     from plugins.competitions.models_live import LiveSession
     from plugins.credits.models import CreditRule
+    from plugins.learning.models import Attachment, Course, Lesson
+    from plugins.learning.models_assignments import PartyMember
     from plugins.lecturers.models import Lecturer, LecturerAvailability, Topic
     from plugins.lecturers.models_requests import LectureRequest
     from plugins.reports.models import Income, LearningItem, Spending
@@ -144,6 +146,10 @@ def argument_values(app) -> dict[str, dict[str, str]]:
             "case_id": ident(_first(MediationCase, prefer=MediationCase.org_unit_id == b)),
             "shift_id": ident(shift),
             "filename": "nonexistent.css",
+            "course_id": ident(_first(Course)),
+            "lesson_id": ident(_first(Lesson)),
+            "attachment_id": ident(_first(Attachment)),
+            "member_id": ident(_first(PartyMember, prefer=PartyMember.org_unit_id == b)),
         }
         volunteer_assignment = _first(
             Assignment,
