@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from core.api import ApiBlueprint, problems
-from core.api.schemas import Schema
+from core.api.schemas import PageArgs, Schema, page_of, paginate_query
 from core.extensions import db
 from core.timeutil import utcnow
 from plugins.competitions import ranking, services, sheets
@@ -160,16 +160,20 @@ def _attempt_or_404(attempt_id: int) -> Attempt:
 
 @blp.route("")
 @blp.public
-@blp.response(200, ContestSchema(many=True))
-def contests():
+@blp.etag
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(ContestSchema))
+def contests(args: dict):
     """Published contests, newest opening first, each with its phase now."""
     now = utcnow()
-    rows = db.session.scalars(
+    query = (
         select(Contest)
         .where(Contest.state == "published")
         .order_by(Contest.opens_at.desc(), Contest.id.desc())
     )
-    return [_contest_dict(contest, now) for contest in rows]
+    page = paginate_query(query, args)
+    page["items"] = [_contest_dict(contest, now) for contest in page["items"]]
+    return page
 
 
 @blp.route("/<int:contest_id>")

@@ -125,17 +125,20 @@ def _visible_or_404(lecture: LectureRequest | None) -> LectureRequest:
 
 @blp.route("/topics")
 @blp.public
-@blp.response(200, TopicSchema(many=True))
-def topics():
+@blp.etag
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(TopicSchema))
+def topics(args: dict):
     """The topic menu (点单菜单): active topics by domain, with their formats."""
-    rows = db.session.scalars(
+    query = (
         select(Topic)
         .join(TopicDomain)
         .where(Topic.active.is_(True))
         .order_by(TopicDomain.position, Topic.name, Topic.id)
         .options(selectinload(Topic.formats), selectinload(Topic.domain))
     )
-    return [
+    page = paginate_query(query, args)
+    page["items"] = [
         {
             "id": t.id,
             "domain": t.domain.name,
@@ -143,8 +146,9 @@ def topics():
             "description": t.description,
             "formats": [f.format for f in t.formats],
         }
-        for t in rows
+        for t in page["items"]
     ]
+    return page
 
 
 @blp.route("/requests")

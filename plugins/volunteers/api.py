@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 from sqlalchemy.exc import OperationalError
 
 from core.api import ApiBlueprint, problems
-from core.api.schemas import Schema
+from core.api.schemas import PageArgs, Schema, page_of, paginate
 from core.extensions import db
 from core.timeutil import utcnow
 from plugins.volunteers import eligibility, history, services
@@ -84,13 +84,16 @@ def _assignment(row: Assignment) -> dict:
 
 @blp.route("/shifts")
 @blp.public
-@blp.response(200, ShiftSchema(many=True))
-def shifts():
+@blp.etag
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(ShiftSchema))
+def shifts(args: dict):
     """Shifts open for sign-up, nearest first; for an approved volunteer only those they fit,
     with the roles they may take (the volunteers page's list)."""
     user = current_user if current_user.is_authenticated else None
     _profile, rows = eligibility.open_shifts(user)
-    return [
+    page = paginate(rows, args)
+    page["items"] = [
         {
             "id": shift.id,
             "title": shift.title,
@@ -111,8 +114,9 @@ def shifts():
                 for option in options
             ],
         }
-        for shift, options in rows
+        for shift, options in page["items"]
     ]
+    return page
 
 
 @blp.route("/roles/<int:role_id>/signup", methods=["POST"])
@@ -154,8 +158,10 @@ def withdraw(assignment_id: int):
 
 
 @blp.route("/me")
-@blp.response(200, AssignmentSchema(many=True))
-def my_shifts():
+@blp.etag
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(AssignmentSchema))
+def my_shifts(args: dict):
     """My places, waiting-list places and invitations that have not ended, soonest first."""
     now = utcnow()
     rows = [
@@ -164,7 +170,9 @@ def my_shifts():
         if a.shift.ends_at >= now and a.status in ("confirmed", "waitlisted", "invited")
     ]
     rows.sort(key=lambda a: (a.shift.starts_at, a.id))
-    return [_assignment(row) for row in rows]
+    page = paginate(rows, args)
+    page["items"] = [_assignment(row) for row in page["items"]]
+    return page
 
 
 @blp.route("/me/hours")

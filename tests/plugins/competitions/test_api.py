@@ -24,7 +24,7 @@ def contest_id(app, town, **overrides) -> int:
 def test_list_start_sheet_without_key_save_hand_in_and_review(app, client, town, make_user):
     cid = contest_id(app, town)
     headers = bearer(app, make_user())
-    assert [c["id"] for c in client.get(API).get_json()] == [cid]
+    assert [c["id"] for c in client.get(API).get_json()["items"]] == [cid]
     started = client.post(f"{API}/{cid}/attempts", headers=headers)
     assert started.status_code == 201
     attempt_id = started.get_json()["id"]

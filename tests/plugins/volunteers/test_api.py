@@ -23,9 +23,9 @@ def test_shifts_i_may_take_follow_skills_like_the_page(app, client, make_shift, 
     fit, (fit_role,) = make_shift(title="夜校引导", roles=[("讲解", 2, ("teaching",))])
     make_shift(title="急救岗", roles=[("急救", 1, ("health",))])
     headers = bearer(app, make_volunteer(skills=("teaching",)))
-    rows = client.get(f"{API}/shifts", headers=headers).get_json()
+    rows = client.get(f"{API}/shifts", headers=headers).get_json()["items"]
     assert [(r["id"], [o["role_id"] for o in r["roles"]]) for r in rows] == [(fit, [fit_role])]
-    anonymous = client.get(f"{API}/shifts").get_json()
+    anonymous = client.get(f"{API}/shifts").get_json()["items"]
     assert {r["title"] for r in anonymous} == {"夜校引导", "急救岗"}
     assert all(r["roles"] == [] for r in anonymous)
 
@@ -44,11 +44,11 @@ def test_sign_up_withdraw_and_waiting_list(app, client, make_shift, make_volunte
     assert "满员" in full["detail"]
     waiting = client.post(f"{API}/roles/{role_id}/signup", json={"waitlist": True}, headers=second)
     assert waiting.get_json()["status"] == "waitlisted"
-    mine = client.get(f"{API}/me", headers=first).get_json()
+    mine = client.get(f"{API}/me", headers=first).get_json()["items"]
     assert [row["id"] for row in mine] == [taken.get_json()["id"]]
     left = client.post(f"{API}/assignments/{taken.get_json()['id']}/withdraw", headers=first)
     assert left.get_json()["status"] == "withdrawn"
-    assert client.get(f"{API}/me", headers=second).get_json()[0]["status"] == "confirmed"
+    assert client.get(f"{API}/me", headers=second).get_json()["items"][0]["status"] == "confirmed"
 
 
 def test_someone_elses_assignment_cannot_be_withdrawn(app, client, make_shift, make_volunteer):
