@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import open_menu
+
 pytestmark = pytest.mark.e2e
 
 
@@ -18,6 +20,7 @@ def test_sign_up_dashboard_language_logout(live_server, page, town):
     expect(page.get_by_role("heading", name="您好,张阿姨")).to_be_visible()
     page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
+    open_menu(page)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
