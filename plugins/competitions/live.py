@@ -276,3 +276,10 @@ def seconds_left(quiz: LiveSession, now: datetime | None = None) -> int:
     if quiz.state != "question" or quiz.question_deadline is None:
         return 0
     return max(int((quiz.question_deadline - (now or utcnow())).total_seconds() + 0.999), 0)
+
+
+def participant_count(quiz: LiveSession) -> int:
+    """Seats taken so far (phones and paper sheets), for the screens' polling."""
+    return db.session.scalar(
+        select(func.count(LiveParticipant.id)).where(LiveParticipant.session_id == quiz.id)
+    )
