@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import segno
-
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

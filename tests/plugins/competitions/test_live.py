@@ -189,8 +189,8 @@ def test_projector_shows_code_qr_names_then_question_without_site_navigation(
     assert join_url in screen
     assert segno.make(join_url, error="m").svg_inline(scale=10, border=2) in screen
     # two people of one name are told apart by village
-    assert "张三<span class=\"muted\">（甲村）</span>" in screen
-    assert "张三<span class=\"muted\">（乙村）</span>" in screen
+    assert '张三<span class="muted">（甲村）</span>' in screen
+    assert '张三<span class="muted">（乙村）</span>' in screen
     assert "已加入 2 人" in screen
     assert "site-header" not in screen and "主导航" not in screen
     state = client.get(f"/contests/live/{quiz_id}/host/state.json").get_json()
