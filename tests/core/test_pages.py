@@ -194,3 +194,19 @@ def test_phone_header_is_one_row_with_a_menu_that_needs_no_javascript(client, lo
     assert 'action="/logout"' in menu
     assert 'class="who phone-only" href="/account">周管理</a>' in row
     assert "<script" not in header
+
+
+@pytest.mark.parametrize(
+    ("role", "told"),
+    [
+        ("resident", "请联系村（社区）负责人或管理员。"),
+        ("village_coordinator", "请联系镇社区教育管理员。"),
+        ("programme_manager", "请联系系统管理员。"),
+    ],
+)
+def test_a_refusal_never_tells_staff_to_ask_themselves(client, login_as, town, role, told):
+    login_as(role, town.village_a_id if role != "programme_manager" else town.town_id)
+    page = client.get("/admin/users/").get_data(as_text=True)
+    assert "没有权限" in page and told in page
+    if role != "resident":
+        assert "村（社区）负责人" not in page
