@@ -32,7 +32,7 @@ def _unit_or_404(unit_id: int) -> OrgUnit:
 
 def _parent_choices(exclude: OrgUnit | None = None) -> list[tuple[int, str]]:
     """Possible parents: every active unit except ``exclude`` and what lies below it."""
-    choices = [(0, "(无上级:顶层单位)")]
+    choices = [(0, "（无上级：顶层单位）")]
     for unit in orgunits.tree_rows(include_inactive=False):
         if exclude is not None and unit.is_within(exclude):
             continue

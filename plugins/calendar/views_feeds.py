@@ -88,7 +88,7 @@ def regenerate_token():
         db.session.add(row)
     row.token = secrets.token_urlsafe(24)
     db.session.commit()
-    flash("已生成新的订阅链接,旧链接已失效。", "success")
+    flash("已生成新的订阅链接，旧链接已失效。", "success")
     return redirect(url_for("auth.profile") + "#calendar-feed")
 
 

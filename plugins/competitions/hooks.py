@@ -20,7 +20,7 @@ def _contest_entry(contest: Contest) -> CalendarEntry:
     return CalendarEntry(
         uid=f"competitions-contest-{contest.id}@xiangxuetong",
         source="competitions",
-        title=f"知识竞赛:{contest.title}",
+        title=f"知识竞赛：{contest.title}",
         start=contest.opens_at,
         end=contest.closes_at,
         url=url_for("competitions.contest", contest_id=contest.id),
@@ -38,7 +38,7 @@ def _live_entry(quiz: LiveSession) -> CalendarEntry:
     return CalendarEntry(
         uid=f"competitions-live-{quiz.id}@xiangxuetong",
         source="competitions",
-        title=f"有奖知识问答:{quiz.title}",
+        title=f"有奖知识问答：{quiz.title}",
         start=quiz.scheduled_at,
         end=quiz.scheduled_at + _live_length(quiz),
         url=url_for("competitions.live_join", code=quiz.code),
@@ -114,7 +114,7 @@ def players_counted(start: date | datetime, end: date | datetime) -> ColumnEleme
 
 
 def report_metrics(unit_ids, start, end) -> list[Metric]:
-    """竞赛参与人次: attempts that count as taking part plus live-quiz participants, by home village;
+    """竞赛参与人次： attempts that count as taking part plus live-quiz participants, by home village;
     a unit's value includes every unit below it. The evidence page lists the same rows."""
     per_unit: dict[int, int] = {}
     attempts = db.session.execute(

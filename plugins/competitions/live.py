@@ -54,7 +54,7 @@ def _locked(session_id: int) -> LiveSession:
 
 def _move(quiz: LiveSession, target: str) -> None:
     if (quiz.state, target) not in LIVE_TRANSITIONS:
-        raise ContestError(f"当前状态不能进行这个操作({quiz.state} → {target})。")
+        raise ContestError(f"当前状态不能进行这个操作（{quiz.state} → {target}）。")
     quiz.state = target
 
 
@@ -195,7 +195,7 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
         problem = qtype.answer_problem(chosen, len(question.options))
         if problem and qtype.name != "multiple":
             db.session.rollback()
-            raise ContestError(f"第 {quiz.question_ids.index(question_id) + 1} 题: {problem}")
+            raise ContestError(f"第 {quiz.question_ids.index(question_id) + 1} 题：{problem}")
         rows.append(
             {
                 "session_id": quiz.id,

@@ -195,7 +195,7 @@ def live_results(session_id: int):
         if len(letters) != len(quiz.question_ids):
             form.answers.errors = [
                 *form.answers.errors,
-                f"需要 {len(quiz.question_ids)} 个答案(未答写 -)。",
+                f"需要 {len(quiz.question_ids)} 个答案（未答写 -）。",
             ]
         else:
             try:

@@ -99,7 +99,7 @@ def review(lecturer: Lecturer, approve: bool, reason: str, reviewer) -> None:
         notify.notify(
             lecturer.user_id,
             "您已加入讲师团",
-            "欢迎!请完善可讲时间。",
+            "欢迎！请完善可讲时间。",
             link=f"/lectures/corps/{lecturer.id}",
         )
     else:
@@ -107,7 +107,7 @@ def review(lecturer: Lecturer, approve: bool, reason: str, reviewer) -> None:
         notify.notify(
             lecturer.user_id,
             "讲师团申请未通过",
-            f"原因: {reason}",
+            f"原因：{reason}",
             link=f"/lectures/corps/{lecturer.id}",
         )
 

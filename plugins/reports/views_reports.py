@@ -37,12 +37,12 @@ def index():
     bars = trend = None
     if chart_col:
         bars = charts.bar_chart(
-            f"{chart_col.label}(各村)",
+            f"{chart_col.label}（各村）",
             [(row.label, row.values[chart_col.key]) for row in rows],
             chart_col.unit,
         )
         trend = charts.trend_chart(
-            f"{chart_col.label}(逐月,{focus.name})",
+            f"{chart_col.label}（逐月，{focus.name}）",
             [(row.label.split("年")[1], row.values.get(chart_col.key, 0)) for row in months],
             chart_col.unit,
         )
@@ -107,7 +107,7 @@ def _bulletin_data():
 @bp.route("/bulletin")
 @permission_required("reports.view")
 def bulletin():
-    """工作进度通报: a row per village, a column per metric, totals and rank; prints on A4."""
+    """工作进度通报： a row per village, a column per metric, totals and rank; prints on A4."""
     form, start, end, cols, rows, total = _bulletin_data()
     return render_template(
         "reports/bulletin.html",
@@ -138,7 +138,7 @@ def bulletin_xlsx():
 @bp.route("/assessment")
 @permission_required("reports.view")
 def assessment():
-    """年度考核: weighted score and rank per village and per unit, evidence one click away."""
+    """年度考核： weighted score and rank per village and per unit, evidence one click away."""
     form, chosen = year()
     weights = services.weights(chosen)
     villages = orgunits.villages()
