@@ -34,7 +34,7 @@ def test_publish_learn_and_earn(live_server, new_page, town, make_user, tmp_path
 
     manager.goto(live_server + "/reports/learn/new")
     manager.get_by_label("标题").fill("冬季防火小常识")
-    manager.get_by_label("正文").fill("出门关电源,炉火有人看。")
+    manager.get_by_label("正文").fill("出门关电源，炉火有人看。")
     manager.get_by_role("button", name="发布").click()
     expect(manager.get_by_role("heading", name="冬季防火小常识")).to_be_visible()
     resident = new_page()
