@@ -126,3 +126,37 @@ def test_dates_follow_the_language_of_the_page(app, locale, pattern, shown):
     with app.test_request_context():
         session["locale"] = locale
         assert local_datetime(datetime(2026, 12, 5, 7, 0, tzinfo=UTC), pattern) == shown
+
+
+def test_update_adds_new_strings_to_their_owners_catalog(tmp_path, monkeypatch):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from core import i18n
+
+    sources, catalogs = tmp_path / "plugin", tmp_path / "translations"
+    sources.mkdir()
+    (sources / "views.py").write_text("flash(_('新的一句'))\nflash(_('已有的一句'))\n")
+    po = catalogs / "en" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    catalog = Catalog(locale="en")
+    catalog.add("已有的一句", "An old sentence")
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    monkeypatch.setattr(i18n, "owners", lambda: {catalogs: [sources]})
+    monkeypatch.setattr(i18n, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "translations").mkdir(exist_ok=True)
+    assert i18n.update_catalogs() == {po: 1}
+    updated = read_catalog(po)
+    assert updated["新的一句"].string == "" and updated["已有的一句"].string == "An old sentence"
+    assert i18n.update_catalogs() == {po: 0}
+
+
+def test_an_unknown_audit_key_reads_as_a_plain_word(app):
+    from core.audit_labels import label
+
+    with app.test_request_context():
+        assert label("core.role_granted") == "授予角色"
+        assert label("calendar_event") == "活动"
+        assert label("someplugin.something") == "其他操作"
+        assert label("") == ""
