@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One-command set-up for 乡学通， using nothing but Python 3.11+.
+"""One-command set-up for 乡学通, using nothing but Python 3.11+.
 
     python3 dev.py serve   # venv, install, migrate, demo town, serve on http://127.0.0.1:5000
     python3 dev.py test    # venv, install, whole test suite on SQLite, then on PostgreSQL

@@ -111,7 +111,7 @@ class UserRegistered:
 
 @dataclass(frozen=True)
 class LearningItemOpened:
-    """A signed-in person opened a mobile-learning （指尖学习） item; may earn a small credit."""
+    """A signed-in person opened a mobile-learning (指尖学习) item; may earn a small credit."""
 
     item_id: int
     user_id: int

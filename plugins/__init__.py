@@ -1,1 +1,1 @@
-"""Built-in plugins of 乡学通： calendar, lecturers, volunteers, competitions."""
+"""Built-in plugins of 乡学通: calendar, lecturers, volunteers, competitions."""

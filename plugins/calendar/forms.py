@@ -257,7 +257,7 @@ class PauseForm(FlaskForm):
 
 
 class ProxyForm(FlaskForm):
-    """代报名： a villager without a smartphone, by name and village; the phone is optional."""
+    """代报名 for a villager without a smartphone, by name and village; the phone is optional."""
 
     name = StringField(
         _l("姓名"),

@@ -131,7 +131,7 @@ class CalendarOccurrenceOverride(db.Model):
 
 
 class CalendarPause(db.Model):
-    """A date range (local days, inclusive) in which a series does not meet （农忙）."""
+    """A date range (local days, inclusive) in which a series does not meet (农忙)."""
 
     __tablename__ = "calendar_pause"
 

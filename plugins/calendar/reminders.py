@@ -114,7 +114,7 @@ def send_reminders(now: datetime | None = None) -> int:
 
 @click.group("calendar")
 def calendar_cli() -> None:
-    """活动日历： scheduled jobs."""
+    """活动日历: scheduled jobs."""
 
 
 @calendar_cli.command("remind")

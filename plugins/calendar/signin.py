@@ -1,6 +1,6 @@
-"""The sign-in sheet （签到册） of one occurrence, for the page, the printer and Excel.
+"""The sign-in sheet (签到册) of one occurrence, for the page, the printer and Excel.
 
-Before the event it lists every registrant （代报名 included） with an empty signature column and
+Before the event it lists every registrant (代报名 included) with an empty signature column and
 blank rows for walk-ins, to lay on the table at the door; after it, who came and when, and
 which registrants did not come. A full phone number is shown only to the person, to staff whose
 role covers the person's home village, and to admins; everyone else sees it masked.
@@ -60,7 +60,7 @@ def headers() -> list[str]:
 
 def may_see_full_phone(viewer, event: CalendarEvent, user) -> bool:
     """The person themself; staff whose role covers the person's home village; admins. People
-    without an account （代报名， walk-ins） were typed in by the event's own staff."""
+    without an account (代报名, walk-ins) were typed in by the event's own staff."""
     if user is None:
         return can(viewer, "calendar.checkin", event)
     if viewer is not None and user.id == viewer.id:

@@ -1,4 +1,4 @@
-"""Materials （活动资料） of an occurrence, and a village's materials by month for the assessment."""
+"""Materials (活动资料) of an occurrence, and a village's materials by month for the assessment."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ KIND_LABELS = dict(MATERIAL_CHOICES)
 @bp.route("/e/<int:event_id>/<key>/materials", methods=["GET", "POST"])
 @login_required
 def materials(event_id: int, key: str):
-    """List and upload the occurrence's files （签到册、学习计划、活动照片 …）."""
+    """List and upload the occurrence's files (签到册、学习计划、活动照片 …)."""
     event = event_or_404(event_id)
     require("calendar.view_materials", event)
     occ = occurrence_or_404(event, key)

@@ -157,7 +157,7 @@ def week():
 
 @bp.route("/board")
 def board():
-    """The printable one-page weekly programme for a village noticeboard （公告栏）."""
+    """The printable one-page weekly programme for a village noticeboard (公告栏)."""
     monday = week_monday(arg_date("start", local_today()))
     unit_id = chosen_unit_id()
     village = db.session.get(OrgUnit, unit_id) if unit_id else None

@@ -1,4 +1,4 @@
-"""Registration, 代报名， the roll call (with late entries) and the sign-in sheet （签到册）."""
+"""Registration, 代报名, the roll call (with late entries) and the sign-in sheet (签到册)."""
 
 from __future__ import annotations
 
@@ -316,7 +316,7 @@ def _sheet(event_id: int, key: str):
 @bp.route("/e/<int:event_id>/<key>/signin")
 @login_required
 def signin_sheet(event_id: int, key: str):
-    """The printable sign-in sheet （签到册）： registrants and blank rows before the event, who
+    """The printable sign-in sheet (签到册): registrants and blank rows before the event, who
     came and when after it."""
     event, occ, full, sheet = _sheet(event_id, key)
     return render_template(

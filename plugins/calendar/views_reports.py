@@ -1,5 +1,5 @@
 """Evidence pages of the calendar's report figures: the activities held and the attendances
-behind 举办活动 and 参与人次， for one unit (and the units below it) and one period."""
+behind 举办活动 and 参与人次, for one unit (and the units below it) and one period."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ VIEW = "calendar.view_reports"
 @bp.route("/reports/held")
 @login_required
 def report_held():
-    """Every occurrence counted in 举办活动， with its attendance count."""
+    """Every occurrence counted in 举办活动, with its attendance count."""
     ev = evidence_request(VIEW)
     occurrences = metrics.held(ev.start, ev.end, ev.unit_ids)
     counts: dict[tuple, int] = {}
@@ -36,7 +36,7 @@ def report_held():
 @bp.route("/reports/attended")
 @login_required
 def report_attended():
-    """Every check-in counted in 参与人次： who, at which held occurrence, how recorded."""
+    """Every check-in counted in 参与人次: who, at which held occurrence, how recorded."""
     ev = evidence_request(VIEW)
     occurrences = {
         (o.event_id, o.original_start): services.replace(o, url=services.occurrence_url(o))

@@ -197,7 +197,7 @@ def _settle_tie(
 
 
 def tied_ranks(nominations: list[Nomination]) -> set[int]:
-    """Ranks held by more than one of ``nominations`` （shown as 并列）."""
+    """Ranks held by more than one of ``nominations`` (shown as 并列)."""
     seen = Counter(n.rank for n in nominations if n.rank is not None)
     return {rank for rank, count in seen.items() if count > 1}
 

@@ -1,8 +1,7 @@
 """The demo question bank: 105 questions written for 乡学通 across eight categories.
 
 One question per line: 题型|category|difficulty|stem|options separated by " ; "|key letters|explanation.
-True/false questions have no options (the two options 正确 and 错误 are added) and the key "A" for 正确
-or "B" for 错误.
+True/false questions have no options (正确/错误 are added) and the key "A" (正确) or "B" (错误).
 """
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ def players_counted(start: date | datetime, end: date | datetime) -> ColumnEleme
 
 
 def report_metrics(unit_ids, start, end) -> list[Metric]:
-    """竞赛参与人次： attempts that count as taking part plus live-quiz participants, by home village;
+    """竞赛参与人次: attempts that count as taking part plus live-quiz participants, by home village;
     a unit's value includes every unit below it. The evidence page lists the same rows."""
     per_unit: dict[int, int] = {}
     attempts = db.session.execute(

@@ -1,4 +1,4 @@
-"""Awards （评比）： rounds, nominations with evidence, judges and their weighted scores."""
+"""Awards (评比): rounds, nominations with evidence, judges and their weighted scores."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Live prize quiz （有奖知识问答）： every bit of state lives here, so any worker can serve it."""
+"""Live prize quiz (有奖知识问答): every bit of state lives here, so any worker can serve it."""
 
 from __future__ import annotations
 

@@ -81,7 +81,7 @@ class CreditEntry(db.Model):
 
 
 class CreditHousehold(db.Model):
-    """The household a person says they belong to （户主姓名或门牌）， for 学习型家庭 views.
+    """The household a person says they belong to (户主姓名或门牌), for 学习型家庭 views.
 
     People of one village who give the same household name are counted together.
     """

@@ -72,7 +72,7 @@ def person(user_id: int):
 @bp.route("/people/<int:user_id>/certificate")
 @login_required
 def certificate(user_id: int | None = None):
-    """A printable learning certificate （学习证明）."""
+    """A printable learning certificate (学习证明)."""
     user = _viewable_person(user_id or current_user.id)
     return render_template(
         "credits/certificate.html",

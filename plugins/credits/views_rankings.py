@@ -1,4 +1,4 @@
-"""Rankings for a period: people, villages, households （学习型家庭）."""
+"""Rankings for a period: people, villages, households (学习型家庭)."""
 
 from __future__ import annotations
 

@@ -152,7 +152,7 @@ class DeliverForm(FlaskForm):
 
 
 class MaterialForm(FlaskForm):
-    """A file for a delivered lecture （签到册，活动照片，通讯稿 …）."""
+    """A file for a delivered lecture (签到册, 活动照片, 通讯稿 …)."""
 
     kind = SelectField("资料类型", choices=list(MATERIAL_KINDS.items()), default="photo")
     file = FileField("文件", validators=[FileRequired("请选择要上传的文件。")])

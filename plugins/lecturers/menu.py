@@ -1,4 +1,4 @@
-"""The topic menu （点单菜单） seeded from the policy: topics by domain with their formats."""
+"""The topic menu (点单菜单) seeded from the policy: topics by domain with their formats."""
 
 from __future__ import annotations
 

@@ -166,7 +166,7 @@ class TopicDomain(db.Model):
 
 
 class Topic(db.Model):
-    """One item a village can order （点单菜单）."""
+    """One item a village can order (点单菜单)."""
 
     __tablename__ = "lecturers_topic"
 

@@ -1,4 +1,4 @@
-"""Tables of lecture requests （点单）： the request, its preferred slots, timeline and declines."""
+"""Tables of lecture requests (点单): the request, its preferred slots, timeline and declines."""
 
 from __future__ import annotations
 
@@ -175,7 +175,7 @@ MATERIAL_KINDS: dict[str, str] = {
 
 
 class LecturerMaterial(db.Model):
-    """A file kept as proof of a delivered lecture （签到册，活动照片，通讯稿 …）.
+    """A file kept as proof of a delivered lecture (签到册, 活动照片, 通讯稿 …).
 
     The bytes live under ``UPLOAD_DIR``/lecturers/ with a generated name; only this row knows
     the person's original file name.

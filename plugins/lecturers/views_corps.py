@@ -88,7 +88,7 @@ def lecturer_detail(lecturer_id: int):
 @bp.route("/corps/apply", methods=["GET", "POST"])
 @login_required
 def apply():
-    """Self-nomination （自荐） to the lecturer corps."""
+    """Self-nomination (自荐) to the lecturer corps."""
     existing = lecturer_of(current_user)
     if existing is not None:
         flash("您已经提交过讲师资料。", "info")

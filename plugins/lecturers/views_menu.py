@@ -1,4 +1,4 @@
-"""The topic menu （点单菜单）： everyone may read it; programme managers edit it."""
+"""The topic menu (点单菜单): everyone may read it; programme managers edit it."""
 
 from __future__ import annotations
 

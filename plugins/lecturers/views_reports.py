@@ -158,7 +158,7 @@ def _delivered(measure: str):
 @bp.route("/reports/delivered")
 @login_required
 def report_delivered():
-    """The lectures behind 送讲场次： delivered, ended in the period, in the unit."""
+    """The lectures behind 送讲场次: delivered, ended in the period, in the unit."""
     return _delivered("lectures")
 
 

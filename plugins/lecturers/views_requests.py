@@ -1,4 +1,4 @@
-"""Lecture requests: list, order （点单）， the request page with its timeline, workflow actions."""
+"""Lecture requests: list, order (点单), the request page with its timeline, workflow actions."""
 
 from __future__ import annotations
 
@@ -284,7 +284,7 @@ def request_action(request_id: int, action: str):
 @bp.route("/requests/<int:request_id>/materials", methods=["POST"])
 @login_required
 def upload_material(request_id: int):
-    """Add a file （签到册，活动照片，通讯稿 …） to a delivered lecture."""
+    """Add a file (签到册, 活动照片, 通讯稿 …) to a delivered lecture."""
     lecture = db.get_or_404(LectureRequest, request_id)
     if not can_see(current_user, lecture):
         abort(404)

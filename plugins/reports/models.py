@@ -69,7 +69,7 @@ class AssessmentWeight(db.Model):
 
 
 class Budget(db.Model):
-    """A village's programme-fund budget for a year （专项经费）."""
+    """A village's programme-fund budget for a year (专项经费)."""
 
     __tablename__ = "reports_budget"
     __table_args__ = (

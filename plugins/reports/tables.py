@@ -160,8 +160,8 @@ class Goal:
 
 def goal_state(target: int, elapsed: float, done: float, tolerance: float) -> Goal:
     """The township's rule, stated on the progress page: due by today is the target pro rata
-    to the share of the year gone (rounded up); done ≥ target is 已完成， done ≥ due less the
-    tolerance (10%) is 达标， anything less is 落后."""
+    to the share of the year gone (rounded up); done ≥ target is 已完成, done ≥ due less the
+    tolerance (10%) is 达标, anything less is 落后."""
     expected = math.ceil(round(target * elapsed, 6))
     if done >= target:
         state = DONE

@@ -1,4 +1,4 @@
-"""指尖学习： short learning items by day, digests (page, plain text, Atom) and item pages.
+"""指尖学习: short learning items by day, digests (page, plain text, Atom) and item pages.
 
 Opening an item while signed in sends ``learning_item_opened``; the credits plugin, when
 enabled, turns it into a small capped credit. Nothing here imports credits.

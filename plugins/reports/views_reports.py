@@ -107,7 +107,7 @@ def _bulletin_data():
 @bp.route("/bulletin")
 @permission_required("reports.view")
 def bulletin():
-    """工作进度通报： a row per village, a column per metric, totals and rank; prints on A4."""
+    """工作进度通报: a row per village, a column per metric, totals and rank; prints on A4."""
     form, start, end, cols, rows, total = _bulletin_data()
     return render_template(
         "reports/bulletin.html",
@@ -138,7 +138,7 @@ def bulletin_xlsx():
 @bp.route("/assessment")
 @permission_required("reports.view")
 def assessment():
-    """年度考核： weighted score and rank per village and per unit, evidence one click away."""
+    """年度考核: weighted score and rank per village and per unit, evidence one click away."""
     form, chosen = year()
     weights = services.weights(chosen)
     villages = orgunits.villages()

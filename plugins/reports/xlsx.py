@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 
 def bulletin(start: date, last: date, cols, rows, total) -> BytesIO:
-    """Title, period, header （序号，村（社区）， metrics…, 综合得分，排名）， a row per village, 合计."""
+    """Title, period, header (序号, 村(社区), metrics…, 综合得分, 排名), a row per village, 合计."""
     book = Workbook()
     sheet = book.active
     sheet.title = "工作进度通报"

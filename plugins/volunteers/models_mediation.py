@@ -1,4 +1,4 @@
-"""People's mediation （人民调解面对面）： requests, sessions, mediators, outcomes."""
+"""People's mediation (人民调解面对面): requests, sessions, mediators, outcomes."""
 
 from __future__ import annotations
 

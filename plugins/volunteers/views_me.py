@@ -142,7 +142,7 @@ def history(user_id: int | None = None):
 @bp.route("/certificate/<int:user_id>")
 @login_required
 def certificate(user_id: int | None = None):
-    """志愿服务证明： a printable page with every confirmed service and the total hours."""
+    """志愿服务证明: a printable page with every confirmed service and the total hours."""
     person = _person(user_id)
     rows, total = served(assignments_of(person.id))
     rows.sort(key=lambda a: a.shift.starts_at)

@@ -68,6 +68,17 @@ def _python_sources() -> list[Path]:
     return sorted(path for path in found if "migrations" not in path.parts)
 
 
+def _docstrings(tree: ast.AST) -> set[int]:
+    """Docstrings are English prose for developers, not text people see: left out."""
+    found = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            found.add(id(first.value))
+    return found
+
+
 def test_chinese_text_uses_full_width_punctuation():
     found = []
     for path in _templates():
@@ -80,8 +91,13 @@ def test_chinese_text_uses_full_width_punctuation():
             for text in message.id if isinstance(message.id, tuple) else (message.id,):
                 found += [f"{path.relative_to(PROJECT_ROOT)}: {s}" for s in mixed_punctuation(text)]
     for path in _python_sources():
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in _docstrings(tree)
+            ):
                 found += [
                     f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {s}"
                     for s in mixed_punctuation(node.value)

@@ -1,6 +1,6 @@
 """One installation, several towns: a town's manager stays inside the town, district staff don't.
 
-The tree is 测试区 → {测试镇（甲村，乙村， …），第二镇（丙村）}. For each plugin one representative
+The tree is 测试区 → {测试镇 (甲村, 乙村, …), 第二镇 (丙村)}. For each plugin one representative
 state-changing (or, for reports, the unit detail) route is tried by town A's programme manager
 on town B's object: it must answer 403/404 and change nothing; a programme manager on the
 district may act. Public calendar pages and the feed narrow to one town with ``town=<id>``.

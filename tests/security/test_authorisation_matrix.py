@@ -1,7 +1,7 @@
 """Every route of the core and every plugin, requested as every role, against the permission table.
 
-The demo town is loaded; URL arguments are ids of village B's （渭溪村） objects. The coordinator
-walking is village A's （黄土村）： wherever a route acts on a village-B object that coordinator
+The demo town is loaded; URL arguments are ids of village B's (渭溪村) objects. The coordinator
+walking is village A's (黄土村): wherever a route acts on a village-B object that coordinator
 must be refused. GETs are walked first, then POSTs (empty forms: a holder gets a page, a redirect
 or a validation 400, never 403 or 500). A new route fails ``test_every_route_is_classified``
 until it is added to ``TABLE``.

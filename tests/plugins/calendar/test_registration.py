@@ -1,4 +1,4 @@
-"""Registration, waiting list, 代报名， check-in (signals once), roll call, sign-in sheet."""
+"""Registration, waiting list, 代报名, check-in (signals once), roll call, sign-in sheet."""
 
 from __future__ import annotations
 

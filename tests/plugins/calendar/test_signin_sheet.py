@@ -1,4 +1,4 @@
-"""The sign-in sheet （签到册）： registrants before, who came after, full phones only where due."""
+"""The sign-in sheet (签到册): registrants before, who came after, full phones only where due."""
 
 from __future__ import annotations
 

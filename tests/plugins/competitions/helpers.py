@@ -11,7 +11,7 @@ from plugins.competitions.models import Contest, Question
 
 
 def add_questions(n: int = 6, category: str = "law", difficulty: int = 1, kind: str = "single"):
-    """``n`` questions whose key is always option A （B for true/false: 错误）."""
+    """``n`` questions whose key is always option A (B for true/false: 错误)."""
     ids = []
     for i in range(n):
         stem = f"{category}-{difficulty}-{kind} 测试题 {i} {utcnow().timestamp()}"

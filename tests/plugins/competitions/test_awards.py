@@ -154,7 +154,7 @@ def test_not_a_judge_cannot_score(app, client, town, login_as):
 
 def _judged_round(app, make_user, town, tie_rule: str, places: int, marks: dict, title: str):
     """A round in judging, created through the form, with one judge's ``marks`` per nominee
-    （criteria 学习氛围 60, 带动作用 40）， nominees in village A; returns the round id."""
+    (criteria 学习氛围 60, 带动作用 40), nominees in village A; returns the round id."""
     with app.app_context():
         judge = make_user("resident", town.village_b_id)
         award_round = AwardRound(

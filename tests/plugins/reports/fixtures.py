@@ -71,7 +71,7 @@ class FakeMetrics(Plugin):
 
 
 def send_credits(app, town, make_user) -> tuple[int, int]:
-    """a1 （甲村） attends once on 2025-01-10; b1 （乙村） attends twice on 2025-02-01: 2 and 4 credits."""
+    """a1 (甲村) attends once on 2025-01-10; b1 (乙村) attends twice on 2025-02-01: 2 and 4 credits."""
     a1 = make_user(home_unit_id=town.village_a_id, name="甲一")
     b1 = make_user(home_unit_id=town.village_b_id, name="乙一")
     sends = [

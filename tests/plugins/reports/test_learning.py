@@ -1,4 +1,4 @@
-"""指尖学习： publishing, digests (page, text, Atom), pictures, credit on opening."""
+"""指尖学习: publishing, digests (page, text, Atom), pictures, credit on opening."""
 
 from __future__ import annotations
 
