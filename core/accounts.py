@@ -171,3 +171,11 @@ def users_with_role(role: str, unit: OrgUnit | None = None) -> list[User]:
     if unit is not None:
         query = query.where(RoleAssignment.org_unit_id.in_(unit.ancestor_ids))
     return list(db.session.scalars(query.distinct()))
+
+
+def person_label(user: User) -> str:
+    """How staff tell apart two people of one name, e.g. 张三（甲村，尾号 1234）."""
+    parts = [user.home_unit.name] if user.home_unit else []
+    if user.phone:
+        parts.append(_("尾号 %(digits)s", digits=user.phone[-4:]))
+    return f"{user.display_name}（{'，'.join(parts)}）" if parts else user.display_name

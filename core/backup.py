@@ -124,7 +124,7 @@ def _extract(archive_path: Path, into: Path) -> dict:
         with tarfile.open(archive_path, "r:gz") as archive:
             archive.extractall(into, filter="data")  # refuses absolute paths and ../ members
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise BackupError(f"不是有效的备份文件: {error}") from error
+        raise BackupError(f"不是有效的备份文件：{error}") from error
     manifest_path = into / "manifest.json"
     if not manifest_path.exists():
         raise BackupError("备份中没有 manifest.json")
@@ -132,7 +132,7 @@ def _extract(archive_path: Path, into: Path) -> dict:
     for name, digest in manifest.get("files", {}).items():
         member = into / name
         if not member.is_file() or _sha256(member) != digest:
-            raise BackupError(f"备份文件已损坏: {name}")
+            raise BackupError(f"备份文件已损坏：{name}")
     _read_dump(into / manifest.get("database_file", ""), manifest.get("dialect"))
     return manifest
 
@@ -184,7 +184,7 @@ def restore(archive_path: Path) -> dict:
         manifest = _extract(archive_path, staging)
         dialect = db.engine.dialect.name
         if manifest["dialect"] != dialect:
-            raise BackupError(f"备份来自 {manifest['dialect']},当前数据库是 {dialect}")
+            raise BackupError(f"备份来自 {manifest['dialect']}，当前数据库是 {dialect}")
         db.session.remove()
         db.engine.dispose()
         dump = staging / manifest["database_file"]

@@ -37,7 +37,7 @@ def create_admin(phone: str, display_name: str, password: str) -> None:
         user = accounts.create_user(phone, password, display_name, None, roles=())
     accounts.grant_role(user, "site_admin", root)
     db.session.commit()
-    click.echo(f"系统管理员: {user.display_name} {user.phone} @ {root.name}")
+    click.echo(f"系统管理员：{user.display_name} {user.phone} @ {root.name}")
 
 
 @click.command("demo-data")
@@ -115,7 +115,9 @@ def restore(archive: Path, check_only: bool, yes: bool, force: bool) -> None:
                 " first, or pass --force."
             )
         if not yes:
-            click.confirm("这会覆盖当前数据库和上传文件,继续吗? (replace everything?)", abort=True)
+            click.confirm(
+                "这会覆盖当前数据库和上传文件，继续吗？ (replace everything?)", abort=True
+            )
         backups.restore(archive)
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from error

@@ -175,7 +175,7 @@ def load(app: Flask, overrides: dict | None) -> None:
         )
     if is_production(app) and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
         raise RuntimeError(
-            "生产环境必须设置 SECRET_KEY 环境变量(一个足够长的随机字符串)。"
+            "生产环境必须设置 SECRET_KEY 环境变量（一个足够长的随机字符串）。"
             " Production refuses to start with the default SECRET_KEY: set SECRET_KEY."
         )
     if is_production(app):

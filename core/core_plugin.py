@@ -45,10 +45,10 @@ class CorePlugin(Plugin):
     @hookimpl
     def register_permissions(self):
         return [
-            Permission("core.manage_users", _l("管理账号:新建、重置密码、停用"), ("site_admin",)),
+            Permission("core.manage_users", _l("管理账号：新建、重置密码、停用"), ("site_admin",)),
             Permission("core.manage_roles", _l("授予和撤销角色"), ("site_admin",)),
             Permission(
-                "core.manage_units", _l("管理组织单位(镇、村、学校、部门)"), ("site_admin",)
+                "core.manage_units", _l("管理组织单位（镇、村、学校、部门）"), ("site_admin",)
             ),
             Permission("core.view_audit", _l("查看审计日志"), ("site_admin", "programme_manager")),
         ]
@@ -87,6 +87,12 @@ class CorePlugin(Plugin):
 
             return channels.profile_section(user) + api_tokens.profile_section(user)
         return None
+
+    @hookimpl
+    def audit_labels(self):
+        from core.audit_labels import CORE_LABELS
+
+        return CORE_LABELS
 
     @hookimpl
     def load_demo_data(self, town):

@@ -92,7 +92,7 @@ def load_town() -> OrgUnit:
             OrgUnitKind.town,
             TOWN_NAME,
             population=sum(v[2] for v in VILLAGES),
-            description="重庆市合川区双槐镇(演示数据)",
+            description="重庆市合川区双槐镇（演示数据）",
         )
     for name, kind, population, opened_on in VILLAGES:
         if _child(town, name) is None:
@@ -102,7 +102,7 @@ def load_town() -> OrgUnit:
                 name,
                 population=population,
                 learning_centre_name=f"{name}社区教育学习中心" if opened_on else None,
-                learning_centre_address=f"{name}村(居)委会" if opened_on else None,
+                learning_centre_address=f"{name}村（居）委会" if opened_on else None,
                 learning_centre_opened_on=opened_on,
             )
     for name in SCHOOLS:

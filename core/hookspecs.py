@@ -134,5 +134,11 @@ def uploaded_files():
 
 
 @hookspec
+def audit_labels():
+    """Return a dict of human labels for the audit log: this plugin's actions
+    ("calendar.event_created") and the tables its records point at ("calendar_event")."""
+
+
+@hookspec
 def load_demo_data(town):
     """Add this plugin's demo data for the demo ``town`` (an OrgUnit); running twice adds nothing."""

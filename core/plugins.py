@@ -141,7 +141,7 @@ def load_plugins(enabled: list[str] | None, extra: list[Plugin] | None = None) -
     for name in names:
         if name not in available:
             raise PluginError(
-                f"未知插件 {name!r} (unknown plugin {name!r}); 可用: {sorted(available)}"
+                f"未知插件 {name!r} (unknown plugin {name!r}); 可用：{sorted(available)}"
             )
         chosen[name] = _instantiate(name, available[name])
     for plugin in extra or []:
@@ -159,7 +159,7 @@ def build_registry(core_plugin: Plugin, plugins: list[Plugin]) -> Registry:
         try:
             manager.register(plugin, name=plugin.name)
         except pluggy.PluginValidationError as error:
-            raise PluginError(f"插件 {plugin.name!r} 的钩子无效: {error}") from error
+            raise PluginError(f"插件 {plugin.name!r} 的钩子无效：{error}") from error
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as error:

@@ -9,7 +9,7 @@ ROLES: dict[str, str] = {
     "resident": _l("居民"),
     "volunteer": _l("志愿者"),
     "lecturer": _l("讲师"),
-    "village_coordinator": _l("村(社区)负责人"),
+    "village_coordinator": _l("村（社区）负责人"),
     "counsellor": _l("辅导员"),
     "mediator": _l("调解员"),
     "programme_manager": _l("社区教育管理员"),

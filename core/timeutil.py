@@ -14,6 +14,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def local_today() -> date:
+    """Today's date in the programme's timezone."""
+    return datetime.now(local_zone()).date()
+
+
 def local_zone() -> tzinfo:
     """The programme's timezone (``TIMEZONE`` setting)."""
     name = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"

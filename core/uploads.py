@@ -85,13 +85,13 @@ def read_checked(
     """
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise UploadError(f"文件太大:最大 {limit // (1024 * 1024)} MB。")
+        raise UploadError(f"文件太大：最大 {limit // (1024 * 1024)} MB。")
     if not data:
         raise UploadError("文件是空的。")
     found = sniff(data)
     if found is None or (allowed is not None and found[1] not in allowed):
         kinds = "/".join(sorted(allowed)) if allowed else "jpg/png/gif/webp/pdf/docx/xlsx/pptx"
-        raise UploadError(f"不支持这种文件:只能上传 {kinds} 文件(按内容识别,不看文件名)。")
+        raise UploadError(f"不支持这种文件：只能上传 {kinds} 文件（按内容识别，不看文件名）。")
     return data, *found
 
 

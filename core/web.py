@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from core import permissions
+from core import accounts, permissions
 from core.extensions import db, login_manager
 from core.hookspecs import SLOTS
 from core.models import User
@@ -77,10 +77,17 @@ def navigation() -> list:
     return g._nav
 
 
+#: Chinese date patterns and what an English page shows instead (weekday names follow the locale).
+ENGLISH_DATES = (("yyyy年M月d日", "MMM d, yyyy"), ("M月d日", "MMM d"))
+
+
 def local_datetime(moment, pattern: str = "yyyy-MM-dd HH:mm") -> str:
-    """Show an aware UTC datetime in the programme's timezone."""
+    """Show an aware UTC datetime in the programme's timezone, in the page's language."""
     if moment is None:
         return ""
+    if str(get_locale()) == "en":
+        for chinese, english in ENGLISH_DATES:
+            pattern = pattern.replace(chinese, english)
     return format_datetime(to_local(moment), pattern)
 
 
@@ -110,7 +117,7 @@ def time_span(start, end, all_day: bool = False, date_pattern: str = "yyyy-MM-dd
 
 FALLBACK_500 = (
     "<!doctype html><html lang=zh-CN><meta charset=utf-8><title>服务器出错了</title>"
-    "<h1>服务器出错了</h1><p>很抱歉,服务器遇到问题,请稍后再试。</p><p><a href=/>回到首页</a></p>"
+    "<h1>服务器出错了</h1><p>很抱歉，服务器遇到问题，请稍后再试。</p><p><a href=/>回到首页</a></p>"
 )
 
 
@@ -154,6 +161,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["phone"] = show_phone
     app.jinja_env.filters["timespan"] = time_span
+    app.jinja_env.filters["person"] = accounts.person_label
 
     from core import committed, inputs
 
@@ -168,7 +176,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        return error_page(429, _("尝试次数过多,请稍后再试。"))
+        return error_page(429, _("尝试次数过多，请稍后再试。"))
 
     from core import uploads
 

@@ -78,7 +78,7 @@ class GrantRoleForm(FlaskForm):
         validators=[DataRequired(REQUIRED)],
     )
     org_unit_id = SelectField(
-        _l("单位(角色对其下级单位同样有效)"),
+        _l("单位（角色对其下级单位同样有效）"),
         coerce=int,
         validators=[DataRequired(_l("请选择单位。"))],
     )
@@ -97,10 +97,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    action = StringField(_l("动作"), filters=STRIP, validators=[Optional(), Length(max=80)])
-    object_type = StringField(
-        _l("对象类型"), filters=STRIP, validators=[Optional(), Length(max=60)]
-    )
+    #: Choices (the labelled actions and object types) are set by the view.
+    action = SelectField(_l("动作"), choices=[], validators=[Optional()])
+    object_type = SelectField(_l("对象类型"), choices=[], validators=[Optional()])
     actor = StringField(
         _l("操作人手机号或姓名"), filters=STRIP, validators=[Optional(), Length(max=50)]
     )

@@ -22,7 +22,7 @@ def display_name_field() -> StringField:
 
 def home_village_field() -> SelectField:
     return SelectField(
-        _l("所在村(社区)"), coerce=int, validators=[DataRequired(_l("请选择所在村(社区)。"))]
+        _l("所在村（社区）"), coerce=int, validators=[DataRequired(_l("请选择所在村（社区）。"))]
     )
 
 
@@ -40,7 +40,7 @@ class ProfileForm(FlaskForm):
     display_name = display_name_field()
     home_unit_id = home_village_field()
     email = EmailField(
-        _l("电子邮箱(可不填)"),
+        _l("电子邮箱（可不填）"),
         filters=STRIP,
         validators=[
             Optional(),
@@ -76,7 +76,7 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("记住我(在自己的手机上勾选)"))
+    remember = BooleanField(_l("记住我（在自己的手机上勾选）"))
 
 
 class ChangePasswordForm(FlaskForm):

@@ -35,7 +35,7 @@ def _parent_choices(exclude: OrgUnit | None = None) -> list[tuple[int, str]]:
     """Possible parents: the active units this admin manages, except ``exclude`` and what lies
     below it; "no parent" only for an admin of the whole installation."""
     top = holds_at_top(current_user, "core.manage_units")
-    choices = [(0, "(无上级:顶层单位)")] if top else []
+    choices = [(0, "（无上级：顶层单位）")] if top else []
     mine = unit_ids_where(current_user, "core.manage_units")
     for unit in orgunits.tree_rows(include_inactive=False):
         if unit.id not in mine or (exclude is not None and unit.is_within(exclude)):

@@ -53,7 +53,7 @@ def create():
         if accounts.find_by_phone(form.phone.data):
             form.phone.errors.append(_("这个手机号已经注册过。"))
         elif unit is None:
-            form.home_unit_id.errors.append(_("请选择所在村(社区)。"))
+            form.home_unit_id.errors.append(_("请选择所在村（社区）。"))
         else:
             user = accounts.create_user(
                 form.phone.data, form.password.data, form.display_name.data, unit

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from core import audit_labels
 from core.extensions import db
 from core.forms.admin import AuditFilterForm
 from core.models import AuditLog, User
@@ -22,6 +24,10 @@ bp = Blueprint("audit_log", __name__, url_prefix="/admin/audit")
 def index():
     """Newest first; filter by action, object type, actor and dates (in local time)."""
     form = AuditFilterForm(request.args)
+    everything = [("", _("全部"))]
+    by_label = sorted(audit_labels.labels().items(), key=lambda item: str(item[1]))
+    form.action.choices = everything + [(k, str(v)) for k, v in by_label if "." in k]
+    form.object_type.choices = everything + [(k, str(v)) for k, v in by_label if "." not in k]
     query = select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
     if not holds_at_top(current_user, "core.view_audit"):  # a town's admin: their town only
         query = query.where(
@@ -29,7 +35,7 @@ def index():
         )
     if form.validate():
         if form.action.data:
-            query = query.where(AuditLog.action.contains(form.action.data))
+            query = query.where(AuditLog.action == form.action.data)
         if form.object_type.data:
             query = query.where(AuditLog.object_type == form.object_type.data)
         if form.actor.data:
@@ -48,4 +54,6 @@ def index():
         query, page=max(request.args.get("page", 1, type=int), 1), per_page=50, error_out=False
     )
     args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template("admin/audit.html", form=form, pagination=pagination, args=args)
+    return render_template(
+        "admin/audit.html", form=form, pagination=pagination, args=args, label=audit_labels.label
+    )

@@ -63,7 +63,7 @@ def signup():
         else:
             unit = db.session.get(OrgUnit, form.home_unit_id.data)
             if unit is None or unit.kind not in VILLAGE_KINDS or not unit.active:
-                form.home_unit_id.errors.append(_("请选择所在村(社区)。"))
+                form.home_unit_id.errors.append(_("请选择所在村（社区）。"))
             else:
                 user = accounts.create_user(
                     form.phone.data,
@@ -78,7 +78,7 @@ def signup():
                     signals.UserRegistered(user_id=user.id, home_unit_id=unit.id),
                 )
                 login_user(user)
-                flash(_("注册成功，欢迎使用乡学通!"), "success")
+                flash(_("注册成功，欢迎使用乡学通！"), "success")
                 return redirect(url_for("main.dashboard"))
     return render_template(
         "auth/signup.html",
@@ -139,7 +139,7 @@ def profile():
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.home_unit_id.data)
         if unit is None or unit.kind not in VILLAGE_KINDS:
-            form.home_unit_id.errors.append(_("请选择所在村(社区)。"))
+            form.home_unit_id.errors.append(_("请选择所在村（社区）。"))
         else:
             current_user.display_name = form.display_name.data
             current_user.email = form.email.data or None

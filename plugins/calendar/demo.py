@@ -23,12 +23,12 @@ from plugins.calendar.models import (
 
 NIGHT_SCHOOL_VILLAGES = ["渭溪村", "黄土村", "三觉村", "双槐社区"]
 LECTURES = [
-    ("渭溪村", "微讲堂:春季农作物病虫害防治", "微讲堂", 5, 15),
-    ("黄土村", "健康讲座:老年人高血压防治", "健康讲座", 9, 9),
-    ("马寨村", "法治宣讲:人民调解与邻里纠纷", "法治宣讲", 12, 14),
-    ("金鸡村", "微讲堂:手机里的“指尖学习”", "微讲堂", 16, 19),
-    ("文星村", "村(居)民开放日", "村(居)民开放日", 20, 9),
-    ("石堰社区", "微讲堂:家庭教育与亲子沟通", "微讲堂", 23, 19),
+    ("渭溪村", "微讲堂：春季农作物病虫害防治", "微讲堂", 5, 15),
+    ("黄土村", "健康讲座：老年人高血压防治", "健康讲座", 9, 9),
+    ("马寨村", "法治宣讲：人民调解与邻里纠纷", "法治宣讲", 12, 14),
+    ("金鸡村", "微讲堂：手机里的“指尖学习”", "微讲堂", 16, 19),
+    ("文星村", "村（居）民开放日", "村（居）民开放日", 20, 9),
+    ("石堰社区", "微讲堂：家庭教育与亲子沟通", "微讲堂", 23, 19),
 ]
 
 
@@ -72,7 +72,7 @@ def load(town) -> None:
         village = demo.demo_village(town, name)
         if village is None:
             continue
-        title = f"善书堂干部夜校({name})"
+        title = f"善书堂干部夜校（{name}）"
         if _find(title, village.id):
             continue
         first_day = monday - timedelta(weeks=3) + timedelta(days=1 + index)
@@ -80,7 +80,7 @@ def load(town) -> None:
             None,
             {
                 "title": title,
-                "description": "每周一次,学习政策理论、产业发展和乡村治理。\n请带上笔记本。",
+                "description": "每周一次，学习政策理论、产业发展和乡村治理。\n请带上笔记本。",
                 "markdown": False,
                 "category_id": cats["干部夜校"].id,
                 "org_unit_id": village.id,
@@ -110,7 +110,7 @@ def load(town) -> None:
                 None,
                 {
                     "title": title,
-                    "description": "主讲:镇讲师团成员。欢迎村(居)民参加。",
+                    "description": "主讲：镇讲师团成员。欢迎村（居）民参加。",
                     "markdown": False,
                     "category_id": cats[category].id,
                     "org_unit_id": village.id,

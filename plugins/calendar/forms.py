@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from core.forms.fields import MobilePhone, clean_text
-from core.timeutil import from_local
+from core.timeutil import from_local, local_today
 
 FREQ_CHOICES = [
     ("none", _l("不重复")),
@@ -48,8 +48,9 @@ MATERIAL_CHOICES = [
     ("other", _l("其他")),
 ]
 REQUIRED = "此项必填。"
-BAD_DATE = "请输入正确的日期,例如 2026-03-05。"
-BAD_TIME = "请输入正确的时间,例如 19:30。"
+BAD_DATE = "请输入正确的日期，例如 2026-03-05。"
+BAD_TIME = "请输入正确的时间，例如 19:30。"
+PAST_START = _l("开始日期已经过去。补记办过的活动请勾选“这是过去活动的补录”。")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -83,7 +84,7 @@ class EventForm(WhenMixin, FlaskForm):
         _l("地点"),
         filters=[clean_text],
         validators=[Length(max=200, message="地点最多 200 个字。")],
-        description=_l("不填则为主办村(社区)的学习中心"),
+        description=_l("不填则为主办村（社区）的学习中心"),
     )
     description = TextAreaField(
         _l("活动介绍"),
@@ -97,7 +98,7 @@ class EventForm(WhenMixin, FlaskForm):
     end_date = DateField(_l("结束日期"), validators=[DataRequired(BAD_DATE)])
     end_time = TimeField(_l("结束时间"), validators=[Optional()], default=time(21, 0))
     capacity = IntegerField(
-        _l("名额(不填为不限)"),
+        _l("名额（不填为不限）"),
         validators=[Optional(), NumberRange(1, 10000, "名额应在 1 到 10000 之间。")],
     )
     registration_open = BooleanField(_l("需要报名"), default=True)
@@ -113,16 +114,41 @@ class EventForm(WhenMixin, FlaskForm):
         _l("活动结束后多少分钟停止签到"),
         validators=[Optional(), NumberRange(0, 1440, _l("请填写 0 到 1440 之间的分钟数。"))],
     )
-    members_only = BooleanField(_l("仅限本单位成员(不公开)"))
+    members_only = BooleanField(_l("仅限本单位成员（不公开）"))
     freq = SelectField(_l("重复"), choices=FREQ_CHOICES, default="none")
     interval = IntegerField(
-        _l("间隔(每几天/周/月)"),
+        _l("间隔（每几天/周/月）"),
         default=1,
         validators=[Optional(), NumberRange(1, 99, "间隔应在 1 到 99 之间。")],
     )
     weekdays = MultiCheckboxField(_l("每周的哪几天"), choices=WEEKDAY_CHOICES)
     count = IntegerField(_l("共几次"), validators=[Optional()])
-    until = DateField(_l("或:重复到哪天为止"), validators=[Optional()])
+    until = DateField(_l("或：重复到哪天为止"), validators=[Optional()])
+    past_record = BooleanField(
+        _l("这是过去活动的补录"),
+        description=_l("只为台账补记已经办过的活动时勾选；新活动不能从过去的日期开始。"),
+    )
+    #: Set by the view for a new event: only then is a start in the past refused.
+    creating = False
+
+    def validate(self, extra_validators=None) -> bool:
+        """The field rules and the schedule rules together, so every problem shows at once."""
+        ok = super().validate(extra_validators)
+        problems = []
+        when = (self.start_date, self.end_date, self.start_time, self.end_time)
+        if all(not f.errors for f in when) and self.start_date.data and self.end_date.data:
+            start, end = self.moments()
+            if not all(2000 <= f.data.year <= 2100 for f in (self.start_date, self.end_date)):
+                problems.append((self.start_date, _l("日期必须在 2000 年到 2100 年之间。")))
+            elif end < start:
+                problems.append((self.end_date, _l("结束时间不能早于开始时间。")))
+            if self.creating and self.start_date.data < local_today() and not self.past_record.data:
+                problems.append((self.start_date, PAST_START))
+        if self.freq.data != "none" and not self.count.data and not self.until.data:
+            problems.append((self.count, _l("请填写重复次数或结束日期。")))
+        for field, message in problems:
+            field.errors = [*field.errors, message]
+        return ok and not problems
 
     def validate_start_time(self, field):
         if not self.all_day.data and field.data is None:
@@ -190,7 +216,7 @@ class LateWalkInForm(LateReasonMixin, FlaskForm):
         filters=[clean_text],
         validators=[DataRequired("请填写姓名。"), Length(max=50, message="姓名最多 50 个字。")],
     )
-    phone = StringField(_l("手机号(可不填)"), validators=[Optional(), MobilePhone()])
+    phone = StringField(_l("手机号（可不填）"), validators=[Optional(), MobilePhone()])
 
 
 class OccurrenceForm(FlaskForm):
@@ -224,21 +250,26 @@ class PauseForm(FlaskForm):
     first_day = DateField(_l("暂停开始日期"), validators=[DataRequired(BAD_DATE)])
     last_day = DateField(_l("暂停结束日期"), validators=[DataRequired(BAD_DATE)])
     reason = StringField(
-        _l("原因(如农忙)"),
+        _l("原因（如农忙）"),
         filters=[clean_text],
         validators=[Length(max=200, message="最多 200 个字。")],
     )
 
 
 class ProxyForm(FlaskForm):
-    """代报名: a villager without a smartphone."""
+    """代报名 for a villager without a smartphone, by name and village; the phone is optional."""
 
     name = StringField(
         _l("姓名"),
         filters=[clean_text],
         validators=[DataRequired("请填写姓名。"), Length(max=50, message="姓名最多 50 个字。")],
     )
-    phone = StringField(_l("手机号"), validators=[DataRequired("请填写手机号。"), MobilePhone()])
+    village_id = SelectField(
+        _l("所在村（社区）"), coerce=int, validators=[DataRequired(_l("请选择所在村（社区）。"))]
+    )
+    phone = StringField(_l("手机号（可不填）"), validators=[Optional(), MobilePhone()])
+    #: Shown only after a likely duplicate was named: staff say it is somebody else.
+    not_a_duplicate = BooleanField(_l("我已核对，这是另一个人，仍然代报名"))
 
 
 class WalkInForm(FlaskForm):
@@ -247,7 +278,7 @@ class WalkInForm(FlaskForm):
         filters=[clean_text],
         validators=[DataRequired("请填写姓名。"), Length(max=50, message="姓名最多 50 个字。")],
     )
-    phone = StringField(_l("手机号(可不填)"), validators=[Optional(), MobilePhone()])
+    phone = StringField(_l("手机号（可不填）"), validators=[Optional(), MobilePhone()])
 
 
 class MaterialForm(FlaskForm):
@@ -264,7 +295,7 @@ class CategoryForm(FlaskForm):
     colour = StringField(
         _l("颜色"),
         default="#8a1c12",
-        validators=[Regexp(r"^#[0-9a-fA-F]{6}$", message="颜色格式应为 #RRGGBB,例如 #8a1c12。")],
+        validators=[Regexp(r"^#[0-9a-fA-F]{6}$", message="颜色格式应为 #RRGGBB，例如 #8a1c12。")],
     )
     position = IntegerField(_l("排序"), default=100, validators=[Optional(), NumberRange(0, 9999)])
     active = BooleanField(_l("启用"), default=True)

@@ -81,7 +81,7 @@ def build_vevents(event, url: str) -> list[Event]:
     master.add("DTEND", _when(event.end_at, event.all_day))
     description = event.description
     if event.cancelled and event.cancel_reason:
-        description = f"取消原因:{event.cancel_reason}\n\n{description}"
+        description = f"取消原因：{event.cancel_reason}\n\n{description}"
     master.add("DESCRIPTION", f"{description}\n\n{url}".strip())
     if event.venue:
         master.add("LOCATION", event.venue)
@@ -124,7 +124,7 @@ def build_vevents(event, url: str) -> list[Event]:
             child.add("DTSTART", _when(start, event.all_day))
             child.add("DTEND", _when(end, event.all_day))
             note = (
-                f"取消原因:{override.cancel_reason}\n\n"
+                f"取消原因：{override.cancel_reason}\n\n"
                 if override.cancelled and override.cancel_reason
                 else ""
             )
@@ -166,7 +166,7 @@ def occurrence_vevent(event, occurrence, url: str) -> bytes:
     vevent.add("SUMMARY", _summary(occurrence.title, occurrence.cancelled))
     vevent.add("DTSTART", _when(occurrence.start, event.all_day))
     vevent.add("DTEND", _when(occurrence.end, event.all_day))
-    note = f"取消原因:{occurrence.cancel_reason}\n\n" if occurrence.cancel_reason else ""
+    note = f"取消原因：{occurrence.cancel_reason}\n\n" if occurrence.cancel_reason else ""
     vevent.add("DESCRIPTION", f"{note}{event.description}\n\n{url}".strip())
     if occurrence.venue:
         vevent.add("LOCATION", occurrence.venue)

@@ -168,17 +168,25 @@ class CalendarRegistration(db.Model):
     #: 代报名: a villager without a smartphone, registered by a coordinator.
     proxy_name: Mapped[str | None] = mapped_column(String(50))
     proxy_phone: Mapped[str | None] = mapped_column(String(11))
+    proxy_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(String(12), default="confirmed")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    proxy_unit = relationship("OrgUnit", foreign_keys=[proxy_unit_id])
     event: Mapped[CalendarEvent] = relationship()
 
     @property
     def person_name(self) -> str:
         return self.user.display_name if self.user else (self.proxy_name or "")
+
+    @property
+    def village_name(self) -> str:
+        """The person's home village: the account's, or the one typed in for a 代报名."""
+        unit = self.user.home_unit if self.user else self.proxy_unit
+        return unit.name if unit else ""
 
 
 class CalendarAttendance(db.Model):

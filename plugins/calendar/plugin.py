@@ -52,7 +52,7 @@ class CalendarPlugin(Plugin):
         return [
             Permission(
                 "calendar.manage_events",
-                _l("创建和编辑活动(管理员全镇,村负责人本村)"),
+                _l("创建和编辑活动（管理员全镇，村负责人本村）"),
                 ("programme_manager", "village_coordinator"),
             ),
             Permission(
@@ -136,6 +136,33 @@ class CalendarPlugin(Plugin):
         from plugins.calendar.metrics import metrics
 
         return metrics(unit_ids, start, end)
+
+    @hookimpl
+    def audit_labels(self):
+        return {
+            "calendar.attendance_late_recorded": _l("补录签到"),
+            "calendar.attendance_ticked": _l("点名签到"),
+            "calendar.attendance_undone": _l("撤销签到"),
+            "calendar.walk_in_recorded": _l("登记现场签到"),
+            "calendar.category_created": _l("新增活动类别"),
+            "calendar.category_updated": _l("修改活动类别"),
+            "calendar.event_created": _l("创建活动"),
+            "calendar.event_updated": _l("修改活动"),
+            "calendar.event_cancelled": _l("取消整个活动"),
+            "calendar.occurrence_cancelled": _l("取消一次活动"),
+            "calendar.occurrence_restored": _l("恢复一次活动"),
+            "calendar.occurrence_edited": _l("修改一次活动"),
+            "calendar.series_split": _l("拆分系列活动"),
+            "calendar.series_paused": _l("暂停系列活动"),
+            "calendar.series_unpaused": _l("取消暂停系列活动"),
+            "calendar.material_uploaded": _l("上传活动资料"),
+            "calendar.proxy_registered": _l("代报名"),
+            "calendar_event": _l("活动"),
+            "calendar_category": _l("活动类别"),
+            "calendar_material": _l("活动资料"),
+            "calendar_registration": _l("报名"),
+            "calendar_attendance": _l("签到记录"),
+        }
 
     @hookimpl
     def load_demo_data(self, town):

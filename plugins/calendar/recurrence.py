@@ -126,7 +126,7 @@ def check_series(
     if not count and not until:
         raise RecurrenceError("请填写重复次数或结束日期。")
     if count is not None and count > MAX_OCCURRENCES:
-        raise RecurrenceError(f"重复次数太多:一个系列最多 {MAX_OCCURRENCES} 次。")
+        raise RecurrenceError(f"重复次数太多：一个系列最多 {MAX_OCCURRENCES} 次。")
     if until and not date(2000, 1, 1) <= until <= date(2100, 12, 31):
         raise RecurrenceError("日期必须在 2000 年到 2100 年之间。")
     rule = build_rule(start, freq, interval, weekdays, count, until)
@@ -134,9 +134,9 @@ def check_series(
     for moment in rule:
         starts.append(moment)
         if len(starts) > MAX_OCCURRENCES:
-            raise RecurrenceError(f"重复次数太多:一个系列最多 {MAX_OCCURRENCES} 次。")
+            raise RecurrenceError(f"重复次数太多：一个系列最多 {MAX_OCCURRENCES} 次。")
     if not starts:
-        raise RecurrenceError("这个重复设置没有产生任何一次活动,请检查日期。")
+        raise RecurrenceError("这个重复设置没有产生任何一次活动，请检查日期。")
     duration = end - start
     first = from_local(starts[0])
     last = from_local(starts[-1])

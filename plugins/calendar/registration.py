@@ -68,11 +68,11 @@ def confirmed_count(event_id: int, original_start: datetime) -> int:
 
 def _check_open(event: CalendarEvent, occurrence: Occurrence) -> None:
     if occurrence.cancelled:
-        raise RegistrationError("这次活动已取消,不能报名。")
+        raise RegistrationError("这次活动已取消，不能报名。")
     if not event.registration_open:
         raise RegistrationError("这个活动不需要报名或已停止报名。")
     if occurrence.end < utcnow():
-        raise RegistrationError("这次活动已经结束,不能报名。")
+        raise RegistrationError("这次活动已经结束，不能报名。")
 
 
 def register(
@@ -150,8 +150,8 @@ def cancel(registration: CalendarRegistration, occurrence_title: str, link: str)
         if waiting.user_id:
             notify.notify(
                 waiting.user_id,
-                f"您已从候补转为正式报名:{occurrence_title}",
-                "有人取消了报名,您已获得名额,请按时参加。",
+                f"您已从候补转为正式报名：{occurrence_title}",
+                "有人取消了报名，您已获得名额，请按时参加。",
                 link,
                 dedupe_key=key,
                 kind="promotion",

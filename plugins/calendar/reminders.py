@@ -52,8 +52,8 @@ def tell_cancelled(
         key = _occurrence_key(row.original_start)
         if notify.notify(
             row.user_id,
-            f"活动取消:{event.title}({when})",
-            f"您报名的活动已取消。原因:{reason}",
+            f"活动取消：{event.title}（{when}）",
+            f"您报名的活动已取消。原因：{reason}",
             occurrence_path(event.id, key),
             dedupe_key=f"calendar:cancelled:{row.id}:{key}:{version}",
             kind="cancellation",
@@ -105,8 +105,8 @@ def send_reminders(now: datetime | None = None) -> int:
         when = to_local(occurrence.start).strftime("%m月%d日 %H:%M")
         if notify.notify(
             row.user_id,
-            f"活动提醒:{occurrence.title}",
-            f"{when} 在 {occurrence.venue} 举行,请准时参加。",
+            f"活动提醒：{occurrence.title}",
+            f"{when} 在 {occurrence.venue} 举行，请准时参加。",
             occurrence_path(row.event_id, occurrence.key),
             dedupe_key=f"calendar:reminder:{row.id}:{occurrence.key}",
             kind="reminder",

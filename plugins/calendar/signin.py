@@ -115,7 +115,7 @@ def build(event: CalendarEvent, occ: Occurrence, viewer, want_full: bool, now: d
             Row(
                 len(sheet.rows) + 1,
                 reg.person_name,
-                user.home_unit.name if user and user.home_unit else "",
+                reg.village_name,
                 phone,
                 "、".join(notes),
                 came(att),

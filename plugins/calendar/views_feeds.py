@@ -88,7 +88,7 @@ def regenerate_token():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     feeds.new_token(current_user.id)
-    flash("已生成新的订阅链接,旧链接已失效。", "success")
+    flash("已生成新的订阅链接，旧链接已失效。", "success")
     return redirect(url_for("auth.profile") + "#calendar-feed")
 
 

@@ -97,13 +97,15 @@ def _save(form: EventForm, event: CalendarEvent | None, split_from=None):
 def new():
     """Create an event or a series (managers anywhere, coordinators in their village)."""
     form = EventForm()
+    form.creating = True
     _prepare(form)
     if request.method == "GET" and form.org_unit_id.choices:
         form.org_unit_id.data = form.org_unit_id.choices[0][0]
     if form.validate_on_submit():
         event = _save(form, None)
         if event is not None:
-            audit.record("calendar.event_created", event, f"创建活动「{event.title}」")
+            what = "补录过去活动" if form.past_record.data else "创建活动"
+            audit.record("calendar.event_created", event, f"{what}「{event.title}」")
             db.session.commit()
             flash("活动已创建。", "success")
             return redirect(url_for("calendar.event", event_id=event.id))

@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 from core import audit, confirm, reach
 from core.extensions import db
 from core.forms.admin import ConfirmForm
+from core.orgunits import villages
 from core.permissions import can, require
 from core.timeutil import utcnow
 from core.web import time_span
-from plugins.calendar import attendance, checkin, registration, signin
+from plugins.calendar import attendance, checkin, proxy, registration, signin
 from plugins.calendar.blueprint import (
     bp,
     event_or_404,
@@ -43,7 +44,7 @@ def register(event_id: int, key: str):
     else:
         db.session.commit()
         if row.status == "waiting":
-            flash("名额已满,您已进入候补名单;有人取消时会自动转为正式报名并通知您。", "info")
+            flash("名额已满，您已进入候补名单；有人取消时会自动转为正式报名并通知您。", "info")
         else:
             flash("报名成功。", "success")
     return _back(event_id, key)
@@ -91,9 +92,38 @@ def _record(event, occ, key: str, form_field, audit_action: str, summary: str, *
         form_field.errors.append(str(error))
         return False
     if created:
-        audit.record(audit_action, event, f"{summary}({key})")
+        audit.record(audit_action, event, f"{summary}（{key}）")
     db.session.commit()
     return True
+
+
+def _register_proxy(event, occ, key: str, form: ProxyForm) -> list[str] | None:
+    """Register a villager on their behalf. None when saved, else the likely duplicates to
+    confirm (a refusal goes beside the name)."""
+    try:
+        row, found = proxy.register_proxy(
+            event,
+            occ,
+            form.name.data,
+            form.village_id.data,
+            form.phone.data or None,
+            current_user.id,
+            not_a_duplicate=bool(form.not_a_duplicate.data),
+        )
+    except RegistrationError as error:
+        db.session.rollback()
+        form.name.errors.append(str(error))
+        return []
+    if row is None:
+        return found.warnings
+    who = proxy.person_label(row.person_name, row.village_name, form.phone.data)
+    audit.record("calendar.proxy_registered", event, f"代报名 {who}（{key}）")
+    db.session.commit()
+    if found.account is not None:
+        flash(_("已为%(person)s的账号报名。", person=who), "success")
+    else:
+        flash(_("已为%(person)s代报名。", person=who), "success")
+    return None
 
 
 @bp.route("/e/<int:event_id>/<key>/people", methods=["GET", "POST"])
@@ -122,25 +152,11 @@ def rollcall(event_id: int, key: str):
         for reg in registrations
         if (reg.user_id not in present_users if reg.user_id else reg.id not in present_proxies)
     ]
+    proxy_form.village_id.choices = [(0, _("请选择"))] + [(v.id, v.name) for v in villages()]
+    proxy_warnings = []
     if _submitted("proxy") and proxy_form.validate_on_submit():
-        try:
-            registration.register(
-                event,
-                occ,
-                None,
-                proxy_name=proxy_form.name.data,
-                proxy_phone=proxy_form.phone.data,
-                registered_by_id=current_user.id,
-            )
-        except RegistrationError as error:
-            db.session.rollback()
-            proxy_form.name.errors.append(str(error))
-        else:
-            audit.record(
-                "calendar.proxy_registered", event, f"代报名 {proxy_form.name.data}({key})"
-            )
-            db.session.commit()
-            flash("代报名成功。", "success")
+        proxy_warnings = _register_proxy(event, occ, key, proxy_form)
+        if proxy_warnings is None:
             return redirect(request.path)
     if _submitted("walk") and walk_form.validate_on_submit():
         saved = _record(
@@ -185,6 +201,7 @@ def rollcall(event_id: int, key: str):
         rows=rows,
         others=others,
         proxy_form=proxy_form,
+        proxy_warnings=proxy_warnings,
         walk_form=walk_form,
         late_form=late_form,
         late_walk_form=late_walk_form,
@@ -225,7 +242,7 @@ def _record_late(event, occ, key: str, form: LateEntryForm, now) -> bool:
                 audit.record(
                     "calendar.attendance_late_recorded",
                     event,
-                    f"补录签到 {reg.person_name}({key}):{form.reason.data}",
+                    f"补录签到 {reg.person_name}（{key}）：{form.reason.data}",
                 )
     except RegistrationError as error:
         db.session.rollback()
@@ -276,7 +293,9 @@ def tick(event_id: int, key: str, registration_id: int):
         flash(str(error), "error")
     else:
         if created:
-            audit.record("calendar.attendance_ticked", event, f"点名签到 {reg.person_name}({key})")
+            audit.record(
+                "calendar.attendance_ticked", event, f"点名签到 {reg.person_name}（{key}）"
+            )
         db.session.commit()
     return redirect(url_for("calendar.rollcall", event_id=event_id, key=key))
 
@@ -295,7 +314,7 @@ def untick(event_id: int, key: str, attendance_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if attendance.revoke(row, _("点名时撤销（误点）"), current_user.id):
-        audit.record("calendar.attendance_undone", event, f"撤销签到 {row.person_name}({key})")
+        audit.record("calendar.attendance_undone", event, f"撤销签到 {row.person_name}（{key}）")
         db.session.commit()
         flash("已撤销签到。", "success")
     return redirect(url_for("calendar.rollcall", event_id=event_id, key=key))

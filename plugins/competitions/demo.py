@@ -126,7 +126,7 @@ def finished_contest(town: OrgUnit) -> None:
     contest, created = _contest(
         town,
         "2026年健康与安全知识竞赛",
-        description="已结束的竞赛：可查看个人和村(社区)排行榜。",
+        description="已结束的竞赛：可查看个人和村（社区）排行榜。",
         opens_at=now - timedelta(days=40),
         closes_at=now - timedelta(days=10),
         time_limit_minutes=20,

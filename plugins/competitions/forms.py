@@ -67,22 +67,22 @@ class QuestionForm(FlaskForm):
         return texts
 
     def validate(self, extra_validators=None) -> bool:
+        """Field rules, the options and the answer key together: every problem shows at once."""
         ok = super().validate(extra_validators)
         qtype = QUESTION_TYPES.get(self.kind.data, None)
         if qtype is None:
             return False
         options = self.options()
+        option_problems = []
         if any(not text for text in options):
-            self.option_a.errors = [*self.option_a.errors, "选项中间不能有空项。"]
-            return False
+            option_problems.append("选项中间不能有空项。")
         if len(options) < qtype.min_options:
-            self.option_a.errors = [*self.option_a.errors, f"至少需要 {qtype.min_options} 个选项。"]
-            return False
+            option_problems.append(f"至少需要 {qtype.min_options} 个选项。")
+        self.option_a.errors = [*self.option_a.errors, *option_problems]
         problem = qtype.answer_problem(qtype.normalise_answer(self.answer.data or ""), len(options))
         if problem:
             self.answer.errors = [*self.answer.errors, problem + "。"]
-            return False
-        return ok
+        return ok and not option_problems and not problem
 
 
 class ImportForm(FlaskForm):
@@ -131,7 +131,7 @@ class ContestForm(FlaskForm):
         ],
     )
     time_limit_minutes = IntegerField(
-        _l("每次答题限时(分钟)"),
+        _l("每次答题限时（分钟）"),
         default=20,
         validators=[InputRequired(REQUIRED), NumberRange(1, 180)],
     )
@@ -148,7 +148,7 @@ class ContestForm(FlaskForm):
         _l("抽题规则"),
         default="法律 1 2\n安全 1 2\n健康 2 1",
         validators=[DataRequired(REQUIRED), Length(max=1000)],
-        description=_l("每行:分类 难度 题数,如“法律 1 3”"),
+        description=_l("每行：分类 难度 题数，如“法律 1 3”"),
     )
 
     def validate(self, extra_validators=None) -> bool:
@@ -172,7 +172,7 @@ class LiveForm(FlaskForm):
     title = StringField(
         _l("名称"), filters=[clean_text], validators=[DataRequired(REQUIRED), Length(max=120)]
     )
-    org_unit_id = SelectField(_l("举办村(社区)或单位"), coerce=int)
+    org_unit_id = SelectField(_l("举办村（社区）或单位"), coerce=int)
     category = SelectField(
         _l("题目分类"), choices=[("", _l("不限")), *CATEGORY_CHOICES], default=""
     )
@@ -182,7 +182,7 @@ class LiveForm(FlaskForm):
     seconds_per_question = IntegerField(
         _l("每题秒数"), default=30, validators=[InputRequired(REQUIRED), NumberRange(5, 600)]
     )
-    scheduled_at = DateTimeLocalField(_l("计划时间(可不填)"), validators=[Optional()])
+    scheduled_at = DateTimeLocalField(_l("计划时间（可不填）"), validators=[Optional()])
     location = StringField(_l("地点"), filters=[clean_text], validators=[Length(max=120)])
 
 
@@ -193,18 +193,18 @@ class JoinForm(FlaskForm):
     name = StringField(
         _l("您的姓名"), filters=[clean_text], validators=[DataRequired(REQUIRED), Length(max=30)]
     )
-    village_id = SelectField(_l("所在村(社区)"), coerce=int)
+    village_id = SelectField(_l("所在村（社区）"), coerce=int)
 
     def validate_village_id(self, field) -> None:
         if not field.data:
-            raise ValidationError("请选择所在村(社区)。")
+            raise ValidationError("请选择所在村（社区）。")
 
 
 class PaperForm(FlaskForm):
     name = StringField(
         _l("姓名"), filters=[clean_text], validators=[DataRequired(REQUIRED), Length(max=30)]
     )
-    village_id = SelectField(_l("所在村(社区)"), coerce=int)
+    village_id = SelectField(_l("所在村（社区）"), coerce=int)
     answers = StringField(
         _l("各题答案"),
         filters=[clean_text],
@@ -214,7 +214,7 @@ class PaperForm(FlaskForm):
 
     def validate_village_id(self, field) -> None:
         if not field.data:
-            raise ValidationError("请选择所在村(社区)。")
+            raise ValidationError("请选择所在村（社区）。")
 
 
 class RoundForm(FlaskForm):
@@ -230,7 +230,7 @@ class RoundForm(FlaskForm):
         _l("评分标准"),
         default="内容质量 40\n群众参与 30\n特色创新 30",
         validators=[DataRequired(REQUIRED), Length(max=1000)],
-        description=_l("每行:标准名 权重；权重合计 100"),
+        description=_l("每行：标准名 权重；权重合计 100"),
     )
     tie_rule = SelectField(
         _l("得分相同跨过获奖名额时"),
@@ -268,11 +268,11 @@ class NominationForm(FlaskForm):
     nominee_name = StringField(
         _l("推荐对象"), filters=[clean_text], validators=[DataRequired(REQUIRED), Length(max=100)]
     )
-    nominee_unit_id = SelectField(_l("所属村(社区)或单位"), coerce=int)
+    nominee_unit_id = SelectField(_l("所属村（社区）或单位"), coerce=int)
     reason = TextAreaField(
         _l("推荐理由"), filters=[clean_text], validators=[DataRequired(REQUIRED), Length(max=3000)]
     )
-    evidence = FileField(_l("证明材料(PDF/PNG/JPEG，5 MB 以内，可不传)"))
+    evidence = FileField(_l("证明材料（PDF/PNG/JPEG，5 MB 以内，可不传）"))
 
 
 class EvidenceForm(FlaskForm):

@@ -24,7 +24,7 @@ def _contest_entry(contest: Contest) -> CalendarEntry:
     return CalendarEntry(
         uid=f"competitions-contest-{contest.id}@xiangxuetong",
         source="competitions",
-        title=f"知识竞赛:{contest.title}",
+        title=f"知识竞赛：{contest.title}",
         start=contest.opens_at,
         end=contest.closes_at,
         url=url_for("competitions.contest", contest_id=contest.id),
@@ -43,7 +43,7 @@ def _live_entry(quiz: LiveSession) -> CalendarEntry:
     return CalendarEntry(
         uid=f"competitions-live-{quiz.id}@xiangxuetong",
         source="competitions",
-        title=f"有奖知识问答:{quiz.title}",
+        title=f"有奖知识问答：{quiz.title}",
         start=quiz.scheduled_at,
         end=quiz.scheduled_at + _live_length(quiz),
         url=url_for("competitions.live_join", code=quiz.code),

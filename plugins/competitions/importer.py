@@ -46,7 +46,7 @@ def _cell(value) -> str:
 def read_table(filename: str, data: bytes) -> list[list[str]]:
     """Rows of cells (the first is the header) from XLSX or CSV bytes; refuse junk clearly."""
     if len(data) > MAX_BYTES:
-        raise ImportFileError(f"文件太大(上限 {MAX_BYTES // 1024 // 1024} MB)，请拆分后再导入。")
+        raise ImportFileError(f"文件太大（上限 {MAX_BYTES // 1024 // 1024} MB），请拆分后再导入。")
     if not data:
         raise ImportFileError("文件是空的。")
     if data[:2] == b"PK":
@@ -81,7 +81,7 @@ def parse_rows(table: list[list[str]]) -> tuple[list[dict], list[dict]]:
     header = [cell.strip() for cell in table[0]]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise ImportFileError(f"缺少列: {'、'.join(missing)}。请使用模板的表头。")
+        raise ImportFileError(f"缺少列：{'、'.join(missing)}。请使用模板的表头。")
     if len(table) - 1 > MAX_ROWS:
         raise ImportFileError(f"一次最多导入 {MAX_ROWS} 题。")
     index = {name: header.index(name) for name in COLUMNS if name in header}
@@ -170,7 +170,7 @@ def template_rows() -> list[list[str]]:
             "单选",
             "法律",
             "1",
-            "村民委员会每届任期几年?",
+            "村民委员会每届任期几年？",
             "三年",
             "五年",
             "四年",
@@ -184,7 +184,7 @@ def template_rows() -> list[list[str]]:
             "多选",
             "防诈骗",
             "2",
-            "以下哪些做法可以防范电信诈骗?",
+            "以下哪些做法可以防范电信诈骗？",
             "不点陌生链接",
             "不透露验证码",
             "向陌生账户转账",

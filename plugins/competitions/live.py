@@ -55,7 +55,7 @@ def _locked(session_id: int) -> LiveSession:
 
 def _move(quiz: LiveSession, target: str) -> None:
     if (quiz.state, target) not in LIVE_TRANSITIONS:
-        raise ContestError(f"当前状态不能进行这个操作({quiz.state} → {target})。")
+        raise ContestError(f"当前状态不能进行这个操作（{quiz.state} → {target}）。")
     quiz.state = target
 
 
@@ -198,7 +198,7 @@ def add_paper(quiz: LiveSession, name: str, village_id: int | None, letters: lis
         problem = qtype.answer_problem(chosen, len(question.options))
         if problem and qtype.name != "multiple":
             db.session.rollback()
-            raise ContestError(f"第 {quiz.question_ids.index(question_id) + 1} 题: {problem}")
+            raise ContestError(f"第 {quiz.question_ids.index(question_id) + 1} 题：{problem}")
         rows.append(
             {
                 "session_id": quiz.id,
@@ -279,3 +279,10 @@ def seconds_left(quiz: LiveSession, now: datetime | None = None) -> int:
     if quiz.state != "question" or quiz.question_deadline is None:
         return 0
     return max(int((quiz.question_deadline - (now or utcnow())).total_seconds() + 0.999), 0)
+
+
+def participant_count(quiz: LiveSession) -> int:
+    """Seats taken so far (phones and paper sheets), for the screens' polling."""
+    return db.session.scalar(
+        select(func.count(LiveParticipant.id)).where(LiveParticipant.session_id == quiz.id)
+    )

@@ -50,7 +50,7 @@ class CompetitionsPlugin(Plugin):
             ),
             Permission(
                 "competitions.judge",
-                _l("评比评审(按轮次在评委名单中指派，不随角色授予)"),
+                _l("评比评审（按轮次在评委名单中指派，不随角色授予）"),
                 (),
             ),
         ]
@@ -63,7 +63,7 @@ class CompetitionsPlugin(Plugin):
 
     @hookimpl
     def register_commands(self):
-        @click.group("competitions", help="知识竞赛: 定时任务")
+        @click.group("competitions", help="知识竞赛：定时任务")
         def group():
             pass
 
@@ -103,6 +103,37 @@ class CompetitionsPlugin(Plugin):
         from plugins.competitions import hooks
 
         return hooks.report_metrics(unit_ids, start, end)
+
+    @hookimpl
+    def audit_labels(self):
+        return {
+            "competitions.contest_saved": _l("保存竞赛"),
+            "competitions.contest_state": _l("更改竞赛状态"),
+            "competitions.evidence_added": _l("上传证明材料"),
+            "competitions.judge_added": _l("指派评委"),
+            "competitions.live_created": _l("创建有奖问答"),
+            "competitions.live_finished": _l("结束有奖问答"),
+            "competitions.live_paper": _l("录入纸质答卷"),
+            "competitions.nominated": _l("推荐参评"),
+            "competitions.question_saved": _l("保存题目"),
+            "competitions.question_toggled": _l("停用或启用题目"),
+            "competitions.questions_imported": _l("导入题目"),
+            "competitions.round_created": _l("新建评比"),
+            "competitions.round_state": _l("更改评比状态"),
+            "competitions.scored": _l("评委打分"),
+            "competitions.winner_marked": _l("确定获奖"),
+            "competitions.winner_removed": _l("撤销获奖"),
+            "competitions_contest": _l("竞赛"),
+            "competitions_question": _l("题目"),
+            "competitions_import": _l("题目导入"),
+            "competitions_live_session": _l("有奖问答"),
+            "competitions_award_round": _l("评比"),
+            "competitions_nomination": _l("参评推荐"),
+            "competitions_evidence": _l("证明材料"),
+            "competitions_award_judge": _l("评委"),
+            "competitions_judge_score": _l("评分"),
+            "competitions_winner": _l("获奖"),
+        }
 
     @hookimpl
     def load_demo_data(self, town):

@@ -77,7 +77,7 @@ class TrueFalse(QuestionType):
 
     def answer_problem(self, answer: str, option_count: int) -> str | None:
         if answer not in ("A", "B"):
-            return "判断题答案应为 对/错(或 A/B)"
+            return "判断题答案应为 对/错（或 A/B）"
         return None
 
 

@@ -132,7 +132,7 @@ def start_attempt(contest: Contest, user: User, now: datetime | None = None) -> 
     if contest.phase(now) != "open":
         raise ContestError("竞赛现在不在开放时间内。")
     if not is_eligible(contest, user):
-        raise ContestError("这项竞赛只面向指定村(社区)或单位的居民。")
+        raise ContestError("这项竞赛只面向指定村（社区）或单位的居民。")
     existing = open_attempt(contest, user)
     if existing is not None:
         if finish_if_overdue(existing, now):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import segno
 from flask import (
     abort,
     current_app,
@@ -16,7 +17,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from core import audit
@@ -32,10 +35,10 @@ from plugins.competitions.models_live import LiveParticipant, LiveSession
 from plugins.competitions.services import ContestError
 
 STATE_LABELS = {
-    "waiting": "等待开始",
-    "question": "答题中",
-    "reveal": "公布答案",
-    "finished": "已结束",
+    "waiting": _l("等待开始"),
+    "question": _l("答题中"),
+    "reveal": _l("公布答案"),
+    "finished": _l("已结束"),
 }
 
 
@@ -100,16 +103,20 @@ def _question(quiz: LiveSession) -> Question | None:
     return db.session.get(Question, qid) if qid else None
 
 
-@bp.route("/live/<int:session_id>/host")
-@login_required
-def live_host(session_id: int):
-    """The big screen: code, question, countdown, answer count, scoreboard after each question."""
-    quiz = _hosted(session_id)
-    players = db.session.scalars(
+def _players(quiz: LiveSession) -> list[LiveParticipant]:
+    return db.session.scalars(
         select(LiveParticipant)
         .where(LiveParticipant.session_id == quiz.id)
         .order_by(LiveParticipant.joined_at, LiveParticipant.id)
     ).all()
+
+
+@bp.route("/live/<int:session_id>/host")
+@login_required
+def live_host(session_id: int):
+    """The host's controls: code, question, countdown, answer count, scoreboard."""
+    quiz = _hosted(session_id)
+    players = _players(quiz)
     return render_template(
         "competitions/live_host.html",
         quiz=quiz,
@@ -121,6 +128,27 @@ def live_host(session_id: int):
         board=live.scoreboard(quiz, 10),
         labels=STATE_LABELS,
         join_url=url_for("competitions.live_join", code=quiz.code, _external=True),
+    )
+
+
+@bp.route("/live/<int:session_id>/projector")
+@login_required
+def live_projector(session_id: int):
+    """The screen for a village hall's projector: large code, QR of the join link, no site chrome."""
+    quiz = _hosted(session_id)
+    join_url = url_for("competitions.live_join", code=quiz.code, _external=True)
+    players = _players(quiz)
+    return render_template(
+        "competitions/live_projector.html",
+        quiz=quiz,
+        question=_question(quiz),
+        seconds_left=live.seconds_left(quiz),
+        answers=live.answer_count(quiz),
+        players=players,
+        board=live.scoreboard(quiz, 10),
+        labels=STATE_LABELS,
+        join_url=join_url,
+        qr_svg=Markup(segno.make(join_url, error="m").svg_inline(scale=10, border=2)),
     )
 
 
@@ -161,6 +189,7 @@ def live_host_state(session_id: int):
         index=quiz.current_index,
         seconds_left=live.seconds_left(quiz),
         answers=live.answer_count(quiz),
+        participants=live.participant_count(quiz),
     )
 
 
@@ -176,7 +205,7 @@ def live_results(session_id: int):
         if len(letters) != len(quiz.question_ids):
             form.answers.errors = [
                 *form.answers.errors,
-                f"需要 {len(quiz.question_ids)} 个答案(未答写 -)。",
+                f"需要 {len(quiz.question_ids)} 个答案（未答写 -）。",
             ]
         else:
             try:

@@ -41,7 +41,7 @@ def load(town: OrgUnit) -> None:
                     user.id,
                     activity,
                     Source("demo", kind, f"{user.id}-{n}"),
-                    f"演示:{services.activity_label(activity)}",
+                    f"演示：{services.activity_label(activity)}",
                     when,
                     quantity=quantity,
                 )
@@ -52,7 +52,7 @@ def load(town: OrgUnit) -> None:
                 lecturer.id,
                 "lecture",
                 Source("demo", "lecture", n),
-                "演示:授课 健康扶贫政策",
+                "演示：授课 健康扶贫政策",
                 start + timedelta(days=(61 * n + 3) % span),
             )
 

@@ -23,7 +23,7 @@ def _not_negative(message: str):
 
 class RuleForm(FlaskForm):
     amount = IntegerField(
-        _l("每次(每小时)学分"),
+        _l("每次（每小时）学分"),
         validators=[
             InputRequired("请填写学分。"),
             NumberRange(min=0, max=1000, message="学分应在 0 到 1000 之间。"),
@@ -33,7 +33,7 @@ class RuleForm(FlaskForm):
         _l("每日上限"),
         validators=[
             Optional(),
-            _not_negative("每日上限不能为负数;不限请留空。"),
+            _not_negative("每日上限不能为负数；不限请留空。"),
             NumberRange(max=100000, message="每日上限过大。"),
         ],
     )
@@ -41,7 +41,7 @@ class RuleForm(FlaskForm):
         _l("每月上限"),
         validators=[
             Optional(),
-            _not_negative("每月上限不能为负数;不限请留空。"),
+            _not_negative("每月上限不能为负数；不限请留空。"),
             NumberRange(max=1000000, message="每月上限过大。"),
         ],
     )
@@ -78,7 +78,7 @@ class PeriodForm(FlaskForm):
 
 class HouseholdForm(FlaskForm):
     name = StringField(
-        _l("我的家庭(户主姓名或门牌号)"),
+        _l("我的家庭（户主姓名或门牌号）"),
         filters=[clean_text],
         validators=[Length(max=50, message="家庭名称最多 50 字。")],
     )

@@ -38,7 +38,7 @@ class CreditsPlugin(Plugin):
             Permission("credits.manage_rules", _l("设置学分规则和上限"), ("programme_manager",)),
             Permission(
                 "credits.view_people",
-                _l("查看本村(社区)居民的学分记录"),
+                _l("查看本村（社区）居民的学分记录"),
                 ("village_coordinator", "counsellor", "programme_manager"),
             ),
         ]
@@ -80,6 +80,15 @@ class CreditsPlugin(Plugin):
                 evidence_endpoint="credits.ledger",
             )
         ]
+
+    @hookimpl
+    def audit_labels(self):
+        return {
+            "credits.rule_changed": _l("修改学分规则"),
+            "credits_rule": _l("学分规则"),
+            "credits_entry": _l("学分记录"),
+            "credits_household": _l("家庭"),
+        }
 
     @hookimpl
     def load_demo_data(self, town):

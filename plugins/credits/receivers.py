@@ -16,7 +16,7 @@ def on_attendance(payload: signals.AttendanceRecorded) -> None:
         payload.user_id,
         "attendance",
         Source("calendar", "attendance", payload.attendance_id),
-        f"参加活动({payload.category or '活动'})",
+        f"参加活动（{payload.category or '活动'}）",
         payload.occurrence_start,
     )
 
@@ -43,7 +43,7 @@ def on_lecture(payload: signals.LectureDelivered) -> None:
         payload.lecturer_user_id,
         "lecture",
         Source("lecturers", "request", payload.request_id),
-        f"授课:{payload.topic}",
+        f"授课：{payload.topic}",
         payload.delivered_at,
     )
 

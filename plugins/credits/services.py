@@ -19,15 +19,21 @@ from core.models import User
 from core.timeutil import local_zone, period_bounds, to_local, utcnow
 from plugins.credits.models import CREDIT, REVERSAL, CreditEntry, CreditRule
 
+
+def N_(text: str) -> str:
+    """Mark a string for the catalog; it is translated where it is shown (``activity_label``)."""
+    return text
+
+
 #: activity type → (label, default amount, default daily cap, default monthly cap)
 ACTIVITY_TYPES: dict[str, tuple] = {
-    "attendance": ("参加活动(每次)", 2, 6, 60),
-    "volunteer_hours": ("志愿服务(每小时)", 3, 24, 200),
-    "lecture": ("授课(每场)", 10, 20, 100),
-    "contest": ("参加竞赛(每次)", 3, 6, 30),
-    "learning_item": ("指尖学习(每条)", 1, 3, 30),
-    "course": ("学完网上课程(每门)", 5, 10, 30),
-    "daily_practice": ("每日一练(每天)", 1, 1, 31),
+    "attendance": (N_("参加活动（每次）"), 2, 6, 60),
+    "volunteer_hours": (N_("志愿服务（每小时）"), 3, 24, 200),
+    "lecture": (N_("授课（每场）"), 10, 20, 100),
+    "contest": (N_("参加竞赛（每次）"), 3, 6, 30),
+    "learning_item": (N_("指尖学习（每条）"), 1, 3, 30),
+    "course": (N_("学完网上课程（每门）"), 5, 10, 30),
+    "daily_practice": (N_("每日一练（每天）"), 1, 1, 31),
 }
 
 

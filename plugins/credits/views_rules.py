@@ -57,8 +57,8 @@ def edit_rule(activity_type: str):
     audit.record(
         "credits.rule_changed",
         rule,
-        f"学分规则 {services.activity_label(activity_type)}: {rule.amount} 分,"
-        f"每日上限 {rule.daily_cap if rule.daily_cap is not None else '不限'},"
+        f"学分规则 {services.activity_label(activity_type)}：{rule.amount} 分，"
+        f"每日上限 {rule.daily_cap if rule.daily_cap is not None else '不限'}，"
         f"每月上限 {rule.monthly_cap if rule.monthly_cap is not None else '不限'}",
     )
     db.session.commit()

@@ -32,13 +32,13 @@ def remind_overdue(days: int | None = None) -> int:
         people = {m.id for m in accounts.users_with_role("programme_manager", request.village)}
         if request.state == "assigned" and request.lecturer is not None:
             people.add(request.lecturer.user_id)
-            body = "讲师还没有接单或婉拒，请尽快处理(管理员可收回后另派)。"
+            body = "讲师还没有接单或婉拒，请尽快处理（管理员可收回后另派）。"
         else:
             body = "这个点单还没有派给讲师，请尽快派单。"
         for user_id in sorted(people):
             sent = notify.notify(
                 user_id,
-                f"点单已等待 {waited} 天: {request.topic.name}({request.village.name})",
+                f"点单已等待 {waited} 天：{request.topic.name}（{request.village.name}）",
                 body,
                 link=f"/lectures/requests/{request.id}",
                 dedupe_key=f"lecturers:overdue:{request.id}:{request.state}:{user_id}:{today}",

@@ -109,7 +109,7 @@ def review(lecturer: Lecturer, approve: bool, reason: str, reviewer) -> None:
         notify.notify(
             lecturer.user_id,
             "讲师团申请未通过",
-            f"原因: {reason}",
+            f"原因：{reason}",
             link=f"/lectures/corps/{lecturer.id}",
         )
 

@@ -140,7 +140,7 @@ def deliver(
     if request.scheduled_start is None or request.scheduled_start > utcnow():
         raise TransitionRefused("宣讲开始之后才能登记完成。", 400)
     if attendance is None or not 1 <= attendance <= MAX_AUDIENCE:
-        raise TransitionRefused(f"请填写实际听讲人数(1-{MAX_AUDIENCE})。", 400)
+        raise TransitionRefused(f"请填写实际听讲人数（1-{MAX_AUDIENCE}）。", 400)
     summary = (summary or "").strip()
     if not summary:
         raise TransitionRefused("请填写宣讲小结。", 400)

@@ -59,7 +59,7 @@ class RequestForm(FlaskForm):
     """A village orders a lecture: topic, format, 2–3 preferred times, audience, venue."""
 
     nonce = HiddenField()
-    village_id = SelectField("村(社区)", coerce=int)
+    village_id = SelectField("村（社区）", coerce=int)
     topic_id = SelectField("专题", coerce=int)
     format = SelectField("形式", choices=_format_choices)
     audience_size = IntegerField(
@@ -74,13 +74,13 @@ class RequestForm(FlaskForm):
     )
     venue = StringField("地点", filters=[clean_text], validators=[Optional(), Length(max=200)])
     notes = TextAreaField("备注", filters=[clean_text], validators=[Optional(), Length(max=1000)])
-    slot1_day = DateField("备选时间一: 日期", validators=[Optional()])
+    slot1_day = DateField("备选时间一：日期", validators=[Optional()])
     slot1_start = TimeField("开始", validators=[Optional()])
     slot1_end = TimeField("结束", validators=[Optional()])
-    slot2_day = DateField("备选时间二: 日期", validators=[Optional()])
+    slot2_day = DateField("备选时间二：日期", validators=[Optional()])
     slot2_start = TimeField("开始", validators=[Optional()])
     slot2_end = TimeField("结束", validators=[Optional()])
-    slot3_day = DateField("备选时间三(可选): 日期", validators=[Optional()])
+    slot3_day = DateField("备选时间三（可选）：日期", validators=[Optional()])
     slot3_start = TimeField("开始", validators=[Optional()])
     slot3_end = TimeField("结束", validators=[Optional()])
 
@@ -88,13 +88,15 @@ class RequestForm(FlaskForm):
         ok = super().validate(extra_validators)
         self.slots: list[tuple[datetime, datetime]] = []
         now = utcnow()
+        filled = 0
         for n in range(1, SLOT_COUNT + 1):
             day, start, end = (getattr(self, f"slot{n}_{part}") for part in ("day", "start", "end"))
             if day.errors or start.errors or end.errors:
-                ok = False
+                ok, filled = False, filled + 1
                 continue
             if not (day.data or start.data or end.data):
                 continue
+            filled += 1
             if not (day.data and start.data and end.data):
                 day.errors.append("请把日期、开始和结束时间填完整。")
                 ok = False
@@ -107,7 +109,7 @@ class RequestForm(FlaskForm):
                 ok = False
             else:
                 self.slots.append((begins, ends))
-        if ok and len(self.slots) < services.MIN_SLOTS:
+        if filled < services.MIN_SLOTS:  # said together with any other problem of the form
             self.slot1_day.errors.append("请至少给出两个备选时间。")
             ok = False
         return ok
@@ -139,13 +141,13 @@ class DeliverForm(FlaskForm):
         validators=[DataRequired("请填写宣讲小结。"), Length(max=2000)],
     )
     materials = TextAreaField(
-        "资料(签到册、照片、讲稿等说明)",
+        "资料（签到册、照片、讲稿等说明）",
         filters=[clean_text],
         validators=[Optional(), Length(max=2000)],
     )
     #: An optional first file; more can be added on the request page afterwards.
     kind = SelectField("资料类型", choices=list(MATERIAL_KINDS.items()), default="signin")
-    file = FileField("上传文件(jpg/png/pdf/docx/xlsx,可不传)")
+    file = FileField("上传文件（jpg/png/pdf/docx/xlsx，可不传）")
 
 
 class MaterialForm(FlaskForm):
@@ -189,7 +191,7 @@ class LecturerForm(FlaskForm):
     bio = TextAreaField("简介", filters=[clean_text], validators=[Optional(), Length(max=1000)])
     topic_ids = MultiCheckboxField("开设专题", coerce=int)
     formats = MultiCheckboxField("宣讲形式", choices=_format_choices)
-    village_ids = MultiCheckboxField("愿意服务的村(不选表示全镇)", coerce=int)
+    village_ids = MultiCheckboxField("愿意服务的村（不选表示全镇）", coerce=int)
     monthly_max = IntegerField(
         "每月最多场次",
         default=4,
@@ -198,7 +200,7 @@ class LecturerForm(FlaskForm):
             NumberRange(1, 31, "应在 1 到 31 之间。"),
         ],
     )
-    active = BooleanField("接受派单(不勾选表示暂停休息)", default=True)
+    active = BooleanField("接受派单（不勾选表示暂停休息）", default=True)
 
     def validate_topic_ids(self, field):
         if not field.data:
@@ -270,7 +272,7 @@ def add_format_fields(form_class):
             form_class,
             f"{code}_minutes",
             IntegerField(
-                f"{label}时长(分钟,0 表示不提供)",
+                f"{label}时长（分钟，0 表示不提供）",
                 default=0,
                 validators=[
                     InputRequired("请填写时长。"),

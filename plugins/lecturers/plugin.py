@@ -34,11 +34,11 @@ class LecturersPlugin(Plugin):
         return [
             Permission(
                 "lecturers.manage",
-                _l("审核讲师、编辑菜单、派单(社区教育管理员)"),
+                _l("审核讲师、编辑菜单、派单（社区教育管理员）"),
                 ("programme_manager",),
             ),
             Permission(
-                "lecturers.request", _l("为本村点单并评价(村负责人)"), ("village_coordinator",)
+                "lecturers.request", _l("为本村点单并评价（村负责人）"), ("village_coordinator",)
             ),
             Permission(
                 "lecturers.view_reports",
@@ -100,6 +100,28 @@ class LecturersPlugin(Plugin):
         from plugins.lecturers import services
 
         return services.report_metrics(unit_ids, start, end)
+
+    @hookimpl
+    def audit_labels(self):
+        from plugins.lecturers.workflow import ACTIONS
+
+        workflow = {f"lecturers.{key}": _l(text) for key, text in ACTIONS.items()}
+
+        return {
+            "lecturers.apply": _l("申请加入讲师团"),
+            "lecturers.approve": _l("批准讲师"),
+            "lecturers.reject": _l("不批准讲师"),
+            "lecturers.recommend": _l("推荐讲师"),
+            "lecturers.profile_edited": _l("修改讲师资料"),
+            "lecturers.material_uploaded": _l("上传宣讲资料"),
+            "lecturers.topic_saved": _l("保存点单专题"),
+            "lecturers.submit": _l("提交点单"),
+            "lecturers_lecturer": _l("讲师"),
+            "lecturers_request": _l("点单"),
+            "lecturers_topic": _l("点单专题"),
+            "lecturers_material": _l("宣讲资料"),
+            **workflow,
+        }
 
     @hookimpl
     def load_demo_data(self, town):

@@ -36,7 +36,7 @@ class Period:
         if self.kind == "quarter":
             return f"{self.year}年第{self.number}季度"
         if self.kind == "custom":
-            return f"{self.first.isoformat()} 至 {self.last_exclusive.isoformat()}(不含)"
+            return f"{self.first.isoformat()} 至 {self.last_exclusive.isoformat()}（不含）"
         return f"{self.year}年"
 
     @property
@@ -209,13 +209,13 @@ def xlsx_bytes(report: Coverage) -> bytes:
     sheet = book.active
     sheet.title = "各村送讲"
     sheet.append([f"送讲覆盖报表 {report.period.label}"])
-    sheet.append(["村(社区)", "送讲场次", "听讲人次", "专题"])
+    sheet.append(["村（社区）", "送讲场次", "听讲人次", "专题"])
     for row in report.villages:
         sheet.append([row["name"], row["lectures"], row["audience"], "、".join(row["topics"])])
     sheet.append(["合计", report.total, sum(r["audience"] for r in report.villages), ""])
     if report.months:
         monthly = book.create_sheet("按月")
-        monthly.append(["村(社区)", *report.months])
+        monthly.append(["村（社区）", *report.months])
         for row in report.villages:
             monthly.append([row["name"], *row["by_month"].values()])
     topics = book.create_sheet("专题")

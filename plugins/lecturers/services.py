@@ -236,7 +236,7 @@ def entry_of(request: LectureRequest) -> CalendarEntry:
     return CalendarEntry(
         uid=f"lecturers-request-{request.id}@xiangxuetong",
         source="lecturers",
-        title=f"微讲堂: {request.topic.name}({request.village.name})",
+        title=f"微讲堂：{request.topic.name}（{request.village.name}）",
         start=request.scheduled_start,
         end=request.scheduled_end,
         url=public_path(request.id),
@@ -244,7 +244,7 @@ def entry_of(request: LectureRequest) -> CalendarEntry:
         category_label=CATEGORY,
         colour=COLOUR,
         location=request.venue,
-        description=f"{request.format_label} · 主讲: {lecturer} · {request.audience_group_label}",
+        description=f"{request.format_label} · 主讲：{lecturer} · {request.audience_group_label}",
         org_unit_id=request.org_unit_id,
         public=True,
         cancelled=request.state == "cancelled",

@@ -245,21 +245,21 @@ def _explain(request, score, row, free, fitting, load, rating, here, slot_count)
     if exact:
         reasons.append(f"开设「{request.topic.name}」专题")
     else:
-        reasons.append(f"开设同领域({request.topic.domain.name})专题")
+        reasons.append(f"开设同领域（{request.topic.domain.name}）专题")
     if request.format in (formats or "").split(","):
         reasons.append(f"能办{format_label(request.format)}")
     full = item.monthly_max and load >= item.monthly_max
-    reasons.append(f"本月已排 {load}/{item.monthly_max} 场" + ("(已满)" if full else ""))
+    reasons.append(f"本月已排 {load}/{item.monthly_max} 场" + ("（已满）" if full else ""))
     reasons.append(
         "服务全镇各村" if here is None else ("服务本村" if here else "未把本村列为服务村")
     )
     if rating:
         item.average_rating, item.rating_count = rating
-        reasons.append(f"平均评分 {rating[0]:.1f}({rating[1]} 次)")
+        reasons.append(f"平均评分 {rating[0]:.1f}（{rating[1]} 次）")
     else:
         reasons.append("暂无评价")
     reasons.append(
         f"{len(free)}/{slot_count} 个备选时间有空"
-        + (f",其中 {fitting} 个在常规可讲时段" if fitting else "")
+        + (f"，其中 {fitting} 个在常规可讲时段" if fitting else "")
     )
     return item

@@ -329,7 +329,7 @@ def upload_material(request_id: int):
             db.session.commit()
             flash("资料已上传。", "success")
             return redirect(url_for("lecturers.request_detail", request_id=request_id) + "#files")
-    flash("上传没有成功,请看提示。", "error")
+    flash("上传没有成功，请看提示。", "error")
     return render_detail(lecture, 400, material_form=form)
 
 

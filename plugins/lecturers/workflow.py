@@ -111,7 +111,7 @@ def allowed_actions(user, request: LectureRequest) -> list[str]:
 
 def _refuse_unless_allowed(user, request: LectureRequest, action: str) -> Transition:
     if action not in ACTIONS:
-        raise TransitionRefused(f"未知操作: {action}", 404)
+        raise TransitionRefused(f"未知操作：{action}", 404)
     kinds = actor_kinds(user, request)
     step = TRANSITIONS.get((request.state, action))
     if step is None:
@@ -162,15 +162,17 @@ def apply(request: LectureRequest, action: str, user, **data) -> RequestEvent:
         created_at=now,
     )
     db.session.add(event)
-    summary = f"点单 #{request.id} {request.topic.name}({request.village.name}): {ACTIONS[action]}"
+    summary = (
+        f"点单 #{request.id} {request.topic.name}（{request.village.name}）：{ACTIONS[action]}"
+    )
     audit.record(f"lecturers.{action}", request, summary + (f",{reason}" if reason else ""))
     lecturer_user = request.lecturer.user_id if request.lecturer else previous_lecturer_user
     actor_id = user.id if user is not None else None
     for user_id in _recipients(request, step.notify, lecturer_user) - {actor_id}:
         notify.notify(
             user_id,
-            f"微讲堂点单{ACTIONS[action]}: {request.topic.name}({request.village.name})",
-            f"状态: {STATES[step.target]}" + (f"。说明: {reason}" if reason else ""),
+            f"微讲堂点单{ACTIONS[action]}：{request.topic.name}（{request.village.name}）",
+            f"状态：{STATES[step.target]}" + (f"。说明：{reason}" if reason else ""),
             link=f"/lectures/requests/{request.id}",
             kind="dispatch",
         )
@@ -191,12 +193,12 @@ def record_submission(request: LectureRequest, user) -> None:
     audit.record(
         "lecturers.submit",
         request,
-        f"点单 #{request.id} {request.topic.name}({request.village.name}): 提交",
+        f"点单 #{request.id} {request.topic.name}（{request.village.name}）：提交",
     )
     for user_id in _recipients(request, (MANAGER,), None) - {user.id}:
         notify.notify(
             user_id,
-            f"新的微讲堂点单: {request.topic.name}({request.village.name})",
+            f"新的微讲堂点单：{request.topic.name}（{request.village.name}）",
             "请在派单队列中为它选派讲师。",
             link=f"/lectures/requests/{request.id}",
         )

@@ -106,7 +106,7 @@ def weights_form(metric_labels: dict[str, str], data: dict | None = None) -> Fla
             # A field missing from the post keeps its stored default, which may be a float.
             total = sum(Decimal(str(f.data or 0)) for f in self.metric_fields())
             if total != 100:
-                self.form_errors.append(f"各项权重之和必须等于 100%,现在是 {total:g}%。")
+                self.form_errors.append(f"各项权重之和必须等于 100%，现在是 {total:g}%。")
                 return False
             return True
 
@@ -132,12 +132,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class DemonstrationForm(FlaskForm):
-    villages = MultiCheckboxField(_l("示范村(社区)"), coerce=int, validate_choice=True)
+    villages = MultiCheckboxField(_l("示范村（社区）"), coerce=int, validate_choice=True)
 
 
 class BudgetForm(FlaskForm):
     amount = DecimalField(
-        _l("年度预算(元)"),
+        _l("年度预算（元）"),
         places=2,
         validators=[InputRequired("请填写预算金额。"), _non_negative("预算")],
     )
@@ -152,17 +152,17 @@ class SpendingForm(FlaskForm):
 
     category = SelectField(_l("类别"), choices=list(SPENDING_CATEGORIES.items()))
     amount = DecimalField(
-        _l("金额(元)"),
+        _l("金额（元）"),
         places=2,
         validators=[
             InputRequired("请填写金额。"),
-            NumberRange(min=Decimal("0.01"), max=10**8, message="支出金额必须大于 0,不能为负数。"),
+            NumberRange(min=Decimal("0.01"), max=10**8, message="支出金额必须大于 0，不能为负数。"),
         ],
     )
     description = StringField(
         _l("用途说明"), filters=[clean_text], validators=[Length(max=200, message="最多 200 字。")]
     )
-    receipt = FileField(_l("票据(PDF、JPG 或 PNG,最大 5 MB)"))
+    receipt = FileField(_l("票据（PDF、JPG 或 PNG，最大 5 MB）"))
 
 
 class IncomeForm(FlaskForm):
@@ -198,10 +198,10 @@ class LearningItemForm(FlaskForm):
     body = TextAreaField(
         _l("正文"),
         filters=[clean_text],
-        validators=[Length(max=2000, message="正文最多 2000 字,指尖学习宜短。")],
+        validators=[Length(max=2000, message="正文最多 2000 字，指尖学习宜短。")],
     )
     link = URLField(
-        _l("链接(可选)"),
+        _l("链接（可选）"),
         filters=[clean_text],
         validators=[
             Optional(),
@@ -209,7 +209,7 @@ class LearningItemForm(FlaskForm):
             Length(max=500),
         ],
     )
-    picture = FileField(_l("图片(可选,JPG 或 PNG,最大 5 MB)"))
+    picture = FileField(_l("图片（可选，JPG 或 PNG，最大 5 MB）"))
 
     def validate_link(self, field):
         if field.data and not field.data.lower().startswith(("http://", "https://")):

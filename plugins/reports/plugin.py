@@ -39,7 +39,7 @@ class ReportsPlugin(Plugin):
         return [
             Permission(
                 "reports.view",
-                _l("查看工作进度、通报、考核和经费报表(村负责人只看本村)"),
+                _l("查看工作进度、通报、考核和经费报表（村负责人只看本村）"),
                 ("programme_manager", "counsellor", "village_coordinator"),
             ),
             Permission(
@@ -49,7 +49,7 @@ class ReportsPlugin(Plugin):
             ),
             Permission(
                 "reports.record_spending",
-                _l("登记本村(社区)专项经费支出和票据"),
+                _l("登记本村（社区）专项经费支出和票据"),
                 ("village_coordinator", "programme_manager"),
             ),
         ]
@@ -71,6 +71,25 @@ class ReportsPlugin(Plugin):
         day = today()
         items = items_between(day, day + timedelta(days=1))
         return Markup(render_template("reports/_panel.html", items=items, day=day))
+
+    @hookimpl
+    def audit_labels(self):
+        return {
+            "reports.budget_set": _l("设置专项经费标准"),
+            "reports.demonstration_set": _l("设置示范村"),
+            "reports.learning_published": _l("发布学习内容"),
+            "reports.learning_withdrawn": _l("撤下学习内容"),
+            "reports.spending_added": _l("登记经费支出"),
+            "reports.spending_deleted": _l("删除经费支出"),
+            "reports.targets_set": _l("设置年度目标"),
+            "reports.weights_set": _l("设置考核权重"),
+            "reports_budget": _l("专项经费"),
+            "reports_spending": _l("经费支出"),
+            "reports_learning_item": _l("学习内容"),
+            "reports_target": _l("年度目标"),
+            "reports_village_goal": _l("村年度目标"),
+            "reports_weight": _l("考核权重"),
+        }
 
     @hookimpl
     def load_demo_data(self, town):

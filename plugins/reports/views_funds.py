@@ -125,7 +125,7 @@ def add_spending(unit_id: int):
     audit.record(
         "reports.spending_added",
         spending,
-        f"{unit.name} 支出 {spending.amount} 元({services.SPENDING_CATEGORIES[spending.category]})",
+        f"{unit.name} 支出 {spending.amount} 元（{services.SPENDING_CATEGORIES[spending.category]}）",
     )
     db.session.commit()
     flash(_("支出已登记。"), "success")
@@ -163,7 +163,7 @@ def delete_spending(spending_id: int):
         "reports.spending_deleted",
         spending,
         f"删除支出 {spending.spent_on.isoformat()} {spending.amount} 元"
-        f"({services.SPENDING_CATEGORIES.get(spending.category, spending.category)}):"
+        f"（{services.SPENDING_CATEGORIES.get(spending.category, spending.category)}）："
         f"{spending.description}",
     )
     db.session.delete(spending)

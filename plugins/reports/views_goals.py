@@ -27,7 +27,7 @@ def metric_labels(chosen: int) -> dict[str, str]:
     start, end = metrics.year_bounds(chosen)
     found = metrics.collect(ids, start, end)
     labels = {
-        key: f"{metric.label}({metric.unit})" if metric.unit else metric.label
+        key: f"{metric.label}（{metric.unit}）" if metric.unit else metric.label
         for key, metric in found.items()
     }
     for key in [*services.targets(chosen), *services.weights(chosen)]:
@@ -80,7 +80,7 @@ def goals():
                 "reports.targets_set",
                 object_type="reports_target",
                 object_id=chosen,
-                summary=f"{chosen} 年度目标:"
+                summary=f"{chosen} 年度目标："
                 + ",".join(f"{labels[k]} {v}" for k, v in values.items() if v is not None),
             )
             db.session.commit()
@@ -92,10 +92,10 @@ def goals():
             audit.record(
                 "reports.demonstration_set",
                 object_type="reports_village_goal",
-                summary="示范村(社区):" + ("、".join(names) or "无"),
+                summary="示范村（社区）：" + ("、".join(names) or "无"),
             )
             db.session.commit()
-            flash(_("示范村(社区)已保存。"), "success")
+            flash(_("示范村（社区）已保存。"), "success")
             return redirect(url_for("reports.goals", year=chosen))
         db.session.rollback()
         status = 400
@@ -122,7 +122,7 @@ def weights():
                 "reports.weights_set",
                 object_type="reports_weight",
                 object_id=chosen,
-                summary=f"{chosen} 年度考核权重:"
+                summary=f"{chosen} 年度考核权重："
                 + ",".join(f"{labels[k]} {v}%" for k, v in values.items()),
             )
             db.session.commit()

@@ -85,7 +85,7 @@ def audience_choices() -> list[tuple[int, str]]:
         for unit in orgunits.tree_rows(include_inactive=False)
         if unit.kind in (OrgUnitKind.district, OrgUnitKind.town) and unit.id in managed
     ]
-    return [(0, _("全部(整个安装)")), *((unit.id, unit.name) for unit in towns)]
+    return [(0, _("全部（整个安装）")), *((unit.id, unit.name) for unit in towns)]
 
 
 def _parse(day: str | None) -> date:
@@ -117,8 +117,8 @@ def digest_text(
         if item.body:
             lines.append(item.body)
         if item.link:
-            lines.append(f"链接:{item.link}")
-        lines.append(f"详情:{base}{url_for('reports.learning_item', item_id=item.id)}")
+            lines.append(f"链接：{item.link}")
+        lines.append(f"详情：{base}{url_for('reports.learning_item', item_id=item.id)}")
         lines.append("")
     for number, entry in enumerate(entries, start=len(items) + 1):
         lines.append(f"{number}. {entry.title}")
@@ -235,7 +235,7 @@ def learning_new():
             )
             db.session.add(item)
             db.session.flush()
-            audit.record("reports.learning_published", item, f"发布指尖学习:{item.title}")
+            audit.record("reports.learning_published", item, f"发布指尖学习：{item.title}")
             db.session.commit()
             flash(_("学习内容已发布。"), "success")
             return redirect(url_for("reports.learning_item", item_id=item.id))
@@ -251,7 +251,7 @@ def learning_withdraw(item_id: int):
         abort(404)
     require("reports.manage", item.org_unit_id or orgunits.roots()[0])
     item.withdrawn = True
-    audit.record("reports.learning_withdrawn", item, f"撤下指尖学习:{item.title}")
+    audit.record("reports.learning_withdrawn", item, f"撤下指尖学习：{item.title}")
     db.session.commit()
     flash(_("已撤下。"), "success")
     return redirect(url_for("reports.learning"))

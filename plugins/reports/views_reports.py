@@ -37,12 +37,12 @@ def index():
     bars = trend = None
     if chart_col:
         bars = charts.bar_chart(
-            f"{chart_col.label}(各村)",
+            f"{chart_col.label}（各村）",
             [(row.label, row.values[chart_col.key]) for row in rows],
             chart_col.unit,
         )
         trend = charts.trend_chart(
-            f"{chart_col.label}(逐月,{focus.name})",
+            f"{chart_col.label}（逐月，{focus.name}）",
             [(row.label.split("年")[1], row.values.get(chart_col.key, 0)) for row in months],
             chart_col.unit,
         )

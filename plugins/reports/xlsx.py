@@ -23,9 +23,11 @@ def bulletin(start: date, last: date, cols, rows, total) -> BytesIO:
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet["A1"].font = Font(size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([f"统计期间:{start.isoformat()} 至 {last.isoformat()}"])
+    sheet.append([f"统计期间：{start.isoformat()} 至 {last.isoformat()}"])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    header = ["序号", "村(社区)"] + [f"{c.label}({c.unit})" if c.unit else c.label for c in cols]
+    header = ["序号", "村（社区）"] + [
+        f"{c.label}（{c.unit}）" if c.unit else c.label for c in cols
+    ]
     sheet.append([*header, "综合得分", "排名"])
     for index, row in enumerate(rows, start=1):
         sheet.append([index, row.label, *[row.values[c.key] for c in cols], row.score, row.rank])

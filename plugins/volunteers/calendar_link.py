@@ -34,7 +34,7 @@ def choices(unit_ids: set[int]) -> list[tuple[str, str]]:
     seen: dict[str, tuple[str, object]] = {}
     for unit in roots:
         for ref, label, start in service.upcoming_events(unit.id, now, now + AHEAD):
-            seen.setdefault(ref, (f"{label}({unit.name})" if len(roots) > 1 else label, start))
+            seen.setdefault(ref, (f"{label}（{unit.name}）" if len(roots) > 1 else label, start))
     rows = sorted(seen.items(), key=lambda item: (item[1][1], item[0]))
     return [(ref, label) for ref, (label, _start) in rows]
 

@@ -35,7 +35,7 @@ def _shift_entry(shift: Shift, public: bool, role_name: str | None = None) -> Ca
     return CalendarEntry(
         uid=shift_uid(shift.id),
         source="volunteers",
-        title=f"志愿服务: {shift.title}",
+        title=f"志愿服务：{shift.title}",
         start=shift.starts_at,
         end=shift.ends_at,
         url=f"/volunteers/shifts/{shift.id}",

@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
     TimeField,
+    ValidationError,
 )
 from wtforms.validators import (
     DataRequired,
@@ -30,6 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms.fields import NotBefore, clean_text
+from core.timeutil import local_today
 
 REQUIRED = "此项必填。"
 WEEKDAY_CHOICES = [(i, f"周{d}") for i, d in enumerate("一二三四五六日")]
@@ -44,10 +46,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ProfileForm(FlaskForm):
-    home_unit_id = SelectField(_l("所在村(社区)"), coerce=int, validators=[InputRequired(REQUIRED)])
-    skills = MultiCheckboxField(_l("我能做的(技能)"), coerce=int)
+    home_unit_id = SelectField(
+        _l("所在村（社区）"), coerce=int, validators=[InputRequired(REQUIRED)]
+    )
+    skills = MultiCheckboxField(_l("我能做的（技能）"), coerce=int)
     teams = MultiCheckboxField(_l("所属志愿队"), coerce=int)
-    villages = MultiCheckboxField(_l("愿意服务的村(社区)"), coerce=int)
+    villages = MultiCheckboxField(_l("愿意服务的村（社区）"), coerce=int)
     monthly_max_shifts = IntegerField(
         _l("每月最多班次"),
         default=4,
@@ -62,9 +66,7 @@ class ProfileForm(FlaskForm):
 
     def validate_skills(self, field):
         if not field.data:
-            from wtforms import ValidationError
-
-            raise ValidationError("请至少选择一项技能(不确定可选“其他”)。")
+            raise ValidationError("请至少选择一项技能（不确定可选“其他”）。")
 
 
 class AvailabilityForm(FlaskForm):
@@ -81,6 +83,10 @@ class AvailabilityForm(FlaskForm):
 
 class BlackoutForm(FlaskForm):
     day = DateField(_l("不能服务的日期"), validators=[InputRequired("请选择日期。")])
+
+    def validate_day(self, field):
+        if field.data < local_today():
+            raise ValidationError(_l("这一天已经过去，不需要登记不能服务。"))
 
 
 class ShiftForm(FlaskForm):
@@ -105,10 +111,10 @@ class ShiftForm(FlaskForm):
         ],
     )
     signup_opens_at = DateTimeLocalField(
-        _l("报名开始(可空)"), format=DT_FORMAT, validators=[Optional()]
+        _l("报名开始（可空）"), format=DT_FORMAT, validators=[Optional()]
     )
     signup_closes_at = DateTimeLocalField(
-        _l("报名截止(可空)"),
+        _l("报名截止（可空）"),
         format=DT_FORMAT,
         validators=[
             NotBefore("signup_opens_at", "报名截止必须晚于报名开始。", strict=True),
@@ -116,11 +122,11 @@ class ShiftForm(FlaskForm):
         ],
     )
     withdraw_deadline = DateTimeLocalField(
-        _l("退出截止(可空，默认开始时)"), format=DT_FORMAT, validators=[Optional()]
+        _l("退出截止（可空，默认开始时）"), format=DT_FORMAT, validators=[Optional()]
     )
     #: Choices come from the calendar service (see ``calendar_link``); checked in the view.
     calendar_event_ref = SelectField(
-        _l("服务于日历上的哪次活动(可空)"), choices=[("", "—")], validate_choice=False
+        _l("服务于日历上的哪次活动（可空）"), choices=[("", "—")], validate_choice=False
     )
     description = TextAreaField(
         _l("说明"), filters=[clean_text], validators=[Length(max=2000, message="最多 2000 字。")]
@@ -185,7 +191,7 @@ def hours_in_range(form, field) -> None:
 
 class HoursForm(FlaskForm):
     hours = HoursField(
-        _l("服务时长(小时)"),
+        _l("服务时长（小时）"),
         validators=[InputRequired(_l("请填写服务时长。")), hours_in_range],
     )
     reason = StringField(

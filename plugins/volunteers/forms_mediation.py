@@ -20,7 +20,7 @@ from plugins.volunteers.models_mediation import DISPUTE_TYPES, OUTCOMES
 
 
 class MediationRequestForm(FlaskForm):
-    org_unit_id = SelectField(_l("纠纷所在村(社区)"), coerce=int)
+    org_unit_id = SelectField(_l("纠纷所在村（社区）"), coerce=int)
     dispute_type = SelectField(_l("纠纷类型"), choices=list(DISPUTE_TYPES.items()))
     parties_count = IntegerField(
         _l("当事人数"),
@@ -31,18 +31,18 @@ class MediationRequestForm(FlaskForm):
         ],
     )
     parties = TextAreaField(
-        _l("当事人(每行一人，仅调解员可见)"),
+        _l("当事人（每行一人，仅调解员可见）"),
         filters=[clean_text],
         validators=[Length(max=1000, message="最多 1000 字。")],
     )
-    party_villages = MultiCheckboxField(_l("当事人所在村(社区)"), coerce=int)
+    party_villages = MultiCheckboxField(_l("当事人所在村（社区）"), coerce=int)
     preferred_times = StringField(
         _l("方便的时间"),
         filters=[clean_text],
         validators=[Length(max=300, message="最多 300 字。")],
     )
     description = TextAreaField(
-        _l("简要情况(仅调解员可见)"),
+        _l("简要情况（仅调解员可见）"),
         filters=[clean_text],
         validators=[DataRequired(REQUIRED), Length(max=2000, message="最多 2000 字。")],
     )
@@ -66,7 +66,7 @@ class ScheduleForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=200, message="最多 200 字。")],
     )
     mediators = MultiCheckboxField(_l("调解员"), coerce=int)
-    helpers = MultiCheckboxField(_l("协助的志愿者(可选)"), coerce=int)
+    helpers = MultiCheckboxField(_l("协助的志愿者（可选）"), coerce=int)
 
 
 class OutcomeForm(FlaskForm):
@@ -76,7 +76,7 @@ class OutcomeForm(FlaskForm):
         filters=[clean_text],
         validators=[Length(max=2000, message="最多 2000 字。")],
     )
-    follow_up_on = DateField(_l("回访日期(可空)"), validators=[Optional()])
+    follow_up_on = DateField(_l("回访日期（可空）"), validators=[Optional()])
 
 
 class RecuseForm(FlaskForm):

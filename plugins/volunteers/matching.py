@@ -202,15 +202,16 @@ def rank(role: ShiftRole, now: datetime | None = None, limit: int = 50) -> list[
         else:
             match.reasons.append("不在其可服务时间内")
         distance = tree_distance(profile.home_unit, shift.org_unit)
+        home = profile.home_unit.name if profile.home_unit else "未填写"
         if profile.home_unit_id == shift.org_unit_id:
             match.score += 15
-            match.reasons.append("本村(社区)志愿者")
+            match.reasons.append("本村（社区）志愿者")
         elif fits_place(profile, shift):
             match.score += 10
-            match.reasons.append(f"愿意到此服务，组织树距离 {distance}")
+            match.reasons.append(f"愿意到此服务（家在{home}）")
         else:
             match.score += max(0, 6 - distance * 2)
-            match.reasons.append(f"不在其愿意服务的村，组织树距离 {distance}")
+            match.reasons.append(f"不在其愿意服务的村（家在{home}）")
         shifts_done, hours_done = stats.get(profile.user_id, (0, 0.0))
         match.score += 15 * (1 - min(hours_done, 20) / 20)
         match.reasons.append(f"本月已服务 {hours_done:g} 小时、{shifts_done} 个班次")

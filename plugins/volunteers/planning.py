@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core import audit, notify
+from core.accounts import person_label
 from core.extensions import db
 from core.timeutil import utcnow
 from plugins.volunteers import matching
@@ -101,7 +102,7 @@ def build_plan(shifts: list[Shift]) -> Plan:
             )
         )
     proposal = autofill(people, slots)
-    names = {p.user_id: p.user.display_name for p in profiles}
+    names = {p.user_id: person_label(p.user) for p in profiles}
     return Plan(shifts=shifts, proposal=proposal, roles=roles, names=names)
 
 

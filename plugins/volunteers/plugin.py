@@ -86,7 +86,7 @@ class VolunteersPlugin(Plugin):
             ),
             Permission(
                 "volunteers.manage_mediation",
-                _l("司法所:安排人民调解、查看案情"),
+                _l("司法所：安排人民调解、查看案情"),
                 ("mediator",),
             ),
         ]
@@ -132,6 +132,37 @@ class VolunteersPlugin(Plugin):
         from plugins.volunteers.reports import metrics
 
         return metrics(unit_ids, start, end)
+
+    @hookimpl
+    def audit_labels(self):
+        return {
+            "volunteers.approved": _l("审核通过志愿者"),
+            "volunteers.rejected": _l("退回志愿者登记"),
+            "volunteers.attendance_recorded": _l("代志愿者签到或签退"),
+            "volunteers.autofill_booked": _l("采用自动排班"),
+            "volunteers.hours_confirmed": _l("确认服务时长"),
+            "volunteers.hours_over_bound": _l("确认超出班次的时长"),
+            "volunteers.invited": _l("邀请志愿者"),
+            "volunteers.no_show": _l("记为缺席"),
+            "volunteers.mediation_scheduled": _l("安排人民调解"),
+            "volunteers.mediation_concluded": _l("记录调解结果"),
+            "volunteers.mediation_cancelled": _l("取消调解案件"),
+            "volunteers.mediator_recused": _l("调解员回避"),
+            "volunteers.role_added": _l("添加岗位"),
+            "volunteers.role_changed": _l("修改岗位人数"),
+            "volunteers.shift_created": _l("发布班次"),
+            "volunteers.shift_changed": _l("修改班次"),
+            "volunteers.shift_cancelled": _l("取消班次"),
+            "volunteers.skill_added": _l("添加技能"),
+            "volunteers.team_added": _l("添加志愿队"),
+            "volunteers_profile": _l("志愿者"),
+            "volunteers_shift": _l("班次"),
+            "volunteers_shift_role": _l("岗位"),
+            "volunteers_assignment": _l("志愿者排班"),
+            "volunteers_mediation_case": _l("调解案件"),
+            "volunteers_skill": _l("技能"),
+            "volunteers_team": _l("志愿队"),
+        }
 
     @hookimpl
     def load_demo_data(self, town):

@@ -144,7 +144,7 @@ def summarise(records: list[Assignment]) -> dict[str, list[tuple[str, float, int
         for team in (profile.teams if profile else []) or []:
             groups["team"][team.name].append(hours)
         if not profile or not profile.teams:
-            groups["team"]["(未加入志愿队)"].append(hours)
+            groups["team"]["（未加入志愿队）"].append(hours)
     return {
         key: sorted(
             ((name, round(sum(v), 2), len(v)) for name, v in table.items()),
@@ -179,7 +179,7 @@ def export_xlsx(records: list[Assignment], start, end) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "服务记录"
-    sheet.append(["日期", "班次", "岗位", "地点", "志愿者", "时长(小时)"])
+    sheet.append(["日期", "班次", "岗位", "地点", "志愿者", "时长（小时）"])
     for r in records:
         sheet.append(
             [
@@ -191,12 +191,12 @@ def export_xlsx(records: list[Assignment], start, end) -> bytes:
                 float(r.hours or 0),
             ]
         )
-    labels = {"volunteer": "按志愿者", "team": "按志愿队", "village": "按服务村(社区)"}
+    labels = {"volunteer": "按志愿者", "team": "按志愿队", "village": "按服务村（社区）"}
     for key, rows in summarise(records).items():
         table = book.create_sheet(labels[key])
-        table.append(["名称", "时长(小时)", "记录数"])
+        table.append(["名称", "时长（小时）", "记录数"])
         for row in rows:
             table.append(list(row))
     info = book.create_sheet("说明")
-    info.append(["统计期间", f"{start} 至 {end}(不含)"])
+    info.append(["统计期间", f"{start} 至 {end}（不含）"])
     return exports.xlsx_bytes(book)

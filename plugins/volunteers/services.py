@@ -263,7 +263,7 @@ def invite(role_id: int, user_id: int, inviter_id: int) -> Assignment:
         raise BookingError(_("此人不是已审核通过的志愿者。"))
     existing = _existing(role_id, user_id)
     if existing and existing.status in ("confirmed", "waitlisted", "invited"):
-        raise BookingError(_("此人已在这个岗位上(已确认、候补或已邀请)。"))
+        raise BookingError(_("此人已在这个岗位上（已确认、候补或已邀请）。"))
     assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
     move(assignment, "invited")
     assignment.invited_by_id = inviter_id

@@ -120,7 +120,7 @@ def shift_edit(shift_id: int | None = None):
     unchanged = ref == (shift.calendar_event_ref if shift else None)
     checked = not (valid and linked and ref) or unchanged
     if not checked and not calendar_link.belongs_to(ref, form.org_unit_id.data):
-        form.calendar_event_ref.errors.append("所选日历活动不属于这个单位,或已经过去。")
+        form.calendar_event_ref.errors.append("所选日历活动不属于这个单位，或已经过去。")
         valid = False
     if valid:
         require(MANAGE, form.org_unit_id.data)

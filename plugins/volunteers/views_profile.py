@@ -107,6 +107,8 @@ def blackout_add():
             profile.blackouts.append(VolunteerBlackout(day=form.day.data))
             db.session.commit()
         flash(_("已添加不能服务的日期。"), "success")
+    elif form.day.data:  # a real date, but in the past
+        flash(str(form.day.errors[-1]), "error")
     else:
         flash(_("请选择有效的日期。"), "error")
     return redirect(url_for("volunteers.profile_edit"))

@@ -129,7 +129,7 @@ def withdraw(assignment_id: int):
             if not is_deadlock(error):
                 raise
             if attempt == 2:
-                flash(_("系统繁忙,退出没有完成,请稍后再试一次。"), "error")
+                flash(_("系统繁忙，退出没有完成，请稍后再试一次。"), "error")
                 return redirect(url_for("volunteers.my_shifts"))
     flash(_("已退出。"), "success")
     return redirect(url_for("volunteers.my_shifts"))

@@ -224,8 +224,9 @@ def test_audit_log_pages_and_filters(app, client, admin, make_user):
     target = make_user()
     client.post(f"/admin/users/{target}/active", data={"active": "0"})
     client.post(f"/admin/users/{target}/active", data={"active": "1"})
-    page = client.get("/admin/audit/?action=user_disabled").get_data(as_text=True)
-    assert "core.user_disabled" in page and "core.user_enabled" not in page
+    page = client.get("/admin/audit/?action=core.user_disabled").get_data(as_text=True)
+    rows = page[page.index("<tbody>") :]
+    assert "停用账号" in rows and "启用账号" not in rows
     assert client.get("/admin/audit/?start=2000-01-01&end=1999-01-01").status_code == 200
     assert client.get("/admin/audit/?start=not-a-date&page=abc").status_code == 200
     assert "127.0.0.1" in client.get("/admin/audit/").get_data(as_text=True)
@@ -253,7 +254,9 @@ def test_granting_a_role_already_held_says_so_and_records_nothing(
     with app.app_context():
         before = _db.session.scalar(select(func.count(RoleAssignment.id)))
     response = client.post(f"/admin/users/{target}/roles", data=data, follow_redirects=True)
-    assert "甲村书记 已在甲村担任村(社区)负责人，无需重复授予。" in response.get_data(as_text=True)
+    assert "甲村书记 已在甲村担任村（社区）负责人，无需重复授予。" in response.get_data(
+        as_text=True
+    )
     assert "角色已授予" not in response.get_data(as_text=True)
     with app.app_context():
         assert _db.session.scalar(select(func.count(RoleAssignment.id))) == before

@@ -38,7 +38,7 @@ def test_sign_up_makes_a_resident_of_the_home_village(app, client, town):
         assert user.password_hash.startswith("pbkdf2:sha256:1$")  # the suite's cheap method
         roles = _db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user.id))
         assert [(r.role, r.org_unit_id) for r in roles] == [("resident", town.village_a_id)]
-    assert "您好,张阿姨" in client.get("/dashboard").get_data(as_text=True)
+    assert "您好，张阿姨" in client.get("/dashboard").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_log_in_and_out(client, make_user):
     make_user(phone="13911110000", name="老王")
     response = client.post("/login", data={"phone": "139 1111 0000", "password": TEST_PASSWORD})
     assert response.status_code == 302
-    assert "您好,老王" in client.get("/dashboard").get_data(as_text=True)
+    assert "您好，老王" in client.get("/dashboard").get_data(as_text=True)
     assert client.get("/logout").status_code == 405  # a link cannot log anyone out
     client.post("/logout")
     assert client.get("/dashboard").status_code == 302

@@ -179,3 +179,34 @@ def test_reads_that_need_no_user_do_not_load_one(client, login_as, town, sql_sta
     with sql_statements() as seen:
         assert client.get("/healthz").status_code == 200
     assert not [s for s in seen if "FROM user_account" in s]
+
+
+def test_phone_header_is_one_row_with_a_menu_that_needs_no_javascript(client, login_as, town):
+    login_as("site_admin", town.town_id, name="周管理")
+    html = client.get("/dashboard").get_data(as_text=True)
+    header = html[html.index('<header class="site-header">') : html.index("</header>")]
+    row = header[: header.index("</details>")]
+    menu = row[row.index('<details class="menu phone-only">') :]
+    assert "<summary>菜单</summary>" in menu
+    # the whole navigation and log-out sit inside the <details>, reachable with no script
+    for path in ("/dashboard", "/admin/users/", "/admin/audit/"):
+        assert f'href="{path}"' in menu
+    assert 'action="/logout"' in menu
+    assert 'class="who phone-only" href="/account">周管理</a>' in row
+    assert "<script" not in header
+
+
+@pytest.mark.parametrize(
+    ("role", "told"),
+    [
+        ("resident", "请联系村（社区）负责人或管理员。"),
+        ("village_coordinator", "请联系镇社区教育管理员。"),
+        ("programme_manager", "请联系系统管理员。"),
+    ],
+)
+def test_a_refusal_never_tells_staff_to_ask_themselves(client, login_as, town, role, told):
+    login_as(role, town.village_a_id if role != "programme_manager" else town.town_id)
+    page = client.get("/admin/users/").get_data(as_text=True)
+    assert "没有权限" in page and told in page
+    if role != "resident":
+        assert "村（社区）负责人" not in page

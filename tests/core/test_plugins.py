@@ -182,11 +182,11 @@ def test_services_are_looked_up_by_name_and_absent_when_disabled(make_app):
 
         @hookimpl
         def register_services(self):
-            return {"greeter": lambda who: f"你好,{who}"}
+            return {"greeter": lambda who: f"你好，{who}"}
 
     app = make_app(plugins="", extra_plugins=[Offer()])
     with app.app_context():
-        assert plugins.get_service("greeter")("村民") == "你好,村民"
+        assert plugins.get_service("greeter")("村民") == "你好，村民"
         assert plugins.get_service("calendar") is None
 
 

@@ -70,7 +70,7 @@ def _check_services() -> None:
     if not DATABASE_URL:
         pytest.skip(
             "双进程测试需要 PostgreSQL: 在 PostgreSQL 轮次运行"
-            " (TEST_DATABASE_URL 或 TWO_PROCESS_DATABASE_URL)"
+            " （TEST_DATABASE_URL 或 TWO_PROCESS_DATABASE_URL）"
         )
 
     try:
@@ -327,7 +327,7 @@ def test_calendar_change_through_a_shows_in_feed_from_b(servers):
     status, _ = manager.post_form(
         f"{a}/calendar/e/{event_id}/cancel",
         f"{a}/calendar/e/{event_id}/cancel",
-        {"reason": "双进程测试:场地维修", **confirm},
+        {"reason": "双进程测试：场地维修", **confirm},
     )
     assert status == 302
     after = anyone.get(f"{b}/calendar/feed.ics")

@@ -80,3 +80,8 @@ def new_page(browser):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+def open_menu(page) -> None:
+    """Open the phone header's 菜单 (a <details>, so no JavaScript is involved)."""
+    page.locator("details.menu > summary").click()

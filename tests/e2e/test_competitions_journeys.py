@@ -60,7 +60,7 @@ def test_host_runs_live_quiz_with_two_phones(app, live_server, new_page, town, m
         phone.goto(live_server + "/contests/live/join")
         phone.get_by_label("问答码").fill(code)
         phone.get_by_label("您的姓名").fill(name)
-        phone.get_by_label("所在村(社区)").select_option(label="甲村")
+        phone.get_by_label("所在村（社区）").select_option(label="甲村")
         phone.get_by_role("button", name="加入").click()
         expect(phone.get_by_text("请等待主持人出题")).to_be_visible()
         phones.append(phone)

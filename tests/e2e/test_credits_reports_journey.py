@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +24,7 @@ def test_publish_learn_and_earn(live_server, new_page, town, make_user, tmp_path
 
     manager = new_page()
     log_in(manager, live_server, "13700000001")
+    open_menu(manager)
     manager.get_by_role("link", name="工作进度").click()
     expect(manager.get_by_role("heading", name="工作进度")).to_be_visible()
     manager.get_by_role("link", name="进度通报").click()
@@ -32,14 +34,16 @@ def test_publish_learn_and_earn(live_server, new_page, town, make_user, tmp_path
 
     manager.goto(live_server + "/reports/learn/new")
     manager.get_by_label("标题").fill("冬季防火小常识")
-    manager.get_by_label("正文").fill("出门关电源,炉火有人看。")
+    manager.get_by_label("正文").fill("出门关电源，炉火有人看。")
     manager.get_by_role("button", name="发布").click()
     expect(manager.get_by_role("heading", name="冬季防火小常识")).to_be_visible()
     resident = new_page()
     log_in(resident, live_server, "13700000002")
+    open_menu(resident)
     resident.get_by_role("link", name="指尖学习").first.click()
     resident.get_by_role("link", name="冬季防火小常识").click()
     expect(resident.get_by_text("出门关电源")).to_be_visible()
+    open_menu(resident)
     resident.get_by_role("link", name="学分银行").click()
     assert resident.locator(".credits-balance").inner_text() == "1"
     resident.get_by_role("link", name="打印学习证明").first.click()

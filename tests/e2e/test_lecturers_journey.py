@@ -91,12 +91,12 @@ def test_order_assign_accept_calendar_rate(live_server, new_page, app, town, mak
             )
             for entry in group
         ]
-        assert [e.title for e in entries] == ["微讲堂: 保健护理(甲村)"]
+        assert [e.title for e in entries] == ["微讲堂：保健护理（甲村）"]
         assert to_local(entries[0].start).strftime("%Y-%m-%d %H:%M") == f"{day2} 14:00"
         # the lecture is on the calendar pages and in the village's feed, with no calendar import
         resident = new_page()
         resident.goto(live_server + f"/calendar/?village={town.village_a_id}")
-        expect(resident.get_by_text("微讲堂: 保健护理(甲村)").first).to_be_visible()
+        expect(resident.get_by_text("微讲堂：保健护理（甲村）").first).to_be_visible()
         feed = resident.request.get(live_server + f"/calendar/feed.ics?village={town.village_a_id}")
         assert "lecturers-request-" in feed.text() and "保健护理" in feed.text()
         # time passes: the lecture took place this morning
@@ -107,7 +107,7 @@ def test_order_assign_accept_calendar_rate(live_server, new_page, app, town, mak
     lecturer.goto(request_url)
     expect(lecturer.get_by_text("已排期").first).to_be_visible()
     lecturer.get_by_label("实际听讲人数").fill("58")
-    lecturer.get_by_label("宣讲小结").fill("讲解高血压防治,老人们提问踊跃。")
+    lecturer.get_by_label("宣讲小结").fill("讲解高血压防治，老人们提问踊跃。")
     lecturer.get_by_role("button", name="登记宣讲完成").click()
     expect(lecturer.get_by_text("已宣讲").first).to_be_visible()
     village.goto(request_url)

@@ -85,7 +85,7 @@ def test_volunteer_signs_up_and_manager_autofills(live_server, new_page, app, to
     manager = new_page()
     _log_in(manager, live_server, "13911110002")
     manager.goto(live_server + "/volunteers/manage")
-    manager.get_by_role("link", name="自动排班(下周)").click()
+    manager.get_by_role("link", name="自动排班（下周）").click()
     expect(manager.get_by_text("下周课后辅导").first).to_be_visible()
     expect(manager.get_by_role("cell", name="新志愿者")).to_be_visible()
     manager.get_by_role("button", name="确认方案并通知志愿者").click()

@@ -128,6 +128,7 @@ TABLE: dict[str, str | dict[str, str]] = {
     "competitions.live_answer": "public",
     "competitions.live_finish": "b:competitions.host",
     "competitions.live_host": "b:competitions.host",
+    "competitions.live_projector": "b:competitions.host",
     "competitions.live_host_state": "b:competitions.host",
     "competitions.live_join": "public",
     "competitions.live_list": "any:competitions.host",

@@ -28,12 +28,14 @@
     var url = box.getAttribute("data-poll");
     var state = box.getAttribute("data-state");
     var index = box.getAttribute("data-index");
+    var joined = box.getAttribute("data-participants");
     function check() {
       window.fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (data) {
           if (!data) { return; }
-          if (data.state !== state || String(data.index) !== index) {
+          var newcomers = joined !== null && String(data.participants) !== joined;
+          if (data.state !== state || String(data.index) !== index || newcomers) {
             window.location.reload();
             return;
           }

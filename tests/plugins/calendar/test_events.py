@@ -24,7 +24,7 @@ def form(app, town, **changes) -> dict:
         "category_id": cats["干部夜校"],
         "org_unit_id": town.village_a_id,
         "venue": "",
-        "description": "**重点**:学习<script>alert(1)</script>",
+        "description": "**重点**：学习<script>alert(1)</script>",
         "markdown": "y",
         "start_date": day.isoformat(),
         "start_time": "19:30",
@@ -151,7 +151,7 @@ def test_cancel_move_and_split_through_views(app, client, town, make_event, make
             "start_time": "20:00",
             "end_date": later.date().isoformat(),
             "end_time": "21:30",
-            "title": "夜校(周三)",
+            "title": "夜校（周三）",
             "venue": "",
             "scope": "following",
         },
@@ -229,3 +229,43 @@ def test_categories_managed_by_manager_only(app, client, town, login_as):
     client.post("/calendar/categories", data={"name": "读书会", "colour": "#123456", "active": "y"})
     css = client.get("/calendar/categories.css").get_data(as_text=True)
     assert "#123456" in css
+
+
+def test_every_problem_of_the_event_form_shows_at_once(app, client, town, login_as):
+    login_as("village_coordinator", town.village_a_id)
+    yesterday = next_weekday(1) - timedelta(days=14)  # one to seven days ago
+    data = form(
+        app,
+        town,
+        title="",
+        start_date=yesterday.isoformat(),
+        end_date=(yesterday - timedelta(days=1)).isoformat(),
+        count="",
+        capacity="-3",
+    )
+    page = client.post("/calendar/new", data=data).get_data(as_text=True)
+    for message in (
+        "此项必填",
+        "结束时间不能早于开始时间",
+        "开始日期已经过去。补记办过的活动请勾选“这是过去活动的补录”。",
+        "请填写重复次数或结束日期",
+        "名额应在 1 到 10000 之间",
+    ):
+        assert message in page, message
+    assert events(app) == 0
+
+
+def test_a_past_event_is_saved_only_as_a_record_of_a_past_activity(app, client, town, login_as):
+    login_as("village_coordinator", town.village_a_id)
+    past = next_weekday(1) - timedelta(days=21)
+    dates = {"start_date": past.isoformat(), "end_date": past.isoformat(), "freq": "none"}
+    page = client.post("/calendar/new", data=form(app, town, **dates)).get_data(as_text=True)
+    assert "这是过去活动的补录" in page and events(app) == 0
+    response = client.post("/calendar/new", data=form(app, town, past_record="y", **dates))
+    assert response.status_code == 302 and events(app) == 1
+    with app.app_context():
+        assert _db.session.scalar(select(AuditLog.summary)) == "补录过去活动「善书堂干部夜校」"
+        event_id = _db.session.scalar(select(CalendarEvent.id))
+    # editing an event that already happened is a correction, not a new past event
+    edit = form(app, town, title="善书堂干部夜校（改）", **dates)
+    assert client.post(f"/calendar/e/{event_id}/edit", data=edit).status_code == 302

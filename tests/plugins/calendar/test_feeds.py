@@ -62,7 +62,7 @@ def series_setup(app, make_event, town):
             starts[2],
             starts[2] + timedelta(days=1),
             starts[2] + timedelta(days=1, hours=2),
-            "夜校(改期)",
+            "夜校（改期）",
             "村委会",
         )
         day = recurrence.local_naive(starts[5]).date()
@@ -124,7 +124,7 @@ def test_series_split_keeps_feed_and_site_equal(app, client, make_event):
             start_at=starts[4] + timedelta(hours=1),
             end_at=starts[4] + timedelta(hours=3),
             weekdays="2",
-            title="夜校(新时间)",
+            title="夜校（新时间）",
         )
         uid = event.uid
         new = services.split_series(event, starts[4], data, None)

@@ -141,9 +141,12 @@ def test_rollcall_proxy_walkin_and_signin_sheet(app, client, make_event, make_us
     coordinator = make_user("village_coordinator", town.village_a_id)
     log_in(client, app, coordinator)
     url = f"/calendar/e/{event_id}/{key}/people"
+    village = town.village_a_id
     bad = client.post(url, data={"proxy-name": "李奶奶", "proxy-phone": "12345"})
     assert "11 位" in bad.get_data(as_text=True)
-    client.post(url, data={"proxy-name": "李奶奶", "proxy-phone": "13900002222"})
+    assert "请选择所在村（社区）" in bad.get_data(as_text=True)  # every error at once
+    proxy = {"proxy-name": "李奶奶", "proxy-village_id": village, "proxy-phone": "13900002222"}
+    client.post(url, data=proxy)
     assert count(app, CalendarRegistration, proxy_name="李奶奶") == 1
     with app.app_context():
         regs = _db.session.scalars(
@@ -183,7 +186,7 @@ def test_other_village_coordinator_is_refused(app, client, make_event, make_user
     assert (
         client.post(
             f"/calendar/e/{event_id}/{key}/people",
-            data={"proxy-name": "某人", "proxy-phone": "13900002222"},
+            data={"proxy-name": "某人", "proxy-village_id": town.village_a_id},
         ).status_code
         == 403
     )
@@ -237,3 +240,48 @@ def test_reminders_and_cancellation_notices(app, client, make_event, make_user, 
             select(Notification.subject).where(Notification.user_id == resident)
         ).all()
     assert any("活动提醒" in s for s in subjects) and any("活动取消" in s for s in subjects)
+
+
+def test_proxy_registration_by_name_and_village_warns_of_likely_duplicates(
+    app, client, make_event, make_user, town
+):
+    event_id = make_event()
+    key = first_key(app, event_id)
+    make_user(name="张秀英", phone="13900005678", home_unit_id=town.village_a_id)
+    log_in(client, app, make_user("village_coordinator", town.village_a_id))
+    url = f"/calendar/e/{event_id}/{key}/people"
+    nameonly = {"proxy-name": "李奶奶", "proxy-village_id": town.village_a_id}
+    assert client.post(url, data=nameonly).status_code == 302  # no phone needed
+    again = client.post(url, data=nameonly).get_data(as_text=True)
+    assert "已报名的人里有 李奶奶（甲村），可能是同一个人。" in again
+    assert count(app, CalendarRegistration) == 1
+    assert client.post(url, data={**nameonly, "proxy-not_a_duplicate": "y"}).status_code == 302
+    assert count(app, CalendarRegistration, proxy_name="李奶奶") == 2
+    # a villager who has an account: named with the last four digits of their phone
+    namesake = {"proxy-name": "张秀英", "proxy-village_id": town.village_a_id}
+    page = client.post(url, data=namesake).get_data(as_text=True)
+    assert "村里已有账号 张秀英（甲村，尾号 5678）" in page
+    assert count(app, CalendarRegistration) == 2
+    # with the phone, the registration goes on the person's own account, and only once
+    assert client.post(url, data={**namesake, "proxy-phone": "13900005678"}).status_code == 302
+    with app.app_context():
+        row = _db.session.scalar(
+            select(CalendarRegistration).where(CalendarRegistration.user_id.is_not(None))
+        )
+        assert (row.person_name, row.proxy_name) == ("张秀英", None)
+    twice = client.post(url, data={**namesake, "proxy-phone": "13900005678"})
+    assert "张秀英（甲村，尾号 5678）已经报名了这次活动，不能重复报名。" in twice.get_data(
+        as_text=True
+    )
+    # the same phone names the same person, whatever name is typed
+    by_phone = {
+        "proxy-name": "王五",
+        "proxy-village_id": town.village_b_id,
+        "proxy-phone": "13900009999",
+    }
+    assert client.post(url, data=by_phone).status_code == 302
+    retyped = {**by_phone, "proxy-name": "王老五", "proxy-not_a_duplicate": "y"}
+    assert "不能重复报名" in client.post(url, data=retyped).get_data(as_text=True)
+    assert count(app, CalendarRegistration) == 4
+    sheet = client.get(f"/calendar/e/{event_id}/{key}/people").get_data(as_text=True)
+    assert "王五 <small>乙村</small>" in sheet

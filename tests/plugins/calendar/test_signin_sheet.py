@@ -61,12 +61,16 @@ def test_before_the_event_every_registrant_and_blank_rows(app, client, make_even
     log_in(client, app, make_user("village_coordinator", town.village_a_id))
     client.post(
         f"/calendar/e/{event_id}/{occ.key}/people",
-        data={"proxy-name": "李奶奶", "proxy-phone": "13900002222"},
+        data={
+            "proxy-name": "李奶奶",
+            "proxy-village_id": town.village_a_id,
+            "proxy-phone": "13900002222",
+        },
     )
     html = client.get(f"/calendar/e/{event_id}/{occ.key}/signin").get_data(as_text=True)
     rows = table_rows(html)
     assert [r[1] for r in rows[:3]] == ["王大妈", "乙村李叔", "李奶奶"]
-    assert rows[0][2] == "甲村" and rows[1][2] == "乙村" and "代报名" in rows[2][4]
+    assert [r[2] for r in rows[:3]] == ["甲村", "乙村", "甲村"] and "代报名" in rows[2][4]
     assert all(r[5] == "" and r[6] == "" for r in rows)  # not yet: time and signature empty
     assert len(rows) == 3 + signin.BLANK_ROWS and all(r[1] == "" for r in rows[3:])
     assert "报名 3 人，签到 0 人" in html and "签名" in html

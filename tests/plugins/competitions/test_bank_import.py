@@ -133,3 +133,21 @@ def test_question_form_validates_answer(app, client, town, login_as):
     duplicate = client.post("/contests/bank/new", data={**data, "stem": "问题一!"})
     assert "已有相同题目" in duplicate.get_data(as_text=True)
     assert _count(app) == 1
+
+
+def test_question_form_shows_every_problem_at_once(app, client, town, login_as):
+    login_as("programme_manager", town.town_id)
+    data = {
+        "kind": "single",
+        "category": "law",
+        "difficulty": "1",
+        "stem": "",
+        "option_a": "甲",
+        "option_b": "",
+        "option_c": "丙",
+        "answer": "E",
+    }
+    page = client.post("/contests/bank/new", data=data).get_data(as_text=True)
+    for message in ("选项中间不能有空项。", "答案字母 E 不在选项 A–C 之内。", "必填"):
+        assert message in page, message
+    assert _count(app) == 0

@@ -171,3 +171,40 @@ def test_second_phone_with_the_same_name_gets_a_new_seat(app, client, town, logi
     board = client.get(f"/contests/live/{quiz_id}/host").get_data(as_text=True)
     assert re.search(r"<td>1</td><td>张三</td><td>甲村</td><td>1</td>", board)
     assert re.search(r"<td>2</td><td>张三（2）</td><td>甲村</td><td>0</td>", board)
+
+
+def test_projector_shows_code_qr_names_then_question_without_site_navigation(
+    app, client, town, login_as
+):
+    import segno
+
+    quiz_id, code, _ = _quiz(app, client, town, login_as)
+    _phone(app, code, "张三", town.village_a_id)
+    _phone(app, code, "张三", town.village_b_id)
+    host = client.get(f"/contests/live/{quiz_id}/host").get_data(as_text=True)
+    assert f'href="/contests/live/{quiz_id}/projector"' in host
+    screen = client.get(f"/contests/live/{quiz_id}/projector").get_data(as_text=True)
+    assert f'<p class="projector-code">{code}</p>' in screen
+    join_url = f"http://localhost/contests/live/join?code={code}"
+    assert join_url in screen
+    assert segno.make(join_url, error="m").svg_inline(scale=10, border=2) in screen
+    # two people of one name are told apart by village
+    assert '张三<span class="muted">（甲村）</span>' in screen
+    assert '张三<span class="muted">（乙村）</span>' in screen
+    assert "已加入 2 人" in screen
+    assert "site-header" not in screen and "主导航" not in screen
+    state = client.get(f"/contests/live/{quiz_id}/host/state.json").get_json()
+    assert state["participants"] == 2
+    client.post(f"/contests/live/{quiz_id}/advance")
+    with app.app_context():
+        quiz = _db.session.get(LiveSession, quiz_id)
+        from plugins.competitions.models import Question
+
+        stem = _db.session.get(Question, quiz.current_question_id).stem
+    screen = client.get(f"/contests/live/{quiz_id}/projector").get_data(as_text=True)
+    assert f'<p class="projector-stem">{stem}</p>' in screen
+    left = re.search(r'class="projector-countdown countdown" data-countdown="(\d+)"', screen)
+    assert left and 0 < int(left.group(1)) <= 30
+    assert "第 1 / 3 题" in screen
+    login_as("village_coordinator", town.village_b_id)
+    assert client.get(f"/contests/live/{quiz_id}/projector").status_code == 403

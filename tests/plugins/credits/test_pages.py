@@ -18,14 +18,14 @@ def give(app, user_id, amount_times=1, when=datetime(2025, 5, 1, 2, tzinfo=UTC),
     with app.app_context():
         for n in range(amount_times):
             moment = when + timedelta(days=n)  # one a day: the daily cap is 20
-            services.credit(user_id, "lecture", Source("test", kind, n), "授课:测试", moment)
+            services.credit(user_id, "lecture", Source("test", kind, n), "授课：测试", moment)
 
 
 def test_my_credits_and_certificate(client, login_as, app):
     user = login_as("resident", name="王大妈")
     give(app, user, 2)
     html = client.get("/credits/").get_data(as_text=True)
-    assert "授课:测试" in html and ">20<" in html
+    assert "授课：测试" in html and ">20<" in html
     html = client.get("/credits/certificate").get_data(as_text=True)
     assert "王大妈" in html and "累计获得学分 20 分" in html
 
@@ -123,7 +123,7 @@ def test_households_group_family_credits(client, login_as, make_user, town, app)
         assert client.post("/credits/household", data={"name": " 王家 "}).status_code == 302
     log_in(client, app, son)
     html = client.get("/credits/").get_data(as_text=True)
-    assert "母亲:20" in html and "儿子:10" in html and "外村人" not in html
+    assert "母亲：20" in html and "儿子：10" in html and "外村人" not in html
     assert client.post("/credits/household", data={"name": "x" * 51}).status_code == 302
     login_as("village_coordinator", town.village_a_id)
     html = client.get("/credits/households?start=2025-01-01&end=2025-12-31").get_data(as_text=True)

@@ -32,7 +32,7 @@ def test_calendar_entries_follow_the_request(app, people, town):
         services.perform(accepted, "schedule", manager)
         (entry,) = _entries(app)
         assert entry.uid == f"lecturers-request-{accepted.id}@xiangxuetong"
-        assert entry.title == "微讲堂: 保健护理(甲村)"
+        assert entry.title == "微讲堂：保健护理（甲村）"
         assert entry.org_unit_id == town.village_a_id and entry.public
         assert not entry.cancelled and entry.source == "lecturers"
         assert entry.last_modified is not None

@@ -212,3 +212,14 @@ def test_full_journey_through_the_pages(app, client, people, town):
         actions = list(_db.session.scalars(select(RequestEvent.action).order_by(RequestEvent.id)))
         assert actions == ["submit", "assign", "accept", "schedule", "deliver", "rate", "close"]
     assert "已结案" in client.get(url).text
+
+
+def test_every_problem_of_an_order_shows_at_once(app, client, people, town):
+    log_in(client, app, people.coordinator)
+    overrides = {"audience_size": 0, "slot2_day": "", "slot2_start": "", "slot2_end": ""}
+    response = client.post(
+        "/lectures/requests/new", data=_form(people, town.village_a_id, **overrides)
+    )
+    assert response.status_code == 400
+    assert "1 到 5000" in response.text and "请至少给出两个备选时间" in response.text
+    assert _requests(app) == 0

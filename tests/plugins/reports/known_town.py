@@ -31,14 +31,14 @@ def freeze(monkeypatch) -> None:
 
 #: The eight figures in report order, with the column heading the report pages print.
 HEADINGS = {
-    "calendar.events_held": "举办活动(场)",
-    "calendar.participant_times": "参与人次(人次)",
-    "lecturers.lectures_delivered": "送讲场次(场)",
-    "lecturers.audience": "听讲人次(人次)",
-    "volunteers.hours": "志愿服务时长(小时)",
-    "volunteers.mediation_sessions": "人民调解场次(场)",
-    "competitions.participants": "竞赛参与人次(人次)",
-    "credits.earned": "学分(分)",
+    "calendar.events_held": "举办活动（场）",
+    "calendar.participant_times": "参与人次（人次）",
+    "lecturers.lectures_delivered": "送讲场次（场）",
+    "lecturers.audience": "听讲人次（人次）",
+    "volunteers.hours": "志愿服务时长（小时）",
+    "volunteers.mediation_sessions": "人民调解场次（场）",
+    "competitions.participants": "竞赛参与人次（人次）",
+    "credits.earned": "学分（分）",
 }
 
 #: Worked out by hand from ``build`` for the year 2025 up to NOW (the same for any period

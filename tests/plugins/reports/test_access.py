@@ -146,7 +146,7 @@ def test_weights_must_sum_to_100(client, login_as, town, app):
         data={"calendar__events_held": "50", "volunteers__hours": "30"},
     )
     assert response.status_code == 400
-    assert "各项权重之和必须等于 100%,现在是 80%" in response.get_data(as_text=True)
+    assert "各项权重之和必须等于 100%，现在是 80%" in response.get_data(as_text=True)
     assert count(app, AssessmentWeight) == 0
     response = client.post("/reports/weights?year=2025", data={"calendar__events_held": "-10"})
     assert response.status_code == 400

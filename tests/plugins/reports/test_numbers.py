@@ -21,14 +21,14 @@ def test_town_month_by_month(client, login_as, town, known):
     login_as("programme_manager", town.town_id)
     html = page(client, "/reports/", **Q1)
     assert table(html, "monthly") == [
-        ["月份", "活动场次(场)", "参与人次(人次)", "志愿服务时长(小时)", "学分(分)"],
+        ["月份", "活动场次（场）", "参与人次（人次）", "志愿服务时长（小时）", "学分（分）"],
         ["2025年1月", "2", "30", "10", "2"],
         ["2025年2月", "1", "15", "4.5", "4"],
         ["2025年3月", "2", "20", "0", "0"],
         ["合计", "5", "65", "14.5", "6"],
     ]
     assert table(html, "villages") == [
-        ["村(社区)", "活动场次(场)", "参与人次(人次)", "志愿服务时长(小时)", "学分(分)"],
+        ["村（社区）", "活动场次（场）", "参与人次（人次）", "志愿服务时长（小时）", "学分（分）"],
         ["甲村", "3", "50", "4.5", "2"],
         ["乙村", "1", "15", "10", "4"],
     ]
@@ -59,11 +59,11 @@ def test_bulletin_rows_totals_rank(client, login_as, town, known):
     assert table(html, "bulletin") == [
         [
             "序号",
-            "村(社区)",
-            "活动场次(场)",
-            "参与人次(人次)",
-            "志愿服务时长(小时)",
-            "学分(分)",
+            "村（社区）",
+            "活动场次（场）",
+            "参与人次（人次）",
+            "志愿服务时长（小时）",
+            "学分（分）",
             "综合得分",
             "排名",
         ],
@@ -82,11 +82,11 @@ def test_bulletin_xlsx_matches_the_page(client, login_as, town, known):
     rows = [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert rows[0] == [
         "序号",
-        "村(社区)",
-        "活动场次(场)",
-        "参与人次(人次)",
-        "志愿服务时长(小时)",
-        "学分(分)",
+        "村（社区）",
+        "活动场次（场）",
+        "参与人次（人次）",
+        "志愿服务时长（小时）",
+        "学分（分）",
         "综合得分",
         "排名",
     ]
@@ -126,11 +126,11 @@ def test_assessment_scores_ranks_and_evidence(client, login_as, town, known):
     assert table(html, "assessment-villages") == [
         [
             "单位",
-            "活动场次(场)",
+            "活动场次（场）",
             "得分",
-            "志愿服务时长(小时)",
+            "志愿服务时长（小时）",
             "得分",
-            "学分(分)",
+            "学分（分）",
             "得分",
             "总分",
             "排名",
@@ -163,7 +163,7 @@ def test_progress_goals_and_behind(client, login_as, town, known):
     # villages in name order (乙 sorts before 甲); 2025 is over, so due = the whole target.
     # Q4 2025: 甲 held one activity (11-05), 乙 none. 甲 has done 4 of 4 activities but only
     # 50 of 60 participant-times (below 90% of 60 = 54): behind on that one.
-    assert rows[0][3] == "本季度活动场次(场)"
+    assert rows[0][3] == "本季度活动场次（场）"
     assert rows[1] == ["乙村 落后", "", "未建", "0", "1 / 4 / 4 落后", "15 / 60 / 60 落后"]
     assert rows[2] == ["甲村 落后", "是", "已建", "1", "4 / 4 / 4 已完成", "50 / 60 / 60 落后"]
     assert 'id="coverage-set-up">1 / 2' in html

@@ -52,7 +52,7 @@ def test_calendar_entries(app, town, make_shift, make_volunteer, make_user):
         case_id = case.id
     public = _entries(app, None, False)
     titles = sorted(e.title for e in public)
-    assert titles == ["志愿服务: 开课签到", "调解活动"]
+    assert titles == ["志愿服务：开课签到", "调解活动"]
     session = next(e for e in public if e.title == "调解活动")
     assert "秘密" not in session.description and "张三" not in session.description
     assert session.location == "" and session.url == ""  # no link for a visitor

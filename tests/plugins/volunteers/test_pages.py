@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import RoleAssignment
-from core.timeutil import to_local, utcnow
+from core.timeutil import local_today, to_local, utcnow
 from plugins.volunteers.models import (
     Assignment,
     Profile,
@@ -15,6 +15,7 @@ from plugins.volunteers.models import (
     ShiftRole,
     Skill,
     VolunteerAvailability,
+    VolunteerBlackout,
 )
 from tests.conftest import log_in
 
@@ -49,11 +50,21 @@ def test_sign_up_as_volunteer_and_availability(app, client, town, login_as):
     page = client.post("/volunteers/profile/availability", data=bad, follow_redirects=True)
     assert "结束时间必须晚于开始时间" in page.get_data(as_text=True)
     client.post("/volunteers/profile/availability", data=dict(bad, end_time="17:00"))
-    client.post("/volunteers/profile/blackouts", data={"day": "2027-01-01"})
+    future = f"{local_today().year + 1}-01-01"
+    client.post("/volunteers/profile/blackouts", data={"day": future})
+    past = client.post(
+        "/volunteers/profile/blackouts",
+        data={"day": (local_today() - timedelta(days=1)).isoformat()},
+        follow_redirects=True,
+    )
+    assert "这一天已经过去，不需要登记不能服务。" in past.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(VolunteerAvailability.id))) == 1
+        assert [b.day.isoformat() for b in db.session.scalars(select(VolunteerBlackout))] == [
+            future
+        ]
     page = client.get("/volunteers/profile").get_data(as_text=True)
-    assert "周三 12:00–17:00" in page and "2027-01-01" in page
+    assert "周三 12:00–17:00" in page and future in page
     for bad_max in ("0", "99"):
         page = client.post("/volunteers/profile", data=dict(data, monthly_max_shifts=bad_max))
         assert "每月最多班次应在 1 到 31 之间" in page.get_data(as_text=True)
