@@ -22,7 +22,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core import accounts, sms
+from core import accounts, httpclient, sms
 from core.config import is_production
 from core.extensions import db
 from core.models import VerificationCode
@@ -133,7 +133,10 @@ def request_code(raw_phone: str, purpose: str, ip: str | None) -> Requested:
         return Requested(True, str(SENT), shown_code=code)
     if wanted:
         template = (settings.get("SMS_TEMPLATES") or {}).get("verification", "")
-        [result] = client.send([phone], sms.SmsMessage(template, {"code": code}))
+        try:
+            [result] = client.send([phone], sms.SmsMessage(template, {"code": code}))
+        finally:
+            httpclient.close_all()  # a web worker keeps no connection to the provider
         if result.error is not None:
             log.warning("verification SMS to %s failed: %s", phone, result.error)
             return Requested(False, str(SEND_FAILED))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core import audit, notify, orgunits
+from core import audit, notify, orgunits, reach
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required, require, unit_ids_where
@@ -228,6 +228,10 @@ def _roster_page(
         suggested=attendance.suggested_hours,
         limits=attendance.hours_limits,
         now=utcnow(),
+        unreachable=reach.unreachable(
+            [a.user_id for r in shift.roles for a in r.assignments if a.status == "confirmed"],
+            "reminder",
+        ),
     ), status
 
 
