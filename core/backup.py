@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -151,9 +152,16 @@ def _read_dump(dump: Path, dialect: str | None) -> None:
         if verdict != "ok":
             raise BackupError(f"数据库备份已损坏: {verdict}")
     elif dialect == "postgresql":
+        # --list reads the table of contents (and takes a garbled header for an empty one);
+        # a read into /dev/null goes through every table's data to the end of the file.
         listed = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True)
-        if listed.returncode != 0:
-            raise BackupError(f"数据库备份无法读取 (pg_restore --list): {listed.stderr.strip()}")
+        entries = re.search(r"TOC Entries: (\d+)", listed.stdout)
+        read = subprocess.run(
+            ["pg_restore", "--file=/dev/null", str(dump)], capture_output=True, text=True
+        )
+        if listed.returncode or read.returncode or not entries or int(entries.group(1)) == 0:
+            problem = (read.stderr or listed.stderr).strip() or "no table of contents"
+            raise BackupError(f"数据库备份无法读取 (pg_restore): {problem}")
     else:
         raise BackupError(f"不认识的数据库类型: {dialect}")
 

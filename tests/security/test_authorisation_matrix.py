@@ -35,6 +35,7 @@ COVERS_B = {
 # demo people: owners of the object, e.g. the resident's own record, the lecturer's own profile,
 # the volunteer's own assignment, a judge). A dict gives a class per method.
 TABLE: dict[str, str | dict[str, str]] = {
+    "admin_units.add_district": "any:core.manage_units",
     "admin_units.create": "any:core.manage_units",
     "admin_units.edit": "any:core.manage_units",
     "admin_units.index": "any:core.manage_units",
