@@ -1,6 +1,6 @@
 """api tokens: bearer tokens of the JSON API, one per device, stored hashed
 
-Revision ID: core_0003_api_tokens
+Revision ID: core_0003
 Revises: core_0002
 Create Date: 2026-11-29 16:50:00
 
@@ -9,7 +9,7 @@ Create Date: 2026-11-29 16:50:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "core_0003_api_tokens"
+revision = "core_0003"
 down_revision = "core_0002"
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """idempotency_key (a retried form post says "already done"); audit_log.org_unit_id (a town's
 admin sees only their town's audit rows; older rows have none and stay for the top admins)
 
-Revision ID: core_0003_operations
-Revises: core_0002
+Revision ID: core_0004
+Revises: core_0003
 Create Date: 2026-11-29 17:00:00
 
 """
@@ -10,8 +10,8 @@ Create Date: 2026-11-29 17:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "core_0003_operations"
-down_revision = "core_0003_api_tokens"
+revision = "core_0004"
+down_revision = "core_0003"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """reach villagers: message kinds, crash-safe outbox columns, channel preferences,
 verification codes, WeChat bindings
 
-Revision ID: core_0003
-Revises: core_0002
+Revision ID: core_0005
+Revises: core_0004
 Create Date: 2026-11-29 17:00:00
 
 """
@@ -10,8 +10,8 @@ Create Date: 2026-11-29 17:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "core_0003"
-down_revision = "core_0003_operations"
+revision = "core_0005"
+down_revision = "core_0004"
 branch_labels = None
 depends_on = None
 
