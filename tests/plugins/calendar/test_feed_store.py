@@ -293,3 +293,13 @@ def test_a_series_with_no_date_in_the_window_is_left_out(app, client, make_event
     with app.app_context():
         uid = _db.session.get(CalendarEvent, kept).uid
     assert f"UID:{uid}".encode() in body
+
+
+def test_a_worker_keeps_one_feed_body_per_filter(app, client, make_event):
+    event_id = make_event()
+    client.get("/calendar/feed.ics")
+    edit(app, event_id, venue="换了地方")
+    assert "换了地方".encode() in client.get("/calendar/feed.ics").data
+    with app.app_context():
+        kept = [k for k in feed_cache()._items if k.startswith("calendar:feed:public:")]
+    assert kept == ["calendar:feed:public:None:None"]
