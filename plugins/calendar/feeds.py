@@ -58,7 +58,8 @@ def public_etag(category_id: int | None, village_id: int | None) -> str:
     undeclared = ""
     if undeclared_sources():
         undeclared = _entries_signature(raw_entries(start, end, None, False, undeclared_only=True))
-    key = repr(("public", category_id, village_id, start, tracking.versions(), _site(), undeclared))
+    versions = tracking.versions()
+    key = repr(("public", category_id, village_id, start, versions, store.render_key(), undeclared))
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
@@ -73,8 +74,11 @@ def public_feed(category_id: int | None, village_id: int | None) -> Feed | None:
     if (category_id and category is None) or (village_id and village is None):
         return None
     etag = public_etag(category_id, village_id)
-    cached = feed_cache().get("calendar:feed:public:" + etag)
-    if cached is not None:
+    # One body per filter, replaced when the data changes: a worker keeps no old feeds (at
+    # 50,000 events each is 23 MiB).
+    key = f"calendar:feed:public:{category_id}:{village_id}"
+    cached = feed_cache().get(key)
+    if cached is not None and cached.etag == etag:
         return cached
     start, end = ical.feed_window(utcnow())
     unit_ids = services.unit_prefix_ids(village_id) if village else None
@@ -96,7 +100,7 @@ def public_feed(category_id: int | None, village_id: int | None) -> Feed | None:
     bodies += _entry_vevents(found)
     stamps = [latest] + [x.last_modified for x in found if x.last_modified]
     feed = Feed(ical.wrap(name, bodies), max(stamps), etag)
-    feed_cache().set("calendar:feed:public:" + etag, feed)
+    feed_cache().set(key, feed)
     return feed
 
 

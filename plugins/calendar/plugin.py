@@ -77,8 +77,10 @@ class CalendarPlugin(Plugin):
 
     @hookimpl
     def calendar_entry_tables(self):
-        # Category names and colours and unit names show on every page and feed.
-        return ["calendar_category", "org_unit"]
+        # Category names and colours, unit names and the unit tree (village filters) show on
+        # every page and feed; a unit's population or learning-centre details do not.
+        unit = ("name", "path", "parent_id", "kind", "active")
+        return ["calendar_category", *(f"org_unit.{column}" for column in unit)]
 
     @hookimpl
     def register_services(self):

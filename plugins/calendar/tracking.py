@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import chain
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import delete, event, literal, select, update
+from sqlalchemy import delete, event, inspect, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import SignalSession, db
@@ -28,20 +28,40 @@ _OWN = {
 }
 
 
-def watched(app: Flask) -> dict[str, set[str]]:
-    """Table name → the sources (plugin names) whose calendar entries are made from it."""
+def watched(app: Flask) -> dict[str, dict[str, set[str] | None]]:
+    """Table name → {source (plugin name) → the columns it reads there, None for all}.
+
+    A declaration is ``"table"`` or ``"table.column"``: lecturers read only users' names, so a
+    log-in (which writes ``last_login_at``) must not change every calendar ETag.
+    """
     found = app.extensions.get(_WATCH)
     if found is None:
         found = {}
         for impl in registry(app).hook.calendar_entry_tables.get_hookimpls():
-            for table in impl.function() or ():
-                found.setdefault(table, set()).add(impl.plugin_name)
+            for name in impl.function() or ():
+                table, _, column = name.partition(".")
+                sources = found.setdefault(table, {})
+                if not column:
+                    sources[impl.plugin_name] = None
+                elif sources.get(impl.plugin_name, set()) is not None:
+                    sources.setdefault(impl.plugin_name, set()).add(column)
         app.extensions[_WATCH] = found
     return found
 
 
 def declared_sources() -> set[str]:
     return set(chain.from_iterable(watched(current_app).values()))
+
+
+def _changed_sources(obj, sources: dict[str, set[str] | None], dirty: bool) -> set[str]:
+    if not dirty:
+        return set(sources)
+    attrs = inspect(obj).attrs
+    return {
+        source
+        for source, columns in sources.items()
+        if columns is None or any(attrs[c].history.has_changes() for c in columns)
+    }
 
 
 def _active() -> bool:
@@ -73,7 +93,8 @@ def _after_flush(session, _context) -> None:
         elif table == "calendar_category":
             info.setdefault(CATEGORIES, set()).add(obj.id)
         if table in tables:
-            info.setdefault(SOURCES, set()).update(tables[table])
+            changed = _changed_sources(obj, tables[table], obj in session.dirty)
+            info.setdefault(SOURCES, set()).update(changed)
 
 
 def _before_commit(session) -> None:

@@ -85,8 +85,8 @@ class LecturersPlugin(Plugin):
             "lecturers_request",
             "lecturers_topic",
             "lecturers_lecturer",
-            "org_unit",
-            "user_account",
+            "org_unit.name",
+            "user_account.display_name",
         ]
 
     @hookimpl

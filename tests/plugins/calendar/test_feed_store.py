@@ -174,7 +174,8 @@ def test_feed_queries_do_not_grow_with_the_events(app, client, make_event, sql_s
 
 
 class DeclaredEntries(Plugin):
-    """A contributor that declares its table (``org_unit``), counting its queries."""
+    """A contributor that declares the column it reads (``org_unit.name``), counting its
+    queries."""
 
     name = "declaredtest"
     title = "declared"
@@ -185,7 +186,7 @@ class DeclaredEntries(Plugin):
 
     @hookimpl
     def calendar_entry_tables(self):
-        return ["org_unit"]
+        return ["org_unit.name"]
 
     @hookimpl
     def calendar_entries(self, start, end, viewer, personal):
@@ -228,7 +229,12 @@ def test_revalidation_is_one_read_and_runs_no_plugin_query(make_app, town, sql_s
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == first.headers["ETag"]
     assert len(seen) == 1 and "calendar_source_version" in seen[0] and plugin.calls == 2
-    with app.app_context():  # the plugin's table changes: its version rises, the tag changes
+    with app.app_context():  # another column of the table: nothing to revalidate
+        _db.session.get(OrgUnit, town.village_a_id).population = 1300
+        _db.session.commit()
+    same = client.get("/calendar/feed.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert same.status_code == 304
+    with app.app_context():  # the column it reads: its version rises, the tag changes
         _db.session.get(OrgUnit, town.village_a_id).name = "甲村社区"
         _db.session.commit()
     changed = client.get("/calendar/feed.ics", headers={"If-None-Match": first.headers["ETag"]})
@@ -293,3 +299,13 @@ def test_a_series_with_no_date_in_the_window_is_left_out(app, client, make_event
     with app.app_context():
         uid = _db.session.get(CalendarEvent, kept).uid
     assert f"UID:{uid}".encode() in body
+
+
+def test_a_worker_keeps_one_feed_body_per_filter(app, client, make_event):
+    event_id = make_event()
+    client.get("/calendar/feed.ics")
+    edit(app, event_id, venue="换了地方")
+    assert "换了地方".encode() in client.get("/calendar/feed.ics").data
+    with app.app_context():
+        kept = [k for k in feed_cache()._items if k.startswith("calendar:feed:public:")]
+    assert kept == ["calendar:feed:public:None:None"]

@@ -1,7 +1,7 @@
 """rendered VEVENTs per event and a version per calendar-entry source (feeds without rebuilds)
 
-Revision ID: calendar_0003
-Revises: calendar_0002
+Revision ID: calendar_0004
+Revises: calendar_0003
 Create Date: 2026-11-29 17:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'calendar_0003'
-down_revision = 'calendar_0002'
+revision = 'calendar_0004'
+down_revision = 'calendar_0003'
 branch_labels = None
 depends_on = None
 
