@@ -148,9 +148,9 @@ def _read_dump(dump: Path, dialect: str | None) -> None:
             with contextlib.closing(sqlite3.connect(f"file:{dump}?mode=ro", uri=True)) as copy:
                 verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
         except sqlite3.DatabaseError as error:
-            raise BackupError(f"数据库备份无法读取: {error}") from error
+            raise BackupError(f"数据库备份无法读取：{error}") from error
         if verdict != "ok":
-            raise BackupError(f"数据库备份已损坏: {verdict}")
+            raise BackupError(f"数据库备份已损坏：{verdict}")
     elif dialect == "postgresql":
         # --list reads the table of contents (and takes a garbled header for an empty one);
         # a read into /dev/null goes through every table's data to the end of the file.
@@ -163,7 +163,7 @@ def _read_dump(dump: Path, dialect: str | None) -> None:
             problem = (read.stderr or listed.stderr).strip() or "no table of contents"
             raise BackupError(f"数据库备份无法读取 (pg_restore): {problem}")
     else:
-        raise BackupError(f"不认识的数据库类型: {dialect}")
+        raise BackupError(f"不认识的数据库类型：{dialect}")
 
 
 def other_sessions() -> int:

@@ -109,8 +109,8 @@ def restore(archive: Path, check_only: bool, yes: bool, force: bool) -> None:
         connected = backups.other_sessions()
         if connected and not force:
             raise click.ClickException(
-                f"还有 {connected} 个其他数据库连接(网站、通知或定时任务仍在运行):"
-                "先停止它们,或加 --force。"
+                f"还有 {connected} 个其他数据库连接（网站、通知或定时任务仍在运行）："
+                "先停止它们，或加 --force。"
                 f" {connected} other session(s) are connected: stop the site, timer and cron jobs"
                 " first, or pass --force."
             )

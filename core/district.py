@@ -49,7 +49,7 @@ def add_district(name: str, admin: User | None = None, actor_id: int | None = No
     audit.record(
         "core.district_created",
         district,
-        f"新建区县 {district.name},原顶层单位移到其下",
+        f"新建区县 {district.name}，原顶层单位移到其下",
         actor_id=actor_id,
     )
     return district
@@ -82,7 +82,7 @@ def add_district_command(name: str, admin_phone: str | None) -> None:
     if admin_phone:
         admin = accounts.find_by_phone(accounts.normalise_phone(admin_phone))
         if admin is None:
-            raise click.ClickException(f"没有这个账号: {admin_phone}")
+            raise click.ClickException(f"没有这个账号：{admin_phone}")
     try:
         district = add_district(name, admin)
     except DistrictError as error:

@@ -31,7 +31,7 @@ from core.timeutil import utcnow
 log = logging.getLogger("xiangxuetong.verification")
 
 PURPOSES = ("signup", "reset")
-NO_SMS = _l("本站尚未开通短信验证码。忘记密码请联系村(社区)管理员或系统管理员重置。")
+NO_SMS = _l("本站尚未开通短信验证码。忘记密码请联系村（社区）管理员或系统管理员重置。")
 BAD_PHONE = _l("请输入正确的 11 位手机号。")
 TOO_SOON = _l("验证码已发送，请 1 分钟后再获取。")
 DAY_LIMIT = _l("这个手机号今天获取验证码的次数已达上限，请明天再试。")

@@ -34,7 +34,7 @@ class TokenRequestSchema(Schema):
     device = fields.String(
         required=True,
         validate=validate.Length(min=1, max=60),
-        metadata={"description": "设备名,列在“个人资料”页上,可在那里撤销"},
+        metadata={"description": "设备名，列在“个人资料”页上，可在那里撤销"},
     )
 
     @validates("phone")

@@ -45,7 +45,7 @@ class SmsMessage:
 
 def normalise_phone(value: str) -> str | None:
     """``+86 138 0013 8000`` → ``13800138000``; None when it is not a mainland mobile number."""
-    digits = re.sub(r"[\s\-()（）]", "", value or "")
+    digits = re.sub(r"[()\s\-（）]", "", value or "")
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]

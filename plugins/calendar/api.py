@@ -30,18 +30,18 @@ ID = validate.Range(min=1, max=2_000_000_000)
 
 
 class AgendaArgs(PageArgs):
-    start = fields.Date(metadata={"description": "第一天(本地日期),默认今天"})
+    start = fields.Date(metadata={"description": "第一天（本地日期），默认今天"})
     days = fields.Integer(load_default=14, validate=validate.Range(min=1, max=MAX_DAYS))
     category = fields.Integer(validate=ID, metadata={"description": "活动类别 id"})
-    town = fields.Integer(validate=ID, metadata={"description": "镇(组织单位 id)"})
-    village = fields.Integer(validate=ID, metadata={"description": "村或社区(组织单位 id)"})
+    town = fields.Integer(validate=ID, metadata={"description": "镇（组织单位 id）"})
+    village = fields.Integer(validate=ID, metadata={"description": "村或社区（组织单位 id）"})
 
 
 class OccurrenceSchema(Schema):
     """One meeting of an event, or an entry another plugin puts on the calendar."""
 
     uid = fields.String(required=True)
-    key = fields.String(required=True, metadata={"description": "这一次的标识,用在网址里"})
+    key = fields.String(required=True, metadata={"description": "这一次的标识，用在网址里"})
     event_id = fields.Integer(allow_none=True, metadata={"description": "其他插件的条目为空"})
     title = fields.String(required=True)
     start = fields.DateTime(required=True)
@@ -86,7 +86,7 @@ class MyEventSchema(Schema):
 
 
 class FeedSchema(Schema):
-    url = fields.String(allow_none=True, metadata={"description": "私人订阅链接(https)"})
+    url = fields.String(allow_none=True, metadata={"description": "私人订阅链接（https）"})
     webcal_url = fields.String(allow_none=True)
 
 
@@ -94,7 +94,7 @@ class CheckinSchema(Schema):
     code = fields.String(
         required=True,
         validate=validate.Length(min=1, max=64),
-        metadata={"description": "现场屏幕二维码里的 code(每分钟更换)"},
+        metadata={"description": "现场屏幕二维码里的 code（每分钟更换）"},
     )
 
 
@@ -181,7 +181,7 @@ def occurrence(event_id: int, key: str):
 
 @blp.route("/events/<int:event_id>/<key>/registration", methods=["POST"])
 @blp.response(201, RegistrationSchema)
-@blp.alt_response(409, description="不能报名(已报名、已结束、已取消或停止报名)")
+@blp.alt_response(409, description="不能报名（已报名、已结束、已取消或停止报名）")
 def register(event_id: int, key: str):
     """Register me; ``waiting`` when the seats are gone (promoted and told when one frees)."""
     event, occ = _found(event_id, key)
@@ -210,7 +210,7 @@ def unregister(event_id: int, key: str):
 @blp.route("/events/<int:event_id>/<key>/checkin", methods=["POST"])
 @blp.arguments(CheckinSchema)
 @blp.response(200, CheckinResultSchema)
-@blp.alt_response(409, description="不能签到(不在签到时间内、没有报名或在候补)")
+@blp.alt_response(409, description="不能签到（不在签到时间内、没有报名或在候补）")
 def check_in(body: dict, event_id: int, key: str):
     """Check myself in with the code the QR screen shows now (it changes every minute)."""
     now = utcnow()

@@ -159,8 +159,8 @@ def cancel(registration: CalendarRegistration, occurrence_title: str, link: str)
         elif waiting.registered_by_id:  # 代报名: SMS to the villager, the rest to the coordinator
             notify.notify(
                 waiting.registered_by_id,
-                f"{waiting.proxy_name}（代报名）已从候补转为正式报名:{occurrence_title}",
-                "有人取消了报名,您代报名的村民已获得名额,请转告其按时参加。",
+                f"{waiting.proxy_name}（代报名）已从候补转为正式报名：{occurrence_title}",
+                "有人取消了报名，您代报名的村民已获得名额，请转告其按时参加。",
                 link,
                 dedupe_key=key,
                 kind="promotion",

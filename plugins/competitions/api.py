@@ -79,17 +79,17 @@ class AnswersSchema(Schema):
         ),
         required=True,
         validate=validate.Length(max=200),
-        metadata={"description": "题目 id → 选中的选项序号(position)"},
+        metadata={"description": "题目 id → 选中的选项序号（position）"},
     )
     submit = fields.Boolean(load_default=False, metadata={"description": "同时交卷"})
     confirmed = fields.Boolean(
-        load_default=False, metadata={"description": "有题未答也交卷;否则返回未答题号"}
+        load_default=False, metadata={"description": "有题未答也交卷；否则返回未答题号"}
     )
 
 
 class SaveResultSchema(Schema):
     saved = fields.Integer(required=True)
-    late = fields.Boolean(required=True, metadata={"description": "超时:没有记录,已自动交卷"})
+    late = fields.Boolean(required=True, metadata={"description": "超时：没有记录，已自动交卷"})
     unanswered = fields.List(fields.Integer(), required=True)
     finished = fields.Boolean(required=True)
 
@@ -234,7 +234,7 @@ def sheet(attempt_id: int):
 @blp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 @blp.arguments(AnswersSchema)
 @blp.response(200, SaveResultSchema)
-@blp.alt_response(409, description="已交卷,或题目不属于这次答题")
+@blp.alt_response(409, description="已交卷，或题目不属于这次答题")
 def save(body: dict, attempt_id: int):
     """Save choices (by option position); with ``submit`` also hand in. A hand-in with
     questions unanswered waits unless ``confirmed``, and lists them."""

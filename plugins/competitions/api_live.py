@@ -27,7 +27,7 @@ class JoinSchema(Schema):
     village_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2_000_000_000))
     seat = fields.String(
         validate=validate.Length(max=64),
-        metadata={"description": "以前加入时拿到的 seat(重新加入同一座位)"},
+        metadata={"description": "以前加入时拿到的 seat（重新加入同一座位）"},
     )
 
 
@@ -61,7 +61,7 @@ class LiveAnswerSchema(Schema):
 
 
 class AnswerResultSchema(Schema):
-    first = fields.Boolean(required=True, metadata={"description": "false: 已答过,以第一次为准"})
+    first = fields.Boolean(required=True, metadata={"description": "false: 已答过，以第一次为准"})
 
 
 def _quiz(code: str) -> LiveSession:
@@ -96,7 +96,7 @@ def join(body: dict, code: str):
     quiz = _quiz(code)
     village = db.session.get(OrgUnit, body["village_id"])
     if village is None or village.kind not in VILLAGE_KINDS:
-        return problems.problem(422, errors={"json": {"village_id": ["请选择所在村(社区)。"]}})
+        return problems.problem(422, errors={"json": {"village_id": ["请选择所在村（社区）。"]}})
     try:
         seat = live.join(quiz, body["name"].strip(), village.id, body.get("seat"))
     except ContestError as error:

@@ -76,7 +76,7 @@ def on_course_completed(payload: signals.CourseCompleted) -> None:
         payload.user_id,
         "course",
         Source("learning", "completion", payload.completion_id),
-        f"学完课程:{payload.title}",
+        f"学完课程：{payload.title}",
         payload.completed_at,
     )
 

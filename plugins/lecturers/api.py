@@ -87,7 +87,7 @@ class OrderSchema(Schema):
     )
     client_key = fields.String(
         validate=validate.Length(min=8, max=64),
-        metadata={"description": "同一张点单重复提交时用同一个值,就不会建两张"},
+        metadata={"description": "同一张点单重复提交时用同一个值，就不会建两张"},
     )
 
 
@@ -184,9 +184,9 @@ def order(body: dict):
     """Order a lecture for one of my villages (点单), with two or three preferred times."""
     village = db.session.get(OrgUnit, body["village_id"])
     if village is None or village.kind not in VILLAGE_KINDS:
-        return problems.problem(422, errors={"json": {"village_id": ["没有这个村(社区)。"]}})
+        return problems.problem(422, errors={"json": {"village_id": ["没有这个村（社区）。"]}})
     if not permissions.can(current_user, "lecturers.request", village):
-        return problems.problem(403, "只能为自己负责的村(社区)点单。")
+        return problems.problem(403, "只能为自己负责的村（社区）点单。")
     topic = db.session.get(Topic, body["topic_id"])
     if topic is None or not topic.active:
         return problems.problem(422, errors={"json": {"topic_id": ["没有这个专题。"]}})

@@ -23,7 +23,7 @@ def submit(user, topic_id: int | None, text: str) -> ResidentWish:
     """A resident's wish for their home village. Caller commits."""
     village = db.session.get(OrgUnit, user.home_unit_id) if user.home_unit_id else None
     if village is None or village.kind not in VILLAGE_KINDS:
-        raise WishRefused("请先在个人资料里选择所在村(社区)。")
+        raise WishRefused("请先在个人资料里选择所在村（社区）。")
     text = (text or "").strip()
     if not text:
         raise WishRefused("请写下想听的内容或需要的服务。")

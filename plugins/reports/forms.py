@@ -174,7 +174,7 @@ class IncomeForm(FlaskForm):
 
     source = SelectField(_l("来源"), choices=list(INCOME_SOURCES.items()))
     amount = DecimalField(
-        _l("金额(元)"),
+        _l("金额（元）"),
         places=2,
         validators=[
             InputRequired("请填写金额。"),

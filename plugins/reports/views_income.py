@@ -51,7 +51,7 @@ def add_income(unit_id: int):
     audit.record(
         "reports.income_added",
         income,
-        f"{unit.name} 收入 {income.amount} 元({services.INCOME_SOURCES[income.source]})",
+        f"{unit.name} 收入 {income.amount} 元（{services.INCOME_SOURCES[income.source]}）",
     )
     db.session.commit()
     flash(_("收入已登记。"), "success")
@@ -85,7 +85,7 @@ def delete_income(income_id: int):
         "reports.income_deleted",
         income,
         f"删除收入 {income.received_on.isoformat()} {income.amount} 元"
-        f"({services.INCOME_SOURCES.get(income.source, income.source)}):{income.description}",
+        f"（{services.INCOME_SOURCES.get(income.source, income.source)}）：{income.description}",
     )
     db.session.delete(income)
     db.session.commit()

@@ -125,7 +125,7 @@ def digest_text(
         if entry.summary:
             lines.append(entry.summary)
         url = entry.url if "://" in entry.url else f"{base}{entry.url}"
-        lines.append(f"详情:{url}")
+        lines.append(f"详情：{url}")
         lines.append("")
     if not items and not entries:
         lines.append("本期暂无学习内容。")

@@ -14,7 +14,7 @@ from plugins.reports.services import INCOME_SOURCES, SPENDING_CATEGORIES
 
 
 def bulletin(start: date, last: date, cols, rows, total) -> BytesIO:
-    """Title, period, header (序号, 村(社区), metrics…, 综合得分, 排名), a row per village, 合计."""
+    """Title, period, header (序号, 村（社区）, metrics…, 综合得分, 排名), a row per village, 合计."""
     book = Workbook()
     sheet = book.active
     sheet.title = "工作进度通报"
@@ -63,14 +63,14 @@ def funds(year: int, rows, entries) -> BytesIO:
     sheet.append([f"双槐镇社区教育专项经费 {year} 年"])
     sheet["A1"].font = Font(size=14, bold=True)
     header = [
-        "村(社区)",
+        "村（社区）",
         "人口",
-        "标准(元)",
-        "预算(元)",
-        "收入(元)",
-        "已支出(元)",
-        "结余(元)",
-        "收支结余(元)",
+        "标准（元）",
+        "预算（元）",
+        "收入（元）",
+        "已支出（元）",
+        "结余（元）",
+        "收支结余（元）",
     ]
     sheet.append(header)
     for row in rows:
@@ -103,7 +103,7 @@ def funds(year: int, rows, entries) -> BytesIO:
     for column in range(1, len(header) + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 14
     detail = book.create_sheet("收支明细")
-    detail.append(["村(社区)", "日期", "收支", "来源或类别", "金额(元)", "说明"])
+    detail.append(["村（社区）", "日期", "收支", "来源或类别", "金额（元）", "说明"])
     for cell in detail[1]:
         cell.font = Font(bold=True)
     for village, incomes, spendings in entries:

@@ -55,7 +55,7 @@ def assign(person: User | None, unit: OrgUnit) -> CounsellorArea:
     if person is None:
         raise TaskError(tr("请选择辅导员。"), "user_id")
     if unit.kind not in AREA_KINDS:
-        raise TaskError(tr("只能把村(社区)或学校分给辅导员联系。"), "unit_id")
+        raise TaskError(tr("只能把村（社区）或学校分给辅导员联系。"), "unit_id")
     own = counsellor_units(person.id)
     if not own:
         raise TaskError(tr("此人不是辅导员，请先在用户管理中授予辅导员角色。"), "user_id")

@@ -77,7 +77,7 @@ def load(town: OrgUnit) -> None:
     for slug, body in RULE_TEXTS.items():
         page = rules.page(slug)
         if page is None or page.current is None:
-            rules.save_version(slug, body, "初稿(演示)", manager)
+            rules.save_version(slug, body, "初稿（演示）", manager)
     db.session.commit()
 
 
@@ -158,7 +158,7 @@ def _meetings(town: OrgUnit, manager: User) -> None:
         held_on=held,
         hours=Decimal("2"),
         venue="镇教管中心会议室",
-        agenda="一、通报各村(社区)工作进度\n二、辅导员汇报分片联系情况\n三、布置下一阶段工作",
+        agenda="一、通报各村（社区）工作进度\n二、辅导员汇报分片联系情况\n三、布置下一阶段工作",
         roles=["programme_manager", "counsellor", "village_coordinator"],
     )
     meeting.minutes = MINUTES

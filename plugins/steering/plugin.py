@@ -65,7 +65,7 @@ class SteeringPlugin(Plugin):
             ),
             Permission(
                 "steering.self_assess",
-                _l("本村(社区)对照示范标准自评"),
+                _l("本村（社区）对照示范标准自评"),
                 ("village_coordinator",),
             ),
             Permission("steering.edit_rules", _l("编写和修订工作制度"), ("programme_manager",)),

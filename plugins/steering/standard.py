@@ -97,7 +97,7 @@ def save_items(year: int, rows: list[ItemRow], known_metrics: set[str]) -> None:
         .limit(1)
     )
     if used is not None:
-        raise TaskError(tr("本年度已有村(社区)按此标准自评，不能再修改评估内容。"), "items")
+        raise TaskError(tr("本年度已有村（社区）按此标准自评，不能再修改评估内容。"), "items")
     for item in items(year):
         db.session.delete(item)
     db.session.flush()

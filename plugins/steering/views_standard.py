@@ -214,7 +214,7 @@ def standard_score(unit_id: int):
     year = _year()
     record = standard.assessment(unit.id, year)
     if record is None:
-        return _unit_page(unit, year, _("该村(社区)还没有自评。"), 409)
+        return _unit_page(unit, year, _("该村（社区）还没有自评。"), 409)
     if not CsrfForm().validate():
         return _unit_page(unit, year, _("页面已过期，请重新提交。"), 400)
     try:

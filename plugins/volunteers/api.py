@@ -42,7 +42,7 @@ class ShiftSchema(Schema):
     roles = fields.List(
         fields.Nested(RoleOptionSchema),
         required=True,
-        metadata={"description": "我可以报名的岗位(没有通过审核的志愿者档案时为空)"},
+        metadata={"description": "我可以报名的岗位（没有通过审核的志愿者档案时为空）"},
     )
 
 
@@ -58,7 +58,7 @@ class AssignmentSchema(Schema):
     role = fields.String(required=True)
     starts_at = fields.DateTime(required=True)
     ends_at = fields.DateTime(required=True)
-    hours = fields.Float(allow_none=True, metadata={"description": "已确认的服务时长(小时)"})
+    hours = fields.Float(allow_none=True, metadata={"description": "已确认的服务时长（小时）"})
     no_show = fields.Boolean(required=True)
 
 
@@ -122,7 +122,7 @@ def shifts(args: dict):
 @blp.route("/roles/<int:role_id>/signup", methods=["POST"])
 @blp.arguments(SignupSchema)
 @blp.response(201, AssignmentSchema)
-@blp.alt_response(409, description="不能报名(已报名、满员、时间冲突、缺少技能……)")
+@blp.alt_response(409, description="不能报名（已报名、满员、时间冲突、缺少技能……）")
 def sign_up(body: dict, role_id: int):
     """Take a place in a role (or a waiting-list place with ``waitlist``), for myself only."""
     role = db.session.get(ShiftRole, role_id)
@@ -153,7 +153,7 @@ def withdraw(assignment_id: int):
         return problems.problem(409, str(error))
     except OperationalError:  # a deadlock under load: the page retries once, a client may too
         db.session.rollback()
-        return problems.problem(409, "系统繁忙,退出没有完成,请稍后再试一次。")
+        return problems.problem(409, "系统繁忙，退出没有完成，请稍后再试一次。")
     return _assignment(db.session.get(Assignment, assignment_id))
 
 

@@ -84,7 +84,7 @@ def test_new_lessons_reach_the_digest_text_and_feed(app, client, make_course):
     assert f'href="/learning/lessons/{published[0]}">网上课程《测试课程》：第1课</a>' in page
     assert f"/learning/lessons/{hidden[0]}" not in page
     text = client.get(f"/reports/learn/day/{day}.txt").data.decode()
-    assert "1. 网上课程《测试课程》：第1课\n课文\n详情:http://" in text
+    assert "1. 网上课程《测试课程》：第1课\n课文\n详情：http://" in text
     feed = client.get("/reports/learn/feed.atom").data.decode()
     assert "tag:xiangxuetong.local,2018:learning-lesson-" in feed
     assert f"/learning/lessons/{published[0]}" in feed

@@ -84,14 +84,14 @@ def test_income_spending_and_balances_on_the_page_and_in_the_xlsx(client, login_
     book = load_workbook(io.BytesIO(client.get("/reports/funds.xlsx?year=2025").data))
     summary = list(book["专项经费"].iter_rows(values_only=True))
     assert summary[1] == (
-        "村(社区)",
+        "村（社区）",
         "人口",
-        "标准(元)",
-        "预算(元)",
-        "收入(元)",
-        "已支出(元)",
-        "结余(元)",
-        "收支结余(元)",
+        "标准（元）",
+        "预算（元）",
+        "收入（元）",
+        "已支出（元）",
+        "结余（元）",
+        "收支结余（元）",
     )
     assert summary[3] == ("甲村", 1200, 2400, 3000, 2500.5, 800, 2200, 1700.5)
     assert summary[-1][0] == "合计" and summary[-1][4] == 2500.5

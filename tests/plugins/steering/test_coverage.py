@@ -59,7 +59,7 @@ def test_school_without_counsellor_is_flagged(app, client, staff, town):
     [
         ("counsellor", "other", "该辅导员不在这个单位所在的镇任职"),
         ("resident", "village_b", "此人不是辅导员"),
-        ("counsellor", "justice", "只能把村(社区)或学校分给辅导员联系"),
+        ("counsellor", "justice", "只能把村（社区）或学校分给辅导员联系"),
         ("none", "village_b", "请选择辅导员。"),
         ("counsellor", "village_a", "该单位已在这位辅导员的联系范围内"),
     ],
