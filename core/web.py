@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from core import permissions
@@ -21,20 +23,25 @@ from core.roles import role_label
 from core.timeutil import to_local
 
 
-@login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """Sessions carry "<id>:<version>": a disabled account or a changed password ends them."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    # The unread count for the header comes in the same round trip (see unread_notifications).
+@cache
+def _user_with_unread():
+    """The user and their unread count in one round trip (see unread_notifications); built once."""
     unread = (
         select(func.count(Notification.id))
         .where(Notification.user_id == User.id, Notification.read_at.is_(None))
         .correlate(User)
         .scalar_subquery()
     )
-    row = db.session.execute(select(User, unread).where(User.id == int(user_id))).first()
+    return select(User, unread).where(User.id == bindparam("user_id"))
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Sessions carry "<id>:<version>": a disabled account or a changed password ends them."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    row = db.session.execute(_user_with_unread(), {"user_id": int(user_id)}).first()
     if row is None:
         return None
     user, count = row

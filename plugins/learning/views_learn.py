@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -73,8 +75,10 @@ def _neighbours(lesson: Lesson) -> tuple[int | None, int | None]:
     return before, after
 
 
+@cache
 def _neighbour(later: bool):
-    """The id of the lesson just after (or before) ``Lesson`` in its course, as a column."""
+    """The id of the lesson just after (or before) ``Lesson`` in its course, as a column
+    (built once: composing it costs more than running it)."""
     other = aliased(Lesson)
     if later:
         beyond = or_(
