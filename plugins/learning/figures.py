@@ -3,11 +3,13 @@
 学员 = people (by home unit) who finished at least one lesson inside the period; 学完课程 =
 certificates given inside the period. Both count only up to now (``core.figures``). 完成率 =
 of the members of the groups whose assigned course is due inside the period, the share who
-completed it before the period's end (and before now): a ratio metric (``Metric.denominators``),
+completed it by the deadline (and before now): a ratio metric (``Metric.denominators``),
 so the bulletin totals it as Σcompleted / Σmembers, never as a sum of rates.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import render_template
 from flask_login import login_required
@@ -53,9 +55,9 @@ def completion_rows(start, end, unit_ids=None) -> list[Completion]:
 
 def rate_rows(start, end, unit_ids=None) -> list[tuple[CourseAssignment, User, bool]]:
     """(assignment, member, completed) for each member of each group whose course is due in
-    [start, end) (local dates), by due date and member; completed = a certificate before the
-    period's end and before now. ``unit_ids`` keeps members whose home is one of them."""
-    _first, cutoff = figure_bounds(start, end)
+    [start, end) (local dates), by due date and member; completed = a certificate by the end
+    of the due day (and before now). Each member is thus settled by one date, so months add up
+    to the quarter. ``unit_ids`` keeps members whose home is one of them."""
     due = db.session.scalars(
         select(CourseAssignment)
         .where(CourseAssignment.due_on >= start, CourseAssignment.due_on < end)
@@ -63,10 +65,11 @@ def rate_rows(start, end, unit_ids=None) -> list[tuple[CourseAssignment, User, b
     )
     rows = []
     for assignment in due:
+        _first, deadline = figure_bounds(assignment.due_on, assignment.due_on + timedelta(days=1))
         done = set(
             db.session.scalars(
                 select(Completion.user_id).where(
-                    Completion.course_id == assignment.course_id, Completion.completed_at < cutoff
+                    Completion.course_id == assignment.course_id, Completion.completed_at < deadline
                 )
             )
         )

@@ -201,6 +201,18 @@ def test_completion_rate_against_the_group(app, client, login_as, make_user, tow
     }
     # due after the period: not in it
     assert rate(today - timedelta(days=30), today).fraction(town.town_id) == (0, 0)
+    # a group whose deadline was yesterday: today's completions came too late
+    with app.app_context():
+        late = CourseAssignment(
+            course_id=course_id,
+            org_unit_id=town.village_b_id,
+            group="residents",
+            due_on=today - timedelta(days=1),
+        )
+        _db.session.add(late)
+        _db.session.commit()
+    month = rate(today - timedelta(days=1), today + timedelta(days=30))
+    assert month.fraction(town.village_b_id) == (1, 2)  # b1 on time for the town group only
     login_as("village_coordinator", town.village_a_id)
     query = f"unit_id={town.village_a_id}&start={today}&end={today + timedelta(days=30)}"
     page = client.get(f"/learning/reports/completion-rate?{query}").data.decode()
