@@ -119,7 +119,8 @@ def report_metrics(unit_ids, start, end):
 
     ``start`` and ``end`` are local dates or aware datetimes. A figure counts only what ended
     inside the period and before now (``core.figures.figure_bounds``), and its evidence page
-    lists exactly those items, found by the same function."""
+    lists exactly those items, found by the same function. A share (a completion rate) sets
+    ``Metric.denominators``: reports then total it as Σnumerators / Σdenominators."""
 
 
 @hookspec

@@ -60,6 +60,18 @@ class Metric:
     evidence_endpoint: str = ""
     #: Older form of the same: a URL template formatted with unit_id, start, end (ISO dates).
     evidence_url: str = ""
+    #: Set for a ratio figure (a completion rate): ``values`` are then the numerators and these
+    #: the denominators, per unit. Reports show it as a percentage, and a total over several
+    #: rows (villages, months) is Σnumerators / Σdenominators, never a sum of rates.
+    denominators: Mapping[int, float] | None = None
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.denominators is not None
+
+    def fraction(self, unit_id: int) -> tuple[float, float]:
+        """(numerator, denominator) of a ratio figure for one unit; (0, 0) when absent."""
+        return self.values.get(unit_id, 0) or 0, (self.denominators or {}).get(unit_id, 0) or 0
 
 
 @dataclass(frozen=True)

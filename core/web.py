@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from sqlalchemy import bindparam, event, func, select
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from core import accounts, permissions
 from core.extensions import db, login_manager
 from core.hookspecs import SLOTS
-from core.models import User
+from core.models import Notification, User
 from core.models.users import mask_phone
 from core.plugins import registry
 from core.roles import role_label
 from core.timeutil import to_local
+
+
+@cache
+def _user_with_unread():
+    """The user and their unread count in one round trip (see unread_notifications); built once."""
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    return select(User, unread).where(User.id == bindparam("user_id"))
 
 
 @login_manager.user_loader
@@ -28,9 +43,13 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    row = db.session.execute(_user_with_unread(), {"user_id": int(user_id)}).first()
+    if row is None:
         return None
+    user, count = row
+    if not user.active or user.session_version != int(version):
+        return None
+    g._unread = (user.id, count)
     return user
 
 
@@ -143,12 +162,26 @@ def _http_error(error, status: int):
 
 
 def unread_notifications() -> int:
+    """The signed-in person's unread count: read with the user unless something was written
+    since (any flush drops it), then asked again."""
     from core.inbox import unread_count
 
-    return unread_count(current_user.id) if current_user.is_authenticated else 0
+    if not current_user.is_authenticated:
+        return 0
+    cached = g.get("_unread")
+    if cached is not None and cached[0] == current_user.id:
+        return cached[1]
+    return unread_count(current_user.id)
+
+
+def _forget_unread(*_args) -> None:
+    if has_request_context():
+        g.pop("_unread", None)
 
 
 def init_app(app: Flask) -> None:
+    if not event.contains(Session, "after_flush", _forget_unread):
+        event.listen(Session, "after_flush", _forget_unread)
     app.jinja_env.globals.update(
         can=lambda name, obj=None: permissions.can(current_user, name, obj),
         slot=render_slot,

@@ -1,12 +1,15 @@
 """Report figures (``report_metrics``) and the evidence lists behind them.
 
 学员 = people (by home unit) who finished at least one lesson inside the period; 学完课程 =
-certificates given inside the period. Both count only up to now (``core.figures``). A group's
-completion rate is a share, not a count, so it is shown per assignment (by village) on the
-assignments page rather than summed in the bulletin.
+certificates given inside the period. Both count only up to now (``core.figures``). 完成率 =
+of the members of the groups whose assigned course is due inside the period, the share who
+completed it by the deadline (and before now): a ratio metric (``Metric.denominators``),
+so the bulletin totals it as Σcompleted / Σmembers, never as a sum of rates.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import render_template
 from flask_login import login_required
@@ -17,8 +20,10 @@ from core.figures import evidence_request, figure_bounds
 from core.hooktypes import Metric
 from core.models import User
 from core.orgunits import roll_up
+from plugins.learning.assignments import members
 from plugins.learning.blueprint import bp
 from plugins.learning.models import Completion, Progress
+from plugins.learning.models_assignments import CourseAssignment
 
 
 def learner_rows(start, end, unit_ids=None):
@@ -48,6 +53,32 @@ def completion_rows(start, end, unit_ids=None) -> list[Completion]:
     return list(db.session.scalars(query))
 
 
+def rate_rows(start, end, unit_ids=None) -> list[tuple[CourseAssignment, User, bool]]:
+    """(assignment, member, completed) for each member of each group whose course is due in
+    [start, end) (local dates), by due date and member; completed = a certificate by the end
+    of the due day (and before now). Each member is thus settled by one date, so months add up
+    to the quarter. ``unit_ids`` keeps members whose home is one of them."""
+    due = db.session.scalars(
+        select(CourseAssignment)
+        .where(CourseAssignment.due_on >= start, CourseAssignment.due_on < end)
+        .order_by(CourseAssignment.due_on, CourseAssignment.id)
+    )
+    rows = []
+    for assignment in due:
+        _first, deadline = figure_bounds(assignment.due_on, assignment.due_on + timedelta(days=1))
+        done = set(
+            db.session.scalars(
+                select(Completion.user_id).where(
+                    Completion.course_id == assignment.course_id, Completion.completed_at < deadline
+                )
+            )
+        )
+        for person in members(assignment):
+            if unit_ids is None or person.home_unit_id in unit_ids:
+                rows.append((assignment, person, person.id in done))
+    return rows
+
+
 def metrics(unit_ids, start, end) -> list[Metric]:
     learners: dict[int | None, float] = {}
     for user, _count in learner_rows(start, end):
@@ -70,7 +101,24 @@ def metrics(unit_ids, start, end) -> list[Metric]:
             "人次",
             evidence_endpoint="learning.report_completions",
         ),
+        _rate(unit_ids, start, end),
     ]
+
+
+def _rate(unit_ids, start, end) -> Metric:
+    completed: dict[int | None, float] = {}
+    assigned: dict[int | None, float] = {}
+    for _assignment, person, done in rate_rows(start, end):
+        assigned[person.home_unit_id] = assigned.get(person.home_unit_id, 0) + 1
+        completed[person.home_unit_id] = completed.get(person.home_unit_id, 0) + done
+    return Metric(
+        "learning.completion_rate",
+        "指派学习完成率",
+        roll_up(unit_ids, completed),
+        "%",
+        evidence_endpoint="learning.report_completion_rate",
+        denominators=roll_up(unit_ids, assigned),
+    )
 
 
 @bp.route("/reports/learners")
@@ -89,3 +137,14 @@ def report_completions():
     ev = evidence_request("learning.assign")
     rows = completion_rows(ev.start, ev.end, ev.unit_ids)
     return render_template("learning/report_completions.html", ev=ev, rows=rows)
+
+
+@bp.route("/reports/completion-rate")
+@login_required
+def report_completion_rate():
+    """The assigned members behind 指派学习完成率: each one, completed or not."""
+    ev = evidence_request("learning.assign")
+    rows = rate_rows(ev.start, ev.end, set(ev.unit_ids))
+    done = sum(1 for row in rows if row[2])
+    rate = round(100 * done / len(rows), 1) if rows else 0.0
+    return render_template("learning/report_rate.html", ev=ev, rows=rows, done=done, rate=rate)

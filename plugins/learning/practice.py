@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from core import signals
 from core.extensions import db
@@ -52,8 +53,15 @@ def category_weights(user_id: int) -> dict[str, float]:
 
 
 def day_row(user_id: int, day: date) -> PracticeDay | None:
-    return db.session.scalar(
-        select(PracticeDay).where(PracticeDay.user_id == user_id, PracticeDay.day == day)
+    """The person's practice of ``day`` with its answers (one round trip)."""
+    return (
+        db.session.execute(
+            select(PracticeDay)
+            .where(PracticeDay.user_id == user_id, PracticeDay.day == day)
+            .options(joinedload(PracticeDay.answers))
+        )
+        .unique()
+        .scalar()
     )
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from core.extensions import db
 from core.permissions import can
 from plugins.learning import catalog, media, progress
 from plugins.learning.blueprint import bp
 from plugins.learning.forms import CheckForm, PositionForm
-from plugins.learning.models import CATEGORIES, Attachment, Course, Lesson
+from plugins.learning.models import CATEGORIES, Attachment, Course, Lesson, Progress
 from plugins.learning.progress import LearningError
 
 
@@ -73,6 +75,52 @@ def _neighbours(lesson: Lesson) -> tuple[int | None, int | None]:
     return before, after
 
 
+@cache
+def _neighbour(later: bool):
+    """The id of the lesson just after (or before) ``Lesson`` in its course, as a column
+    (built once: composing it costs more than running it)."""
+    other = aliased(Lesson)
+    if later:
+        beyond = or_(
+            other.position > Lesson.position,
+            and_(other.position == Lesson.position, other.id > Lesson.id),
+        )
+        order = (other.position, other.id)
+    else:
+        beyond = or_(
+            other.position < Lesson.position,
+            and_(other.position == Lesson.position, other.id < Lesson.id),
+        )
+        order = (other.position.desc(), other.id.desc())
+    return (
+        select(other.id)
+        .where(other.course_id == Lesson.course_id, beyond)
+        .order_by(*order)
+        .limit(1)
+        .correlate(Lesson)
+        .scalar_subquery()
+    )
+
+
+def _page_row(lesson_id: int, user_id: int | None):
+    """(lesson with course and attachments, the user's progress, id before, id after) in one
+    round trip: the lesson page is read far more than anything else here."""
+    query = (
+        select(Lesson, _neighbour(False), _neighbour(True))
+        .where(Lesson.id == lesson_id)
+        .options(joinedload(Lesson.course), joinedload(Lesson.attachments))
+    )
+    if user_id is not None:
+        query = query.add_columns(Progress).outerjoin(
+            Progress, and_(Progress.lesson_id == Lesson.id, Progress.user_id == user_id)
+        )
+    row = db.session.execute(query).unique().first()
+    if row is None:
+        abort(404)
+    visible_course(row[0].course_id)  # the course is loaded: no query
+    return row[0], (row[3] if user_id is not None else None), row[1], row[2]
+
+
 def _check_form(question: dict | None) -> CheckForm | None:
     if question is None:
         return None
@@ -84,12 +132,18 @@ def _check_form(question: dict | None) -> CheckForm | None:
     return form
 
 
-def _lesson_page(lesson: Lesson, form=None, result=None, status: int = 200):
-    mine = None
-    if current_user.is_authenticated:
-        mine = progress.open_lesson(current_user.id, lesson)
+def _lesson_page(lesson: Lesson, form=None, result=None, status: int = 200, loaded=None):
+    """``loaded``: (progress or None, before, after) when ``_page_row`` read them already."""
+    if loaded is None:
+        mine = (
+            progress.open_lesson(current_user.id, lesson) if current_user.is_authenticated else None
+        )
+        before, after = _neighbours(lesson)
+    else:
+        mine, before, after = loaded
+        if mine is None and current_user.is_authenticated:
+            mine = progress.open_lesson(current_user.id, lesson)
     question = progress.check_question(lesson)
-    before, after = _neighbours(lesson)
     page = render_template(
         "learning/lesson.html",
         lesson=lesson,
@@ -107,7 +161,9 @@ def _lesson_page(lesson: Lesson, form=None, result=None, status: int = 200):
 @bp.route("/lessons/<int:lesson_id>")
 def lesson(lesson_id: int):
     """A lesson; opening it signed in starts it, and the medium resumes where it stopped."""
-    return _lesson_page(visible_lesson(lesson_id))
+    user_id = current_user.id if current_user.is_authenticated else None
+    found, mine, before, after = _page_row(lesson_id, user_id)
+    return _lesson_page(found, loaded=(mine, before, after))
 
 
 @bp.route("/lessons/<int:lesson_id>/check", methods=["POST"])

@@ -61,9 +61,17 @@ def collect(unit_ids: list[int], start: date, end: date) -> dict[str, Metric]:
 
 
 def value(metric: Metric | None, unit_id: int) -> float:
+    """A unit's figure; for a ratio metric its percentage (see ``percent``)."""
     if metric is None:
         return 0
+    if metric.is_ratio:
+        return percent(*metric.fraction(unit_id))
     return metric.values.get(unit_id, 0) or 0
+
+
+def percent(numerator: float, denominator: float) -> float:
+    """numerator / denominator as a percentage to one decimal; 0 when nothing is counted."""
+    return round(100 * numerator / denominator, 1) if denominator else 0.0
 
 
 def months(start: date, end: date) -> list[tuple[date, date]]:

@@ -20,6 +20,7 @@ class Column:
     key: str
     label: str
     unit: str
+    ratio: bool = False
 
 
 @dataclass
@@ -31,10 +32,30 @@ class Row:
     score: float = 0.0
     rank: int = 0
     parts: dict[str, float] = field(default_factory=dict)
+    #: (numerator, denominator) of each ratio column, so a total can be Σnum / Σden.
+    fractions: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def columns(found: dict[str, Metric]) -> list[Column]:
-    return [Column(key, metric.label, metric.unit) for key, metric in found.items()]
+    return [
+        Column(key, metric.label, metric.unit, metric.is_ratio) for key, metric in found.items()
+    ]
+
+
+def fractions(found: dict[str, Metric], unit_id: int) -> dict[str, tuple[float, float]]:
+    return {key: metric.fraction(unit_id) for key, metric in found.items() if metric.is_ratio}
+
+
+def totals(cols: list[Column], rows: list[Row]) -> dict[str, float]:
+    """The 合计 of each column: a count's sum, or a ratio's Σnumerators / Σdenominators."""
+    result = {}
+    for col in cols:
+        if col.ratio:
+            parts = [row.fractions.get(col.key, (0, 0)) for row in rows]
+            result[col.key] = m.percent(sum(n for n, _ in parts), sum(d for _, d in parts))
+        else:
+            result[col.key] = sum(row.values.get(col.key, 0) for row in rows)
+    return result
 
 
 def monthly(unit: OrgUnit, start: date, end: date) -> tuple[list[Column], list[Row], Row]:
@@ -49,14 +70,15 @@ def monthly(unit: OrgUnit, start: date, end: date) -> tuple[list[Column], list[R
                 f"{first.year}年{first.month}月",
                 {key: m.value(metric, unit.id) for key, metric in found.items()},
                 {key: m.evidence(metric, unit.id, first, after) for key, metric in found.items()},
+                fractions=fractions(found, unit.id),
             )
         )
-    cols = [Column(key, seen[key].label, seen[key].unit) for key in sorted(seen, key=m.order)]
+    cols = columns({key: seen[key] for key in sorted(seen, key=m.order)})
     # The whole period's figure is the sum of its months (each item is dated by one moment).
     total = Row(
         None,
         "合计",
-        {col.key: sum(row.values.get(col.key, 0) for row in rows) for col in cols},
+        totals(cols, rows),
         {col.key: m.evidence(seen[col.key], unit.id, start, end) for col in cols},
     )
     return cols, rows, total
@@ -93,10 +115,11 @@ def bulletin(
                 {col.key: m.evidence(found[col.key], unit.id, start, end) for col in cols},
                 score=scored[unit.id].total,
                 rank=scored[unit.id].rank,
+                fractions=fractions(found, unit.id),
             )
         )
     rows.sort(key=lambda row: (row.rank, row.label))
-    total = Row(None, "合计", {col.key: sum(row.values[col.key] for row in rows) for col in cols})
+    total = Row(None, "合计", totals(cols, rows))
     return cols, rows, total
 
 

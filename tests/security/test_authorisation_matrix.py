@@ -194,7 +194,8 @@ TABLE: dict[str, str | dict[str, str]] = {
     "learning.practice_answer": "login",
     "learning.practice_family": "login",
     "learning.practice_today": "login",
-    "learning.report_completions": "login",  # evidence lists: ?unit_id= checked in the view
+    "learning.report_completion_rate": "login",  # evidence lists: ?unit_id= checked in the view
+    "learning.report_completions": "login",
     "learning.report_learners": "login",
     "learning.static": "public",
     "lecturers.apply": "login",

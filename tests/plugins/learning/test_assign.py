@@ -92,7 +92,12 @@ def test_report_figures_and_their_evidence(app, client, login_as, make_user, tow
             if m.key.startswith("learning.")
         }
     expected = {town.town_id: 3, town.village_a_id: 2, town.village_b_id: 1}
-    assert metrics == {"learning.learners": expected, "learning.completions": expected}
+    nobody = {town.town_id: 0, town.village_a_id: 0, town.village_b_id: 0}
+    assert metrics == {
+        "learning.learners": expected,
+        "learning.completions": expected,
+        "learning.completion_rate": nobody,  # no assignment due in the period
+    }
     login_as("village_coordinator", town.village_a_id)
     query = f"unit_id={town.village_a_id}&start={start}&end={end}"
     for url in ("/learning/reports/learners", "/learning/reports/completions"):
@@ -151,3 +156,68 @@ def test_residents_and_visitors_are_kept_out(client, login_as):
     login_as("resident")
     for url in ("/learning/assignments/", "/learning/party/", "/learning/manage/"):
         assert client.get(url).status_code == 403
+
+
+def test_completion_rate_against_the_group(app, client, login_as, make_user, town, make_course):
+    """完成率: completed / assigned members of groups due in the period, a ratio metric whose
+    town figure is Σcompleted / Σassigned (2 of 4 = 50%), not 甲村's 33.3% + 乙村's 100%."""
+    from core.plugins import registry
+
+    course_id, lessons = make_course(lessons=1, questions=False, unit_id=town.town_id)
+    a1, a2, a3 = (make_user(home_unit_id=town.village_a_id) for _ in range(3))
+    b1 = make_user(home_unit_id=town.village_b_id)
+    roster(app, *((a, town.village_a_id) for a in (a1, a2, a3)), (b1, town.village_b_id))
+    today = local_day()
+    with app.app_context():
+        _db.session.add(
+            CourseAssignment(
+                course_id=course_id,
+                org_unit_id=town.town_id,
+                group="party_members",
+                due_on=today + timedelta(days=10),
+            )
+        )
+        _db.session.commit()
+    finish(app, a1, lessons)
+    finish(app, b1, lessons)
+    units = [town.town_id, town.village_a_id, town.village_b_id]
+
+    def rate(start, end):
+        with app.app_context():
+            (metric,) = [
+                m
+                for ms in registry().hook.report_metrics(unit_ids=units, start=start, end=end)
+                for m in ms
+                if m.key == "learning.completion_rate"
+            ]
+            return metric
+
+    metric = rate(today, today + timedelta(days=30))
+    assert metric.is_ratio and metric.unit == "%"
+    assert {u: metric.fraction(u) for u in units} == {
+        town.town_id: (2, 4),
+        town.village_a_id: (1, 3),
+        town.village_b_id: (1, 1),
+    }
+    # due after the period: not in it
+    assert rate(today - timedelta(days=30), today).fraction(town.town_id) == (0, 0)
+    # a group whose deadline was yesterday: today's completions came too late
+    with app.app_context():
+        late = CourseAssignment(
+            course_id=course_id,
+            org_unit_id=town.village_b_id,
+            group="residents",
+            due_on=today - timedelta(days=1),
+        )
+        _db.session.add(late)
+        _db.session.commit()
+    month = rate(today - timedelta(days=1), today + timedelta(days=30))
+    assert month.fraction(town.village_b_id) == (1, 2)  # b1 on time for the town group only
+    login_as("village_coordinator", town.village_a_id)
+    query = f"unit_id={town.village_a_id}&start={today}&end={today + timedelta(days=30)}"
+    page = client.get(f"/learning/reports/completion-rate?{query}").data.decode()
+    assert 'data-total="33.3" data-numerator="1" data-denominator="3"' in page
+    assert page.count('data-value="1"') == 1 and page.count('data-value="0"') == 2
+    assert "应学 3 人次，已学完 1 人次，完成率 33.3%。" in page
+    other = f"unit_id={town.village_b_id}&start={today}&end={today + timedelta(days=30)}"
+    assert client.get(f"/learning/reports/completion-rate?{other}").status_code == 403

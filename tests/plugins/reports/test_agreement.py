@@ -157,10 +157,15 @@ def test_every_page_and_export_agrees_with_the_hand_count(client, town, manager)
 
 
 def evidence_total(client, link: str) -> tuple[float, float, int]:
-    """(the total the list page states, the sum of its rows, how many rows)."""
+    """(the total the list page states, the sum of its rows, how many rows).
+
+    A ratio's list (``data-denominator``) has a row per counted item, 1 or 0: its "sum" is
+    then the percentage of the rows that are 1."""
     html = get(client, htmlmod.unescape(link))
     total = float(re.search(r'id="evidence"[^>]*data-total="([^"]*)"', html).group(1))
     values = [float(v) for v in re.findall(r'<tr data-value="([^"]*)"', html)]
+    if re.search(r'id="evidence"[^>]*data-denominator=', html):
+        return total, round(100 * sum(values) / len(values), 1) if values else 0.0, len(values)
     return total, sum(values), len(values)
 
 
