@@ -9,7 +9,9 @@ from core.plugins import registry
 
 #: The core's own actions and tables.
 CORE_LABELS = {
+    "core.district_created": _l("建立区县"),
     "core.password_changed": _l("修改密码"),
+    "core.password_reset_by_code": _l("用短信验证码重设密码"),
     "core.password_reset": _l("重置密码"),
     "core.role_granted": _l("授予角色"),
     "core.role_revoked": _l("撤销角色"),

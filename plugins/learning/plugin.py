@@ -98,3 +98,23 @@ class LearningPlugin(Plugin):
         from plugins.learning.demo import load
 
         load(town)
+
+    @hookimpl
+    def audit_labels(self):
+        return {
+            "learning.course_created": _l("新建网上课程"),
+            "learning.course_updated": _l("修改网上课程"),
+            "learning.course_published": _l("发布网上课程"),
+            "learning.lesson_created": _l("新建课时"),
+            "learning.lesson_updated": _l("修改课时"),
+            "learning.attachment_added": _l("上传课时附件"),
+            "learning.event_linked": _l("把活动关联到课时"),
+            "learning.assigned": _l("指派学习"),
+            "learning.party_member_added": _l("加入党员名册"),
+            "learning.party_member_removed": _l("移出党员名册"),
+            "learning_course": _l("网上课程"),
+            "learning_lesson": _l("课时"),
+            "learning_assignment": _l("指派学习"),
+            "learning_party_member": _l("党员名册"),
+            "learning_event_link": _l("活动与课时关联"),
+        }

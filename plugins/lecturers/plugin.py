@@ -116,6 +116,8 @@ class LecturersPlugin(Plugin):
             "lecturers.material_uploaded": _l("上传宣讲资料"),
             "lecturers.topic_saved": _l("保存点单专题"),
             "lecturers.submit": _l("提交点单"),
+            "lecturers.wish_declined": _l("婉拒村民点单心愿"),
+            "lecturers.wishes_merged": _l("村民心愿合并为点单"),
             "lecturers_lecturer": _l("讲师"),
             "lecturers_request": _l("点单"),
             "lecturers_topic": _l("点单专题"),

@@ -76,6 +76,8 @@ class ReportsPlugin(Plugin):
     def audit_labels(self):
         return {
             "reports.budget_set": _l("设置专项经费标准"),
+            "reports.income_added": _l("登记经费收入"),
+            "reports.income_deleted": _l("删除经费收入"),
             "reports.demonstration_set": _l("设置示范村"),
             "reports.learning_published": _l("发布学习内容"),
             "reports.learning_withdrawn": _l("撤下学习内容"),

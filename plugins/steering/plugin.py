@@ -136,3 +136,31 @@ class SteeringPlugin(Plugin):
         from plugins.steering.demo import load
 
         load(town)
+
+    @hookimpl
+    def audit_labels(self):
+        from plugins.steering.workflow import ACTIONS
+
+        workflow = {f"steering.task_{key}": _l(text) for key, text in ACTIONS.items()}
+        return workflow | {
+            "steering.task_created": _l("下达督办任务"),
+            "steering.evidence_added": _l("上传任务佐证"),
+            "steering.visit_recorded": _l("登记检查指导"),
+            "steering.meeting_created": _l("安排推进会或培训"),
+            "steering.meeting_attendance": _l("登记会议出席和纪要"),
+            "steering.area_assigned": _l("分配辅导员联系片区"),
+            "steering.area_removed": _l("取消辅导员联系片区"),
+            "steering.standard_set": _l("设置示范社区评估标准"),
+            "steering.self_assessed": _l("村（社区）自评"),
+            "steering.scored": _l("镇评分"),
+            "steering.milestone_set": _l("设置年度目标进度"),
+            "steering.rule_saved": _l("修改工作制度"),
+            "steering_task": _l("督办任务"),
+            "steering_visit": _l("检查指导"),
+            "steering_meeting": _l("推进会或培训"),
+            "steering_counsellor_area": _l("辅导员联系片区"),
+            "steering_standard_item": _l("示范社区评估项目"),
+            "steering_standard_assessment": _l("示范社区评估"),
+            "steering_milestone": _l("年度目标进度"),
+            "steering_rule_page": _l("工作制度"),
+        }

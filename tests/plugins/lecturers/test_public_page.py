@@ -59,7 +59,7 @@ def test_the_ics_holds_this_one_lecture_with_the_feeds_uid(app, client, people, 
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     [event] = Calendar.from_ical(response.data).walk("VEVENT")
     assert str(event["UID"]) == f"lecturers-request-{request_id}@xiangxuetong"
-    assert str(event["SUMMARY"]) == "微讲堂: 保健护理(甲村)"
+    assert str(event["SUMMARY"]) == "微讲堂：保健护理（甲村）"
     assert str(event["LOCATION"]) == "学习中心"
     assert event["CATEGORIES"].cats == ["微讲堂"]
     assert str(event["URL"]).endswith(f"/lectures/l/{request_id}")
