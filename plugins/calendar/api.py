@@ -147,7 +147,7 @@ def agenda_version(**_view_args) -> tuple | None:
 
 @blp.route("/agenda")
 @blp.public
-@versioned_page(agenda_version, signed_in=True)
+@versioned_page(agenda_version, signed_in=True, keep=True)
 @blp.etag
 @blp.arguments(AgendaArgs, location="query")
 @blp.response(200, page_of(OccurrenceSchema))

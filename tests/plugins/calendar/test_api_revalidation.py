@@ -23,6 +23,11 @@ def test_the_304_reads_only_the_versions(app, client, make_event, make_user, sql
         again = client.get(AGENDA, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
     assert len(seen) == 1 and "calendar_source_version" in seen[0]
+    with sql_statements() as seen:  # the same page again: the body kept under its tag
+        repeat = client.get(AGENDA)
+    assert repeat.status_code == 200 and repeat.data == first.data and len(seen) == 1
+    assert repeat.headers["ETag"] == first.headers["ETag"]
+    assert repeat.get_json()["items"][0]["title"] == "干部夜校"
     headers = bearer(app, make_user())
     mine = client.get(AGENDA, headers=headers)
     with sql_statements() as seen:
@@ -119,3 +124,19 @@ def test_another_plugins_entry_changes_the_etag_and_is_not_queried_on_304(make_a
     changed = client.get(AGENDA, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
     assert [i["title"] for i in changed.get_json()["items"]] == ["人口普查宣讲(1300人)"]
+
+
+class UndeclaredEntries(PopulationEntries):
+    """The same entry from a plugin that declares no tables: queried on every request."""
+
+    name = "undeclaredtest"
+    calendar_entry_tables = None
+
+
+def test_an_undeclared_plugin_is_queried_and_tagged_by_the_values(make_app, town):
+    plugin = UndeclaredEntries(town.village_a_id)
+    app = make_app(extra_plugins=[plugin])
+    client = app.test_client()
+    first = client.get(AGENDA)
+    again = client.get(AGENDA, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and plugin.calls == 2
