@@ -109,8 +109,9 @@ def calendar_entry_tables():
     ``calendar_entries``: a change to any of them raises the plugin's calendar version, and
     pages, feeds and their ETags are keyed on it instead of re-running the query. Declaring
     promises the public entries depend on nothing else (not the viewer, not the clock beyond
-    the window); a plugin that declares nothing is queried on every request. ``"table.column"``
-    narrows a table to the columns read (``"user_account.display_name"``)."""
+    the window); a plugin that declares nothing is queried on every request, and one with only
+    personal entries returns ``[]``. ``"table.column"`` narrows a table to the columns read
+    (``"user_account.display_name"``)."""
 
 
 @hookspec

@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from werkzeug.http import parse_date
+
+from core.cache import get_cache
 
 DEFAULT_MAX_AGE = 60
 
@@ -80,26 +82,46 @@ def page_max_age() -> int:
     return int(current_app.config.get("PUBLIC_PAGE_MAX_AGE", DEFAULT_MAX_AGE))
 
 
-def versioned_page(key: Callable[..., object]) -> Callable:
+def versioned_page(
+    key: Callable[..., object], signed_in: bool = False, keep: bool = False
+) -> Callable:
     """For visitors, tag the page with ``key(**view_args)`` (the versions of the data it shows),
     its URL and the release, and answer a matching revalidation with 304 before the view runs.
-    ``key`` returns None when it cannot name the data: the page is then tagged by its body."""
+    ``key`` returns None when it cannot name the data: the page is then tagged by its body.
+
+    With ``signed_in`` the key also names everything the signed-in caller changes in the answer
+    (a JSON list without the page's header), so their requests are answered too, privately.
+    The tag is in ``g.versioned_etag`` while the view runs. With ``keep`` the 200 body is kept
+    in the shared cache under its tag and sent again without running the view: only for bodies
+    with nothing of the request in them (JSON; not HTML pages, which carry a CSP nonce)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if request.method not in ("GET", "HEAD") or not is_visitor():
+            if request.method not in ("GET", "HEAD"):
+                return view(*args, **kwargs)
+            visitor = is_visitor()
+            if not (visitor or signed_in):
                 return view(*args, **kwargs)
             data = key(**kwargs)
             if data is None:  # the view cannot name its data cheaply this time
                 return view(*args, **kwargs)
             etag = digest((release_id(), request.full_path, data))
-            early = not_modified(etag, True, page_max_age())
+            early = not_modified(etag, visitor, page_max_age())
             if early is not None:
                 return early
-            response = make_response(view(*args, **kwargs))
-            if response.status_code == 200 and is_visitor():
+            g.versioned_etag = etag
+            kept = get_cache("httpcache").get(f"body:{etag}") if keep else None
+            if kept is not None:
+                response = Response(kept[0], mimetype=kept[1])
                 response.set_etag(etag)
+                return response
+            response = make_response(view(*args, **kwargs))
+            if response.status_code == 200 and (signed_in or is_visitor()):
+                response.set_etag(etag)
+                if keep and not response.is_streamed:
+                    body = (response.get_data(), response.mimetype)
+                    get_cache("httpcache").set(f"body:{etag}", body)
             return response
 
         return wrapper

@@ -99,6 +99,12 @@ def object_unit_id(obj) -> int | None:
     raise TypeError(f"cannot tell the org unit of {obj!r}")
 
 
+def held_paths(user, name: str) -> list[str]:
+    """The paths of the units on which ``user`` (signed in) holds ``name`` (and so below them)."""
+    roles = roles_holding(name)
+    return [path for role, path in _assignments(user) if role in roles]
+
+
 def can(user, name: str, obj=None) -> bool:
     """May ``user`` do ``name`` on ``obj`` (an OrgUnit, a unit id, or an object with a unit)?
 
@@ -107,8 +113,7 @@ def can(user, name: str, obj=None) -> bool:
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    roles = roles_holding(name)
-    held = [path for role, path in _assignments(user) if role in roles]
+    held = held_paths(user, name)
     if not held:
         return False
     if obj is None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 
-from flask import url_for
+from flask import g, url_for
 from flask_login import current_user
 from marshmallow import fields, validate
 
 from core.api import ApiBlueprint, problems
 from core.api.schemas import PageArgs, Schema, page_of, paginate
 from core.extensions import db
+from core.httpcache import versioned_page
 from core.timeutil import utcnow
 from plugins.calendar import attendance, checkin, feeds, registration, services
 from plugins.calendar.blueprint import (
@@ -21,8 +22,10 @@ from plugins.calendar.blueprint import (
     local_today,
     occurrence_or_404,
     render_description,
+    viewer,
 )
 from plugins.calendar.registration import RegistrationError
+from plugins.calendar.views_pages import listing_version
 
 blp = ApiBlueprint("api_calendar", __name__, url_prefix="/api/v1/calendar", description="活动日历")
 MAX_DAYS = 62
@@ -110,7 +113,8 @@ class CategorySchema(Schema):
 
 
 def _occurrence_dict(occ) -> dict:
-    return {**occ.__dict__, "key": occ.key, "url": occ.url or services.occurrence_url(occ)}
+    url = occ.url or (services.occurrence_url(occ) if occ.event_id else "")
+    return {**occ.__dict__, "key": occ.key, "url": url}
 
 
 def _etag_early(page: dict, extra=None) -> None:
@@ -133,8 +137,17 @@ def categories():
     return services.categories()
 
 
+def agenda_version(**_view_args) -> tuple | None:
+    """The calendar pages' versions (events, every plugin's entries, today) and the caller's
+    members-only scope: with the URL (filters, page, per_page) they name the answer, so a
+    revalidation is answered from one read of versions before any list is built."""
+    found = listing_version()
+    return None if found is None else (found, services.members_scope(viewer()))
+
+
 @blp.route("/agenda")
 @blp.public
+@versioned_page(agenda_version, signed_in=True, keep=True)
 @blp.etag
 @blp.arguments(AgendaArgs, location="query")
 @blp.response(200, page_of(OccurrenceSchema))
@@ -153,7 +166,10 @@ def agenda(args: dict):
     )
     page = paginate(found, args)
     page["items"] = [_occurrence_dict(occ) for occ in page["items"]]
-    _etag_early(page)
+    if "versioned_etag" in g:  # tagged from the versions; answered 304 before the view ran
+        blp.set_etag(g.versioned_etag)
+    else:  # a plugin's entries are re-queried each time: tag by the values
+        _etag_early(page)
     return page
 
 

@@ -101,6 +101,17 @@ def visible_to(viewer, event: CalendarEvent) -> bool:
     return bool(home and unit and home.path.startswith(unit.path))
 
 
+def members_scope(viewer) -> tuple | None:
+    """What decides the members-only events ``viewer`` sees (``visible_to``): the home unit's
+    path and the paths where they manage events. Part of the API agenda's ETag."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    from core.permissions import held_paths, unit_path
+
+    managed = tuple(sorted(held_paths(viewer, "calendar.manage_events")))
+    return (unit_path(viewer.home_unit_id), managed)
+
+
 def events_between(
     start: datetime,
     end: datetime,

@@ -20,6 +20,7 @@ from core.plugins import is_enabled, registry
 
 EVENTS, CATEGORIES, SOURCES = "calendar_events", "calendar_categories", "calendar_sources"
 _WATCH = "calendar_watched_tables"
+_DECLARED = "calendar_declared_sources"
 _VERSIONS = "_calendar_versions"
 _OWN = {
     "calendar_event": "id",
@@ -32,25 +33,33 @@ def watched(app: Flask) -> dict[str, dict[str, set[str] | None]]:
     """Table name → {source (plugin name) → the columns it reads there, None for all}.
 
     A declaration is ``"table"`` or ``"table.column"``: lecturers read only users' names, so a
-    log-in (which writes ``last_login_at``) must not change every calendar ETag.
+    log-in (which writes ``last_login_at``) must not change every calendar ETag. An empty list
+    declares a plugin whose public entries depend on no table (it has none).
     """
     found = app.extensions.get(_WATCH)
     if found is None:
-        found = {}
+        found, declared = {}, set()
         for impl in registry(app).hook.calendar_entry_tables.get_hookimpls():
-            for name in impl.function() or ():
+            names = impl.function()
+            if names is None:
+                continue
+            declared.add(impl.plugin_name)
+            for name in names:
                 table, _, column = name.partition(".")
                 sources = found.setdefault(table, {})
                 if not column:
                     sources[impl.plugin_name] = None
                 elif sources.get(impl.plugin_name, set()) is not None:
                     sources.setdefault(impl.plugin_name, set()).add(column)
+        app.extensions[_DECLARED] = declared
         app.extensions[_WATCH] = found
     return found
 
 
 def declared_sources() -> set[str]:
-    return set(chain.from_iterable(watched(current_app).values()))
+    """Plugins that declared ``calendar_entry_tables`` (an empty list included)."""
+    watched(current_app)
+    return current_app.extensions[_DECLARED]
 
 
 def _changed_sources(obj, sources: dict[str, set[str] | None], dirty: bool) -> set[str]:

@@ -120,6 +120,10 @@ class SteeringPlugin(Plugin):
         return None
 
     @hookimpl
+    def calendar_entry_tables(self):
+        return []  # meetings are personal entries only: nothing public to re-query
+
+    @hookimpl
     def calendar_entries(self, start, end, viewer, personal):
         from plugins.steering.meetings import calendar_entries
 
