@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.extensions import db as _db
 from core.models import Notification, NotificationDelivery
 from core.wechat import digest
-from tests.conftest import log_in
+from tests.conftest import CONFIRMED, log_in
 from tests.plugins.calendar.test_registration import first_key
 
 
@@ -28,11 +28,16 @@ def test_a_promoted_proxy_gets_the_sms_and_the_coordinator_the_notice(
     coordinator = make_user("village_coordinator", town.village_a_id)
     log_in(client, app, coordinator)
     url = f"/calendar/e/{event_id}/{key}/people"
-    client.post(url, data={"proxy-name": "李奶奶", "proxy-phone": "13900002222"})
+    proxy = {
+        "proxy-name": "李奶奶",
+        "proxy-village_id": town.village_a_id,
+        "proxy-phone": "13900002222",
+    }
+    assert client.post(url, data=proxy).status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "收不到短信、微信或邮件通知的人（1）" not in page  # SMS reaches the resident
     log_in(client, app, resident)
-    client.post(f"/calendar/e/{event_id}/{key}/unregister")
+    client.post(f"/calendar/e/{event_id}/{key}/unregister", data=CONFIRMED)
     with app.app_context():
         note = _db.session.scalar(select(Notification).where(Notification.user_id == coordinator))
         assert (
