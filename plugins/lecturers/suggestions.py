@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
 
+from core.accounts import person_label
 from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import from_local, to_local
@@ -48,6 +50,7 @@ class Suggestion:
     monthly_max: int = 0
     average_rating: float | None = None
     rating_count: int = 0
+    label: str = ""  # name, village and phone tail: two of one name told apart
 
 
 def month_bounds(moment: datetime) -> tuple[datetime, datetime]:
@@ -113,6 +116,7 @@ def _candidates(request: LectureRequest, declined: set[int]):
             Lecturer.monthly_max,
             OrgUnit.name,
             exact,
+            Lecturer.user_id,
         )
         .join(User, User.id == Lecturer.user_id)
         .join(Offer, Offer.lecturer_id == Lecturer.id)
@@ -131,6 +135,7 @@ def _candidates(request: LectureRequest, declined: set[int]):
             Lecturer.formats,
             Lecturer.monthly_max,
             OrgUnit.name,
+            Lecturer.user_id,
         )
     )
     if declined:
@@ -208,7 +213,7 @@ def suggest(request: LectureRequest, limit: int = 20) -> list[Suggestion]:
     wanted_format, slot_count = request.format, len(slots)
     scored = []
     for row in rows:
-        lecturer_id, _name, _title, formats, monthly_max, _unit, exact = row
+        lecturer_id, _name, _title, formats, monthly_max, _unit, exact, _user = row
         taken = blocked.get(lecturer_id, ())
         free = [slot_id for slot_id, *_ in plain if slot_id not in taken]
         if not free:
@@ -231,14 +236,25 @@ def suggest(request: LectureRequest, limit: int = 20) -> list[Suggestion]:
         scored.append((round(score, 1), row, free, fitting, load, rating, here))
     scored.sort(key=lambda item: (-item[0], item[1][1]))
     by_id = {slot.id: slot for slot in slots}
-    return [
-        _explain(request, score, row, [by_id[i] for i in free], *rest, slot_count)
-        for score, row, free, *rest in scored[:limit]
-    ]
+    shown = scored[:limit]
+    users = {
+        user.id: user
+        for user in db.session.scalars(
+            select(User)
+            .where(User.id.in_({item[1][7] for item in shown}))
+            .options(selectinload(User.home_unit))
+        )
+    }
+    found = []
+    for score, row, free, *rest in shown:
+        item = _explain(request, score, row, [by_id[i] for i in free], *rest, slot_count)
+        item.label = person_label(users[row[7]])
+        found.append(item)
+    return found
 
 
 def _explain(request, score, row, free, fitting, load, rating, here, slot_count) -> Suggestion:
-    lecturer_id, name, title, formats, monthly_max, unit_name, exact = row
+    lecturer_id, name, title, formats, monthly_max, unit_name, exact, _user = row
     item = Suggestion(lecturer_id, name, title or "", unit_name or "", score, free_slots=free)
     item.load, item.monthly_max = load, monthly_max or 0
     reasons = item.reasons

@@ -87,3 +87,24 @@ def test_other_topic_domain_not_suggested(app, people, town, make_user):
         _db.session.commit()
         request = build_request(people, town.village_a_id, "submitted")
         assert law.id not in _ids(request)
+
+
+def test_namesakes_told_apart_by_village_and_phone_tail(app, client, people, town, make_user):
+    """Two suggested lecturers called 王芳: the page names each one's village and phone tail."""
+    from tests.conftest import log_in
+
+    first = make_user("lecturer", town.town_id, phone="13900001111", name="王芳")
+    second = make_user(
+        "lecturer", town.town_id, phone="13900002222", name="王芳", home_unit_id=town.village_b_id
+    )
+    with app.app_context():
+        make_lecturer(first, town.school_id, [people.topic])
+        make_lecturer(second, town.school_id, [people.topic])
+        _db.session.commit()
+        request = build_request(people, town.village_a_id, "submitted")
+        labels = {s.label for s in suggest(request)}
+        request_id = request.id
+    assert {"王芳（甲村，尾号 1111）", "王芳（乙村，尾号 2222）"} <= labels
+    log_in(client, app, people.manager)
+    page = client.get(f"/lectures/requests/{request_id}").get_data(as_text=True)
+    assert "王芳（甲村，尾号 1111）" in page and "王芳（乙村，尾号 2222）" in page
