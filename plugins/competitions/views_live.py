@@ -69,17 +69,21 @@ def live_new():
     form = LiveForm()
     allowed = unit_ids_where(current_user, "competitions.host")
     form.org_unit_id.choices = [(i, n.strip()) for i, n in unit_choices() if i in allowed]
-    if form.validate_on_submit():
-        query = select(Question.id).where(Question.active.is_(True))
-        if form.category.data:
-            query = query.where(Question.category == form.category.data)
-        ids = list(db.session.scalars(query))
-        if len(ids) < form.question_count.data:
-            form.question_count.errors = [
-                *form.question_count.errors,
-                f"题库中只有 {len(ids)} 道可用题。",
-            ]
-        else:
+    if form.is_submitted():
+        ok = form.validate()  # the bank check below runs too: every problem shows at once
+        ids: list[int] = []
+        if not (form.question_count.errors or form.category.errors):
+            query = select(Question.id).where(Question.active.is_(True))
+            if form.category.data:
+                query = query.where(Question.category == form.category.data)
+            ids = list(db.session.scalars(query))
+            if len(ids) < form.question_count.data:
+                form.question_count.errors = [
+                    *form.question_count.errors,
+                    f"题库中只有 {len(ids)} 道可用题。",
+                ]
+                ok = False
+        if ok:
             quiz = LiveSession(
                 code=live.new_code(),
                 title=form.title.data,

@@ -78,11 +78,12 @@ def edit_contest(contest_id: int | None = None):
     if contest is not None:
         require("competitions.manage", contest)
     form = _form(contest)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        ok = form.validate()  # parses the quotas even when another field is wrong
         problems = _quota_problems(form.parsed_quotas)
         if problems:
             form.quotas.errors = [*form.quotas.errors, *problems]
-        else:
+        elif ok:
             if contest is None:
                 root = manager_root()
                 contest = Contest(org_unit_id=root.id, state="draft")

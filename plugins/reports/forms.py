@@ -101,14 +101,15 @@ def weights_form(metric_labels: dict[str, str], data: dict | None = None) -> Fla
 
     class WeightsForm(FlaskForm):
         def validate(self, extra_validators=None):
-            if not super().validate(extra_validators):
-                return False
-            # A field missing from the post keeps its stored default, which may be a float.
+            """Field rules and the sum together, so every problem shows at once."""
+            ok = super().validate(extra_validators)
+            # A field missing from the post keeps its stored default, which may be a float;
+            # a field that is not a number (data None) adds nothing to the sum.
             total = sum(Decimal(str(f.data or 0)) for f in self.metric_fields())
             if total != 100:
                 self.form_errors.append(f"各项权重之和必须等于 100%，现在是 {total:g}%。")
                 return False
-            return True
+            return ok
 
         def metric_fields(self):
             return [f for f in self if f.name.count("__")]

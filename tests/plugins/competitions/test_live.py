@@ -208,3 +208,26 @@ def test_projector_shows_code_qr_names_then_question_without_site_navigation(
     assert "第 1 / 3 题" in screen
     login_as("village_coordinator", town.village_b_id)
     assert client.get(f"/contests/live/{quiz_id}/projector").status_code == 403
+
+
+def test_live_form_shows_the_bank_shortfall_with_the_field_errors(app, client, town, login_as):
+    """A missing title and too few questions in the bank: both said at once, nothing created."""
+    with app.app_context():
+        add_questions(4)
+    login_as("village_coordinator", town.village_a_id)
+    response = client.post(
+        "/contests/live/new",
+        data={
+            "title": "",
+            "org_unit_id": town.village_a_id,
+            "category": "law",
+            "question_count": 20,
+            "seconds_per_question": 1,
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert "题库中只有 4 道可用题。" in page
+    assert "必填" in page  # the empty title
+    assert "5 到 600" in page or "between 5 and 600" in page  # seconds out of range
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(LiveSession.id))) == 0

@@ -215,3 +215,28 @@ def test_round_transitions(app, town, source, target, allowed):
             with pytest.raises(ContestError):
                 awards.move(award_round, target)
             assert award_round.state == source
+
+
+def test_contest_form_shows_quota_shortfall_with_field_errors(app, client, town, login_as):
+    """Closing before opening and too few questions for the quotas: both said at once."""
+    login_as("programme_manager", town.town_id)
+    with app.app_context():
+        add_questions(2)
+    response = client.post(
+        "/contests/manage/new",
+        data={
+            "title": "新竞赛",
+            "eligible_unit_id": 0,
+            "opens_at": "2026-12-01T08:00",
+            "closes_at": "2026-11-01T08:00",
+            "time_limit_minutes": 20,
+            "attempts_allowed": 1,
+            "counting": "best",
+            "points_per_question": 10,
+            "quotas": "法律 1 5",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert "必须晚于" in page and "不够抽" in page
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(Contest.id))) == 0

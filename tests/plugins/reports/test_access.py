@@ -207,3 +207,17 @@ def test_delete_spending_manager_only(client, login_as, make_user, town, app):
     assert client.post(f"/reports/funds/spending/{spending_id}/delete").status_code == 302
     assert count(app, Spending) == 0
     assert client.post(f"/reports/funds/spending/{spending_id}/delete").status_code == 404
+
+
+def test_weights_form_shows_field_errors_and_the_sum_together(client, login_as, town, app):
+    """A weight out of range and a wrong sum: both messages on one answer, nothing saved."""
+    login_as("programme_manager", town.town_id)
+    response = client.post(
+        "/reports/weights?year=2025",
+        data={"calendar__events_held": "150", "volunteers__hours": "30"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "权重应在 0 到 100 之间。" in page
+    assert "各项权重之和必须等于 100%，现在是 180%。" in page
+    assert count(app, AssessmentWeight) == 0
