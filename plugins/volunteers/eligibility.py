@@ -7,6 +7,7 @@ monthly maximum); anyone else sees every public upcoming shift, without roles to
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -50,11 +51,11 @@ def why_blocked(profile, shift: Shift, booked: list[Shift]) -> str | None:
             and other.starts_at < shift.ends_at
             and other.ends_at > shift.starts_at
         ):
-            return f"与“{other.title}”时间重叠"
+            return _("与“%(title)s”时间重叠", title=other.title)
     first, following = services.local_month_bounds(shift.starts_at)
     in_month = sum(1 for other in booked if first <= other.starts_at < following)
     if in_month >= profile.monthly_max_shifts:
-        return "本月班次已达上限"
+        return _("本月班次已达上限")
     return None
 
 

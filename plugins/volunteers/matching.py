@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +19,8 @@ from plugins.volunteers.autofill import Person, available
 from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
 from plugins.volunteers.services import local_month_bounds
 
-WEEKDAYS = "一二三四五六日"
+#: Written out so the catalog holds each (shared with the calendar's: one English text).
+WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 def shift_village_id(shift: Shift) -> int | None:
@@ -190,42 +192,54 @@ def rank(role: ShiftRole, now: datetime | None = None, limit: int = 50) -> list[
         match = Match(profile, 0.0)
         match.score += 30
         match.reasons.append(
-            "技能符合：" + "、".join(s.name for s in role.skills) if role.skills else "岗位不限技能"
+            _("技能符合：%(skills)s", skills="、".join(s.name for s in role.skills))
+            if role.skills
+            else _("岗位不限技能")
         )
         person = to_person(profile)
         if not person.windows:
             match.score += 5
-            match.reasons.append("未填写可服务时间")
+            match.reasons.append(_("未填写可服务时间"))
         elif available(person, start, end):
             match.score += 25
-            match.reasons.append("在其可服务时间内")
+            match.reasons.append(_("在其可服务时间内"))
         else:
-            match.reasons.append("不在其可服务时间内")
+            match.reasons.append(_("不在其可服务时间内"))
         distance = tree_distance(profile.home_unit, shift.org_unit)
-        home = profile.home_unit.name if profile.home_unit else "未填写"
+        home = profile.home_unit.name if profile.home_unit else _("未填写")
         if profile.home_unit_id == shift.org_unit_id:
             match.score += 15
-            match.reasons.append("本村（社区）志愿者")
+            match.reasons.append(_("本村（社区）志愿者"))
         elif fits_place(profile, shift):
             match.score += 10
-            match.reasons.append(f"愿意到此服务（家在{home}）")
+            match.reasons.append(_("愿意到此服务（家在%(home)s）", home=home))
         else:
             match.score += max(0, 6 - distance * 2)
-            match.reasons.append(f"不在其愿意服务的村（家在{home}）")
+            match.reasons.append(_("不在其愿意服务的村（家在%(home)s）", home=home))
         shifts_done, hours_done = stats.get(profile.user_id, (0, 0.0))
         match.score += 15 * (1 - min(hours_done, 20) / 20)
-        match.reasons.append(f"本月已服务 {hours_done:g} 小时、{shifts_done} 个班次")
+        match.reasons.append(
+            _(
+                "本月已服务 %(hours)s 小时、%(shifts)s 个班次",
+                hours=f"{hours_done:g}",
+                shifts=shifts_done,
+            )
+        )
         total, missed = record.get(profile.user_id, (0, 0))
         match.score += 15 * (1 - missed / total) if total else 10
-        match.reasons.append(f"以往 {total} 次中缺席 {missed} 次" if total else "尚无服务记录")
+        match.reasons.append(
+            _("以往 %(total)s 次中缺席 %(missed)s 次", total=total, missed=missed)
+            if total
+            else _("尚无服务记录")
+        )
         if profile.user_id in busy:
-            match.blockers.append("同一时间已有班次")
+            match.blockers.append(_("同一时间已有班次"))
         if shifts_done >= profile.monthly_max_shifts:
-            match.blockers.append("本月班次已达上限")
+            match.blockers.append(_("本月班次已达上限"))
         matches.append(match)
     matches.sort(key=lambda m: (not m.bookable, -m.score, m.profile.id))
     return matches[:limit]
 
 
 def weekday_label(weekday: int) -> str:
-    return f"周{WEEKDAYS[weekday]}"
+    return _(WEEKDAY_LABELS[weekday])
