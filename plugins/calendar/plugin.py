@@ -98,12 +98,14 @@ class CalendarPlugin(Plugin):
     def setup_app(self, app):
         from plugins.calendar import tracking
         from plugins.calendar.blueprint import clock
+        from plugins.calendar.category_names import shown_name
 
         tracking.install()
 
         for key, value in CONFIG_DEFAULTS.items():
             app.config.setdefault(key, value)
         app.jinja_env.filters["clock"] = clock
+        app.jinja_env.filters["category_name"] = shown_name
 
     @hookimpl
     def nav_items(self, user):

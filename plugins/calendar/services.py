@@ -18,6 +18,7 @@ from core.extensions import db
 from core.models import OrgUnit, OrgUnitKind
 from core.timeutil import utcnow
 from plugins.calendar import recurrence
+from plugins.calendar.category_names import DEFAULT_CATEGORIES
 from plugins.calendar.entries import plugin_entries, raw_entries
 from plugins.calendar.models import (
     CalendarCategory,
@@ -28,17 +29,6 @@ from plugins.calendar.models import (
 )
 from plugins.calendar.recurrence import Occurrence, RecurrenceError
 from plugins.calendar.tracking import versions
-
-DEFAULT_CATEGORIES = [
-    ("干部夜校", "#8a1c12"),
-    ("微讲堂", "#0b4f9c"),
-    ("党员远程教育", "#a31515"),
-    ("村（居）民开放日", "#1e6b2f"),
-    ("文艺活动", "#7a3e9d"),
-    ("体育活动", "#b35900"),
-    ("法治宣讲", "#2f4f4f"),
-    ("健康讲座", "#00707a"),
-]
 
 
 def new_uid() -> str:

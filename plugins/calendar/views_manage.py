@@ -18,6 +18,7 @@ from core.permissions import can, permission_required, require, unit_ids_where
 from core.timeutil import utcnow
 from plugins.calendar import cancellation, recurrence, services
 from plugins.calendar.blueprint import bp, event_or_404, occurrence_or_404
+from plugins.calendar.category_names import shown_name
 from plugins.calendar.forms import CancelForm, EventForm, OccurrenceForm, PauseForm
 from plugins.calendar.models import CalendarEvent, CalendarPause
 from plugins.calendar.recurrence import RecurrenceError
@@ -29,7 +30,7 @@ def _unit_choices() -> list[tuple[int, str]]:
 
 
 def _prepare(form: EventForm) -> None:
-    form.category_id.choices = [(c.id, c.name) for c in services.categories()]
+    form.category_id.choices = [(c.id, shown_name(c.name)) for c in services.categories()]
     form.org_unit_id.choices = _unit_choices()
 
 
