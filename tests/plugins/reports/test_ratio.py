@@ -64,7 +64,7 @@ def test_bulletin_total_is_the_ratio_of_the_sums(client, login_as, town):
     login_as("programme_manager", town.town_id)
     html = client.get("/reports/bulletin", query_string=Q1).get_data(as_text=True)
     rows = table(html, "bulletin")
-    assert rows[0][2] == "完成率(%)"
+    assert rows[0][2] == "完成率（%）"
     # 甲村 3 of 5, 乙村 1 of 4; together 4 of 9 = 44.4% (a sum of rates would be 85).
     assert [row[1:3] for row in rows[1:]] == [["甲村", "60"], ["乙村", "25"], ["合计", "44.4"]]
     sheet = load_workbook(
