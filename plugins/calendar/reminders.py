@@ -89,8 +89,8 @@ def send_reminders(now: datetime | None = None) -> int:
     """Remind people registered for occurrences starting in the next 24 hours (once each).
 
     A 代报名 villager with a phone gets the reminder by SMS on that number; those without one
-    are reached through the coordinator who registered them: one notice per coordinator and
-    occurrence, naming them all."""
+    (or with one while the site sends no reminder SMS) are reached through the coordinator who
+    registered them: one notice per coordinator and occurrence, naming them all."""
     now = now or utcnow()
     rows = db.session.scalars(
         select(CalendarRegistration)
@@ -104,6 +104,7 @@ def send_reminders(now: datetime | None = None) -> int:
         .order_by(CalendarRegistration.id)
     ).all()
     sent = 0
+    by_sms = notify.CHANNELS["sms"].applies_to(None, "reminder")  # type: ignore[arg-type]
     #: (coordinator, event, occurrence key) → (occurrence, phone-less 代报名 names)
     through_coordinator: dict[tuple, tuple[recurrence.Occurrence, list[str]]] = {}
     for row in rows:
@@ -112,7 +113,7 @@ def send_reminders(now: datetime | None = None) -> int:
             continue
         if not now <= occurrence.start < now + timedelta(hours=24):
             continue
-        if row.user_id is None and not row.proxy_phone:
+        if row.user_id is None and not (row.proxy_phone and by_sms):
             group = (row.registered_by_id, row.event_id, occurrence.key)
             through_coordinator.setdefault(group, (occurrence, []))[1].append(row.proxy_name or "")
             continue

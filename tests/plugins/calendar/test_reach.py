@@ -111,3 +111,30 @@ def test_the_reminder_reaches_proxies_through_their_coordinator_or_own_phone(
         "代报名村民活动提醒：反诈宣讲（2人）": [("log", ""), ("sms", "")],  # the coordinator's own
     }
     assert "请转告他们准时参加：李奶奶、赵大爷。" in [n.body for n in notes][1]
+
+
+def test_without_reminder_sms_a_proxy_with_a_phone_is_named_to_the_coordinator(
+    app, client, make_event, make_user, town
+):
+    app.config.update(SMS_PROVIDER="")
+    event_id = make_event(capacity=10, title="反诈宣讲")
+    key = first_key(app, event_id)
+    coordinator = make_user("village_coordinator", town.village_a_id)
+    log_in(client, app, coordinator)
+    data = {
+        "proxy-name": "孙婶",
+        "proxy-village_id": town.village_a_id,
+        "proxy-phone": "13900003333",
+    }
+    assert client.post(f"/calendar/e/{event_id}/{key}/people", data=data).status_code == 302
+    with app.app_context():
+        from plugins.calendar import reminders
+        from plugins.calendar.models import CalendarEvent
+
+        now = _db.session.get(CalendarEvent, event_id).start_at - timedelta(hours=12)
+        assert reminders.send_reminders(now) == 1
+        note = _db.session.scalars(
+            select(Notification).where(Notification.user_id == coordinator)
+        ).one()
+        assert note.subject == "代报名村民活动提醒：反诈宣讲（1人）"
+        assert note.body.endswith("请转告他们准时参加：孙婶。")
