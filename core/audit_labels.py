@@ -22,8 +22,10 @@ CORE_LABELS = {
     "core.user_created": _l("新建账号"),
     "core.user_disabled": _l("停用账号"),
     "core.user_enabled": _l("启用账号"),
+    "core.wechat_group_posted": _l("发通知到村微信群"),
     "user_account": _l("账号"),
     "org_unit": _l("组织单位"),
+    "notification": _l("通知"),
     "role_assignment": _l("角色"),
 }
 

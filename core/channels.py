@@ -307,6 +307,39 @@ class WeChatChannel(Channel):
         httpclient.close_all()
 
 
+class WeComGroupChannel(Channel):
+    """The village WeChat group through the WeCom robot: staff announcements as markdown.
+
+    Reaches no person by preference (``applies_to`` is False); rows are queued explicitly."""
+
+    name = "wecom_group"
+
+    def applies_to(self, user: User, kind: str = "general") -> bool:
+        return False
+
+    def send(self, deliveries: list[Envelope]) -> list[Outcome]:
+        from core.wechat import WeChatError, robot
+
+        outcomes = []
+        for delivery in deliveries:
+            try:
+                robot.post_markdown(robot.group_markdown(delivery.subject, delivery.body))
+            except WeChatError as error:
+                retry = error.retry and error.code != -4  # -4: no webhook configured
+                outcomes.append(
+                    Outcome(
+                        False,
+                        error=str(error),
+                        code=str(error.code),
+                        retry=retry,
+                        unsure=error.unsure,
+                    )
+                )
+            else:
+                outcomes.append(Outcome(True))
+        return outcomes
+
+
 def template_for(kind: str) -> str | None:
     """The approved template code for a kind of message (``SMS_TEMPLATES``), or None."""
     return (current_app.config.get("SMS_TEMPLATES") or {}).get(kind) or None

@@ -27,6 +27,7 @@ class CorePlugin(Plugin):
             notifications,
             verify,
             wechat,
+            wechat_group,
         )
 
         return [
@@ -35,6 +36,7 @@ class CorePlugin(Plugin):
             verify.bp,
             channels.bp,
             wechat.bp,
+            wechat_group.bp,
             notifications.bp,
             admin_users.bp,
             admin_units.bp,
@@ -51,6 +53,11 @@ class CorePlugin(Plugin):
                 "core.manage_units", _l("管理组织单位（镇、村、学校、部门）"), ("site_admin",)
             ),
             Permission("core.view_audit", _l("查看审计日志"), ("site_admin", "programme_manager")),
+            Permission(
+                "core.post_wechat_group",
+                _l("发通知到村微信群"),
+                ("site_admin", "programme_manager"),
+            ),
         ]
 
     @hookimpl
@@ -60,6 +67,12 @@ class CorePlugin(Plugin):
             NavItem("main.dashboard", _l("我的"), login_required=True, order=10),
             NavItem("admin_users.index", _l("管理"), permission="core.manage_users", order=900),
             NavItem("audit_log.index", _l("审计日志"), permission="core.view_audit", order=910),
+            NavItem(
+                "wechat_group.index",
+                _l("微信群通知"),
+                permission="core.post_wechat_group",
+                order=905,
+            ),
         ]
 
     @hookimpl

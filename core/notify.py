@@ -28,6 +28,7 @@ from core.channels import (
     SmsChannel,
     SmtpChannel,
     WeChatChannel,
+    WeComGroupChannel,
 )
 from core.extensions import db
 from core.models import Notification, NotificationDelivery, User
@@ -37,7 +38,7 @@ __all__ = ["CHANNELS", "Channel", "LogChannel", "SmtpChannel", "notify", "send_p
 
 CHANNELS: dict[str, Channel] = {
     channel.name: channel
-    for channel in (LogChannel(), SmtpChannel(), SmsChannel(), WeChatChannel())
+    for channel in (LogChannel(), SmtpChannel(), SmsChannel(), WeChatChannel(), WeComGroupChannel())
 }
 #: Rows one claim takes (one commit); a sender hands them over group by group.
 CLAIM_SIZE = 200

@@ -23,3 +23,24 @@ def post_markdown(content: str) -> None:
     if not url:
         raise WeChatError(-4, "WECOM_WEBHOOK_URL is not set")
     call("POST", url, {"msgtype": "markdown", "markdown": {"content": trim(content)}})
+
+
+#: The outbox channel of the village WeChat group (not a person's channel: queued explicitly).
+GROUP_CHANNEL = "wecom_group"
+
+
+def group_markdown(subject: str, body: str) -> str:
+    return f"**{subject}**\n{body}"
+
+
+def queue_group_post(author_id: int, subject: str, body: str):
+    """Queue an announcement for the village WeChat group in the outbox (retried like any
+    delivery); the row is the author's, so it shows on their messages page. Caller commits."""
+    from core.extensions import db
+    from core.models import Notification, NotificationDelivery
+
+    notification = Notification(user_id=author_id, kind="announcement", subject=subject[:200])
+    notification.body = body
+    notification.deliveries.append(NotificationDelivery(channel=GROUP_CHANNEL))
+    db.session.add(notification)
+    return notification

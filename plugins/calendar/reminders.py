@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 import click
@@ -85,34 +86,87 @@ def tell_restored(event: CalendarEvent, occurrence: recurrence.Occurrence, versi
 
 
 def send_reminders(now: datetime | None = None) -> int:
-    """Remind people registered for occurrences starting in the next 24 hours (once each)."""
+    """Remind people registered for occurrences starting in the next 24 hours (once each).
+
+    A 代报名 villager with a phone gets the reminder by SMS on that number; those without one
+    (or with one while the site sends no reminder SMS) are reached through the coordinator who
+    registered them: one notice per coordinator and occurrence, naming them all."""
     now = now or utcnow()
     rows = db.session.scalars(
-        select(CalendarRegistration).where(
+        select(CalendarRegistration)
+        .where(
             CalendarRegistration.status == "confirmed",
-            CalendarRegistration.user_id.is_not(None),
+            CalendarRegistration.user_id.is_not(None)
+            | CalendarRegistration.registered_by_id.is_not(None),
             CalendarRegistration.original_start >= now - timedelta(days=1),
             CalendarRegistration.original_start < now + timedelta(days=2),
         )
+        .order_by(CalendarRegistration.id)
     ).all()
     sent = 0
+    by_sms = notify.CHANNELS["sms"].applies_to(None, "reminder")  # type: ignore[arg-type]
+    #: (coordinator, event, occurrence key) → (occurrence, phone-less 代报名 names)
+    through_coordinator: dict[tuple, tuple[recurrence.Occurrence, list[str]]] = {}
     for row in rows:
         occurrence = recurrence.find_occurrence(row.event, row.original_start)
         if occurrence is None or occurrence.cancelled:
             continue
         if not now <= occurrence.start < now + timedelta(hours=24):
             continue
+        if row.user_id is None and not (row.proxy_phone and by_sms):
+            group = (row.registered_by_id, row.event_id, occurrence.key)
+            through_coordinator.setdefault(group, (occurrence, []))[1].append(row.proxy_name or "")
+            continue
         when = to_local(occurrence.start).strftime("%m月%d日 %H:%M")
+        body = f"{when} 在 {occurrence.venue} 举行，请准时参加。"
+        if row.user_id is not None:
+            recipient, subject, sms_to, channels = (
+                row.user_id,
+                f"活动提醒：{occurrence.title}",
+                None,
+                None,
+            )
+        else:  # 代报名 with a phone: the SMS goes to the villager's own number
+            recipient, sms_to, channels = row.registered_by_id, row.proxy_phone, ("sms",)
+            subject = f"{row.proxy_name}（代报名）活动提醒：{occurrence.title}"
         if notify.notify(
-            row.user_id,
-            f"活动提醒：{occurrence.title}",
-            f"{when} 在 {occurrence.venue} 举行，请准时参加。",
+            recipient,
+            subject,
+            body,
             occurrence_path(row.event_id, occurrence.key),
             dedupe_key=f"calendar:reminder:{row.id}:{occurrence.key}",
             kind="reminder",
+            channels=channels,
+            sms_to=sms_to,
         ):
             sent += 1
+    for (coordinator_id, event_id, _key), (occurrence, names) in through_coordinator.items():
+        if _remind_coordinator(coordinator_id, event_id, occurrence, names):
+            sent += 1
     return sent
+
+
+def _remind_coordinator(
+    coordinator_id: int, event_id: int, occurrence: recurrence.Occurrence, names: list[str]
+) -> bool:
+    """One notice to the coordinator for the villagers without a phone they registered.
+
+    Its dedupe key names the people, so a villager registered after the first notice brings a
+    new one (with everyone), and a rerun of the hourly job adds nothing."""
+    when = to_local(occurrence.start).strftime("%m月%d日 %H:%M")
+    listed = "、".join(names)
+    people = hashlib.sha1(listed.encode()).hexdigest()[:12]
+    return bool(
+        notify.notify(
+            coordinator_id,
+            f"代报名村民活动提醒：{occurrence.title}（{len(names)}人）",
+            f"{when} 在 {occurrence.venue} 举行。您代报名的村民没有手机，请转告他们准时参加："
+            f"{listed}。",
+            occurrence_path(event_id, occurrence.key),
+            dedupe_key=f"calendar:reminder:proxies:{coordinator_id}:{event_id}:{occurrence.key}:{people}",
+            kind="reminder",
+        )
+    )
 
 
 @click.group("calendar")

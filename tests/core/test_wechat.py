@@ -171,3 +171,62 @@ def test_the_server_callback_checks_the_signature(wx_app):
     assert client.get("/wechat/callback?echostr=x").status_code == 400
     posted = client.post(f"/wechat/callback?{signed()}", data=b"<xml></xml>", csrf=False)
     assert posted.get_data(as_text=True) == "success"
+
+
+def test_staff_post_an_announcement_to_the_group_through_the_outbox(
+    wx_app, server, make_user, town
+):
+    from core.models import AuditLog
+
+    client = wx_app.test_client()
+    for role, unit in (("resident", None), ("village_coordinator", town.village_a_id)):
+        log_in(client, wx_app, make_user(role, unit))
+        assert client.get("/admin/wechat-group/").status_code == 403
+        assert (
+            client.post("/admin/wechat-group/", data={"subject": "x", "body": "y"}).status_code
+            == 403
+        )
+    manager = make_user("programme_manager", town.town_id)
+    log_in(client, wx_app, manager)
+    assert "微信群通知" in client.get("/").get_data(as_text=True)  # in the staff navigation
+    empty = client.post("/admin/wechat-group/", data={"subject": " ", "body": "停水"})
+    assert "此项必填。" in empty.get_data(as_text=True)
+    posted = client.post(
+        "/admin/wechat-group/", data={"subject": "停水通知", "body": "明天上午停水。"}
+    )
+    assert posted.status_code == 302 and server.robot == []  # queued, not yet sent
+    with wx_app.app_context():
+        assert notify.send_pending()["sent"] == 1
+        assert notify.send_pending()["sent"] == 0  # never twice
+        audit = _db.session.scalars(select(AuditLog)).all()
+        assert [(a.action, a.actor_id, a.summary) for a in audit] == [
+            ("core.wechat_group_posted", manager, "停水通知")
+        ]
+    assert server.robot == ["**停水通知**\n明天上午停水。"]
+    assert "已发出" in client.get("/admin/wechat-group/").get_data(as_text=True)
+
+
+def test_without_a_webhook_the_group_page_says_so_and_queues_nothing(make_app, make_user, town):
+    app = make_app(WECOM_WEBHOOK_URL="")
+    client = app.test_client()
+    log_in(client, app, make_user("site_admin"))
+    page = client.get("/admin/wechat-group/").get_data(as_text=True)
+    assert "本站还没有设置村微信群机器人（WECOM_WEBHOOK_URL），暂时不能发到微信群。" in page
+    answer = client.post(
+        "/admin/wechat-group/", data={"subject": "停水通知", "body": "明天停水。"}
+    ).get_data(as_text=True)
+    assert "本站还没有设置村微信群机器人（WECOM_WEBHOOK_URL），通知没有发出。" in answer
+    with app.app_context():
+        assert _db.session.scalars(select(NotificationDelivery)).all() == []
+
+
+def test_a_group_post_given_up_when_the_webhook_is_removed(make_app, make_user):
+    from core.wechat import robot
+
+    app = make_app(WECOM_WEBHOOK_URL="")
+    with app.app_context():
+        robot.queue_group_post(make_user("site_admin"), "停水通知", "明天停水。")
+        _db.session.commit()
+        assert notify.send_pending()["gave_up"] == 1
+        delivery = _db.session.scalars(select(NotificationDelivery)).one()
+        assert (delivery.status, delivery.error_code) == ("failed", "-4")

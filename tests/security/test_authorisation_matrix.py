@@ -48,6 +48,7 @@ TABLE: dict[str, str | dict[str, str]] = {
     "admin_users.revoke": "any:core.manage_roles",
     "admin_users.set_active": "any:core.manage_users",
     "audit_log.index": "any:core.view_audit",
+    "wechat_group.index": "any:core.post_wechat_group",
     "api_tokens.revoke": "login",  # one's own token; another's is a 404 (tests/core)
     "auth.change_password": "login",
     "auth.login": "public",

@@ -74,3 +74,67 @@ def test_the_digest_reads_every_plugins_public_calendar_entries(app, make_event)
         assert "村民开放日" in titles
         _title, html, _summary = digest.weekly_article(start - timedelta(hours=1))
         assert "村民开放日" in html
+
+
+def test_the_reminder_reaches_proxies_through_their_coordinator_or_own_phone(
+    app, client, make_event, make_user, town
+):
+    """Phone-less 代报名 villagers: one notice to their coordinator naming them all; one with a
+    phone: the SMS on that number. A rerun of the hourly job adds nothing."""
+    app.config.update(SMS_PROVIDER="aliyun", SMS_TEMPLATES={"reminder": "SMS_2"})
+    event_id = make_event(capacity=10, title="反诈宣讲")
+    key = first_key(app, event_id)
+    coordinator = make_user("village_coordinator", town.village_a_id)
+    log_in(client, app, coordinator)
+    url = f"/calendar/e/{event_id}/{key}/people"
+    for name, phone in (("李奶奶", ""), ("赵大爷", ""), ("孙婶", "13900003333")):
+        data = {"proxy-name": name, "proxy-village_id": town.village_a_id, "proxy-phone": phone}
+        assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        from plugins.calendar import reminders
+        from plugins.calendar.models import CalendarEvent
+
+        now = _db.session.get(CalendarEvent, event_id).start_at - timedelta(hours=12)
+        assert reminders.send_reminders(now) == 2
+        assert reminders.send_reminders(now) == 0
+        _db.session.commit()
+        notes = _db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == coordinator, Notification.kind == "reminder")
+            .order_by(Notification.id)
+        ).all()
+        deliveries = {
+            n.subject: sorted((d.channel, d.address or "") for d in n.deliveries) for n in notes
+        }
+    assert deliveries == {
+        "孙婶（代报名）活动提醒：反诈宣讲": [("sms", "13900003333")],
+        "代报名村民活动提醒：反诈宣讲（2人）": [("log", ""), ("sms", "")],  # the coordinator's own
+    }
+    assert "请转告他们准时参加：李奶奶、赵大爷。" in [n.body for n in notes][1]
+
+
+def test_without_reminder_sms_a_proxy_with_a_phone_is_named_to_the_coordinator(
+    app, client, make_event, make_user, town
+):
+    app.config.update(SMS_PROVIDER="")
+    event_id = make_event(capacity=10, title="反诈宣讲")
+    key = first_key(app, event_id)
+    coordinator = make_user("village_coordinator", town.village_a_id)
+    log_in(client, app, coordinator)
+    data = {
+        "proxy-name": "孙婶",
+        "proxy-village_id": town.village_a_id,
+        "proxy-phone": "13900003333",
+    }
+    assert client.post(f"/calendar/e/{event_id}/{key}/people", data=data).status_code == 302
+    with app.app_context():
+        from plugins.calendar import reminders
+        from plugins.calendar.models import CalendarEvent
+
+        now = _db.session.get(CalendarEvent, event_id).start_at - timedelta(hours=12)
+        assert reminders.send_reminders(now) == 1
+        note = _db.session.scalars(
+            select(Notification).where(Notification.user_id == coordinator)
+        ).one()
+        assert note.subject == "代报名村民活动提醒：反诈宣讲（1人）"
+        assert note.body.endswith("请转告他们准时参加：孙婶。")
