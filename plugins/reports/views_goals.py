@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import audit, orgunits
+from core import audit
 from core.extensions import db
 from core.permissions import permission_required
 from plugins.reports import metrics, services, tables
@@ -68,8 +68,9 @@ def goals():
     labels = metric_labels(chosen)
     current = services.targets(chosen)
     form = targets_form(labels, {_field_name(k): v for k, v in current.items()})
-    villages = orgunits.villages()
-    demo = DemonstrationForm(prefix="demo", data={"villages": sorted(services.demonstration_ids())})
+    villages = services.managed_villages(current_user)
+    flagged = services.demonstration_ids() & {v.id for v in villages}
+    demo = DemonstrationForm(prefix="demo", data={"villages": sorted(flagged)})
     demo.villages.choices = [(v.id, v.name) for v in villages]
     if request.method == "POST":
         which = request.form.get("which")
@@ -87,7 +88,7 @@ def goals():
             flash(_("年度目标已保存。"), "success")
             return redirect(url_for("reports.goals", year=chosen))
         if which == "demonstration" and demo.validate():
-            services.set_demonstration(set(demo.villages.data))
+            services.set_demonstration(set(demo.villages.data), villages)
             names = [v.name for v in villages if v.id in set(demo.villages.data)]
             audit.record(
                 "reports.demonstration_set",

@@ -141,9 +141,10 @@ def assessment():
     """年度考核: weighted score and rank per village and per unit, evidence one click away."""
     form, chosen = year()
     weights = services.weights(chosen)
-    villages = orgunits.villages()
-    others = services.other_units()
     shown = unit_ids_where(current_user, "reports.view")
+    # Rank among the towns the reader sees into, so a town's staff see no other town's figures.
+    villages = services.within_seen_towns(orgunits.villages(), shown)
+    others = services.within_seen_towns(services.other_units(), shown)
     cols, village_rows, other_rows = [], [], []
     if weights:
         cols, (village_rows, other_rows) = tables.assessment(

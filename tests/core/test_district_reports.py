@@ -1,0 +1,148 @@
+"""Reports and staff lists in a district: town A's manager sees town A's units only.
+
+With 测试区 → {测试镇 (甲村, 乙村, …), 第二镇 (丙村, 第二镇中学)}, every report page, XLSX and
+staff list that names units is fetched as town A's programme manager (丙村 and 第二镇中学 must
+never appear) and as the district's programme manager (both towns' units must appear where the
+page lists units at all).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import log_in
+
+#: Pages (and XLSX) that list units or offer a unit filter to staff.
+PAGES = (
+    "/reports/",
+    "/reports/progress",
+    "/reports/bulletin",
+    "/reports/bulletin.xlsx",
+    "/reports/assessment",
+    "/reports/funds",
+    "/reports/funds.xlsx",
+    "/reports/goals",
+    "/reports/learn/",
+    "/reports/learn/new",
+    "/steering/coverage",
+    "/steering/standard",
+    "/steering/tasks",
+    "/steering/tasks.xlsx",
+    "/steering/tasks/new",
+    "/steering/visits",
+    "/steering/meetings",
+    "/steering/meetings/new",
+    "/steering/training",
+    "/learning/manage/",
+    "/learning/assignments/",
+    "/learning/assignments/new",
+    "/credits/people",
+    "/credits/rankings",
+    "/credits/households",
+    "/volunteers/manage",
+    "/volunteers/manage/shifts/new",
+    "/volunteers/manage/volunteers",
+    "/volunteers/reports/hours",
+    "/volunteers/reports/roster",
+    "/volunteers/reports/mediation",
+    "/lectures/manage",
+    "/lectures/requests",
+    "/lectures/reports/coverage",
+    "/lectures/reports/coverage.xlsx",
+)
+
+#: Evidence pages behind the reports' figures, asked for one unit (``?unit_id=``).
+EVIDENCE = (
+    "/learning/reports/learners",
+    "/learning/reports/completions",
+    "/learning/reports/completion-rate",
+    "/credits/ledger",
+    "/lectures/reports/delivered",
+    "/lectures/reports/audience",
+    "/contests/participation",
+)
+
+TOWN_B_NAMES = ("丙村", "第二镇中学")
+
+
+def _text(response) -> str:
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        book = load_workbook(io.BytesIO(response.data), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.get_data(as_text=True)
+
+
+def _walk(client, scope: int) -> dict[str, str]:
+    pages = {}
+    for url in (*PAGES, *(f"{page}?unit_id={scope}" for page in EVIDENCE)):
+        response = client.get(url)
+        pages[url] = _text(response) if response.status_code == 200 else response.status_code
+    assert {url: text for url, text in pages.items() if isinstance(text, int)} == {}
+    return pages
+
+
+@pytest.fixture(autouse=True)
+def weighted(app, tree):
+    """Give this year an assessment weight (so the assessment lists units) and flag 丙村 a
+    demonstration village."""
+    from decimal import Decimal
+
+    from core.extensions import db
+    from plugins.reports import services
+    from plugins.reports.forms import today
+
+    with app.app_context():
+        services.save_weights(today().year, {"calendar.events_held": Decimal("100")})
+        services.set_demonstration({tree.village_c_id})
+        db.session.commit()
+
+
+@pytest.fixture
+def town_a_staff(tree, managers, make_user) -> dict[str, int]:
+    return {
+        "manager": managers["town_a"],
+        "admin": make_user("site_admin", tree.town_a_id, name="甲镇站长"),
+    }
+
+
+@pytest.mark.parametrize("who", ["manager", "admin"])
+def test_town_a_staff_never_see_town_b_units(app, client, tree, town_a_staff, who):
+    log_in(client, app, town_a_staff[who])
+    leaks = {
+        url: name
+        for url, text in _walk(client, tree.town_a_id).items()
+        for name in TOWN_B_NAMES
+        if name in text
+    }
+    assert leaks == {}
+    for page in EVIDENCE:
+        assert client.get(f"{page}?unit_id={tree.town_b_id}").status_code == 403, page
+
+
+def test_district_manager_sees_both_towns(app, client, tree, managers):
+    log_in(client, app, managers["district"])
+    pages = _walk(client, tree.district_id)
+    for url in ("/reports/progress", "/reports/bulletin", "/reports/assessment", "/reports/funds"):
+        assert "甲村" in pages[url] and "丙村" in pages[url], url
+    assert "甲村" in pages["/reports/bulletin.xlsx"] and "丙村" in pages["/reports/bulletin.xlsx"]
+
+
+def test_town_demonstration_villages_leave_other_towns_alone(app, client, tree, managers):
+    from plugins.reports import services
+
+    log_in(client, app, managers["town_a"])
+    response = client.post(
+        "/reports/goals", data={"which": "demonstration", "demo-villages": [tree.village_a_id]}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert services.demonstration_ids() == {tree.village_a_id, tree.village_c_id}
