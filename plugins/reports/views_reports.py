@@ -96,9 +96,11 @@ def unit(unit_id: int):
 def _bulletin_data():
     form, start, end = period()
     villages = services.visible_villages(current_user)
-    cols, rows, total = tables.bulletin(
-        villages, orgunits.villages(), start, end, services.weights(start.year)
+    # Ranked among the reader's towns' villages: a town's staff see no other town's figures.
+    peers = services.within_seen_towns(
+        orgunits.villages(), unit_ids_where(current_user, "reports.view")
     )
+    cols, rows, total = tables.bulletin(villages, peers, start, end, services.weights(start.year))
     # A coordinator's view is their own row; the town total is only for those who see the town.
     show_total = bool(services.visible_towns(current_user))
     return form, start, end, cols, rows, total if show_total else None

@@ -9,10 +9,13 @@ page lists units at all).
 from __future__ import annotations
 
 import io
+import re
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
+from core.extensions import db as _db
 from tests.conftest import log_in
 
 #: Pages (and XLSX) that list units or offer a unit filter to staff.
@@ -146,3 +149,43 @@ def test_town_demonstration_villages_leave_other_towns_alone(app, client, tree, 
     assert response.status_code == 302
     with app.app_context():
         assert services.demonstration_ids() == {tree.village_a_id, tree.village_c_id}
+
+
+def _ranks(client) -> dict[str, int]:
+    """Village name → rank, read from the bulletin XLSX (columns 村（社区） … 排名)."""
+    response = client.get("/reports/bulletin.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    return {row[1]: row[-1] for row in rows if row[1] != "合计"}
+
+
+def _assessment_ranks(client) -> dict[int, int]:
+    """Unit id → rank on the assessment page (the last cell of each unit's row)."""
+    html = client.get("/reports/assessment").get_data(as_text=True)
+    found = re.findall(r'<tr data-unit="(\d+)">.*?<td class="num">(\d+)</td></tr>', html)
+    return {int(unit): int(rank) for unit, rank in found}
+
+
+def test_bulletin_and_assessment_rank_among_the_readers_towns(app, client, tree, managers):
+    """丙村 held the only event: first in the district, but town A's ranking leaves it out."""
+    from core.timeutil import utcnow
+    from plugins.calendar import services
+    from tests.plugins.calendar.conftest import event_fields
+
+    with app.app_context():
+        category = services.ensure_categories()[0]
+        start = utcnow().replace(microsecond=0) - timedelta(hours=3)
+        services.save_event(None, event_fields(category.id, tree.village_c_id, start), None)
+        _db.session.commit()
+
+    log_in(client, app, managers["district"])
+    district = _ranks(client)
+    assert district["丙村"] == 1 and district["甲村"] == 2
+    ranks = _assessment_ranks(client)
+    assert ranks[tree.village_c_id] == 1 and ranks[tree.village_a_id] == 2
+
+    log_in(client, app, managers["town_a"])
+    town = _ranks(client)
+    assert "丙村" not in town and town["甲村"] == 1
+    ranks = _assessment_ranks(client)
+    assert tree.village_c_id not in ranks and ranks[tree.village_a_id] == 1
