@@ -52,6 +52,8 @@ PAGES = (
     "/volunteers/reports/roster",
     "/volunteers/reports/mediation",
     "/lectures/manage",
+    "/calendar/manage",
+    "/contests/manage",
     "/lectures/requests",
     "/lectures/reports/coverage",
     "/lectures/reports/coverage.xlsx",
@@ -66,6 +68,12 @@ EVIDENCE = (
     "/lectures/reports/delivered",
     "/lectures/reports/audience",
     "/contests/participation",
+    "/calendar/reports/held",
+    "/calendar/reports/attended",
+    "/steering/figures/overdue",
+    "/steering/figures/on-time",
+    "/steering/figures/visits",
+    "/steering/figures/training",
 )
 
 TOWN_B_NAMES = ("丙村", "第二镇中学")
@@ -95,18 +103,25 @@ def _walk(client, scope: int) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def weighted(app, tree):
-    """Give this year an assessment weight (so the assessment lists units) and flag 丙村 a
-    demonstration village."""
+    """Give this year an assessment weight (so the assessment lists units), flag 丙村 a
+    demonstration village, and let 丙村 hold the only event (three hours ago)."""
     from decimal import Decimal
 
-    from core.extensions import db
+    from core.timeutil import utcnow
+    from plugins.calendar import services as calendar
     from plugins.reports import services
     from plugins.reports.forms import today
+    from tests.plugins.calendar.conftest import event_fields
 
     with app.app_context():
         services.save_weights(today().year, {"calendar.events_held": Decimal("100")})
         services.set_demonstration({tree.village_c_id})
-        db.session.commit()
+        category = calendar.ensure_categories()[0]
+        start = utcnow().replace(microsecond=0) - timedelta(hours=3)
+        calendar.save_event(
+            None, event_fields(category.id, tree.village_c_id, start, title="丙村夜校"), None
+        )
+        _db.session.commit()
 
 
 @pytest.fixture
@@ -137,6 +152,8 @@ def test_district_manager_sees_both_towns(app, client, tree, managers):
     for url in ("/reports/progress", "/reports/bulletin", "/reports/assessment", "/reports/funds"):
         assert "甲村" in pages[url] and "丙村" in pages[url], url
     assert "甲村" in pages["/reports/bulletin.xlsx"] and "丙村" in pages["/reports/bulletin.xlsx"]
+    assert "丙村夜校" in pages[f"/calendar/reports/held?unit_id={tree.district_id}"]
+    assert "丙村夜校" in pages["/calendar/manage"]
 
 
 def test_town_demonstration_villages_leave_other_towns_alone(app, client, tree, managers):
@@ -168,16 +185,6 @@ def _assessment_ranks(client) -> dict[int, int]:
 
 def test_bulletin_and_assessment_rank_among_the_readers_towns(app, client, tree, managers):
     """丙村 held the only event: first in the district, but town A's ranking leaves it out."""
-    from core.timeutil import utcnow
-    from plugins.calendar import services
-    from tests.plugins.calendar.conftest import event_fields
-
-    with app.app_context():
-        category = services.ensure_categories()[0]
-        start = utcnow().replace(microsecond=0) - timedelta(hours=3)
-        services.save_event(None, event_fields(category.id, tree.village_c_id, start), None)
-        _db.session.commit()
-
     log_in(client, app, managers["district"])
     district = _ranks(client)
     assert district["丙村"] == 1 and district["甲村"] == 2
