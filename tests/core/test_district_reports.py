@@ -196,3 +196,33 @@ def test_bulletin_and_assessment_rank_among_the_readers_towns(app, client, tree,
     assert "丙村" not in town and town["甲村"] == 1
     ranks = _assessment_ranks(client)
     assert tree.village_c_id not in ranks and ranks[tree.village_a_id] == 1
+
+
+def test_targets_and_weights_are_for_the_whole_installation(app, client, tree, managers):
+    """Targets and weights apply to every town: town A's manager may read them, not set them."""
+    from plugins.reports import services
+    from plugins.reports.forms import today
+
+    year = today().year
+    log_in(client, app, managers["town_a"])
+    page = client.get("/reports/goals").get_data(as_text=True)
+    assert "年度目标和考核权重由全区统一设置，本页只能查看。" in page
+    assert (
+        client.post(
+            "/reports/goals", data={"which": "targets", "calendar__events_held": "5"}
+        ).status_code
+        == 403
+    )
+    assert client.post("/reports/weights", data={"calendar__events_held": "50"}).status_code == 403
+    with app.app_context():
+        assert services.targets(year) == {}
+        assert services.weights(year) == {"calendar.events_held": 100.0}
+
+    log_in(client, app, managers["district"])
+    assert "保存目标" in client.get("/reports/goals").get_data(as_text=True)
+    response = client.post(
+        "/reports/goals", data={"which": "targets", "calendar__events_held": "5"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert services.targets(year) == {"calendar.events_held": 5}
