@@ -69,6 +69,16 @@ def managed_villages(user) -> list[OrgUnit]:
     return [village for village in orgunits.villages() if village.id in allowed]
 
 
+def visible_districts(user) -> list[OrgUnit]:
+    """Districts ``user`` sees whole (their overview shows the district, not its first town)."""
+    districts = db.session.scalars(
+        select(OrgUnit)
+        .where(OrgUnit.kind == OrgUnitKind.district, OrgUnit.active.is_(True))
+        .order_by(OrgUnit.id)
+    )
+    return [unit for unit in districts if can(user, "reports.view", unit)]
+
+
 def visible_towns(user) -> list[OrgUnit]:
     return [town for town in towns() if can(user, "reports.view", town)]
 

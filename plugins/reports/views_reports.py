@@ -14,8 +14,8 @@ from plugins.reports.blueprint import bp, period, unit_or_404, year
 
 
 def _focus_unit():
-    """The unit whose months the overview shows: the town, else the user's first village."""
-    towns = services.visible_towns(current_user)
+    """The unit whose months the overview shows: the district or town, else the first village."""
+    towns = services.visible_districts(current_user) or services.visible_towns(current_user)
     if towns:
         return towns[0]
     villages = services.visible_villages(current_user)

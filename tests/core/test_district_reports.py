@@ -142,6 +142,7 @@ def test_town_a_staff_never_see_town_b_units(app, client, tree, town_a_staff, wh
         if name in text
     }
     assert leaks == {}
+    assert "测试镇 逐月统计" in client.get("/reports/").get_data(as_text=True)
     for page in EVIDENCE:
         assert client.get(f"{page}?unit_id={tree.town_b_id}").status_code == 403, page
 
@@ -154,6 +155,7 @@ def test_district_manager_sees_both_towns(app, client, tree, managers):
     assert "甲村" in pages["/reports/bulletin.xlsx"] and "丙村" in pages["/reports/bulletin.xlsx"]
     assert "丙村夜校" in pages[f"/calendar/reports/held?unit_id={tree.district_id}"]
     assert "丙村夜校" in pages["/calendar/manage"]
+    assert "测试区 逐月统计" in pages["/reports/"]  # the overview's months are the district's
 
 
 def test_town_demonstration_villages_leave_other_towns_alone(app, client, tree, managers):
