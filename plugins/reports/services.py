@@ -56,6 +56,29 @@ def visible_villages(user) -> list[OrgUnit]:
     return [village for village in orgunits.villages() if village.id in allowed]
 
 
+def within_seen_towns(units: list[OrgUnit], shown: set[int]) -> list[OrgUnit]:
+    """Those of ``units`` whose town holds a unit in ``shown`` (ranking peers of what is shown)."""
+    by_id = {unit.id: unit for unit in units}
+    seen = set(shown) | {by_id[i].parent_id for i in shown if i in by_id}
+    return [unit for unit in units if unit.parent_id in seen]
+
+
+def managed_villages(user) -> list[OrgUnit]:
+    """Villages whose goals ``user`` may set."""
+    allowed = unit_ids_where(user, "reports.manage")
+    return [village for village in orgunits.villages() if village.id in allowed]
+
+
+def visible_districts(user) -> list[OrgUnit]:
+    """Districts ``user`` sees whole (their overview shows the district, not its first town)."""
+    districts = db.session.scalars(
+        select(OrgUnit)
+        .where(OrgUnit.kind == OrgUnitKind.district, OrgUnit.active.is_(True))
+        .order_by(OrgUnit.id)
+    )
+    return [unit for unit in districts if can(user, "reports.view", unit)]
+
+
 def visible_towns(user) -> list[OrgUnit]:
     return [town for town in towns() if can(user, "reports.view", town)]
 
@@ -82,10 +105,13 @@ def demonstration_ids() -> set[int]:
     )
 
 
-def set_demonstration(unit_ids: set[int]) -> None:
-    """Make exactly ``unit_ids`` the demonstration villages. Caller audits and commits."""
+def set_demonstration(unit_ids: set[int], among: list[OrgUnit] | None = None) -> None:
+    """Make exactly ``unit_ids`` the demonstration villages of ``among`` (default: all).
+
+    Villages outside ``among`` (another town's) keep their flag. Caller audits and commits.
+    """
     existing = {goal.org_unit_id: goal for goal in db.session.scalars(select(VillageGoal))}
-    for village in orgunits.villages():
+    for village in orgunits.villages() if among is None else among:
         goal = existing.get(village.id)
         wanted = village.id in unit_ids
         if goal is None and wanted:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import audit, orgunits
+from core import audit
 from core.extensions import db
-from core.permissions import permission_required
+from core.permissions import holds_at_top, permission_required
 from plugins.reports import metrics, services, tables
 from plugins.reports.blueprint import bp, year
 from plugins.reports.forms import DemonstrationForm, targets_form, today, weights_form
@@ -68,11 +68,15 @@ def goals():
     labels = metric_labels(chosen)
     current = services.targets(chosen)
     form = targets_form(labels, {_field_name(k): v for k, v in current.items()})
-    villages = orgunits.villages()
-    demo = DemonstrationForm(prefix="demo", data={"villages": sorted(services.demonstration_ids())})
+    villages = services.managed_villages(current_user)
+    flagged = services.demonstration_ids() & {v.id for v in villages}
+    demo = DemonstrationForm(prefix="demo", data={"villages": sorted(flagged)})
     demo.villages.choices = [(v.id, v.name) for v in villages]
+    whole = holds_at_top(current_user, "reports.manage")
     if request.method == "POST":
         which = request.form.get("which")
+        if which == "targets" and not whole:
+            abort(403)  # targets are the whole installation's: not for one town's staff
         if which == "targets" and form.validate():
             values = {key: form[_field_name(key)].data for key in labels}
             services.save_targets(chosen, values)
@@ -87,7 +91,7 @@ def goals():
             flash(_("年度目标已保存。"), "success")
             return redirect(url_for("reports.goals", year=chosen))
         if which == "demonstration" and demo.validate():
-            services.set_demonstration(set(demo.villages.data))
+            services.set_demonstration(set(demo.villages.data), villages)
             names = [v.name for v in villages if v.id in set(demo.villages.data)]
             audit.record(
                 "reports.demonstration_set",
@@ -102,7 +106,13 @@ def goals():
     else:
         status = 200
     return render_template(
-        "reports/goals.html", year=chosen, form=form, demo=demo, labels=labels, name=_field_name
+        "reports/goals.html",
+        year=chosen,
+        form=form,
+        demo=demo,
+        labels=labels,
+        name=_field_name,
+        whole=whole,
     ), status
 
 
@@ -113,7 +123,10 @@ def weights():
     _form, chosen = year()
     labels = metric_labels(chosen)
     form = weights_form(labels, {_field_name(k): v for k, v in services.weights(chosen).items()})
+    whole = holds_at_top(current_user, "reports.manage")
     if request.method == "POST":
+        if not whole:
+            abort(403)  # the weights are the whole installation's: not for one town's staff
         if form.validate():
             values = {key: form[_field_name(key)].data for key in labels}
             values = {key: value for key, value in values.items() if value}
@@ -132,5 +145,10 @@ def weights():
             "reports/weights.html", year=chosen, form=form, labels=labels, name=_field_name
         ), 400
     return render_template(
-        "reports/weights.html", year=chosen, form=form, labels=labels, name=_field_name
+        "reports/weights.html",
+        year=chosen,
+        form=form,
+        labels=labels,
+        name=_field_name,
+        whole=whole,
     )

@@ -14,8 +14,8 @@ from plugins.reports.blueprint import bp, period, unit_or_404, year
 
 
 def _focus_unit():
-    """The unit whose months the overview shows: the town, else the user's first village."""
-    towns = services.visible_towns(current_user)
+    """The unit whose months the overview shows: the district or town, else the first village."""
+    towns = services.visible_districts(current_user) or services.visible_towns(current_user)
     if towns:
         return towns[0]
     villages = services.visible_villages(current_user)
@@ -96,9 +96,11 @@ def unit(unit_id: int):
 def _bulletin_data():
     form, start, end = period()
     villages = services.visible_villages(current_user)
-    cols, rows, total = tables.bulletin(
-        villages, orgunits.villages(), start, end, services.weights(start.year)
+    # Ranked among the reader's towns' villages: a town's staff see no other town's figures.
+    peers = services.within_seen_towns(
+        orgunits.villages(), unit_ids_where(current_user, "reports.view")
     )
+    cols, rows, total = tables.bulletin(villages, peers, start, end, services.weights(start.year))
     # A coordinator's view is their own row; the town total is only for those who see the town.
     show_total = bool(services.visible_towns(current_user))
     return form, start, end, cols, rows, total if show_total else None
@@ -141,9 +143,10 @@ def assessment():
     """年度考核: weighted score and rank per village and per unit, evidence one click away."""
     form, chosen = year()
     weights = services.weights(chosen)
-    villages = orgunits.villages()
-    others = services.other_units()
     shown = unit_ids_where(current_user, "reports.view")
+    # Rank among the towns the reader sees into, so a town's staff see no other town's figures.
+    villages = services.within_seen_towns(orgunits.villages(), shown)
+    others = services.within_seen_towns(services.other_units(), shown)
     cols, village_rows, other_rows = [], [], []
     if weights:
         cols, (village_rows, other_rows) = tables.assessment(
