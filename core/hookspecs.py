@@ -115,6 +115,18 @@ def calendar_entry_tables():
 
 
 @hookspec
+def calendar_personal_tables():
+    """Return the tables whose rows make this plugin's *personal* ``calendar_entries``.
+
+    ``"table.column"`` names the column holding the person (``"volunteers_assignment.user_id"``):
+    a change to such a row raises that person's calendar version (old and new person when it
+    moves). A bare ``"table"`` is read for everyone's personal entries alike: a change raises
+    the plugin's calendar version. A private feed's revalidation is then answered from these
+    versions without running any plugin's query; while any plugin with calendar entries
+    declares nothing here, every private feed request runs the queries."""
+
+
+@hookspec
 def report_metrics(unit_ids, start, end):
     """Return a list of ``Metric`` for the org units ``unit_ids`` over the period [start, end).
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import OrgUnit, User
+from core.plugins import registry
 from core.timeutil import utcnow
 from plugins.calendar import ical, recurrence, services, store, tracking
 from plugins.calendar.cache import feed_cache
@@ -63,6 +64,37 @@ def public_etag(category_id: int | None, village_id: int | None) -> str:
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
+def private_etag(user: User) -> str | None:
+    """The private feed's ETag from versions alone (no plugin query), or None while a plugin
+    with calendar entries has not declared its personal tables (``calendar_personal_tables``).
+
+    The person's version rises with their registrations, assignments and attempts; the
+    sources' versions with everything public the feed shows.
+    """
+    if not _personal_declared():
+        return None
+    start, _end = ical.feed_window(utcnow())
+    key = repr(
+        (
+            "private",
+            user.id,
+            user.display_name,
+            start,
+            tracking.versions(),
+            tracking.person_version(user.id),
+            store.render_key(),
+        )
+    )
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _personal_declared() -> bool:
+    declared = tracking.personal_declared()
+    return "calendar" in declared and all(
+        impl.plugin_name in declared for impl in registry().hook.calendar_entries.get_hookimpls()
+    )
+
+
 def public_feed(category_id: int | None, village_id: int | None) -> Feed | None:
     """All public events in the window, optionally of one category and/or one village.
 
@@ -113,18 +145,24 @@ def private_feed(user: User) -> Feed:
     series into their phone.
     """
     start, end = ical.feed_window(utcnow())
+    etag = private_etag(user)
+    key = f"calendar:feed:private:{user.id}"
+    cached = feed_cache().get(key)
+    if etag is not None and cached is not None and cached.etag == etag:
+        return cached
     entries = services.raw_entries(start, end, user, personal=True)
     reg_version = db.session.execute(
         select(
             func.max(CalendarRegistration.updated_at), func.count(CalendarRegistration.id)
         ).where(CalendarRegistration.user_id == user.id)
     ).one()
-    key = "calendar:feed:private:" + repr(
-        (user.id, start, tracking.versions(), tuple(reg_version), _entries_signature(entries))
-    )
-    cached = feed_cache().get(key)
-    if cached is not None:
-        return cached
+    if etag is None:  # an undeclared plugin: the entries themselves are the key
+        key += ":" + repr(
+            (start, tracking.versions(), tuple(reg_version), _entries_signature(entries))
+        )
+        cached = feed_cache().get(key)
+        if cached is not None:
+            return cached
     rows = db.session.execute(
         select(CalendarRegistration.event_id, CalendarRegistration.original_start).where(
             CalendarRegistration.user_id == user.id, CalendarRegistration.status != "cancelled"
@@ -139,7 +177,7 @@ def private_feed(user: User) -> Feed:
     stamps = [latest, reg_version[0] or ical.EPOCH]
     stamps += [x.last_modified for x in entries if x.last_modified]
     name = f"乡学通 · {user.display_name}的活动"
-    feed = Feed(ical.wrap(name, singles + _entry_vevents(entries)), max(stamps))
+    feed = Feed(ical.wrap(name, singles + _entry_vevents(entries)), max(stamps), etag)
     series = db.session.scalars(
         select(CalendarEvent).where(
             CalendarEvent.id.in_(list(wanted)), CalendarEvent.freq != "none"
@@ -153,7 +191,7 @@ def private_feed(user: User) -> Feed:
                 dated.append(_occurrence_vevent(event, occurrence))
     if dated:
         body = feed.body[: feed.body.rindex(b"END:VCALENDAR")] + b"".join(dated)
-        feed = Feed(body + b"END:VCALENDAR\r\n", feed.last_modified)
+        feed = Feed(body + b"END:VCALENDAR\r\n", feed.last_modified, etag)
     feed_cache().set(key, feed)
     return feed
 

@@ -1,8 +1,11 @@
 """Report figures: activities held and attendances, per org unit (descendants included).
 
 An occurrence is *held* in a period when it is not cancelled and it ended inside the period and
-before now; an *attendance* counts when its check-in stands on a held occurrence. The report
-figures and their evidence pages (``views_reports``) both come from ``held`` and ``attended``.
+before now; an *attendance* counts when its check-in stands on a held occurrence. The evidence
+pages (``views_reports``) list ``held`` and ``attended``; the figures count the same: a one-off
+event without overrides (most of them) is counted in SQL, grouped by unit, and only series and
+events with overrides are expanded. /reports/ asks for each month and the year, so expanding
+every event per period made its cost grow with events × periods.
 """
 
 from __future__ import annotations
@@ -10,14 +13,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, or_, select
 
 from core.extensions import db
 from core.figures import figure_bounds
 from core.hooktypes import Metric
 from core.orgunits import roll_up
 from plugins.calendar import recurrence, services
-from plugins.calendar.models import CalendarAttendance, live_attendance
+from plugins.calendar.models import (
+    CalendarAttendance,
+    CalendarEvent,
+    CalendarOccurrenceOverride,
+    live_attendance,
+)
 from plugins.calendar.recurrence import Occurrence
 
 Bound = date | datetime
@@ -31,15 +39,64 @@ def held(start: Bound, end: Bound, unit_ids: Collection[int] | None = None) -> l
     first, cutoff = figure_bounds(start, end)
     if cutoff <= first:
         return []
+    return _expanded(
+        first, cutoff, services.events_between(_widened(first), cutoff, unit_ids=unit_ids)
+    )
+
+
+def _widened(first: datetime) -> datetime:
     # An occurrence ending exactly at ``first`` does not overlap [first, cutoff): widen by a day.
-    window = first - timedelta(days=1)
+    return first - timedelta(days=1)
+
+
+def _expanded(first: datetime, cutoff: datetime, events) -> list[Occurrence]:
+    window = _widened(first)
     found = [
         occurrence
-        for event in services.events_between(window, cutoff, unit_ids=unit_ids)
+        for event in events
         for occurrence in recurrence.expand(event, window, cutoff)
         if not occurrence.cancelled and first <= occurrence.end < cutoff
     ]
     return sorted(found, key=lambda o: (o.end, o.event_id or 0))
+
+
+def _plain():
+    """One-off events without overrides: their only occurrence is the event row itself."""
+    return (
+        CalendarEvent.freq == "none",
+        ~exists().where(CalendarOccurrenceOverride.event_id == CalendarEvent.id),
+    )
+
+
+def _plain_counts(first: datetime, cutoff: datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """Held one-off events and attendances on them per unit, counted in SQL."""
+    where = (
+        *_plain(),
+        CalendarEvent.status != "cancelled",
+        CalendarEvent.end_at >= first,
+        CalendarEvent.end_at < cutoff,
+    )
+    unit = CalendarEvent.org_unit_id
+    events = db.session.execute(select(unit, func.count()).where(*where).group_by(unit))
+    people = db.session.execute(
+        select(unit, func.count())
+        .join(
+            CalendarAttendance,
+            (CalendarAttendance.event_id == CalendarEvent.id)
+            & (CalendarAttendance.original_start == CalendarEvent.start_at),
+        )
+        .where(*where, live_attendance())
+        .group_by(unit)
+    )
+    return dict(events.all()), dict(people.all())
+
+
+def _others(first: datetime, cutoff: datetime) -> list[Occurrence]:
+    """Held occurrences of series and of events with overrides (expanded)."""
+    series, unmoved = _plain()
+    conditions = services.window_conditions(_widened(first), cutoff)
+    query = select(CalendarEvent).where(*conditions, or_(~series, ~unmoved))
+    return _expanded(first, cutoff, db.session.scalars(query).unique())
 
 
 def attended(occurrences: list[Occurrence]) -> list[CalendarAttendance]:
@@ -63,13 +120,17 @@ def attended(occurrences: list[Occurrence]) -> list[CalendarAttendance]:
 
 def metrics(unit_ids, start, end) -> list[Metric]:
     """举办活动 = occurrences held; 参与人次 = attendances on them."""
-    occurrences = held(start, end)
-    unit_of_event: dict[int, int] = {}
+    first, cutoff = figure_bounds(start, end)
     held_by_unit: dict[int, int] = {}
+    attended_by_unit: dict[int, int] = {}
+    occurrences: list[Occurrence] = []
+    if cutoff > first:
+        held_by_unit, attended_by_unit = _plain_counts(first, cutoff)
+        occurrences = _others(first, cutoff)
+    unit_of_event: dict[int, int] = {}
     for occurrence in occurrences:
         unit_of_event[occurrence.event_id] = occurrence.org_unit_id
         held_by_unit[occurrence.org_unit_id] = held_by_unit.get(occurrence.org_unit_id, 0) + 1
-    attended_by_unit: dict[int, int] = {}
     for row in attended(occurrences):
         unit_id = unit_of_event[row.event_id]
         attended_by_unit[unit_id] = attended_by_unit.get(unit_id, 0) + 1

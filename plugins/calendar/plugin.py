@@ -83,6 +83,11 @@ class CalendarPlugin(Plugin):
         return ["calendar_category", *(f"org_unit.{column}" for column in unit)]
 
     @hookimpl
+    def calendar_personal_tables(self):
+        # The private feed's own dates: the person's registrations.
+        return ["calendar_registration.user_id"]
+
+    @hookimpl
     def register_services(self):
         from plugins.calendar import holdings, services
 

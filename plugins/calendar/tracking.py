@@ -19,8 +19,12 @@ from core.extensions import SignalSession, db
 from core.plugins import is_enabled, registry
 
 EVENTS, CATEGORIES, SOURCES = "calendar_events", "calendar_categories", "calendar_sources"
+PEOPLE = "calendar_people"
 _WATCH = "calendar_watched_tables"
 _DECLARED = "calendar_declared_sources"
+_PERSONAL = "calendar_personal_tables"
+_PERSONAL_DECLARED = "calendar_personal_declared"
+PERSON = "person:"  # a person's row in calendar_source_version: "person:<user id>"
 _VERSIONS = "_calendar_versions"
 _OWN = {
     "calendar_event": "id",
@@ -51,8 +55,41 @@ def watched(app: Flask) -> dict[str, dict[str, set[str] | None]]:
                     sources[impl.plugin_name] = None
                 elif sources.get(impl.plugin_name, set()) is not None:
                     sources.setdefault(impl.plugin_name, set()).add(column)
+        personal, personal_declared = {}, set()
+        for impl in registry(app).hook.calendar_personal_tables.get_hookimpls():
+            names = impl.function()
+            if names is None:
+                continue
+            personal_declared.add(impl.plugin_name)
+            for name in names:
+                table, _, column = name.partition(".")
+                if column:
+                    personal.setdefault(table, set()).add(column)
+                else:  # read for everyone's personal entries: the plugin's own version
+                    found.setdefault(table, {})[impl.plugin_name] = None
+        app.extensions[_PERSONAL] = personal
+        app.extensions[_PERSONAL_DECLARED] = personal_declared
         app.extensions[_DECLARED] = declared
         app.extensions[_WATCH] = found
+    return found
+
+
+def personal_declared() -> set[str]:
+    """Plugins that declared ``calendar_personal_tables`` (an empty list included)."""
+    watched(current_app)
+    return current_app.extensions[_PERSONAL_DECLARED]
+
+
+def _people(obj, columns: set[str]) -> set[int]:
+    """The people a changed row names, before and after the change."""
+    attrs = inspect(obj).attrs
+    found = set()
+    for column in columns:
+        history = attrs[column].history
+        found.update(v for v in chain(history.added, history.unchanged, history.deleted) if v)
+        value = getattr(obj, column, None)
+        if value:
+            found.add(value)
     return found
 
 
@@ -78,9 +115,17 @@ def _active() -> bool:
 
 
 def _before_flush(session, _context, _instances) -> None:
-    """A deleted event takes its stored VEVENTs with it (before the event row goes)."""
+    """A deleted event takes its stored VEVENTs with it (before the event row goes); a row
+    moved to another person names its former one too (read before the row changes)."""
     if not _active():
         return
+    watched(current_app)
+    personal = current_app.extensions[_PERSONAL]
+    for obj in session.dirty:
+        for column in personal.get(getattr(type(obj), "__tablename__", None), ()):
+            old = _unloaded_old_value(session, obj, column)
+            if old:
+                session.info.setdefault(PEOPLE, set()).add(old)
     from plugins.calendar.models import CalendarEvent, CalendarVevent
 
     gone = [obj.id for obj in session.deleted if isinstance(obj, CalendarEvent)]
@@ -88,10 +133,22 @@ def _before_flush(session, _context, _instances) -> None:
         session.execute(delete(CalendarVevent).where(CalendarVevent.event_id.in_(gone)))
 
 
+def _unloaded_old_value(session, obj, column: str):
+    """The stored value of a column changed after it was expired (else None: history has it)."""
+    state = inspect(obj)
+    history = state.attrs[column].history
+    if not history.added or history.deleted or state.identity is None:
+        return None
+    keys = zip(state.mapper.primary_key, state.identity, strict=True)
+    query = select(state.mapper.columns[column]).where(*(c == v for c, v in keys))
+    return session.execute(query).scalar()
+
+
 def _after_flush(session, _context) -> None:
     if not _active():
         return
     tables = watched(current_app)
+    personal = current_app.extensions[_PERSONAL]
     info = session.info
     for obj in chain(session.new, session.dirty, session.deleted):
         table = getattr(type(obj), "__tablename__", None)
@@ -104,6 +161,8 @@ def _after_flush(session, _context) -> None:
         if table in tables:
             changed = _changed_sources(obj, tables[table], obj in session.dirty)
             info.setdefault(SOURCES, set()).update(changed)
+        if table in personal:
+            info.setdefault(PEOPLE, set()).update(_people(obj, personal[table]))
 
 
 def _before_commit(session) -> None:
@@ -118,6 +177,7 @@ def _before_commit(session) -> None:
         event_ids = info.pop(EVENTS, set())
         category_ids = info.pop(CATEGORIES, set())
         sources = info.pop(SOURCES, set())
+        sources |= {f"{PERSON}{user_id}" for user_id in info.pop(PEOPLE, set())}
         if not (event_ids or category_ids or sources):
             return
         if category_ids:
@@ -145,7 +205,7 @@ def versions() -> tuple:
     rows = db.session.execute(
         select(literal("calendar_state"), CalendarState.version)
         .where(CalendarState.id == 1)
-        .union_all(select(Row.source, Row.version))
+        .union_all(select(Row.source, Row.version).where(Row.source.not_like(f"{PERSON}%")))
     ).all()
     found = tuple(sorted((str(name), int(number)) for name, number in rows))
     if has_request_context():
@@ -157,8 +217,16 @@ def source_version(source: str) -> int:
     return dict(versions()).get(source, 0)
 
 
+def person_version(user_id: int) -> int:
+    """The person's calendar version: raised with their registrations, assignments, attempts."""
+    from plugins.calendar.models import CalendarSourceVersion as Row
+
+    found = db.session.scalar(select(Row.version).where(Row.source == f"{PERSON}{user_id}"))
+    return found or 0
+
+
 def _forget(session, *_args) -> None:
-    for name in (EVENTS, CATEGORIES, SOURCES):
+    for name in (EVENTS, CATEGORIES, SOURCES, PEOPLE):
         session.info.pop(name, None)
 
 

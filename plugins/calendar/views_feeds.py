@@ -48,13 +48,21 @@ def public_feed():
 
 @bp.route("/feed/<token>.ics")
 def private_feed(token: str):
-    """A person's own feed behind their secret token; unknown or revoked tokens get 404."""
+    """A person's own feed behind their secret token; unknown or revoked tokens get 404.
+
+    A revalidation costs the token, the person and two version reads (``feeds.private_etag``).
+    """
     if len(token) > 64:
         abort(404)
     row = db.session.scalar(select(CalendarFeedToken).where(CalendarFeedToken.token == token))
     user = db.session.get(User, row.user_id) if row else None
     if user is None or not user.active:
         abort(404)
+    if request.if_none_match:  # answered from versions before any plugin query
+        etag = feeds.private_etag(user)
+        early = httpcache.not_modified(etag, False, FEED_MAX_AGE) if etag else None
+        if early is not None:
+            return early
     return feed_response(feeds.private_feed(user), "my-xiangxuetong.ics", private=True)
 
 

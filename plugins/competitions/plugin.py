@@ -93,6 +93,11 @@ class CompetitionsPlugin(Plugin):
         return ["competitions_contest", "competitions_live_session"]
 
     @hookimpl
+    def calendar_personal_tables(self):
+        # Personal: contests the person started.
+        return ["competitions_attempt.user_id"]
+
+    @hookimpl
     def calendar_entries(self, start, end, viewer, personal):
         from plugins.competitions import hooks
 

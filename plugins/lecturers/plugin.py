@@ -90,6 +90,11 @@ class LecturersPlugin(Plugin):
         ]
 
     @hookimpl
+    def calendar_personal_tables(self):
+        # Personal: lectures given, or in villages coordinated (a role).
+        return ["lecturers_lecturer.user_id", "role_assignment.user_id"]
+
+    @hookimpl
     def calendar_entries(self, start, end, viewer, personal):
         from plugins.lecturers import services
 

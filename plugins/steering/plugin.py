@@ -124,6 +124,11 @@ class SteeringPlugin(Plugin):
         return []  # meetings are personal entries only: nothing public to re-query
 
     @hookimpl
+    def calendar_personal_tables(self):
+        # Personal: meetings the person is invited to.
+        return ["steering_meeting_attendee.user_id", "steering_meeting"]
+
+    @hookimpl
     def calendar_entries(self, start, end, viewer, personal):
         from plugins.steering.meetings import calendar_entries
 

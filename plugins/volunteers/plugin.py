@@ -122,6 +122,15 @@ class VolunteersPlugin(Plugin):
         return ["volunteers_shift", "volunteers_mediation_case"]
 
     @hookimpl
+    def calendar_personal_tables(self):
+        # Personal: shifts assigned (with the role's name) and cases mediated.
+        return [
+            "volunteers_assignment.user_id",
+            "volunteers_mediation_mediator.user_id",
+            "volunteers_shift_role",
+        ]
+
+    @hookimpl
     def calendar_entries(self, start, end, viewer, personal):
         from plugins.volunteers.feeds import entries
 
