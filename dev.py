@@ -80,11 +80,13 @@ def serve() -> None:
 
 #: (path, Debian package, what needs it): installed for the tests when missing and we may.
 #: nginx is for the serving test (tests/deploy/test_nginx.py) and systemd-analyze verifies the
-#: shipped units (tests/deploy/test_systemd.py); neither is started here.
+#: shipped units (tests/deploy/test_systemd.py); pgbouncer is started by its own test
+#: (tests/deploy/test_pgbouncer.py) on a port of its own. None is started here.
 TEST_PACKAGES = [
     (CHROMIUM, "chromium", "browser tests"),
     (NGINX, "nginx", "serving test"),
     ("/usr/bin/systemd-analyze", "systemd", "unit-file check"),
+    ("/usr/sbin/pgbouncer", "pgbouncer", "connection-pooler test"),
 ]
 
 

@@ -8,11 +8,8 @@ store-feeds``: what an upgrade runs), serves the site with deploy/gunicorn.conf.
 - for every page, throughput and server CPU per request (user + system time of the gunicorn
   processes, from /proc), each as a ratio to /healthz measured in the same round; medians of
   ``--rounds`` rounds, so other load on a shared machine moves both sides alike;
-- worker memory (RSS) after the run.
-
-With ``--big N`` (50,000) it also seeds N events and measures an edit of one event: the
-commit (which renders that event only), the next feed request, and worker memory before and
-after, to show that no full rebuild happens.
+- worker memory (RSS) after the run. With ``--big N`` (50,000) it also times an edit of one
+  event: the commit, the next feed request and worker memory, to show no full rebuild happens.
 
     .venv/bin/python benchmarks/site.py --database postgresql+psycopg://postgres@127.0.0.1/x \
         [--sizes 2000,10000] [--big 50000] [--rounds 3] [--workers 2]

@@ -29,7 +29,7 @@ def test_each_request_writes_one_json_access_line(client, login_as, caplog):
         "user_id": user_id,
         "request_id": "from-nginx-0001",
     }
-    assert line["logger"] == "xxt.access" and line["duration_ms"] >= 0
+    assert line["logger"] == "xxt.access" and isinstance(line["duration_ms"], int | float)
 
 
 def test_a_request_refused_by_csrf_has_its_request_id(client, caplog):
