@@ -25,12 +25,21 @@ def _registrations(event_id: int, since: datetime, original_start: datetime | No
     query = select(CalendarRegistration).where(
         CalendarRegistration.event_id == event_id,
         CalendarRegistration.status != "cancelled",
-        CalendarRegistration.user_id.is_not(None),
+        CalendarRegistration.user_id.is_not(None)
+        | CalendarRegistration.registered_by_id.is_not(None),
         CalendarRegistration.original_start >= since,
     )
     if original_start is not None:
         query = query.where(CalendarRegistration.original_start == original_start)
     return db.session.scalars(query).all()
+
+
+def _addressee(row: CalendarRegistration) -> tuple[int, str, str | None]:
+    """Who is told of a registration: the person, or for a 代报名 the coordinator who
+    registered them (naming the villager), with an SMS to the villager's own number."""
+    if row.user_id:
+        return row.user_id, "", None
+    return row.registered_by_id, f"{row.proxy_name}（代报名）", row.proxy_phone
 
 
 def _occurrence_key(original_start: datetime) -> str:
@@ -51,13 +60,15 @@ def tell_cancelled(
     for row in _registrations(event.id, not_ended, original_start):
         when = to_local(row.original_start).strftime("%m月%d日 %H:%M")
         key = _occurrence_key(row.original_start)
+        recipient, proxy, sms_to = _addressee(row)
         if notify.notify(
-            row.user_id,
-            f"活动取消：{event.title}（{when}）",
-            f"您报名的活动已取消。原因：{reason}",
+            recipient,
+            f"{proxy}活动取消：{event.title}（{when}）",
+            f"您报名的活动已取消。原因：{reason}" + ("。请转告您代报名的村民。" if proxy else ""),
             occurrence_path(event.id, key),
             dedupe_key=f"calendar:cancelled:{row.id}:{key}:{version}",
             kind="cancellation",
+            sms_to=sms_to,
         ):
             sent += 1
     return sent
@@ -72,14 +83,16 @@ def tell_restored(event: CalendarEvent, occurrence: recurrence.Occurrence, versi
     when = to_local(occurrence.start).strftime("%m月%d日 %H:%M")
     for row in _registrations(event.id, occurrence.original_start, occurrence.original_start):
         status = "正式报名" if row.status == "confirmed" else "候补"
+        recipient, proxy, sms_to = _addressee(row)
         if notify.notify(
-            row.user_id,
-            f"活动恢复举办：{occurrence.title}（{when}）",
+            recipient,
+            f"{proxy}活动恢复举办：{occurrence.title}（{when}）",
             f"之前取消的活动恢复举办，时间 {when}，地点 {occurrence.venue}。"
             f"您的报名仍然有效（{status}），请按时参加。",
             occurrence_path(event.id, occurrence.key),
             dedupe_key=f"calendar:restored:{row.id}:{occurrence.key}:{version}",
             kind="cancellation",
+            sms_to=sms_to,
         ):
             sent += 1
     return sent

@@ -138,3 +138,38 @@ def test_without_reminder_sms_a_proxy_with_a_phone_is_named_to_the_coordinator(
         ).one()
         assert note.subject == "代报名村民活动提醒：反诈宣讲（1人）"
         assert note.body.endswith("请转告他们准时参加：孙婶。")
+
+
+def test_a_cancellation_reaches_a_proxy_through_the_coordinator_and_by_sms(
+    app, client, make_event, make_user, town
+):
+    from plugins.calendar import cancellation, recurrence
+    from plugins.calendar.models import CalendarEvent
+
+    app.config.update(SMS_PROVIDER="aliyun", SMS_TEMPLATES={"cancellation": "SMS_3"})
+    event_id = make_event(capacity=5)
+    key = first_key(app, event_id)
+    coordinator = make_user("village_coordinator", town.village_a_id)
+    log_in(client, app, coordinator)
+    url = f"/calendar/e/{event_id}/{key}/people"
+    for name, phone in (("李奶奶", "13900002222"), ("赵大爷", "")):
+        proxy = {"proxy-name": name, "proxy-village_id": town.village_a_id, "proxy-phone": phone}
+        assert client.post(url, data=proxy).status_code == 302
+    with app.app_context():
+        event = _db.session.get(CalendarEvent, event_id)
+        occurrence = recurrence.find_occurrence(event, recurrence.parse_key(key))
+        cancellation.cancel(event, occurrence, "下雨", coordinator)
+        _db.session.commit()
+        notes = _db.session.scalars(
+            select(Notification).where(Notification.user_id == coordinator)
+        ).all()
+        assert sorted(n.subject.split("活动取消")[0] for n in notes) == [
+            "李奶奶（代报名）",
+            "赵大爷（代报名）",
+        ]
+        assert all(n.kind == "cancellation" for n in notes)
+        sms = _db.session.scalars(
+            select(NotificationDelivery.address).where(NotificationDelivery.channel == "sms")
+        ).all()
+        # the villager with a phone by SMS, once (None: the coordinator's own number)
+        assert [address for address in sms if address] == ["13900002222"]
