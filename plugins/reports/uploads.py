@@ -51,9 +51,11 @@ def save(upload: FileStorage | None, allowed: set[str] | None = None) -> tuple[s
     return core_uploads.store(folder(), data, extension), mime
 
 
-def serve(name: str | None, mime: str | None, download_name: str):
-    """Send a stored file (the caller has checked who may see it)."""
-    return core_uploads.serve(folder(), name, mime, download_name)
+def serve(name: str | None, mime: str | None, download_stem: str):
+    """Send a stored file as ``<download_stem>.<its extension>`` (the caller has checked who
+    may see it)."""
+    extension = (name or "x.bin").rsplit(".", 1)[-1]  # no file: core's serve answers 404
+    return core_uploads.serve(folder(), name, mime, f"{download_stem}.{extension}")
 
 
 def remove(name: str | None) -> None:

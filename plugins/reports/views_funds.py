@@ -140,10 +140,7 @@ def receipt(spending_id: int):
     if spending is None or not spending.receipt_file:
         abort(404)
     require("reports.view", spending.org_unit_id)
-    extension = spending.receipt_file.rsplit(".", 1)[-1]
-    return uploads.serve(
-        spending.receipt_file, spending.receipt_type, f"receipt-{spending.id}.{extension}"
-    )
+    return uploads.serve(spending.receipt_file, spending.receipt_type, f"receipt-{spending.id}")
 
 
 @bp.route("/funds/spending/<int:spending_id>/delete", methods=["POST"])

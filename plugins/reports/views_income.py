@@ -66,10 +66,7 @@ def income_document(income_id: int):
     if income is None or not income.document_file:
         abort(404)
     require("reports.view", income.org_unit_id)
-    extension = income.document_file.rsplit(".", 1)[-1]
-    return uploads.serve(
-        income.document_file, income.document_type, f"income-{income.id}.{extension}"
-    )
+    return uploads.serve(income.document_file, income.document_type, f"income-{income.id}")
 
 
 @bp.route("/funds/income/<int:income_id>/delete", methods=["POST"])

@@ -204,8 +204,7 @@ def learning_item(item_id: int):
 @bp.route("/learn/items/<int:item_id>/picture")
 def learning_picture(item_id: int):
     item = _published_or_404(item_id)
-    extension = (item.picture_file or "x.bin").rsplit(".", 1)[-1]
-    return uploads.serve(item.picture_file, item.picture_type, f"item-{item.id}.{extension}")
+    return uploads.serve(item.picture_file, item.picture_type, f"item-{item.id}")
 
 
 @bp.route("/learn/new", methods=["GET", "POST"])
