@@ -30,6 +30,8 @@ class Cache(Protocol):
 
     def set(self, key: str, value: Any, ttl: int = DEFAULT_TTL) -> None: ...
 
+    def delete(self, key: str) -> None: ...
+
     def clear(self) -> None: ...
 
 
@@ -54,6 +56,10 @@ class MemoryCache:
             self._items.move_to_end(key)
             while len(self._items) > self.max_items:
                 self._items.popitem(last=False)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
@@ -94,6 +100,14 @@ class RedisCache:
             self.client.set(self.namespace + key, pickle.dumps(value), ex=ttl)
         except Exception:
             self._failed("value not stored")
+
+    def delete(self, key: str) -> None:
+        if time.monotonic() < self.down_until:
+            return
+        try:
+            self.client.delete(self.namespace + key)
+        except Exception:
+            self._failed("value not deleted")
 
     def clear(self) -> None:
         for name in self.client.scan_iter(match=self.namespace + "*", count=500):

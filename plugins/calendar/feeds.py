@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
+from collections.abc import Iterator
 from datetime import datetime
 
 from flask import current_app, url_for
@@ -23,14 +25,26 @@ from plugins.calendar.models import (
     CalendarRegistration,
 )
 
+#: Feeds of more events than this are streamed from the stored rows instead of cached whole
+#: (``CALENDAR_FEED_CACHE_EVENTS``; 20,000 events are about 9 MiB).
+CACHE_EVENTS = 20_000
+
 
 class Feed:
-    """A built feed: body bytes with their ETag and Last-Modified."""
+    """A feed: its body bytes, or for a feed too big to keep (``chunks``) an iterator of them
+    read from the stored rows as it is sent, with the feed's ETag and Last-Modified."""
 
-    __slots__ = ("body", "etag", "last_modified")
+    __slots__ = ("body", "chunks", "etag", "last_modified")
 
-    def __init__(self, body: bytes, last_modified: datetime, etag: str | None = None) -> None:
+    def __init__(
+        self,
+        body: bytes,
+        last_modified: datetime,
+        etag: str | None = None,
+        chunks: Iterator[bytes] | None = None,
+    ) -> None:
         self.body = body
+        self.chunks = chunks
         self.etag = etag or ical.etag_of(body)
         self.last_modified = last_modified
 
@@ -123,15 +137,22 @@ def public_feed(category_id: int | None, village_id: int | None) -> Feed | None:
     conditions = services.window_conditions(
         start, end, [category_id] if category else None, unit_ids, members_only=False
     )
-    bodies, latest = store.bodies(conditions, start, end)
+    selection = store.select_events(conditions, start, end)
     name = "乡学通活动日历"
     if village:
         name += f" · {village.name}"
     if category:
         name += f" · {category.name}"
-    bodies += _entry_vevents(found)
-    stamps = [latest] + [x.last_modified for x in found if x.last_modified]
-    feed = Feed(ical.wrap(name, bodies), max(stamps), etag)
+    header = ical.calendar_header(name)
+    tail = b"".join(_entry_vevents(found)) + b"END:VCALENDAR\r\n"
+    stamps = [selection.latest] + [x.last_modified for x in found if x.last_modified]
+    if len(selection.ids) > current_app.config.get("CALENDAR_FEED_CACHE_EVENTS", CACHE_EVENTS):
+        # Too big to keep in every worker: sent in batches straight from the stored rows, so
+        # a worker's memory stays flat however many events there are.
+        feed_cache().delete(key)
+        chunks = itertools.chain((header,), store.iter_bodies(selection), (tail,))
+        return Feed(b"", max(stamps), etag, chunks=chunks)
+    feed = Feed(header + b"".join(store.iter_bodies(selection)) + tail, max(stamps), etag)
     feed_cache().set(key, feed)
     return feed
 

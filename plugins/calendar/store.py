@@ -9,6 +9,8 @@ a new renderer) is rendered again when a feed meets it and stored for the next o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app, has_request_context, request
@@ -26,6 +28,9 @@ from plugins.calendar.models import (
 
 #: Raise when ``ical.build_vevents`` changes its output: every stored row is rendered again.
 RENDERER = "1"
+#: Rows read per query when a feed is assembled, and rendered per commit when repairing.
+READ_BATCH = 1000
+REPAIR_BATCH = 500
 
 
 def site_url() -> str:
@@ -93,11 +98,22 @@ def body_of(event: CalendarEvent) -> bytes:
 _GAP_DAYS = {"daily": 1, "weekly": 7, "monthly": 62}
 
 
-def bodies(conditions: list, start: datetime, end: datetime) -> tuple[list[bytes], datetime]:
-    """The stored VEVENT bytes of the events matching ``conditions`` that have an occurrence in
-    [start, end), by event id, and the latest modification among them.
+@dataclass
+class Selection:
+    """The events of a feed, by id, without their bytes: a feed of 50,000 events is read in
+    batches (``iter_bodies``) instead of held whole in a worker's memory."""
 
-    One query reads the bytes; one-off events are checked against the window in SQL, and a
+    ids: list[int]
+    latest: datetime
+    #: bytes rendered for rows that could not be stored (an event deleted meanwhile)
+    rendered: dict[int, bytes] = field(default_factory=dict)
+
+
+def select_events(conditions: list, start: datetime, end: datetime) -> Selection:
+    """The events matching ``conditions`` that have an occurrence in [start, end), and the
+    latest modification among them; stale or missing rows are rendered and stored first.
+
+    One query reads ids and flags; one-off events are checked against the window in SQL, and a
     series by its span when it has no moved, cancelled or paused date and no gap between dates
     as long as the window. Only the remaining series are loaded and expanded.
     """
@@ -124,7 +140,7 @@ def bodies(conditions: list, start: datetime, end: datetime) -> tuple[list[bytes
             case((single, False), else_=exceptions).label("exceptions"),
             case((single, None), else_=CalendarEvent.start_at).label("first_start"),
             case((single, None), else_=CalendarEvent.last_end_at).label("last_end"),
-            case((fresh, CalendarVevent.body), else_=None).label("body"),
+            case((fresh, True), else_=False).label("fresh"),
             func.max(CalendarEvent.updated_at).over().label("latest"),
         )
         .outerjoin(CalendarVevent, CalendarVevent.event_id == CalendarEvent.id)
@@ -146,16 +162,42 @@ def bodies(conditions: list, start: datetime, end: datetime) -> tuple[list[bytes
     if doubtful:
         series = db.session.scalars(select(CalendarEvent).where(CalendarEvent.id.in_(doubtful)))
         outside = {e.id for e in series if not recurrence.expand(e, start, end)}
-    found = {row.id: row.body for row in rows if row.id not in outside}
-    stale = [event_id for event_id, body in found.items() if body is None]
-    if stale:
-        found.update(_repair(stale))
-    latest = rows[0].latest if rows else ical.EPOCH
-    return [found[event_id] for event_id in sorted(found)], latest
+    selection = Selection(
+        [row.id for row in rows if row.id not in outside],
+        rows[0].latest if rows else ical.EPOCH,
+    )
+    stale = [row.id for row in rows if not row.fresh and row.id not in outside]
+    for first in range(0, len(stale), REPAIR_BATCH):
+        selection.rendered.update(_repair(stale[first : first + REPAIR_BATCH]))
+    return selection
+
+
+def iter_bodies(selection: Selection, batch: int = READ_BATCH) -> Iterator[bytes]:
+    """The stored VEVENT bytes of ``selection``, by event id, one batch of rows per chunk."""
+    for first in range(0, len(selection.ids), batch):
+        chunk = selection.ids[first : first + batch]
+        stored = dict(
+            db.session.execute(
+                select(CalendarVevent.event_id, CalendarVevent.body).where(
+                    CalendarVevent.event_id.in_(chunk)
+                )
+            ).all()
+        )
+        yield b"".join(
+            stored.get(event_id) or selection.rendered.get(event_id, b"") for event_id in chunk
+        )
+
+
+def bodies(conditions: list, start: datetime, end: datetime) -> tuple[list[bytes], datetime]:
+    """The stored VEVENT bytes of the matching events in the window, and the latest change
+    (for small feeds: a person's own events)."""
+    selection = select_events(conditions, start, end)
+    return list(iter_bodies(selection)), selection.latest
 
 
 def _repair(event_ids: list[int]) -> dict[int, bytes]:
-    """Render rows that were missing or stale and store them for the next request."""
+    """Render rows that were missing or stale and store them; returns only what could not be
+    stored (it is read back from the table with the rest)."""
     events = list(db.session.scalars(select(CalendarEvent).where(CalendarEvent.id.in_(event_ids))))
     rendered = {e.id: render(e) for e in events}
     try:
@@ -165,7 +207,8 @@ def _repair(event_ids: list[int]) -> dict[int, bytes]:
     except IntegrityError:  # an event deleted meanwhile: serve what was rendered
         db.session.rollback()
         current_app.logger.warning("calendar: stored VEVENTs not saved; served as rendered")
-    return rendered
+        return rendered
+    return {}
 
 
 def render_missing(batch: int = 500) -> int:

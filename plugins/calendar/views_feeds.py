@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,8 +18,12 @@ FEED_MAX_AGE = 600
 
 
 def feed_response(feed: feeds.Feed, filename: str, private: bool = False) -> Response:
-    """text/calendar with ETag and Last-Modified; 304 for a matching conditional request."""
-    response = Response(feed.body, content_type="text/calendar; charset=utf-8")
+    """text/calendar with ETag and Last-Modified; 304 for a matching conditional request.
+    A streamed feed is read from the database as it is sent (in the request's context)."""
+    body = stream_with_context(feed.chunks) if feed.chunks is not None else feed.body
+    response = Response(body, content_type="text/calendar; charset=utf-8")
+    # make_conditional would read a stream whole to count its length: leave it unsized.
+    response.implicit_sequence_conversion = feed.chunks is None
     response.set_etag(feed.etag.strip('"'))
     httpcache.cache_headers(response, not private, FEED_MAX_AGE)
     response.last_modified = feed.last_modified

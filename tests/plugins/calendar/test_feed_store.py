@@ -309,3 +309,37 @@ def test_a_worker_keeps_one_feed_body_per_filter(app, client, make_event):
     with app.app_context():
         kept = [k for k in feed_cache()._items if k.startswith("calendar:feed:public:")]
     assert kept == ["calendar:feed:public:None:None"]
+
+
+def test_a_feed_too_big_to_keep_is_streamed_in_batches_byte_for_byte(
+    app, client, make_event, monkeypatch
+):
+    from plugins.calendar import store
+
+    ids = [make_event(title=f"夜校{n}", day=next_weekday(n % 7)) for n in range(5)]
+    kept = client.get("/calendar/feed.ics")
+    assert int(kept.headers["Content-Length"]) == len(kept.data)  # sent whole, from memory
+    forget_cache(app)
+    reads: list[int] = []
+    real = store.iter_bodies
+
+    def counting(selection, batch=store.READ_BATCH):
+        for chunk in real(selection, batch=2):
+            reads.append(len(chunk))
+            yield chunk
+
+    monkeypatch.setattr(store, "iter_bodies", counting)
+    app.config["CALENDAR_FEED_CACHE_EVENTS"] = 4  # five events: more than a worker keeps
+    streamed = client.get("/calendar/feed.ics")
+    assert "Content-Length" not in streamed.headers and streamed.data == kept.data
+    assert len(reads) == 3  # 2 + 2 + 1 events, one query each, never the whole feed at once
+    assert (streamed.headers["ETag"], streamed.headers["Last-Modified"]) == (
+        kept.headers["ETag"],
+        kept.headers["Last-Modified"],
+    )
+    with app.app_context():
+        assert not [k for k in feed_cache()._items if k.startswith("calendar:feed:public:")]
+    revalidated = client.get("/calendar/feed.ics", headers={"If-None-Match": kept.headers["ETag"]})
+    assert revalidated.status_code == 304
+    edit(app, ids[0], venue="换了地方")
+    assert "换了地方".encode() in client.get("/calendar/feed.ics").data
