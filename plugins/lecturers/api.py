@@ -19,9 +19,9 @@ from core.extensions import db
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.timeutil import utcnow
-from plugins.lecturers import services, workflow
 from plugins.lecturers.models import FORMATS, Topic, TopicDomain
-from plugins.lecturers.models_requests import AUDIENCE_GROUPS, STATES, LectureRequest
+from plugins.lecturers.requests import services, workflow
+from plugins.lecturers.requests.models import AUDIENCE_GROUPS, STATES, LectureRequest
 
 blp = ApiBlueprint(
     "api_lectures", __name__, url_prefix="/api/v1/lectures", description="微讲堂点单"

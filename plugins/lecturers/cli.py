@@ -23,7 +23,7 @@ def remind_overdue(days: int | None = None) -> int:
 
     Returns how many reminders were queued (the dedupe key stops repeats within a day).
     """
-    from plugins.lecturers.services import overdue_requests
+    from plugins.lecturers.requests.services import overdue_requests
 
     today = to_local(utcnow()).date().isoformat()
     queued = 0
@@ -62,8 +62,8 @@ def expire_offers(hours: int | None = None) -> int:
     from flask import current_app
     from sqlalchemy import select
 
-    from plugins.lecturers import workflow
-    from plugins.lecturers.models_requests import LectureRequest
+    from plugins.lecturers.requests import workflow
+    from plugins.lecturers.requests.models import LectureRequest
 
     hours = hours if hours is not None else current_app.config["LECTURERS_ACCEPT_HOURS"]
     cutoff = utcnow() - timedelta(hours=hours)

@@ -10,7 +10,7 @@ from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.timeutil import utcnow
 from plugins.lecturers.models import Lecturer, LecturerVillage, Offer, Topic
-from plugins.lecturers.models_requests import LectureRequest
+from plugins.lecturers.requests.models import LectureRequest
 
 
 def fill_choices(form) -> None:
@@ -150,3 +150,10 @@ def village_names() -> dict[int, str]:
             select(OrgUnit.id, OrgUnit.name).where(OrgUnit.kind.in_(VILLAGE_KINDS))
         ).all()
     )
+
+
+def lecturer_of(user) -> Lecturer | None:
+    """The corps row of ``user`` (a member or an applicant), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Lecturer).where(Lecturer.user_id == user.id))

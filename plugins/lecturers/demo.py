@@ -12,7 +12,7 @@ from core.models import OrgUnit
 from core.timeutil import from_local, to_local, utcnow
 from plugins.lecturers.menu import seed_menu, topic_by_name
 from plugins.lecturers.models import Lecturer, LecturerAvailability, Offer
-from plugins.lecturers.models_requests import Decline, LectureRequest, RequestEvent, RequestSlot
+from plugins.lecturers.requests.models import Decline, LectureRequest, RequestEvent, RequestSlot
 
 #: (phone, name, unit, title, topics, formats, status, weekday of availability)
 CORPS = [

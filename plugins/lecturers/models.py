@@ -1,4 +1,4 @@
-"""Tables of the lecturer corps and the topic menu (requests live in ``models_requests``)."""
+"""Tables of the lecturer corps and the topic menu (requests live in ``requests/models.py``)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ FORMATS: dict[str, str] = {
     "forum": N_("座谈会"),
     "courtyard": N_("院坝会"),
 }
+
+#: The most people a lecture may be ordered for or recorded with.
+MAX_AUDIENCE = 5000
 
 LECTURER_STATUSES = {"applied": N_("待审核"), "approved": N_("已通过"), "rejected": N_("未通过")}
 SOURCES = {"self": N_("自荐"), "recommended": N_("单位推荐")}
@@ -222,3 +225,7 @@ class Offer(db.Model):
 
     lecturer: Mapped[Lecturer] = relationship(back_populates="offers")
     topic: Mapped[Topic] = relationship(back_populates="offers")
+
+
+# The request tables (their own sub-package) load with these, so the metadata sees every table.
+from plugins.lecturers.requests import models as _request_models  # noqa: E402,F401

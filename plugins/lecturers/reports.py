@@ -15,7 +15,7 @@ from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import as_moment, to_local
 from plugins.lecturers.models import Lecturer, Topic
-from plugins.lecturers.models_requests import LectureRequest
+from plugins.lecturers.requests.models import LectureRequest
 from plugins.lecturers.services import delivered
 
 PERIODS = {"month": "月", "quarter": "季度", "year": "年"}

@@ -12,6 +12,8 @@ from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required
 from plugins.lecturers import corps
+from plugins.lecturers.blueprint import bp
+from plugins.lecturers.corps import lecturer_of
 from plugins.lecturers.forms import (
     AvailabilityForm,
     BlackoutForm,
@@ -20,9 +22,7 @@ from plugins.lecturers.forms import (
     ReviewForm,
 )
 from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout, Offer
-from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
-from plugins.lecturers.views import bp
-from plugins.lecturers.workflow import lecturer_of
+from plugins.lecturers.requests.models import DONE_STATES, LectureRequest
 
 
 def is_owner_or_manager(lecturer: Lecturer) -> bool:

@@ -17,9 +17,9 @@ from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
 from core.timeutil import to_local, utcnow
 from plugins.lecturers import reports, services
+from plugins.lecturers.blueprint import bp
 from plugins.lecturers.models import Lecturer
-from plugins.lecturers.models_requests import STATES, LectureRequest
-from plugins.lecturers.views import bp
+from plugins.lecturers.requests.models import STATES, LectureRequest
 
 
 def _villages(permission: str, within: int | None = None) -> list[OrgUnit]:

@@ -11,8 +11,7 @@ from core.orgunits import VILLAGE_KINDS
 from core.permissions import can
 from core.timeutil import utcnow
 from plugins.lecturers.models import Topic
-from plugins.lecturers.models_orders import ResidentWish
-from plugins.lecturers.models_requests import OPEN_STATES, LectureRequest
+from plugins.lecturers.requests.models import OPEN_STATES, LectureRequest, ResidentWish
 
 
 class WishRefused(Exception):

@@ -139,7 +139,7 @@ def _recorded_actions(app) -> set[str]:
     from pathlib import Path
 
     from core.plugins import registry
-    from plugins.lecturers.workflow import ACTIONS
+    from plugins.lecturers.requests.workflow import ACTIONS
     from plugins.steering.workflow import ACTIONS as TASK_ACTIONS
 
     # Actions named by an f-string over a workflow table: the table gives every name.

@@ -8,8 +8,8 @@ import pytest
 
 from core.extensions import db as _db
 from core.models import User
-from plugins.lecturers import services, workflow
-from plugins.lecturers.models_requests import LectureRequest
+from plugins.lecturers.requests import services, workflow
+from plugins.lecturers.requests.models import LectureRequest
 
 from .conftest import build_request
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from core.extensions import db as _db
 from core.models import AuditLog, Notification, User
-from plugins.lecturers import services, workflow
-from plugins.lecturers.models_requests import STATES, LectureRequest, RequestEvent
+from plugins.lecturers.requests import services, workflow
+from plugins.lecturers.requests.models import STATES, LectureRequest, RequestEvent
 
 from .conftest import build_request
 

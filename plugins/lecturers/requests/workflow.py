@@ -14,8 +14,8 @@ from sqlalchemy import select
 from core import accounts, audit, notify, permissions
 from core.extensions import db
 from core.timeutil import utcnow
-from plugins.lecturers.models import N_, Lecturer
-from plugins.lecturers.models_requests import (
+from plugins.lecturers.models import N_
+from plugins.lecturers.requests.models import (
     OPEN_STATES,
     STATES,
     Decline,
@@ -139,7 +139,7 @@ def apply(request: LectureRequest, action: str, user, **data) -> RequestEvent:
 
     ``data`` carries what the action needs (lecturer, slot_id, reason, attendance ...).
     """
-    from plugins.lecturers import effects  # the per-action checks and changes
+    from plugins.lecturers.requests import effects  # the per-action checks and changes
 
     step = _refuse_unless_allowed(user, request, action)
     previous_state = request.state
@@ -213,9 +213,3 @@ def has_declined(request_id: int, lecturer_id: int) -> bool:
         )
         is not None
     )
-
-
-def lecturer_of(user) -> Lecturer | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return db.session.scalar(select(Lecturer).where(Lecturer.user_id == user.id))

@@ -12,11 +12,9 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.timeutil import utcnow
-from plugins.lecturers.models import Lecturer
-from plugins.lecturers.models_requests import BOOKED_STATES, Decline, LectureRequest
-from plugins.lecturers.workflow import TransitionRefused, has_declined
-
-MAX_AUDIENCE = 5000
+from plugins.lecturers.models import MAX_AUDIENCE, Lecturer
+from plugins.lecturers.requests.models import BOOKED_STATES, Decline, LectureRequest
+from plugins.lecturers.requests.workflow import TransitionRefused, has_declined
 
 
 def _reason(data: dict, required: bool, label: str = "原因") -> str:

@@ -1,4 +1,5 @@
-"""Lecture requests: list, order (点单), the request page with its timeline, workflow actions."""
+"""Lecture request pages: list, order (点单), the request page with its timeline and files,
+workflow actions."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
 from core.timeutil import from_local, utcnow
 from core.uploads import serve
-from plugins.lecturers import materials, services, workflow
-from plugins.lecturers.forms import (
+from plugins.lecturers.blueprint import bp
+from plugins.lecturers.models import Lecturer, Topic
+from plugins.lecturers.requests import materials, services, workflow
+from plugins.lecturers.requests.forms import (
     AcceptForm,
     AssignForm,
     DeliverForm,
@@ -30,10 +33,8 @@ from plugins.lecturers.forms import (
     RequestForm,
     RescheduleForm,
 )
-from plugins.lecturers.models import Lecturer, Topic
-from plugins.lecturers.models_requests import STATES, LectureRequest, LecturerMaterial
+from plugins.lecturers.requests.models import STATES, LectureRequest, LecturerMaterial
 from plugins.lecturers.suggestions import suggest
-from plugins.lecturers.views import bp
 
 FORMS = {
     "assign": AssignForm,
