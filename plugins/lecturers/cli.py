@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from core import accounts, notify
 from core.extensions import db
-from core.timeutil import to_local, utcnow
+from core.timeutil import local_today, utcnow
 
 
 @click.group("lecturers")
@@ -25,7 +25,7 @@ def remind_overdue(days: int | None = None) -> int:
     """
     from plugins.lecturers.requests.services import overdue_requests
 
-    today = to_local(utcnow()).date().isoformat()
+    today = local_today().isoformat()
     queued = 0
     for request in overdue_requests(days):
         waited = (utcnow() - request.state_changed_at).days

@@ -15,7 +15,7 @@ from core.figures import evidence_request
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
-from core.timeutil import to_local, utcnow
+from core.timeutil import local_today, utcnow
 from plugins.lecturers import reports, services
 from plugins.lecturers.blueprint import bp
 from plugins.lecturers.models import Lecturer
@@ -96,7 +96,7 @@ def _period_from_args() -> reports.Period:
         if last <= first or (last - first).days > 3700:
             abort(400)
         return reports.custom_period(first, last)
-    today = to_local(utcnow()).date()
+    today = local_today()
     kind = args.get("period", "month")
     number_default = {"month": today.month, "quarter": (today.month - 1) // 3 + 1}.get(kind, 1)
     return reports.make_period(
