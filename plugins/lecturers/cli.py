@@ -40,7 +40,7 @@ def remind_overdue(days: int | None = None) -> int:
                 user_id,
                 f"点单已等待 {waited} 天：{request.topic.name}（{request.village.name}）",
                 body,
-                link=f"/lectures/requests/{request.id}",
+                link=("lecturers.request_detail", {"request_id": request.id}),
                 dedupe_key=f"lecturers:overdue:{request.id}:{request.state}:{user_id}:{today}",
             )
             queued += sent is not None
@@ -74,7 +74,7 @@ def expire_offers(hours: int | None = None) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for request in lapsed:
-        workflow.apply(request, "expire", None, hours=hours)
+        workflow.TABLE.apply(request, "expire", None, hours=hours)
     db.session.commit()
     return len(lapsed)
 

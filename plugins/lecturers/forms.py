@@ -26,6 +26,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms.fields import MobilePhone, NotBefore, clean_text
+from core.i18n import translate
 from plugins.lecturers.models import FORMATS, MAX_AUDIENCE, WEEKDAYS, tr
 
 
@@ -43,7 +44,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def format_choices() -> list[tuple[str, str]]:
-    return [(code, tr(label)) for code, label in FORMATS.items()]
+    return [(code, translate(label)) for code, label in FORMATS.items()]
 
 
 class LecturerForm(FlaskForm):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import (
     Boolean,
     Date,
@@ -19,17 +17,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
+from core.i18n import translate
 from core.timeutil import UTCDateTime, utcnow
 
 
 def N_(text: str) -> str:
-    """Mark a msgid for extraction; translated later by ``tr``."""
+    """Mark a msgid for extraction; translated later by ``core.i18n.translate``."""
     return text
 
 
-def tr(text: str) -> str:
-    """Translate when serving a page; keep the Chinese source elsewhere (CLI, hooks, feeds)."""
-    return gettext(text) if has_request_context() else text
+#: The weekly availability rows still say ``tr`` (that code is being replaced by a core model).
+tr = translate
 
 
 #: The four lecture formats of the policy, code → label.
@@ -49,7 +47,7 @@ WEEKDAYS = [N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五")
 
 
 def format_label(code: str | None) -> str:
-    return tr(FORMATS.get(code or "", code or ""))
+    return translate(FORMATS.get(code or "", code or ""))
 
 
 class Lecturer(db.Model):

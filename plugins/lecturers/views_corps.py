@@ -150,7 +150,7 @@ def lecturer_edit(lecturer_id: int):
         audit.record("lecturers.profile_edited", lecturer, f"修改讲师资料 {lecturer}")
         reapplied = lecturer.status == "rejected" and lecturer.user_id == current_user.id
         if reapplied:  # a rejected applicant who improves the profile applies again
-            corps.submit_application(lecturer, recommender=lecturer.recommender)
+            corps.reapply(lecturer, current_user)
         db.session.commit()
         flash("资料已保存，已重新提交审核。" if reapplied else "资料已保存。", "success")
         return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core import permissions
+from core import charts, permissions
 from core.extensions import db
 from core.figures import evidence_request
 from core.models import OrgUnit
@@ -114,9 +114,9 @@ def _report() -> reports.Coverage:
 def coverage():
     """Lectures delivered per village in a month/quarter/year; villages with none stand out."""
     report = _report()
-    chart = reports.svg_bar_chart(
-        [(row["name"], row["lectures"]) for row in report.villages],
+    chart = charts.bar_chart(
         f"各村送讲场次 {report.period.label}",
+        [(row["name"], row["lectures"]) for row in report.villages],
     )
     return render_template(
         "lecturers/coverage.html",

@@ -20,9 +20,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.forms.fields import clean_text
+from core.i18n import translate
 from core.timeutil import from_local, utcnow
 from plugins.lecturers.forms import format_choices
-from plugins.lecturers.models import MAX_AUDIENCE, tr
+from plugins.lecturers.models import MAX_AUDIENCE
 from plugins.lecturers.requests import services
 from plugins.lecturers.requests.models import AUDIENCE_GROUPS, MATERIAL_KINDS
 
@@ -44,7 +45,8 @@ class RequestForm(FlaskForm):
         ],
     )
     audience_group = SelectField(
-        "听众对象", choices=lambda: [(code, tr(label)) for code, label in AUDIENCE_GROUPS.items()]
+        "听众对象",
+        choices=lambda: [(code, translate(label)) for code, label in AUDIENCE_GROUPS.items()],
     )
     venue = StringField("地点", filters=[clean_text], validators=[Optional(), Length(max=200)])
     notes = TextAreaField("备注", filters=[clean_text], validators=[Optional(), Length(max=1000)])

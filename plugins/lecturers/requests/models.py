@@ -10,8 +10,9 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
+from core.i18n import translate
 from core.timeutil import UTCDateTime, utcnow
-from plugins.lecturers.models import N_, Lecturer, Topic, format_label, tr
+from plugins.lecturers.models import N_, Lecturer, Topic, format_label
 
 STATES: dict[str, str] = {
     "submitted": N_("待派单"),
@@ -100,7 +101,7 @@ class LectureRequest(db.Model):
 
     @property
     def state_label(self) -> str:
-        return tr(STATES.get(self.state, self.state))
+        return translate(STATES.get(self.state, self.state))
 
     @property
     def format_label(self) -> str:
@@ -108,7 +109,7 @@ class LectureRequest(db.Model):
 
     @property
     def audience_group_label(self) -> str:
-        return tr(AUDIENCE_GROUPS.get(self.audience_group, self.audience_group))
+        return translate(AUDIENCE_GROUPS.get(self.audience_group, self.audience_group))
 
     @property
     def is_open(self) -> bool:
@@ -150,7 +151,7 @@ class RequestEvent(db.Model):
 
     @property
     def to_label(self) -> str:
-        return tr(STATES.get(self.to_state, self.to_state))
+        return translate(STATES.get(self.to_state, self.to_state))
 
 
 class Decline(db.Model):
@@ -205,7 +206,7 @@ class LecturerMaterial(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return tr(MATERIAL_KINDS.get(self.kind, self.kind))
+        return translate(MATERIAL_KINDS.get(self.kind, self.kind))
 
 
 # --- 群众点单 and 群众评单 ----------------------------------------------------------------------

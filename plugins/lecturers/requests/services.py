@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from core import permissions, signals
 from core.extensions import db
 from core.models import OrgUnit
+from core.statemachine import TransitionRefused
 from core.timeutil import utcnow
 from plugins.lecturers.requests import workflow
 from plugins.lecturers.requests.models import DONE_STATES, LectureRequest, RequestSlot
@@ -119,8 +120,8 @@ def perform(request: LectureRequest, action: str, user, **data) -> None:
     """Apply one workflow step and commit; a delivery sends ``lecture_delivered``, which
     listeners hear once the commit has gone through."""
     try:
-        workflow.apply(request, action, user, **data)
-    except workflow.TransitionRefused:
+        workflow.TABLE.apply(request, action, user, **data)
+    except TransitionRefused:
         db.session.rollback()
         raise
     if action == "deliver":

@@ -18,6 +18,7 @@ from core.forms.admin import ConfirmForm
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
+from core.statemachine import TransitionRefused
 from core.timeutil import from_local, utcnow
 from core.uploads import serve
 from plugins.lecturers.blueprint import bp
@@ -174,7 +175,7 @@ def render_detail(
     bound: dict | None = None,
     material_form: MaterialForm | None = None,
 ):
-    actions = workflow.allowed_actions(current_user, lecture)
+    actions = workflow.TABLE.allowed_actions(current_user, lecture)
     early = lecture.scheduled_start is not None and lecture.scheduled_start > utcnow()
     deliver_later = "deliver" in actions and early
     if deliver_later:
@@ -278,7 +279,7 @@ def request_action(request_id: int, action: str):
             return render_detail(db.get_or_404(LectureRequest, request_id), 400, {action: form})
     try:
         services.perform(lecture, action, current_user, **_action_data(action, form))
-    except workflow.TransitionRefused as refused:
+    except TransitionRefused as refused:
         lecture = db.get_or_404(LectureRequest, request_id)
         _file_not_kept(action, form)
         flash(refused.message, "error")
