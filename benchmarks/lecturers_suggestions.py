@@ -48,7 +48,7 @@ def seed(database_url: str, lecturers: int, lectures: int) -> int:
     from core.timeutil import utcnow
     from plugins.lecturers.menu import seed_menu
     from plugins.lecturers.models import Lecturer, LecturerAvailability, Offer, Topic
-    from plugins.lecturers.models_requests import LectureRequest, RequestSlot
+    from plugins.lecturers.requests.models import LectureRequest, RequestSlot
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "TESTING": True})
     rng = random.Random(4)

@@ -60,7 +60,7 @@ def seed(url: str, events: int, site_url: str) -> dict:
     from core.timeutil import from_local, utcnow
     from plugins.calendar import recurrence, services, store
     from plugins.calendar.models import CalendarEvent
-    from plugins.lecturers.models_requests import LectureRequest
+    from plugins.lecturers.requests.models import LectureRequest
 
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": SECRET, "TESTING": True, "SITE_URL": site_url}

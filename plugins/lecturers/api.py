@@ -1,6 +1,6 @@
 """The lecturers' JSON API (``/api/v1/lectures``): the topic menu, a village's lecture orders,
 ordering, a request's state and the workflow steps (rating included). Every step goes through
-``services.perform`` and so through ``workflow.apply``: the same table of who may do what."""
+``services.perform`` and so through ``workflow.TABLE.apply``: the same table of who may do what."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from core.api.schemas import PageArgs, Schema, page_of, paginate_query
 from core.extensions import db
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
+from core.statemachine import TransitionRefused
 from core.timeutil import utcnow
-from plugins.lecturers import services, workflow
 from plugins.lecturers.models import FORMATS, Topic, TopicDomain
-from plugins.lecturers.models_requests import AUDIENCE_GROUPS, STATES, LectureRequest
+from plugins.lecturers.requests import services, workflow
+from plugins.lecturers.requests.models import AUDIENCE_GROUPS, STATES, LectureRequest
 
 blp = ApiBlueprint(
     "api_lectures", __name__, url_prefix="/api/v1/lectures", description="微讲堂点单"
@@ -113,7 +114,7 @@ def _request_dict(lecture: LectureRequest) -> dict:
         "state_label": STATES[lecture.state],
         "lecturer": lecture.lecturer.user.display_name if lecture.lecturer else None,
         "slots": lecture.slots,
-        "allowed_actions": workflow.allowed_actions(current_user, lecture),
+        "allowed_actions": workflow.TABLE.allowed_actions(current_user, lecture),
     }
 
 
@@ -220,7 +221,7 @@ def _perform(request_id: int, action: str, **data) -> dict:
     lecture = _visible_or_404(services.load_for_update(request_id))
     try:
         services.perform(lecture, action, current_user, **data)
-    except workflow.TransitionRefused as refused:
+    except TransitionRefused as refused:
         abort(problems.problem(refused.status, refused.message))
     return _request_dict(db.session.get(LectureRequest, request_id))
 

@@ -17,8 +17,12 @@ from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.timeutil import utcnow
-from plugins.lecturers.models_orders import AttendeeRating, LectureAttendee
-from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
+from plugins.lecturers.requests.models import (
+    DONE_STATES,
+    AttendeeRating,
+    LectureAttendee,
+    LectureRequest,
+)
 
 #: Check-in opens this long before the start and closes this long after the end.
 EARLY, LATE = timedelta(minutes=30), timedelta(hours=2)  # lectures often run over

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from core import accounts, notify
 from core.extensions import db
-from core.timeutil import to_local, utcnow
+from core.timeutil import local_today, utcnow
 
 
 @click.group("lecturers")
@@ -23,9 +23,9 @@ def remind_overdue(days: int | None = None) -> int:
 
     Returns how many reminders were queued (the dedupe key stops repeats within a day).
     """
-    from plugins.lecturers.services import overdue_requests
+    from plugins.lecturers.requests.services import overdue_requests
 
-    today = to_local(utcnow()).date().isoformat()
+    today = local_today().isoformat()
     queued = 0
     for request in overdue_requests(days):
         waited = (utcnow() - request.state_changed_at).days
@@ -40,7 +40,7 @@ def remind_overdue(days: int | None = None) -> int:
                 user_id,
                 f"点单已等待 {waited} 天：{request.topic.name}（{request.village.name}）",
                 body,
-                link=f"/lectures/requests/{request.id}",
+                link=("lecturers.request_detail", {"request_id": request.id}),
                 dedupe_key=f"lecturers:overdue:{request.id}:{request.state}:{user_id}:{today}",
             )
             queued += sent is not None
@@ -62,8 +62,8 @@ def expire_offers(hours: int | None = None) -> int:
     from flask import current_app
     from sqlalchemy import select
 
-    from plugins.lecturers import workflow
-    from plugins.lecturers.models_requests import LectureRequest
+    from plugins.lecturers.requests import workflow
+    from plugins.lecturers.requests.models import LectureRequest
 
     hours = hours if hours is not None else current_app.config["LECTURERS_ACCEPT_HOURS"]
     cutoff = utcnow() - timedelta(hours=hours)
@@ -74,7 +74,7 @@ def expire_offers(hours: int | None = None) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for request in lapsed:
-        workflow.apply(request, "expire", None, hours=hours)
+        workflow.TABLE.apply(request, "expire", None, hours=hours)
     db.session.commit()
     return len(lapsed)
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from core import accounts, demo
 from core.extensions import db
 from core.models import OrgUnit
-from core.timeutil import from_local, to_local, utcnow
+from core.timeutil import from_local, local_today, utcnow
 from plugins.lecturers.menu import seed_menu, topic_by_name
 from plugins.lecturers.models import Lecturer, LecturerAvailability, Offer
-from plugins.lecturers.models_requests import Decline, LectureRequest, RequestEvent, RequestSlot
+from plugins.lecturers.requests.models import Decline, LectureRequest, RequestEvent, RequestSlot
 
 #: (phone, name, unit, title, topics, formats, status, weekday of availability)
 CORPS = [
@@ -201,7 +201,7 @@ def _lecturers(town: OrgUnit) -> dict[str, Lecturer]:
 
 
 def _slot_times(days: int, hour: int) -> tuple[datetime, datetime]:
-    day = to_local(utcnow()).date() + timedelta(days=days)
+    day = local_today() + timedelta(days=days)
     start = from_local(datetime.combine(day, time(hour)))
     return start, start + timedelta(hours=1, minutes=30)
 

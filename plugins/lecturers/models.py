@@ -1,11 +1,9 @@
-"""Tables of the lecturer corps and the topic menu (requests live in ``models_requests``)."""
+"""Tables of the lecturer corps and the topic menu (requests live in ``requests/models.py``)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import (
     Boolean,
     Date,
@@ -19,17 +17,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
+from core.i18n import translate
 from core.timeutil import UTCDateTime, utcnow
 
 
 def N_(text: str) -> str:
-    """Mark a msgid for extraction; translated later by ``tr``."""
+    """Mark a msgid for extraction; translated later by ``core.i18n.translate``."""
     return text
 
 
-def tr(text: str) -> str:
-    """Translate when serving a page; keep the Chinese source elsewhere (CLI, hooks, feeds)."""
-    return gettext(text) if has_request_context() else text
+#: The weekly availability rows still say ``tr`` (that code is being replaced by a core model).
+tr = translate
 
 
 #: The four lecture formats of the policy, code → label.
@@ -40,13 +38,16 @@ FORMATS: dict[str, str] = {
     "courtyard": N_("院坝会"),
 }
 
+#: The most people a lecture may be ordered for or recorded with.
+MAX_AUDIENCE = 5000
+
 LECTURER_STATUSES = {"applied": N_("待审核"), "approved": N_("已通过"), "rejected": N_("未通过")}
 SOURCES = {"self": N_("自荐"), "recommended": N_("单位推荐")}
 WEEKDAYS = [N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日")]
 
 
 def format_label(code: str | None) -> str:
-    return tr(FORMATS.get(code or "", code or ""))
+    return translate(FORMATS.get(code or "", code or ""))
 
 
 class Lecturer(db.Model):
@@ -222,3 +223,7 @@ class Offer(db.Model):
 
     lecturer: Mapped[Lecturer] = relationship(back_populates="offers")
     topic: Mapped[Topic] = relationship(back_populates="offers")
+
+
+# The request tables (their own sub-package) load with these, so the metadata sees every table.
+from plugins.lecturers.requests import models as _request_models  # noqa: E402,F401

@@ -1,5 +1,6 @@
 """Coverage report: lectures delivered per village for a period, topics, lecturer load; the
-policy's full-coverage goal shows as the villages with none. XLSX export and an SVG bar chart.
+policy's full-coverage goal shows as the villages with none. XLSX export (the page's bar chart
+is ``core.charts``).
 """
 
 from __future__ import annotations
@@ -7,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from core import exports
@@ -15,7 +15,7 @@ from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import as_moment, to_local
 from plugins.lecturers.models import Lecturer, Topic
-from plugins.lecturers.models_requests import LectureRequest
+from plugins.lecturers.requests.models import LectureRequest
 from plugins.lecturers.services import delivered
 
 PERIODS = {"month": "月", "quarter": "季度", "year": "年"}
@@ -171,33 +171,6 @@ def _months(period: Period) -> list[str]:
         months.append(day.strftime("%Y-%m"))
         day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return months
-
-
-def svg_bar_chart(rows: list[tuple[str, int]], title: str) -> Markup:
-    """A horizontal bar chart as inline SVG: one bar per (label, value), no JavaScript."""
-    bar, gap, left, width = 22, 6, 84, 220
-    top = 30
-    height = top + len(rows) * (bar + gap) + 10
-    biggest = max([value for _, value in rows] + [1])
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="lecturers-chart" role="img" '
-        f'viewBox="0 0 {left + width + 40} {height}" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="0" y="18" font-size="16" font-weight="bold">{escape(title)}</text>',
-    ]
-    for index, (label, value) in enumerate(rows):
-        y = top + index * (bar + gap)
-        length = round(width * value / biggest) if value else 0
-        colour = "#8a4b08" if value else "#b00020"
-        parts.append(
-            f'<text x="{left - 6}" y="{y + bar * 0.7:.0f}" font-size="14" text-anchor="end">'
-            f"{escape(label)}</text>"
-            f'<rect x="{left}" y="{y}" width="{max(length, 2)}" height="{bar}" fill="{colour}"/>'
-            f'<text x="{left + max(length, 2) + 6}" y="{y + bar * 0.7:.0f}" font-size="14">'
-            f"{value}</text>"
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
 
 
 def xlsx_bytes(report: Coverage) -> bytes:

@@ -26,7 +26,7 @@ from plugins.lecturers.models import (
     Topic,
     format_label,
 )
-from plugins.lecturers.models_requests import (
+from plugins.lecturers.requests.models import (
     BOOKED_STATES,
     DONE_STATES,
     Decline,

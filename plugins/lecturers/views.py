@@ -1,38 +1,18 @@
-"""The lecturers blueprint: the front page here; the other pages in the views_* modules."""
+"""The lecturers front page; the other pages are in the views_* modules and requests/views.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
-bp = Blueprint(
-    "lecturers",
-    __name__,
-    url_prefix="/lectures",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static/lecturers",
-)
+from plugins.lecturers.blueprint import bp
+from plugins.lecturers.corps import lecturer_of
 
 
 @bp.route("/")
 def index():
     """The plugin's front page: the menu, and what the visitor can do here."""
-    from plugins.lecturers.workflow import lecturer_of
-
     return render_template(
         "lecturers/index.html",
         me=lecturer_of(current_user) if current_user.is_authenticated else None,
     )
-
-
-# The page modules add their routes to ``bp``.
-from plugins.lecturers import (  # noqa: E402,F401
-    views_attend,
-    views_corps,
-    views_menu,
-    views_public,
-    views_reports,
-    views_requests,
-    views_wishes,
-)

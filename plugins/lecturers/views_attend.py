@@ -10,9 +10,8 @@ from markupsafe import Markup
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from plugins.lecturers import attendees
-from plugins.lecturers.models_orders import AttendeeRating
-from plugins.lecturers.models_requests import LectureRequest
-from plugins.lecturers.views import bp
+from plugins.lecturers.blueprint import bp
+from plugins.lecturers.requests.models import AttendeeRating, LectureRequest
 
 
 @bp.app_template_global("lecture_checkin_qr")

@@ -12,6 +12,8 @@ from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required
 from plugins.lecturers import corps
+from plugins.lecturers.blueprint import bp
+from plugins.lecturers.corps import lecturer_of
 from plugins.lecturers.forms import (
     AvailabilityForm,
     BlackoutForm,
@@ -20,9 +22,7 @@ from plugins.lecturers.forms import (
     ReviewForm,
 )
 from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout, Offer
-from plugins.lecturers.models_requests import DONE_STATES, LectureRequest
-from plugins.lecturers.views import bp
-from plugins.lecturers.workflow import lecturer_of
+from plugins.lecturers.requests.models import DONE_STATES, LectureRequest
 
 
 def is_owner_or_manager(lecturer: Lecturer) -> bool:
@@ -150,7 +150,7 @@ def lecturer_edit(lecturer_id: int):
         audit.record("lecturers.profile_edited", lecturer, f"修改讲师资料 {lecturer}")
         reapplied = lecturer.status == "rejected" and lecturer.user_id == current_user.id
         if reapplied:  # a rejected applicant who improves the profile applies again
-            corps.submit_application(lecturer, recommender=lecturer.recommender)
+            corps.reapply(lecturer, current_user)
         db.session.commit()
         flash("资料已保存，已重新提交审核。" if reapplied else "资料已保存。", "success")
         return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))

@@ -9,9 +9,9 @@ from sqlalchemy.orm import selectinload
 from core import audit, orgunits
 from core.extensions import db
 from core.permissions import permission_required
+from plugins.lecturers.blueprint import bp
 from plugins.lecturers.forms import TopicForm
 from plugins.lecturers.models import FORMATS, Lecturer, Offer, Topic, TopicDomain, TopicFormat
-from plugins.lecturers.views import bp
 
 
 @bp.route("/topics")

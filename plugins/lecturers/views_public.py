@@ -11,14 +11,14 @@ from sqlalchemy import select
 from core.extensions import db
 from core.timeutil import local_zone, utcnow
 from core.uploads import serve
-from plugins.lecturers import materials, services
-from plugins.lecturers.models_requests import (
+from plugins.lecturers import hooks
+from plugins.lecturers.blueprint import bp
+from plugins.lecturers.requests import materials, services
+from plugins.lecturers.requests.models import (
     PUBLIC_MATERIAL_KINDS,
     LectureRequest,
     LecturerMaterial,
 )
-from plugins.lecturers.views import bp
-from plugins.lecturers.views_requests import can_see
 
 
 def _public_or_404(request_id: int) -> LectureRequest:
@@ -49,7 +49,7 @@ def public_lecture(request_id: int):
         "lecturers/public_lecture.html",
         lecture=lecture,
         files=_public_files(lecture),
-        staff=current_user.is_authenticated and can_see(current_user, lecture),
+        staff=current_user.is_authenticated and services.can_see(current_user, lecture),
         upcoming=lecture.scheduled_end is not None and lecture.scheduled_end > utcnow(),
     )
 
@@ -58,7 +58,7 @@ def public_lecture(request_id: int):
 def lecture_ics(request_id: int):
     """This one lecture for the phone's calendar (same UID as in the feeds, so no duplicate)."""
     lecture = _public_or_404(request_id)
-    entry = services.entry_of(lecture)
+    entry = hooks.entry_of(lecture)
     site = current_app.config["SITE_URL"].rstrip("/")
     page = site + url_for("lecturers.public_lecture", request_id=lecture.id)
     stamp = lecture.updated_at or lecture.created_at

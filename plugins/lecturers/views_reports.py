@@ -9,17 +9,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core import permissions
+from core import charts, permissions
 from core.extensions import db
 from core.figures import evidence_request
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
-from core.timeutil import to_local, utcnow
+from core.timeutil import local_today, utcnow
 from plugins.lecturers import reports, services
+from plugins.lecturers.blueprint import bp
 from plugins.lecturers.models import Lecturer
-from plugins.lecturers.models_requests import STATES, LectureRequest
-from plugins.lecturers.views import bp
+from plugins.lecturers.requests.models import STATES, LectureRequest
 
 
 def _villages(permission: str, within: int | None = None) -> list[OrgUnit]:
@@ -96,7 +96,7 @@ def _period_from_args() -> reports.Period:
         if last <= first or (last - first).days > 3700:
             abort(400)
         return reports.custom_period(first, last)
-    today = to_local(utcnow()).date()
+    today = local_today()
     kind = args.get("period", "month")
     number_default = {"month": today.month, "quarter": (today.month - 1) // 3 + 1}.get(kind, 1)
     return reports.make_period(
@@ -114,9 +114,9 @@ def _report() -> reports.Coverage:
 def coverage():
     """Lectures delivered per village in a month/quarter/year; villages with none stand out."""
     report = _report()
-    chart = reports.svg_bar_chart(
-        [(row["name"], row["lectures"]) for row in report.villages],
+    chart = charts.bar_chart(
         f"各村送讲场次 {report.period.label}",
+        [(row["name"], row["lectures"]) for row in report.villages],
     )
     return render_template(
         "lecturers/coverage.html",

@@ -10,10 +10,9 @@ from sqlalchemy import select
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from plugins.lecturers import wishes
+from plugins.lecturers.blueprint import bp
 from plugins.lecturers.models import Topic
-from plugins.lecturers.models_orders import WISH_STATES, ResidentWish
-from plugins.lecturers.models_requests import STATES
-from plugins.lecturers.views import bp
+from plugins.lecturers.requests.models import STATES, WISH_STATES, ResidentWish
 
 
 def _page(status: int = 200, error: str = "", text: str = ""):

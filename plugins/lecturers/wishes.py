@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import audit, notify
+from core import audit
 from core.extensions import db
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import can
+from core.statemachine import Applied, Table, step
 from core.timeutil import utcnow
-from plugins.lecturers.models import Topic
-from plugins.lecturers.models_orders import ResidentWish
-from plugins.lecturers.models_requests import OPEN_STATES, LectureRequest
+from plugins.lecturers.models import N_, Topic
+from plugins.lecturers.requests.models import (
+    OPEN_STATES,
+    WISH_STATES,
+    LectureRequest,
+    ResidentWish,
+)
 
 
 class WishRefused(Exception):
@@ -63,15 +68,52 @@ def _decidable(user, wish_ids: list[int]) -> list[ResidentWish]:
     return wishes
 
 
-def _tell(wish: ResidentWish, subject: str, body: str) -> None:
-    notify.notify(
-        wish.user_id,
-        subject,
-        body,
-        link="/lectures/wishes/",
-        kind="order",
-        dedupe_key=f"lecturers:wish:{wish.id}:{wish.state}",
-    )
+RESIDENT, VILLAGE = "resident", "village"
+
+
+def _notice(applied: Applied) -> tuple[str, str]:
+    wish = applied.obj
+    if applied.action == "merge":
+        return (
+            f"您的点单已并入村里的点单：{wish.request.topic.name}",
+            "村里已把您的心愿并入点单，可在“我的群众点单”查看进展。",
+        )
+    return "您的群众点单村里暂未采纳", f"原因：{wish.decline_reason}"
+
+
+def _merge(wish: ResidentWish, user, order: LectureRequest | None = None, **data) -> str:
+    wish.request_id, wish.request = order.id, order
+    wish.decided_at, wish.decided_by_id = utcnow(), user.id
+    return ""
+
+
+def _decline(wish: ResidentWish, user, reason: str = "", **data) -> str:
+    wish.decline_reason = reason
+    wish.decided_at, wish.decided_by_id = utcnow(), user.id
+    return reason
+
+
+#: A wish's two outcomes; only ``WISH.apply`` changes ``ResidentWish.state``. Merging is
+#: audited once for all the wishes merged (on the order), declining once per wish.
+WISH = Table(
+    audit_prefix="lecturers",
+    noun="群众点单",
+    states=WISH_STATES,
+    actions={"merge": N_("并入点单"), "decline": N_("不采纳")},
+    transitions={
+        ("open", "merge"): step("merged", {VILLAGE}, (RESIDENT,), audit=False),
+        ("open", "decline"): step(
+            "declined", {VILLAGE}, (RESIDENT,), audit="lecturers.wish_declined"
+        ),
+    },
+    actor_kinds=lambda user, wish: {VILLAGE} if can(user, "lecturers.request", wish) else set(),
+    subject=lambda wish: f"群众点单 #{wish.id}",
+    recipients=lambda wish, who: {wish.user_id} if RESIDENT in who else set(),
+    effects={"merge": _merge, "decline": _decline},
+    link=lambda wish: ("lecturers.wishes_page", {}),
+    notice=_notice,
+    notice_kind="order",
+)
 
 
 def merge(user, wish_ids: list[int], request_id: int) -> int:
@@ -84,15 +126,8 @@ def merge(user, wish_ids: list[int], request_id: int) -> int:
         w.org_unit_id != order.org_unit_id for w in wishes
     ):
         raise WishRefused("只能并入同一个村的点单。")
-    now = utcnow()
     for wish in wishes:
-        wish.state, wish.request_id = "merged", order.id
-        wish.decided_at, wish.decided_by_id = now, user.id
-        _tell(
-            wish,
-            f"您的点单已并入村里的点单：{order.topic.name}",
-            "村里已把您的心愿并入点单，可在“我的群众点单”查看进展。",
-        )
+        WISH.apply(wish, "merge", user, order=order)
     audit.record(
         "lecturers.wishes_merged",
         order,
@@ -107,12 +142,8 @@ def decline(user, wish_ids: list[int], reason: str) -> int:
     if not reason:
         raise WishRefused("请填写不采纳的原因。")
     wishes = _decidable(user, wish_ids)
-    now = utcnow()
     for wish in wishes:
-        wish.state, wish.decline_reason = "declined", reason
-        wish.decided_at, wish.decided_by_id = now, user.id
-        _tell(wish, "您的群众点单村里暂未采纳", f"原因：{reason}")
-        audit.record("lecturers.wish_declined", wish, f"群众点单 #{wish.id} 未采纳：{reason}")
+        WISH.apply(wish, "decline", user, reason=reason)
     return len(wishes)
 
 

@@ -120,7 +120,7 @@ def test_contest_edit_stays_in_town(app, client, tree, managers):
 def test_lecture_request_assign_stays_in_town(app, client, tree, managers, make_user):
     from plugins.lecturers.menu import seed_menu, topic_by_name
     from plugins.lecturers.models import Lecturer, Offer
-    from plugins.lecturers.models_requests import LectureRequest, RequestSlot
+    from plugins.lecturers.requests.models import LectureRequest, RequestSlot
 
     requester = make_user("village_coordinator", tree.village_c_id, name="丙村书记")
     lecturer_user = make_user("lecturer", tree.town_b_id, name="第二镇讲师")

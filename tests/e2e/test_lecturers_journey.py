@@ -28,7 +28,7 @@ def _log_in(page, base: str, phone: str) -> None:
 def test_order_assign_accept_calendar_rate(live_server, new_page, app, town, make_user):
     from plugins.lecturers.menu import seed_menu, topic_by_name
     from plugins.lecturers.models import Lecturer, Offer
-    from plugins.lecturers.models_requests import LectureRequest
+    from plugins.lecturers.requests.models import LectureRequest
 
     make_user("village_coordinator", town.village_a_id, phone="13900000001", name="甲村书记")
     make_user("programme_manager", town.town_id, phone="13900000002", name="梁管理")

@@ -66,7 +66,7 @@ def argument_values(app) -> dict[str, dict[str, str]]:
     from plugins.learning.models import Attachment, Course, Lesson
     from plugins.learning.models_assignments import PartyMember
     from plugins.lecturers.models import Lecturer, LecturerAvailability, Topic
-    from plugins.lecturers.models_requests import LectureRequest
+    from plugins.lecturers.requests.models import LectureRequest
     from plugins.reports.models import Income, LearningItem, Spending
     from plugins.steering.models import Task, TaskEvidence, Visit
     from plugins.steering.models_meetings import Meeting

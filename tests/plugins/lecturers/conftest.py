@@ -88,7 +88,7 @@ def build_request(
 ):
     """A request in ``state`` (call inside an app context; committed). Scheduled ones start in
     the past so they can be delivered; earlier states have future slots."""
-    from plugins.lecturers.models_requests import LectureRequest, RequestSlot
+    from plugins.lecturers.requests.models import LectureRequest, RequestSlot
 
     now = utcnow()
     start = now + timedelta(days=days)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db as _db
 from core.timeutil import utcnow
-from plugins.lecturers.models_requests import LectureRequest
+from plugins.lecturers.requests.models import LectureRequest
 from tests.api_helpers import assert_problem, bearer
 from tests.plugins.lecturers.conftest import build_request
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.extensions import db as _db
 from plugins.lecturers import attendees, corps
-from plugins.lecturers.models_orders import AttendeeRating
+from plugins.lecturers.requests.models import AttendeeRating
 from tests.conftest import log_in
 
 from .conftest import build_request
@@ -20,7 +20,7 @@ def lecture_in(app, people, town, state):
 
 
 def set_state(app, request_id, state):
-    from plugins.lecturers.models_requests import LectureRequest
+    from plugins.lecturers.requests.models import LectureRequest
 
     with app.app_context():
         _db.session.get(LectureRequest, request_id).state = state

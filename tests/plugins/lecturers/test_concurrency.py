@@ -8,8 +8,9 @@ import pytest
 
 from core.extensions import db as _db
 from core.models import User
-from plugins.lecturers import services, workflow
-from plugins.lecturers.models_requests import LectureRequest
+from core.statemachine import TransitionRefused
+from plugins.lecturers.requests import services
+from plugins.lecturers.requests.models import LectureRequest
 
 from .conftest import build_request
 
@@ -30,7 +31,7 @@ def _accept(app, request_id, user_id, results, barrier=None):
             slot = request.slots[0].id
             services.perform(request, "accept", user, slot_id=slot)
             results.append("ok")
-        except workflow.TransitionRefused as refused:
+        except TransitionRefused as refused:
             results.append(refused.message)
         finally:
             _db.session.remove()

@@ -16,7 +16,7 @@ def _count(model) -> int:
 @pytest.mark.demo_town
 def test_demo_data_is_idempotent_and_covers_every_state(app, runner):
     from plugins.lecturers.models import Lecturer, Topic
-    from plugins.lecturers.models_requests import STATES, LectureRequest
+    from plugins.lecturers.requests.models import STATES, LectureRequest
 
     with app.app_context():
         counts = (_count(Lecturer), _count(Topic), _count(LectureRequest))
@@ -38,7 +38,7 @@ def test_demo_data_is_idempotent_and_covers_every_state(app, runner):
 @pytest.mark.demo_town
 def test_pages_render_for_demo_people(app, runner, client):
     from core.models import User
-    from plugins.lecturers.models_requests import LectureRequest
+    from plugins.lecturers.requests.models import LectureRequest
 
     with app.app_context():
         people = {u.phone: u.id for u in _db.session.scalars(select(User))}

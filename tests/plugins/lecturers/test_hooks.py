@@ -10,7 +10,7 @@ from core.extensions import db as _db
 from core.models import Notification, User
 from core.plugins import registry
 from core.timeutil import to_local, utcnow
-from plugins.lecturers import services
+from plugins.lecturers.requests import services
 
 from .conftest import build_request
 
@@ -144,7 +144,7 @@ def test_remind_overdue_dedupes(app, runner, people, town):
 
 def test_an_offer_nobody_accepts_in_time_goes_back_to_the_queue(app, runner, people, town):
     """限时接单: assigned for longer than LECTURERS_ACCEPT_HOURS → submitted, lecturer told."""
-    from plugins.lecturers.models_requests import LectureRequest, RequestEvent
+    from plugins.lecturers.requests.models import LectureRequest, RequestEvent
 
     with app.app_context():
         lapsed = build_request(people, town.village_a_id, "assigned")

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
-from plugins.lecturers.models_requests import LectureRequest, LecturerMaterial
+from plugins.lecturers.requests.models import LectureRequest, LecturerMaterial
 from tests.conftest import log_in
 
 from .conftest import build_request

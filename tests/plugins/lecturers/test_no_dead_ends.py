@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.extensions import db as _db
 from core.models import Notification
 from plugins.lecturers.models import Lecturer
-from plugins.lecturers.models_requests import LectureRequest
+from plugins.lecturers.requests.models import LectureRequest
 from tests.conftest import log_in
 
 from .conftest import build_request

@@ -74,7 +74,7 @@ def test_not_yet_scheduled_lectures_have_no_public_page(app, client, people, tow
 
 
 def test_records_of_a_lecture_stay_private(app, client, people, town):
-    from plugins.lecturers.models_requests import LecturerMaterial
+    from plugins.lecturers.requests.models import LecturerMaterial
 
     with app.app_context():
         request_id = build_request(people, town.village_a_id, "delivered").id

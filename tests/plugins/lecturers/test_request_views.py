@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db as _db
 from core.timeutil import to_local, utcnow
-from plugins.lecturers.models_requests import LectureRequest, RequestEvent
+from plugins.lecturers.requests.models import LectureRequest, RequestEvent
 from tests.conftest import log_in
 
 from .conftest import build_request

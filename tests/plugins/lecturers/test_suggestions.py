@@ -7,7 +7,7 @@ from datetime import time
 from core.extensions import db as _db
 from core.timeutil import to_local
 from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout
-from plugins.lecturers.models_requests import Decline
+from plugins.lecturers.requests.models import Decline
 from plugins.lecturers.suggestions import suggest
 
 from .conftest import build_request, make_lecturer

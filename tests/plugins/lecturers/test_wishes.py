@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.extensions import db as _db
 from core.models import Notification, User
-from plugins.lecturers.models_orders import ResidentWish
+from plugins.lecturers.requests.models import ResidentWish
 from tests.conftest import log_in
 
 from .conftest import build_request

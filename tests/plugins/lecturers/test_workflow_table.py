@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from core.extensions import db as _db
 from core.models import AuditLog, Notification, User
-from plugins.lecturers import services, workflow
-from plugins.lecturers.models_requests import STATES, LectureRequest, RequestEvent
+from core.statemachine import SYSTEM, TransitionRefused
+from plugins.lecturers.requests import services, workflow
+from plugins.lecturers.requests.effects import has_declined
+from plugins.lecturers.requests.models import STATES, LectureRequest, RequestEvent
 
 from .conftest import build_request
 
@@ -57,7 +59,7 @@ ACTORS = {
 }
 
 _EITHER = {"village", "manager"}
-#: The workflow as the programme defines it, written independently of ``workflow.TRANSITIONS``:
+#: The workflow as the programme defines it, written independently of ``workflow.TABLE``:
 #: (state, action) → (new state, the actors who may take it). Every other cell is refused.
 EXPECTED: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("submitted", "assign"): ("assigned", {"manager"}),
@@ -111,12 +113,34 @@ def _snapshot(request_id: int) -> dict:
     return dict(_db.session.execute(query.where(table.c.id == request_id)).one()._mapping)
 
 
+#: Who hears of each step (the actor excepted), written out like ``EXPECTED``.
+NOTIFIED: dict[str, set[str]] = {
+    "assign": {"lecturer", "village"},
+    "withdraw": {"lecturer", "village"},
+    "accept": {"manager", "village"},
+    "decline": {"manager", "village"},
+    "expire": {"lecturer", "manager"},
+    "schedule": {"lecturer", "village", "manager"},
+    "reschedule": {"lecturer", "village"},
+    "deliver": {"village", "manager"},
+    "rate": {"lecturer", "manager"},
+    "close": {"lecturer", "village"},
+    "cancel": {"lecturer", "village", "manager"},
+}
+
+
 def test_states_and_actions_are_the_ones_written_here():
-    assert tuple(STATES) == STATE_NAMES
-    assert tuple(workflow.ACTIONS) == ACTION_NAMES
-    assert set(workflow.TRANSITIONS) == set(EXPECTED)
-    for key, (target, _actors) in EXPECTED.items():
-        assert workflow.TRANSITIONS[key].target == target, key
+    table = workflow.TABLE
+    assert tuple(STATES) == tuple(table.states) == STATE_NAMES
+    assert tuple(workflow.ACTIONS) == tuple(table.actions) == ACTION_NAMES
+    assert set(table.transitions) == set(EXPECTED)
+    for (state, action), (target, actors) in EXPECTED.items():
+        row = table.transitions[state, action]
+        assert row.target == target, (state, action)
+        assert row.actors == (actors or {SYSTEM}), (state, action)
+        assert set(row.notify) == NOTIFIED[action], (state, action)
+        assert row.audit is True, (state, action)  # recorded as lecturers.<action>
+    assert table.audit_prefix == "lecturers" and table.notice_kind == "dispatch"
 
 
 @pytest.mark.parametrize(
@@ -144,7 +168,7 @@ def test_cell(module_world, state, action, actor):
             assert after["_audits"] == before["_audits"] + 1
             assert after["_notices"] > before["_notices"]
         else:
-            with pytest.raises(workflow.TransitionRefused) as refused:
+            with pytest.raises(TransitionRefused) as refused:
                 services.perform(request, action, user, **_data(action, request, people))
             assert refused.value.message
             assert refused.value.status == (403 if (state, action) in EXPECTED else 409)
@@ -175,7 +199,7 @@ def test_bad_action_data_changes_nothing(app, people, town, state, action, data,
     with app.app_context():
         request = build_request(people, town.village_a_id, state)
         before = _snapshot(request.id)
-        with pytest.raises(workflow.TransitionRefused) as refused:
+        with pytest.raises(TransitionRefused) as refused:
             services.perform(request, action, _db.session.get(User, getattr(people, actor)), **data)
         assert message in refused.value.message
         assert _snapshot(request.id) == before
@@ -187,9 +211,9 @@ def test_decline_returns_to_queue_and_is_remembered(app, people, town):
         lecturer = _db.session.get(User, people.lecturer_user)
         services.perform(request, "decline", lecturer, reason="外出培训")
         assert request.state == "submitted" and request.lecturer_id is None
-        assert workflow.has_declined(request.id, people.lecturer)
+        assert has_declined(request.id, people.lecturer)
         manager = _db.session.get(User, people.manager)
-        with pytest.raises(workflow.TransitionRefused, match="婉拒"):
+        with pytest.raises(TransitionRefused, match="婉拒"):
             services.perform(request, "assign", manager, lecturer_id=people.lecturer)
         services.perform(request, "assign", manager, lecturer_id=people.other_lecturer)
         assert request.state == "assigned"
@@ -204,7 +228,7 @@ def test_delivery_sends_signal_once(app, people, town):
         request = build_request(people, town.village_a_id, "scheduled")
         lecturer = _db.session.get(User, people.lecturer_user)
         services.perform(request, "deliver", lecturer, attendance=42, summary="好")
-        with pytest.raises(workflow.TransitionRefused):
+        with pytest.raises(TransitionRefused):
             services.perform(request, "deliver", lecturer, attendance=42, summary="好")
         request_id = request.id
     assert len(heard) == 1
@@ -220,7 +244,24 @@ def test_accept_refuses_a_slot_overlapping_another_booking(app, people, town):
         request.slots[0].end = booked.scheduled_end
         _db.session.commit()
         lecturer = _db.session.get(User, people.lecturer_user)
-        with pytest.raises(workflow.TransitionRefused, match="已有其他"):
+        with pytest.raises(TransitionRefused, match="已有其他"):
             services.perform(request, "accept", lecturer, slot_id=request.slots[0].id)
         services.perform(request, "accept", lecturer, slot_id=request.slots[1].id)
         assert request.state == "accepted"
+
+
+def test_a_lecturer_taken_off_the_request_is_told_with_a_link_to_it(app, people, town):
+    """Withdrawing clears the lecturer; the notice still reaches them and opens the request."""
+    with app.app_context():
+        request = build_request(people, town.village_a_id, "assigned")
+        manager = _db.session.get(User, people.manager)
+        services.perform(request, "withdraw", manager, reason="换人")
+        assert request.lecturer_id is None
+        notice = _db.session.scalars(
+            select(Notification).where(Notification.user_id == people.lecturer_user)
+        ).one()
+        assert notice.kind == "dispatch" and notice.subject.startswith("微讲堂点单收回派单：")
+        assert (notice.link_endpoint, notice.link_values) == (
+            "lecturers.request_detail",
+            {"request_id": request.id},
+        )

@@ -191,7 +191,7 @@ def _calendar(town, people) -> None:
 def _lectures(town, people) -> None:
     from plugins.lecturers.menu import seed_menu, topic_by_name
     from plugins.lecturers.models import Lecturer, Offer
-    from plugins.lecturers.models_requests import LectureRequest
+    from plugins.lecturers.requests.models import LectureRequest
 
     seed_menu()
     topic = topic_by_name("保健护理").id

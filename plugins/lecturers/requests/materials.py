@@ -15,8 +15,8 @@ from flask import current_app
 from core import audit, uploads
 from core.extensions import db
 from core.uploads import display_name
-from plugins.lecturers import workflow
-from plugins.lecturers.models_requests import (
+from plugins.lecturers.requests import workflow
+from plugins.lecturers.requests.models import (
     BOOKED_STATES,
     DONE_STATES,
     MATERIAL_KINDS,

@@ -1,4 +1,5 @@
-"""Lecture requests: list, order (点单), the request page with its timeline, workflow actions."""
+"""Lecture request pages: list, order (点单), the request page with its timeline and files,
+workflow actions."""
 
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ from core.forms.admin import ConfirmForm
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
 from core.permissions import permission_required
+from core.statemachine import TransitionRefused
 from core.timeutil import from_local, utcnow
 from core.uploads import serve
-from plugins.lecturers import materials, services, workflow
-from plugins.lecturers.forms import (
+from plugins.lecturers.blueprint import bp
+from plugins.lecturers.models import Lecturer, Topic
+from plugins.lecturers.requests import materials, services, workflow
+from plugins.lecturers.requests.forms import (
     AcceptForm,
     AssignForm,
     DeliverForm,
@@ -30,10 +34,8 @@ from plugins.lecturers.forms import (
     RequestForm,
     RescheduleForm,
 )
-from plugins.lecturers.models import Lecturer, Topic
-from plugins.lecturers.models_requests import STATES, LectureRequest, LecturerMaterial
+from plugins.lecturers.requests.models import STATES, LectureRequest, LecturerMaterial
 from plugins.lecturers.suggestions import suggest
-from plugins.lecturers.views import bp
 
 FORMS = {
     "assign": AssignForm,
@@ -173,7 +175,7 @@ def render_detail(
     bound: dict | None = None,
     material_form: MaterialForm | None = None,
 ):
-    actions = workflow.allowed_actions(current_user, lecture)
+    actions = workflow.TABLE.allowed_actions(current_user, lecture)
     early = lecture.scheduled_start is not None and lecture.scheduled_start > utcnow()
     deliver_later = "deliver" in actions and early
     if deliver_later:
@@ -277,7 +279,7 @@ def request_action(request_id: int, action: str):
             return render_detail(db.get_or_404(LectureRequest, request_id), 400, {action: form})
     try:
         services.perform(lecture, action, current_user, **_action_data(action, form))
-    except workflow.TransitionRefused as refused:
+    except TransitionRefused as refused:
         lecture = db.get_or_404(LectureRequest, request_id)
         _file_not_kept(action, form)
         flash(refused.message, "error")

@@ -1,4 +1,6 @@
-"""Tables of lecture requests (点单): the request, its preferred slots, timeline and declines."""
+"""Tables of lecture requests (点单) and the rows hanging off one: its preferred slots, timeline,
+declines and files; residents' wishes merged into it (群众点单), its attendees and their ratings
+(群众评单)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
+from core.i18n import translate
 from core.timeutil import UTCDateTime, utcnow
-from plugins.lecturers.models import N_, Lecturer, Topic, format_label, tr
+from plugins.lecturers.models import N_, Lecturer, Topic, format_label
 
 STATES: dict[str, str] = {
     "submitted": N_("待派单"),
@@ -98,7 +101,7 @@ class LectureRequest(db.Model):
 
     @property
     def state_label(self) -> str:
-        return tr(STATES.get(self.state, self.state))
+        return translate(STATES.get(self.state, self.state))
 
     @property
     def format_label(self) -> str:
@@ -106,7 +109,7 @@ class LectureRequest(db.Model):
 
     @property
     def audience_group_label(self) -> str:
-        return tr(AUDIENCE_GROUPS.get(self.audience_group, self.audience_group))
+        return translate(AUDIENCE_GROUPS.get(self.audience_group, self.audience_group))
 
     @property
     def is_open(self) -> bool:
@@ -148,7 +151,7 @@ class RequestEvent(db.Model):
 
     @property
     def to_label(self) -> str:
-        return tr(STATES.get(self.to_state, self.to_state))
+        return translate(STATES.get(self.to_state, self.to_state))
 
 
 class Decline(db.Model):
@@ -203,4 +206,64 @@ class LecturerMaterial(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return tr(MATERIAL_KINDS.get(self.kind, self.kind))
+        return translate(MATERIAL_KINDS.get(self.kind, self.kind))
+
+
+# --- 群众点单 and 群众评单 ----------------------------------------------------------------------
+
+WISH_STATES: dict[str, str] = {
+    "open": N_("待村里处理"),
+    "merged": N_("已并入村里的点单"),
+    "declined": N_("村里未采纳"),
+}
+
+
+class ResidentWish(db.Model):
+    """群众点单: a resident asks for a lecture or a service in their home village."""
+
+    __tablename__ = "lecturers_resident_wish"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The resident's home village: its coordinators decide.
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("lecturers_topic.id"))
+    wish: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("lecturers_request.id"), index=True)
+    decline_reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    user = relationship("User", foreign_keys=[user_id])
+    topic: Mapped[Topic | None] = relationship()
+    village = relationship("OrgUnit")
+    request = relationship("LectureRequest")
+
+
+class LectureAttendee(db.Model):
+    """群众评单: a resident who checked in at a lecture with the code shown there."""
+
+    __tablename__ = "lecturers_attendee"
+    __table_args__ = (UniqueConstraint("request_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("lecturers_request.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AttendeeRating(db.Model):
+    """One attendee's rating of a delivered lecture (1–5 and a comment), once each."""
+
+    __tablename__ = "lecturers_attendee_rating"
+    __table_args__ = (UniqueConstraint("request_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("lecturers_request.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    lecturer_id: Mapped[int] = mapped_column(ForeignKey("lecturers_lecturer.id"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

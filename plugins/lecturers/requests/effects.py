@@ -1,4 +1,4 @@
-"""What each workflow action checks and changes; called only by ``workflow.apply``.
+"""What each workflow action checks and changes; called only by ``workflow.TABLE.apply``.
 
 Every function checks first and raises ``TransitionRefused`` before touching the request, so
 a refused step leaves nothing half-changed. It returns the reason shown on the timeline.
@@ -6,17 +6,29 @@ a refused step leaves nothing half-changed. It returns the reason shown on the t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 
 from sqlalchemy import select
 
 from core.extensions import db
+from core.statemachine import TransitionRefused
 from core.timeutil import utcnow
-from plugins.lecturers.models import Lecturer
-from plugins.lecturers.models_requests import BOOKED_STATES, Decline, LectureRequest
-from plugins.lecturers.workflow import TransitionRefused, has_declined
+from plugins.lecturers.models import MAX_AUDIENCE, Lecturer
+from plugins.lecturers.requests.models import BOOKED_STATES, Decline, LectureRequest
 
-MAX_AUDIENCE = 5000
+
+def has_declined(request_id: int, lecturer_id: int) -> bool:
+    """Did the lecturer turn this request down (then they are never offered it again)?"""
+    return (
+        db.session.scalar(
+            select(Decline.id).where(
+                Decline.request_id == request_id, Decline.lecturer_id == lecturer_id
+            )
+        )
+        is not None
+    )
 
 
 def _reason(data: dict, required: bool, label: str = "原因") -> str:
@@ -167,3 +179,34 @@ def cancel(request: LectureRequest, user, **data) -> str:
     reason = _reason(data, required=True, label="取消的原因")
     request.cancel_reason = reason
     return reason
+
+
+def _remembering_the_lecturer(effect: Callable[..., str]) -> Callable[..., str]:
+    """Note who the lecturer was before the step, so one the step takes off the request
+    (withdraw, decline, expire) is still told of it (``workflow.recipients``)."""
+
+    @wraps(effect)
+    def run(request: LectureRequest, user, **data) -> str:
+        request.former_lecturer_user_id = request.lecturer.user_id if request.lecturer else None
+        return effect(request, user, **data)
+
+    return run
+
+
+#: action → effect, for ``workflow.TABLE``.
+EFFECTS = {
+    effect.__name__: _remembering_the_lecturer(effect)
+    for effect in (
+        assign,
+        withdraw,
+        expire,
+        accept,
+        decline,
+        schedule,
+        reschedule,
+        deliver,
+        rate,
+        close,
+        cancel,
+    )
+}
