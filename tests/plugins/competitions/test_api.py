@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
-from plugins.competitions import live
+from plugins.competitions.live import services as live
+from plugins.competitions.live.models import LiveAnswer, LiveSession
 from plugins.competitions.models import Answer, Attempt
-from plugins.competitions.models_live import LiveAnswer, LiveSession
 from tests.api_helpers import assert_problem, bearer
 from tests.plugins.competitions.helpers import add_questions, make_contest
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core.extensions import db as _db
 from core.models import Notification, User
 from core.timeutil import to_local
-from plugins.competitions.models_awards import AwardRound, Evidence, JudgeScore, Nomination
+from plugins.competitions.awards.models import AwardRound, Evidence, JudgeScore, Nomination
 from tests.conftest import log_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from core import signals
 from core.extensions import db as _db
 from core.models import User
-from plugins.competitions import live, services
+from plugins.competitions import services
+from plugins.competitions.live import services as live
+from plugins.competitions.live.models import LiveAnswer, LiveParticipant, LiveSession
 from plugins.competitions.models import Answer, Attempt
-from plugins.competitions.models_live import LiveAnswer, LiveParticipant, LiveSession
 from tests.plugins.competitions.helpers import add_questions, make_contest
 from tests.threads import run_together
 

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from core.extensions import db as _db
 from core.models import AuditLog
 from core.timeutil import utcnow
-from plugins.competitions import awards, live
+from plugins.competitions.awards import services as awards
+from plugins.competitions.awards.models import AwardRound
+from plugins.competitions.live import services as live
+from plugins.competitions.live.models import LiveSession
 from plugins.competitions.models import Contest
-from plugins.competitions.models_awards import AwardRound
-from plugins.competitions.models_live import LiveSession
 from plugins.competitions.services import ContestError
 from tests.plugins.competitions.helpers import add_questions, make_contest
 
@@ -148,7 +149,7 @@ def _live_quiz(town, host: int, question_ids: list[int], state: str, index: int)
 
 
 def test_live_states_are_the_ones_in_the_table():
-    from plugins.competitions.views_live import STATE_LABELS
+    from plugins.competitions.live.views import STATE_LABELS
 
     assert set(LIVE_ADVANCE_AT_FIRST) == set(STATE_LABELS)
 
@@ -190,7 +191,7 @@ ROUND_MOVES = {
 
 
 def test_round_states_are_the_ones_in_the_table():
-    from plugins.competitions.views_awards import STATE_LABELS
+    from plugins.competitions.awards.views import STATE_LABELS
 
     assert {state for pair in ROUND_MOVES for state in pair} == set(STATE_LABELS)
 

@@ -16,15 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from core.extensions import db
 from core.models import OrgUnit
 from core.timeutil import utcnow
-from plugins.competitions import live_poll
-from plugins.competitions.models import Question
-from plugins.competitions.models_live import (
+from plugins.competitions.live import poll
+from plugins.competitions.live.models import (
     LIVE_TRANSITIONS,
     LiveAnswer,
     LiveParticipant,
     LiveSession,
     seat_label,
 )
+from plugins.competitions.models import Question
 from plugins.competitions.qtypes import LETTERS, get_type
 from plugins.competitions.services import ContestError, upsert
 
@@ -77,7 +77,7 @@ def advance(session_id: int, now: datetime | None = None) -> LiveSession:
     else:
         raise ContestError("问答已经结束。")
     db.session.commit()
-    live_poll.publish(quiz)  # the phones' next poll sees the step (no database read there)
+    poll.publish(quiz)  # the phones' next poll sees the step (no database read there)
     return quiz
 
 
@@ -85,7 +85,7 @@ def finish(session_id: int) -> LiveSession:
     quiz = _locked(session_id)
     _move(quiz, "finished")
     db.session.commit()
-    live_poll.publish(quiz)
+    poll.publish(quiz)
     return quiz
 
 

@@ -14,16 +14,16 @@ from core.notify import notify
 from core.orgunits import unit_choices
 from core.permissions import can, permission_required, require, unit_ids_where
 from core.uploads import serve
-from plugins.competitions import awards
-from plugins.competitions.blueprint import bp
-from plugins.competitions.forms import EvidenceForm, JudgeForm, NominationForm, RoundForm
-from plugins.competitions.models_awards import (
+from plugins.competitions.awards import services as awards
+from plugins.competitions.awards.forms import EvidenceForm, JudgeForm, NominationForm, RoundForm
+from plugins.competitions.awards.models import (
     AwardJudge,
     AwardRound,
     Evidence,
     JudgeScore,
     Nomination,
 )
+from plugins.competitions.blueprint import bp
 from plugins.competitions.services import ContestError
 from plugins.competitions.views_manage import manager_root
 

@@ -27,11 +27,12 @@ from core.extensions import db
 from core.orgunits import unit_choices, villages
 from core.permissions import permission_required, require, unit_ids_where
 from core.timeutil import from_local
-from plugins.competitions import live, live_poll
 from plugins.competitions.blueprint import bp
-from plugins.competitions.forms import JoinForm, LiveForm, PaperForm
+from plugins.competitions.live import poll
+from plugins.competitions.live import services as live
+from plugins.competitions.live.forms import JoinForm, LiveForm, PaperForm
+from plugins.competitions.live.models import LiveParticipant, LiveSession
 from plugins.competitions.models import Question
-from plugins.competitions.models_live import LiveParticipant, LiveSession
 from plugins.competitions.services import ContestError
 
 STATE_LABELS = {
@@ -295,7 +296,7 @@ def live_play(code: str):
     question = _question(quiz)
     mine = None
     if question is not None:
-        from plugins.competitions.models_live import LiveAnswer
+        from plugins.competitions.live.models import LiveAnswer
 
         mine = db.session.scalar(
             select(LiveAnswer).where(
@@ -339,17 +340,17 @@ def live_answer(code: str):
 def live_state(code: str):
     """What the phone polls: it reloads when the state or the question changes. Answered from
     the shared cache (no database query) and 304 when the phone already has this version."""
-    current = live_poll.snapshot(code)
+    current = poll.snapshot(code)
     if current is None:
-        current = live_poll.publish(_quiz_by_code(code))
-    etag = live_poll.version(current)
+        current = poll.publish(_quiz_by_code(code))
+    etag = poll.version(current)
     if request.if_none_match.contains(etag):
         response = current_app.response_class(status=304)
     else:
         response = jsonify(
             state=current["state"],
             index=current["index"],
-            seconds_left=live_poll.seconds_left(current),
+            seconds_left=poll.seconds_left(current),
         )
     response.set_etag(etag)
     response.cache_control.no_cache = True  # the phone asks every time, with If-None-Match

@@ -12,7 +12,7 @@ from core import uploads
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
 from core.timeutil import utcnow
-from plugins.competitions.models_awards import (
+from plugins.competitions.awards.models import (
     ROUND_TRANSITIONS,
     AwardJudge,
     AwardRound,
