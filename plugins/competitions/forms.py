@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     StringField,
@@ -21,7 +20,7 @@ from wtforms.validators import (
     NumberRange,
 )
 
-from core.forms.fields import NotBefore, clean_text
+from core.forms.fields import clean_text, moment_range
 from plugins.competitions.importer import CATEGORY_ALIASES
 from plugins.competitions.models import CATEGORIES, DIFFICULTIES
 from plugins.competitions.qtypes import LETTERS, QUESTION_TYPES, TRUE_FALSE_OPTIONS
@@ -119,13 +118,13 @@ class ContestForm(FlaskForm):
     )
     description = TextAreaField(_l("说明"), filters=[clean_text], validators=[Length(max=2000)])
     eligible_unit_id = SelectField(_l("参赛范围"), coerce=int, default=0)
-    opens_at = DateTimeLocalField(_l("开始时间"), validators=[InputRequired(REQUIRED)])
-    closes_at = DateTimeLocalField(
+    opens_at, closes_at = moment_range(
+        _l("开始时间"),
         _l("截止时间"),
-        validators=[
-            InputRequired(REQUIRED),
-            NotBefore("opens_at", "截止时间必须晚于开始时间。", strict=True),
-        ],
+        start_name="opens_at",
+        message="截止时间必须晚于开始时间。",
+        start_message=REQUIRED,
+        end_message=REQUIRED,
     )
     time_limit_minutes = IntegerField(
         _l("每次答题限时（分钟）"),

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -26,21 +25,18 @@ from core import audit
 from core.extensions import db
 from core.orgunits import unit_choices, villages
 from core.permissions import permission_required, require, unit_ids_where
+from core.statemachine import TransitionRefused
 from core.timeutil import from_local
 from plugins.competitions.blueprint import bp
 from plugins.competitions.live import poll
 from plugins.competitions.live import services as live
 from plugins.competitions.live.forms import JoinForm, LiveForm, PaperForm
 from plugins.competitions.live.models import LiveParticipant, LiveSession
+from plugins.competitions.live.workflow import LIVE_TABLE
 from plugins.competitions.models import Question
 from plugins.competitions.services import ContestError
 
-STATE_LABELS = {
-    "waiting": _l("等待开始"),
-    "question": _l("答题中"),
-    "reveal": _l("公布答案"),
-    "finished": _l("已结束"),
-}
+STATE_LABELS = LIVE_TABLE.states
 
 
 def _village_choices() -> list[tuple[int, str]]:
@@ -160,15 +156,12 @@ def live_projector(session_id: int):
 @bp.route("/live/<int:session_id>/advance", methods=["POST"])
 @login_required
 def live_advance(session_id: int):
+    """Next question, reveal, or finish after the last (LIVE_TABLE; finishing is audited)."""
     quiz = _hosted(session_id)
     try:
-        quiz = live.advance(quiz.id)
-    except ContestError as error:
-        flash(str(error), "error")
-    else:
-        if quiz.state == "finished":
-            audit.record("competitions.live_finished", quiz, f"有奖问答 {quiz.title} 结束")
-            db.session.commit()
+        live.advance(quiz.id, current_user)
+    except TransitionRefused as refused:
+        flash(refused.message, "error")
     return redirect(url_for("competitions.live_host", session_id=session_id))
 
 
@@ -177,11 +170,9 @@ def live_advance(session_id: int):
 def live_finish(session_id: int):
     quiz = _hosted(session_id)
     try:
-        live.finish(quiz.id)
-        audit.record("competitions.live_finished", quiz, f"有奖问答 {quiz.title} 结束")
-        db.session.commit()
-    except ContestError as error:
-        flash(str(error), "error")
+        live.finish(quiz.id, current_user)
+    except TransitionRefused as refused:
+        flash(refused.message, "error")
     return redirect(url_for("competitions.live_results", session_id=session_id))
 
 

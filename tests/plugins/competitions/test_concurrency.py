@@ -102,7 +102,7 @@ def test_hundred_phones_answer_live_at_once(app, town, make_user):
         _db.session.commit()
         quiz_id = quiz.id
         participants = [live.join(quiz, f"村民{i}", town.village_a_id).id for i in range(100)]
-        live.advance(quiz_id)
+        live.advance(quiz_id, _db.session.get(User, host))
 
     def work(i):
         participant = _db.session.get(LiveParticipant, participants[i % 100])
