@@ -37,7 +37,7 @@ def seed(url: str) -> None:
     from core.extensions import db
     from core.models import OrgUnitKind
     from core.timeutil import utcnow
-    from plugins.competitions.models_live import LiveSession
+    from plugins.competitions.live.models import LiveSession
 
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

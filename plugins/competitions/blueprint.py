@@ -16,13 +16,8 @@ bp = Blueprint(
 
 def load_routes() -> Blueprint:
     """Import every route module once and return the blueprint."""
-    from plugins.competitions import (  # noqa: F401
-        views,
-        views_awards,
-        views_bank,
-        views_live,
-        views_manage,
-        views_reports,
-    )
+    from plugins.competitions import views, views_bank, views_manage, views_reports  # noqa: F401
+    from plugins.competitions.awards import views as award_views  # noqa: F401
+    from plugins.competitions.live import views as live_views  # noqa: F401
 
     return bp

@@ -16,11 +16,11 @@ from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import utcnow
 from plugins.competitions import services
+from plugins.competitions.awards.models import AwardJudge, AwardRound, JudgeScore, Nomination
 from plugins.competitions.demo_questions import QUESTIONS
 from plugins.competitions.importer import stem_key
+from plugins.competitions.live.models import LiveSession
 from plugins.competitions.models import Answer, Attempt, Contest, Question
-from plugins.competitions.models_awards import AwardJudge, AwardRound, JudgeScore, Nomination
-from plugins.competitions.models_live import LiveSession
 from plugins.competitions.qtypes import LETTERS, TRUE_FALSE_OPTIONS
 
 #: Extra residents who took the finished contest: (phone, name, village).

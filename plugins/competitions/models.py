@@ -90,7 +90,7 @@ class Contest(db.Model):
     #: [{"category": "law", "difficulty": 1, "count": 3}, ...]
     quotas: Mapped[list] = mapped_column(JSON, default=list)
     points_per_question: Mapped[float] = mapped_column(Float, default=10.0)
-    state: Mapped[str] = mapped_column(String(20), default="draft")  # see CONTEST_TRANSITIONS
+    state: Mapped[str] = mapped_column(String(20), default="draft")  # see workflow.CONTEST_TABLE
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -109,15 +109,6 @@ class Contest(db.Model):
         if now < self.opens_at:
             return "upcoming"
         return "open" if now < self.closes_at else "closed"
-
-
-#: The contest state machine: (from, to) pairs a manager may take.
-CONTEST_TRANSITIONS: set[tuple[str, str]] = {
-    ("draft", "published"),
-    ("draft", "cancelled"),
-    ("published", "cancelled"),
-    ("published", "draft"),
-}
 
 
 class Attempt(db.Model):

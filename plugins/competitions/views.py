@@ -233,7 +233,7 @@ def mark_winner(contest_id: int):
             user.id,
             f"您在“{contest.title}”中获得{form.prize.data}",
             "请留意领奖通知。",
-            url_for("competitions.leaderboard", contest_id=contest.id),
+            link=("competitions.leaderboard", {"contest_id": contest.id}),
             dedupe_key=f"competitions-winner-{contest.id}-{user.id}-{form.prize.data}",
         )
         audit.record(

@@ -7,18 +7,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import audit
+from core import audit, respond
 from core.extensions import db
 from core.models import OrgUnit
 from core.orgunits import unit_choices
 from core.permissions import permission_required, require, unit_ids_where
+from core.statemachine import TransitionRefused
 from core.timeutil import from_local, to_local, utcnow
 from plugins.competitions import services
 from plugins.competitions.blueprint import bp
 from plugins.competitions.forms import CATEGORIES, ContestForm
-from plugins.competitions.models import CONTEST_TRANSITIONS, Contest
+from plugins.competitions.models import Contest
+from plugins.competitions.workflow import CONTEST_TABLE, action_to
 
-STATE_LABELS = {"draft": "草稿", "published": "已发布", "cancelled": "已取消"}
+STATE_LABELS = CONTEST_TABLE.states
 
 
 def manager_root() -> OrgUnit | None:
@@ -110,20 +112,22 @@ def edit_contest(contest_id: int | None = None):
 @bp.route("/manage/<int:contest_id>/state", methods=["POST"])
 @permission_required("competitions.manage")
 def contest_state(contest_id: int):
-    """Publish, withdraw to draft, or cancel, as CONTEST_TRANSITIONS allows."""
+    """Publish, withdraw to draft, or cancel, as CONTEST_TABLE allows."""
     contest = db.get_or_404(Contest, contest_id)
     require("competitions.manage", contest)
     target = request.form.get("state", "")
     if target not in STATE_LABELS:
         abort(400)
-    if (contest.state, target) not in CONTEST_TRANSITIONS:
-        flash(_("当前状态不能改为“%(state)s”。", state=STATE_LABELS[target]), "error")
+    action = action_to(CONTEST_TABLE, contest, target)
+    label = _(STATE_LABELS[target])
+    if action is None:
+        flash(_("当前状态不能改为“%(state)s”。", state=label), "error")
         return redirect(url_for("competitions.contest", contest_id=contest.id)), 303
-    contest.state = target
-    contest.sequence += 1
-    audit.record(
-        "competitions.contest_state", contest, f"竞赛 {contest.title} 改为{STATE_LABELS[target]}"
+    try:
+        CONTEST_TABLE.apply(contest, action, current_user)
+    except TransitionRefused as refused:
+        flash(refused.message, "error")
+        return redirect(url_for("competitions.contest", contest_id=contest.id)), 303
+    return respond.done(
+        _("竞赛已改为“%(state)s”。", state=label), "competitions.contest", contest_id=contest.id
     )
-    db.session.commit()
-    flash(_("竞赛已改为“%(state)s”。", state=STATE_LABELS[target]), "success")
-    return redirect(url_for("competitions.contest", contest_id=contest.id))

@@ -10,8 +10,8 @@ from core.extensions import db
 from core.figures import evidence_request
 from plugins.competitions.blueprint import bp
 from plugins.competitions.hooks import attempts_counted, players_counted
+from plugins.competitions.live.models import LiveParticipant, LiveSession
 from plugins.competitions.models import Attempt, Contest
-from plugins.competitions.models_live import LiveParticipant, LiveSession
 
 
 @bp.route("/participation")

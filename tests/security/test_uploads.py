@@ -141,7 +141,7 @@ def test_calendar_size_limit(app, client, make_user, town, upload_root, calendar
 
 
 def test_competitions_evidence_sniffed_and_named_safely(app, upload_root):
-    from plugins.competitions import awards
+    from plugins.competitions.awards import services as awards
     from plugins.competitions.services import ContestError
 
     with app.test_request_context():

@@ -59,9 +59,9 @@ def argument_values(app) -> dict[str, dict[str, str]]:
         CalendarPause,
         CalendarRegistration,
     )
+    from plugins.competitions.awards.models import AwardRound, Evidence, Nomination
+    from plugins.competitions.live.models import LiveSession
     from plugins.competitions.models import Attempt, Contest, Question
-    from plugins.competitions.models_awards import AwardRound, Evidence, Nomination
-    from plugins.competitions.models_live import LiveSession
     from plugins.credits.models import CreditRule
     from plugins.learning.models import Attachment, Course, Lesson
     from plugins.learning.models_assignments import PartyMember

@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
-from plugins.competitions import live
+from core.models import User
+from plugins.competitions.live import services as live
+from plugins.competitions.live.models import LiveAnswer, LiveSession
 from plugins.competitions.models import Answer, Attempt
-from plugins.competitions.models_live import LiveAnswer, LiveSession
 from tests.api_helpers import assert_problem, bearer
 from tests.plugins.competitions.helpers import add_questions, make_contest
 
@@ -139,14 +140,14 @@ def test_live_quiz_join_state_answer_from_the_seat(app, client, town, make_user)
         )
         _db.session.add(quiz)
         _db.session.commit()
-        quiz_id = quiz.id
+        quiz_id, host_id = quiz.id, quiz.host_id
     url = "/api/v1/live/ABC123"
     seat = client.post(f"{url}/join", json={"name": "张三", "village_id": town.village_a_id})
     assert seat.status_code == 201
     token = seat.get_json()["seat"]
     assert client.get(f"{url}/state").get_json()["state"] == "waiting"
     with app.app_context():
-        live.advance(quiz_id)
+        live.advance(quiz_id, _db.session.get(User, host_id))
     state = client.get(f"{url}/state").get_json()
     question_id = state["question"]["question_id"]
     assert state["state"] == "question" and "answer" not in state["question"]
@@ -216,7 +217,7 @@ def test_live_quiz_refuses_joining_a_finished_quiz_and_answers_out_of_turn(
         )
         _db.session.add(quiz)
         _db.session.commit()
-        quiz_id = quiz.id
+        quiz_id, host_id = quiz.id, quiz.host_id
     url = "/api/v1/live/XYZ789"
     seat = client.post(
         f"{url}/join", json={"name": "王五", "village_id": town.village_a_id}
@@ -226,6 +227,6 @@ def test_live_quiz_refuses_joining_a_finished_quiz_and_answers_out_of_turn(
     )
     assert "还没开始" in assert_problem(early, 409)["detail"]
     with app.app_context():
-        live.finish(quiz_id)
+        live.finish(quiz_id, _db.session.get(User, host_id))
     late = client.post(f"{url}/join", json={"name": "赵六", "village_id": town.village_a_id})
     assert "已经结束" in assert_problem(late, 409)["detail"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core.extensions import db as _db
 from core.models import Notification, User
 from core.timeutil import to_local
-from plugins.competitions.models_awards import AwardRound, Evidence, JudgeScore, Nomination
+from plugins.competitions.awards.models import AwardRound, Evidence, JudgeScore, Nomination
 from tests.conftest import log_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -262,6 +262,12 @@ def test_equal_scores_share_a_rank_and_all_tied_nominees_win(
                 "您推荐的李家获评并列第 2 名。",
             ]
         )
+        links = _db.session.scalars(
+            select(Notification).where(Notification.subject.contains("结果已公布"))
+        ).all()
+        assert {(n.link_endpoint, n.url) for n in links} == {
+            ("competitions.round_detail", f"/contests/awards/{round_id}")
+        }
     day = _issued(app, round_id)
     assert _certificates(client, round_id) == [
         f"荣誉证书 王家（甲村） 在2026年度学习型家庭评比中被评为 学习型家庭 第 1 名 双槐镇社区教育领导小组 {day}",

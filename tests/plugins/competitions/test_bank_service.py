@@ -53,3 +53,16 @@ def test_add_question_is_idempotent_and_checked(app):
             bank.add_question("single", "nowhere", "第三道题", ["一年", "三年"], "A")
         _db.session.commit()
         assert (first, "[法律] 借款时效几年?") in bank.question_choices()
+
+
+def test_the_registered_service_satisfies_its_protocol(app):
+    from plugins.competitions.hooks import CompetitionsServiceProtocol
+
+    with app.app_context():
+        assert isinstance(get_service("competitions"), CompetitionsServiceProtocol)
+
+    class Partial:
+        def questions(self, ids):
+            return []
+
+    assert not isinstance(Partial(), CompetitionsServiceProtocol)

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from core import signals
 from core.extensions import db as _db
 from core.models import User
-from plugins.competitions import live, services
+from plugins.competitions import services
+from plugins.competitions.live import services as live
+from plugins.competitions.live.models import LiveAnswer, LiveParticipant, LiveSession
 from plugins.competitions.models import Answer, Attempt
-from plugins.competitions.models_live import LiveAnswer, LiveParticipant, LiveSession
 from tests.plugins.competitions.helpers import add_questions, make_contest
 from tests.threads import run_together
 
@@ -101,7 +102,7 @@ def test_hundred_phones_answer_live_at_once(app, town, make_user):
         _db.session.commit()
         quiz_id = quiz.id
         participants = [live.join(quiz, f"村民{i}", town.village_a_id).id for i in range(100)]
-        live.advance(quiz_id)
+        live.advance(quiz_id, _db.session.get(User, host))
 
     def work(i):
         participant = _db.session.get(LiveParticipant, participants[i % 100])

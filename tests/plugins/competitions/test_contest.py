@@ -88,6 +88,19 @@ def test_answer_after_deadline_rejected_and_finished_by_timeout(app, client, tow
     assert len(received) == 1
 
 
+def test_finish_overdue_command_hands_in_late_attempts(app, client, town, login_as):
+    contest_id = _setup(app, town, time_limit_minutes=1)
+    login_as("resident", town.village_a_id)
+    attempt_id = _start(client, contest_id)
+    with app.app_context():
+        _db.session.get(Attempt, attempt_id).deadline = utcnow() - timedelta(minutes=1)
+        _db.session.commit()
+    result = app.test_cli_runner().invoke(args=["competitions", "finish-overdue"])
+    assert result.exit_code == 0 and "finished 1 attempt(s)" in result.output
+    with app.app_context():
+        assert _db.session.get(Attempt, attempt_id).finished_by == "timeout"
+
+
 def test_answer_question_not_drawn_is_refused(app, client, town, login_as):
     contest_id = _setup(app, town)
     login_as("resident", town.village_a_id)

@@ -12,8 +12,8 @@ from core.models import User
 from core.plugins import registry
 from core.timeutil import utcnow
 from plugins.competitions import services
+from plugins.competitions.awards.models import AwardRound
 from plugins.competitions.models import Attempt, Contest, Question
-from plugins.competitions.models_awards import AwardRound
 from tests.plugins.competitions.helpers import add_questions, answer, make_contest
 
 

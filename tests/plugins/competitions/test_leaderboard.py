@@ -93,4 +93,9 @@ def test_boards_and_winners(app, client, town, make_user, login_as):
             )
             == 1
         )
+        notice = _db.session.scalar(select(Notification).where(Notification.user_id == winner_id))
+        assert (notice.link_endpoint, notice.url) == (
+            "competitions.leaderboard",
+            f"/contests/{contest_id}/leaderboard",
+        )
         assert _db.session.scalar(select(func.count(Attempt.id))) == 4

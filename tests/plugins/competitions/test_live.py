@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
-from plugins.competitions.models_live import LiveAnswer, LiveParticipant, LiveSession
+from plugins.competitions.live.models import LiveAnswer, LiveParticipant, LiveSession
 from tests.plugins.competitions.helpers import add_questions
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugins.competitions import live_poll
+from plugins.competitions.live import poll as live_poll
 from tests.plugins.competitions.test_live import _phone, _quiz
 
 
@@ -45,7 +45,7 @@ def test_without_redis_a_stale_process_entry_is_read_again(
     assert client.get(url).get_json()["state"] == "waiting"
     with app.app_context():
         from core.extensions import db
-        from plugins.competitions.models_live import LiveSession
+        from plugins.competitions.live.models import LiveSession
 
         db.session.get(LiveSession, quiz_id).state = "finished"  # as another worker would
         db.session.commit()

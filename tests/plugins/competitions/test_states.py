@@ -1,4 +1,8 @@
-"""The state machines, exhaustively, and the forbidden paths for contest management."""
+"""The state machines, exhaustively, and the forbidden paths for contest management.
+
+Each machine's rows are written out here ((state, action) → target, who, audit action) and
+compared with its ``core.statemachine.Table``; then every (from, to) pair is tried through the
+page or the service that moves it."""
 
 from __future__ import annotations
 
@@ -8,16 +12,58 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db as _db
-from core.models import AuditLog
+from core.models import AuditLog, User
+from core.statemachine import TransitionRefused
 from core.timeutil import utcnow
-from plugins.competitions import awards, live
+from plugins.competitions.awards.models import AwardRound
+from plugins.competitions.awards.workflow import ROUND_TABLE
+from plugins.competitions.live import services as live
+from plugins.competitions.live.models import LiveSession
+from plugins.competitions.live.workflow import LIVE_TABLE
 from plugins.competitions.models import Contest
-from plugins.competitions.models_awards import AwardRound
-from plugins.competitions.models_live import LiveSession
-from plugins.competitions.services import ContestError
+from plugins.competitions.workflow import CONTEST_TABLE
 from tests.plugins.competitions.helpers import add_questions, make_contest
 
-#: (from, to) → allowed? Written out here, not read from CONTEST_TRANSITIONS.
+
+def _rows(table) -> dict:
+    return {
+        key: (step.target, set(step.actors), step.audit) for key, step in table.transitions.items()
+    }
+
+
+#: The contest table, row by row: (state, action) → (target, actors, audit action).
+CONTEST_ROWS = {
+    ("draft", "publish"): ("published", {"manager"}, "competitions.contest_state"),
+    ("draft", "cancel"): ("cancelled", {"manager"}, "competitions.contest_state"),
+    ("published", "withdraw"): ("draft", {"manager"}, "competitions.contest_state"),
+    ("published", "cancel"): ("cancelled", {"manager"}, "competitions.contest_state"),
+}
+#: The live quiz table: only finishing is audited.
+LIVE_ROWS = {
+    ("waiting", "show"): ("question", {"host"}, False),
+    ("question", "reveal"): ("reveal", {"host"}, False),
+    ("reveal", "show"): ("question", {"host"}, False),
+    ("waiting", "finish"): ("finished", {"host"}, "competitions.live_finished"),
+    ("question", "finish"): ("finished", {"host"}, "competitions.live_finished"),
+    ("reveal", "finish"): ("finished", {"host"}, "competitions.live_finished"),
+}
+#: The award round table.
+ROUND_ROWS = {
+    ("nominating", "judge"): ("judging", {"manager"}, "competitions.round_state"),
+    ("judging", "reopen"): ("nominating", {"manager"}, "competitions.round_state"),
+    ("judging", "publish"): ("published", {"manager"}, "competitions.round_state"),
+}
+
+
+@pytest.mark.parametrize(
+    ("table", "rows"),
+    [(CONTEST_TABLE, CONTEST_ROWS), (LIVE_TABLE, LIVE_ROWS), (ROUND_TABLE, ROUND_ROWS)],
+)
+def test_tables_hold_exactly_the_rows_written_here(table, rows):
+    assert _rows(table) == rows
+
+
+#: (from, to) → allowed? Written out here, not read from CONTEST_TABLE.
 CONTEST_MOVES = {
     ("draft", "draft"): False,
     ("draft", "published"): True,
@@ -47,10 +93,12 @@ def test_contest_transitions(app, client, town, login_as, source, target, allowe
     response = client.post(f"/contests/manage/{contest_id}/state", data={"state": target})
     with app.app_context():
         state = _db.session.get(Contest, contest_id).state
+        audited = _db.session.scalars(select(AuditLog.action)).all()
     if allowed:
         assert response.status_code == 302 and state == target
+        assert audited == ["competitions.contest_state"]
     else:
-        assert response.status_code == 303 and state == source
+        assert response.status_code == 303 and state == source and audited == []
 
 
 def test_contest_state_forbidden_and_csrf(app, client, town, login_as):
@@ -148,13 +196,13 @@ def _live_quiz(town, host: int, question_ids: list[int], state: str, index: int)
 
 
 def test_live_states_are_the_ones_in_the_table():
-    from plugins.competitions.views_live import STATE_LABELS
+    from plugins.competitions.live.views import STATE_LABELS
 
     assert set(LIVE_ADVANCE_AT_FIRST) == set(STATE_LABELS)
 
 
 def test_live_transitions_follow_the_table(app, town, make_user):
-    host = make_user("village_coordinator", town.village_a_id)
+    host_id = make_user("village_coordinator", town.village_a_id)
     cases = [
         ("advance", 0, LIVE_ADVANCE_AT_FIRST, live.advance),
         ("advance", 1, LIVE_ADVANCE_AT_LAST, live.advance),
@@ -162,20 +210,38 @@ def test_live_transitions_follow_the_table(app, town, make_user):
     ]
     with app.app_context():
         ids = add_questions(2)
+        host = _db.session.get(User, host_id)
         for step, index, table, move in cases:
             for source, expected in table.items():
-                quiz_id = _live_quiz(town, host, ids, source, index)
+                quiz_id = _live_quiz(town, host_id, ids, source, index)
                 case = (step, index, source)
                 if expected is None:
-                    with pytest.raises(ContestError):
-                        move(quiz_id)
+                    with pytest.raises(TransitionRefused):
+                        move(quiz_id, host)
                     _db.session.rollback()
                     assert _db.session.get(LiveSession, quiz_id).state == source, case
                 else:
-                    assert move(quiz_id).state == expected, case
+                    assert move(quiz_id, host).state == expected, case
+        finished = _db.session.scalars(select(AuditLog.action)).all()
+        # finishing is audited (from waiting, reveal at the last question, and 3× finish)
+        assert finished == ["competitions.live_finished"] * 5
 
 
-#: (from, to) → allowed? Written out here, not read from ROUND_TRANSITIONS.
+def test_only_a_host_of_the_quiz_moves_it(app, town, make_user):
+    with app.app_context():
+        ids = add_questions(2)
+        quiz_id = _live_quiz(
+            town, make_user("village_coordinator", town.village_a_id), ids, "waiting", -1
+        )
+        other = _db.session.get(User, make_user("village_coordinator", town.village_b_id))
+        with pytest.raises(TransitionRefused) as refused:
+            live.advance(quiz_id, other)
+        assert refused.value.status == 403
+        _db.session.rollback()
+        assert _db.session.get(LiveSession, quiz_id).state == "waiting"
+
+
+#: (from, to) → allowed? Written out here, not read from ROUND_TABLE.
 ROUND_MOVES = {
     ("nominating", "nominating"): False,
     ("nominating", "judging"): True,
@@ -190,13 +256,14 @@ ROUND_MOVES = {
 
 
 def test_round_states_are_the_ones_in_the_table():
-    from plugins.competitions.views_awards import STATE_LABELS
+    from plugins.competitions.awards.views import STATE_LABELS
 
     assert {state for pair in ROUND_MOVES for state in pair} == set(STATE_LABELS)
 
 
 @pytest.mark.parametrize(("source", "target", "allowed"), [(*k, v) for k, v in ROUND_MOVES.items()])
-def test_round_transitions(app, town, source, target, allowed):
+def test_round_transitions(app, client, town, login_as, source, target, allowed):
+    login_as("programme_manager", town.town_id)
     with app.app_context():
         award_round = AwardRound(
             title="r",
@@ -208,13 +275,18 @@ def test_round_transitions(app, town, source, target, allowed):
         )
         _db.session.add(award_round)
         _db.session.commit()
-        if allowed:
-            awards.move(award_round, target)
-            assert award_round.state == target
-        else:
-            with pytest.raises(ContestError):
-                awards.move(award_round, target)
-            assert award_round.state == source
+        round_id = award_round.id
+    response = client.post(f"/contests/awards/{round_id}/state", data={"state": target})
+    with app.app_context():
+        state = _db.session.get(AwardRound, round_id).state
+        audited = _db.session.scalars(select(AuditLog.action)).all()
+    if allowed:
+        assert response.status_code == 302 and state == target
+        assert audited == ["competitions.round_state"]
+    else:
+        assert response.status_code == 303 and state == source and audited == []
+        page = client.get(f"/contests/awards/{round_id}").get_data(as_text=True)
+        assert "当前阶段不能进行这个操作。" in page
 
 
 def test_contest_form_shows_quota_shortfall_with_field_errors(app, client, town, login_as):

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -26,20 +25,18 @@ from core import audit
 from core.extensions import db
 from core.orgunits import unit_choices, villages
 from core.permissions import permission_required, require, unit_ids_where
+from core.statemachine import TransitionRefused
 from core.timeutil import from_local
-from plugins.competitions import live, live_poll
 from plugins.competitions.blueprint import bp
-from plugins.competitions.forms import JoinForm, LiveForm, PaperForm
+from plugins.competitions.live import poll
+from plugins.competitions.live import services as live
+from plugins.competitions.live.forms import JoinForm, LiveForm, PaperForm
+from plugins.competitions.live.models import LiveParticipant, LiveSession
+from plugins.competitions.live.workflow import LIVE_TABLE
 from plugins.competitions.models import Question
-from plugins.competitions.models_live import LiveParticipant, LiveSession
 from plugins.competitions.services import ContestError
 
-STATE_LABELS = {
-    "waiting": _l("等待开始"),
-    "question": _l("答题中"),
-    "reveal": _l("公布答案"),
-    "finished": _l("已结束"),
-}
+STATE_LABELS = LIVE_TABLE.states
 
 
 def _village_choices() -> list[tuple[int, str]]:
@@ -159,15 +156,12 @@ def live_projector(session_id: int):
 @bp.route("/live/<int:session_id>/advance", methods=["POST"])
 @login_required
 def live_advance(session_id: int):
+    """Next question, reveal, or finish after the last (LIVE_TABLE; finishing is audited)."""
     quiz = _hosted(session_id)
     try:
-        quiz = live.advance(quiz.id)
-    except ContestError as error:
-        flash(str(error), "error")
-    else:
-        if quiz.state == "finished":
-            audit.record("competitions.live_finished", quiz, f"有奖问答 {quiz.title} 结束")
-            db.session.commit()
+        live.advance(quiz.id, current_user)
+    except TransitionRefused as refused:
+        flash(refused.message, "error")
     return redirect(url_for("competitions.live_host", session_id=session_id))
 
 
@@ -176,11 +170,9 @@ def live_advance(session_id: int):
 def live_finish(session_id: int):
     quiz = _hosted(session_id)
     try:
-        live.finish(quiz.id)
-        audit.record("competitions.live_finished", quiz, f"有奖问答 {quiz.title} 结束")
-        db.session.commit()
-    except ContestError as error:
-        flash(str(error), "error")
+        live.finish(quiz.id, current_user)
+    except TransitionRefused as refused:
+        flash(refused.message, "error")
     return redirect(url_for("competitions.live_results", session_id=session_id))
 
 
@@ -295,7 +287,7 @@ def live_play(code: str):
     question = _question(quiz)
     mine = None
     if question is not None:
-        from plugins.competitions.models_live import LiveAnswer
+        from plugins.competitions.live.models import LiveAnswer
 
         mine = db.session.scalar(
             select(LiveAnswer).where(
@@ -339,17 +331,17 @@ def live_answer(code: str):
 def live_state(code: str):
     """What the phone polls: it reloads when the state or the question changes. Answered from
     the shared cache (no database query) and 304 when the phone already has this version."""
-    current = live_poll.snapshot(code)
+    current = poll.snapshot(code)
     if current is None:
-        current = live_poll.publish(_quiz_by_code(code))
-    etag = live_poll.version(current)
+        current = poll.publish(_quiz_by_code(code))
+    etag = poll.version(current)
     if request.if_none_match.contains(etag):
         response = current_app.response_class(status=304)
     else:
         response = jsonify(
             state=current["state"],
             index=current["index"],
-            seconds_left=live_poll.seconds_left(current),
+            seconds_left=poll.seconds_left(current),
         )
     response.set_etag(etag)
     response.cache_control.no_cache = True  # the phone asks every time, with If-None-Match

@@ -12,8 +12,7 @@ from core import uploads
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
 from core.timeutil import utcnow
-from plugins.competitions.models_awards import (
-    ROUND_TRANSITIONS,
+from plugins.competitions.awards.models import (
     AwardJudge,
     AwardRound,
     Evidence,
@@ -50,15 +49,6 @@ def store_evidence(nomination: Nomination, filename: str, data: bytes) -> Eviden
     )
     db.session.add(evidence)
     return evidence
-
-
-def move(award_round: AwardRound, target: str) -> None:
-    if (award_round.state, target) not in ROUND_TRANSITIONS:
-        raise ContestError("当前阶段不能进行这个操作。")
-    if target == "published":
-        compute_results(award_round)
-        award_round.published_at = utcnow()
-    award_round.state = target
 
 
 def is_judge(award_round: AwardRound, user: User) -> bool:

@@ -10,24 +10,26 @@ from sqlalchemy import select
 from core import audit
 from core.accounts import find_by_phone, normalise_phone
 from core.extensions import db
-from core.notify import notify
 from core.orgunits import unit_choices
 from core.permissions import can, permission_required, require, unit_ids_where
+from core.statemachine import TransitionRefused
 from core.uploads import serve
-from plugins.competitions import awards
-from plugins.competitions.blueprint import bp
-from plugins.competitions.forms import EvidenceForm, JudgeForm, NominationForm, RoundForm
-from plugins.competitions.models_awards import (
+from plugins.competitions.awards import services as awards
+from plugins.competitions.awards.forms import EvidenceForm, JudgeForm, NominationForm, RoundForm
+from plugins.competitions.awards.models import (
     AwardJudge,
     AwardRound,
     Evidence,
     JudgeScore,
     Nomination,
 )
+from plugins.competitions.awards.workflow import ROUND_TABLE
+from plugins.competitions.blueprint import bp
 from plugins.competitions.services import ContestError
 from plugins.competitions.views_manage import manager_root
+from plugins.competitions.workflow import action_to
 
-STATE_LABELS = {"nominating": "推荐中", "judging": "评审中", "published": "已公布"}
+STATE_LABELS = ROUND_TABLE.states
 
 
 @bp.route("/awards")
@@ -111,40 +113,22 @@ def round_detail(round_id: int):
 @bp.route("/awards/<int:round_id>/state", methods=["POST"])
 @permission_required("competitions.manage")
 def round_state(round_id: int):
+    """Start judging, go back to nominating, or publish the results, as ROUND_TABLE allows."""
     award_round = db.get_or_404(AwardRound, round_id)
     require("competitions.manage", award_round)
     target = request.form.get("state", "")
     if target not in STATE_LABELS:
         abort(400)
+    action = action_to(ROUND_TABLE, award_round, target)
     try:
-        awards.move(award_round, target)
-    except ContestError as error:
-        flash(str(error), "error")
+        if action is None:
+            raise TransitionRefused("当前阶段不能进行这个操作。")
+        ROUND_TABLE.apply(award_round, action, current_user)
+    except TransitionRefused as refused:
+        flash(refused.message, "error")
         return redirect(url_for("competitions.round_detail", round_id=round_id)), 303
-    audit.record(
-        "competitions.round_state",
-        award_round,
-        f"评比改为{STATE_LABELS[target]}"
-        + (
-            f"；{award_round.result_note}"
-            if target == "published" and award_round.result_note
-            else ""
-        ),
-    )
-    if target == "published":
-        winners = awards.winners(award_round)
-        tied = awards.tied_ranks(winners)
-        for winner in winners:
-            place = f"{'并列' if winner.rank in tied else ''}第 {winner.rank} 名"
-            notify(
-                winner.nominated_by_id,
-                f"“{award_round.title}”结果已公布",
-                f"您推荐的{winner.nominee_name}获评{place}。",
-                url_for("competitions.round_detail", round_id=round_id),
-                dedupe_key=f"competitions-award-{winner.id}",
-            )
     db.session.commit()
-    flash(_("评比已改为“%(state)s”。", state=STATE_LABELS[target]), "success")
+    flash(_("评比已改为“%(state)s”。", state=_(STATE_LABELS[target])), "success")
     if target == "published" and award_round.result_note:
         flash(award_round.result_note, "info")
     return redirect(url_for("competitions.round_detail", round_id=round_id))

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.models import OrgUnit
+from core.statemachine import TransitionRefused
 from core.timeutil import utcnow
-from plugins.competitions import live_poll
-from plugins.competitions.models import Question
-from plugins.competitions.models_live import (
-    LIVE_TRANSITIONS,
+from plugins.competitions.live import poll
+from plugins.competitions.live.models import (
     LiveAnswer,
     LiveParticipant,
     LiveSession,
     seat_label,
 )
+from plugins.competitions.live.workflow import LIVE_TABLE
+from plugins.competitions.models import Question
 from plugins.competitions.qtypes import LETTERS, get_type
 from plugins.competitions.services import ContestError, upsert
 
@@ -53,39 +54,30 @@ def _locked(session_id: int) -> LiveSession:
     )
 
 
-def _move(quiz: LiveSession, target: str) -> None:
-    if (quiz.state, target) not in LIVE_TRANSITIONS:
-        raise ContestError(f"当前状态不能进行这个操作（{quiz.state} → {target}）。")
-    quiz.state = target
-
-
-def advance(session_id: int, now: datetime | None = None) -> LiveSession:
-    """Host's next step: show the next question, reveal the current one, or finish."""
-    now = now or utcnow()
+def advance(session_id: int, user, now: datetime | None = None) -> LiveSession:
+    """The host's next step: show the next question, reveal the current one, or finish after
+    the last. Raises ``TransitionRefused`` (the quiz unchanged) when there is none."""
     quiz = _locked(session_id)
-    if quiz.state in ("waiting", "reveal"):
-        if quiz.current_index + 1 >= len(quiz.question_ids):
-            _move(quiz, "finished")
-        else:
-            _move(quiz, "question")
-            quiz.current_index += 1
-            quiz.question_started_at = now
-            quiz.question_deadline = now + timedelta(seconds=quiz.seconds_per_question)
-    elif quiz.state == "question":
-        _move(quiz, "reveal")
-        quiz.question_deadline = min(quiz.question_deadline, now)
+    if quiz.state == "finished":
+        raise TransitionRefused("问答已经结束。", 409)
+    if quiz.state == "question":
+        action = "reveal"
+    elif quiz.current_index + 1 >= len(quiz.question_ids):
+        action = "finish"
     else:
-        raise ContestError("问答已经结束。")
+        action = "show"
+    LIVE_TABLE.apply(quiz, action, user, now=now)
     db.session.commit()
-    live_poll.publish(quiz)  # the phones' next poll sees the step (no database read there)
+    poll.publish(quiz)  # the phones' next poll sees the step (no database read there)
     return quiz
 
 
-def finish(session_id: int) -> LiveSession:
+def finish(session_id: int, user) -> LiveSession:
+    """End the quiz now (the host's 提前结束)."""
     quiz = _locked(session_id)
-    _move(quiz, "finished")
+    LIVE_TABLE.apply(quiz, "finish", user)
     db.session.commit()
-    live_poll.publish(quiz)
+    poll.publish(quiz)
     return quiz
 
 

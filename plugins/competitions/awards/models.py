@@ -27,13 +27,6 @@ TIE_RULES: dict[str, str] = {
     "criteria": "依次比较单项得分",
 }
 
-#: nominating → judging → published.
-ROUND_TRANSITIONS: set[tuple[str, str]] = {
-    ("nominating", "judging"),
-    ("judging", "nominating"),
-    ("judging", "published"),
-}
-
 
 class AwardRound(db.Model):
     __tablename__ = "competitions_award_round"

@@ -12,7 +12,7 @@ from core.timeutil import UTCDateTime, utcnow
 
 
 class LiveSession(db.Model):
-    """A quiz run by a host; ``state`` follows LIVE_TRANSITIONS."""
+    """A quiz run by a host; ``state`` follows ``live.workflow.LIVE_TABLE``."""
 
     __tablename__ = "competitions_live_session"
 
@@ -40,17 +40,6 @@ class LiveSession(db.Model):
         if 0 <= self.current_index < len(self.question_ids):
             return self.question_ids[self.current_index]
         return None
-
-
-#: waiting → question → reveal → question … → finished.
-LIVE_TRANSITIONS: set[tuple[str, str]] = {
-    ("waiting", "question"),
-    ("question", "reveal"),
-    ("reveal", "question"),
-    ("reveal", "finished"),
-    ("waiting", "finished"),
-    ("question", "finished"),
-}
 
 
 class LiveParticipant(db.Model):

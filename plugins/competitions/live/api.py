@@ -12,14 +12,15 @@ from core.api.schemas import Schema
 from core.extensions import db
 from core.models import OrgUnit
 from core.orgunits import VILLAGE_KINDS
-from plugins.competitions import live
+from plugins.competitions.live import services as live
+from plugins.competitions.live.models import LiveParticipant, LiveSession
+from plugins.competitions.live.workflow import LIVE_TABLE
 from plugins.competitions.models import Question
-from plugins.competitions.models_live import LiveParticipant, LiveSession
 from plugins.competitions.services import ContestError
 
 blp = ApiBlueprint("api_live", __name__, url_prefix="/api/v1/live", description="现场有奖问答")
 SEAT_HEADER = "X-Live-Seat"
-STATES = ["waiting", "question", "reveal", "finished"]
+STATES = list(LIVE_TABLE.states)
 
 
 class JoinSchema(Schema):

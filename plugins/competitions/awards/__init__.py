@@ -1,0 +1,1 @@
+"""Awards (评比): a sub-product of competitions."""
