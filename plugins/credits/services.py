@@ -241,19 +241,3 @@ def history_query(user_id: int):
         .where(CreditEntry.user_id == user_id)
         .order_by(CreditEntry.created_at.desc(), CreditEntry.id.desc())
     )
-
-
-class CreditsService:
-    """What other plugins may ask of the credit bank (``get_service("credits")``), no import."""
-
-    def balance(self, user_id: int) -> int:
-        """A person's credits to date (e.g. for an award list)."""
-        return balance(user_id)
-
-    def household(self, user_id: int) -> tuple[str | None, list[tuple[int, str]]]:
-        """The household name a person gave and its members (id, name), the person included;
-        (None, []) when they gave none (e.g. for the learning plugin's family streaks)."""
-        from plugins.credits.rankings import household_members
-
-        name, members = household_members(user_id)
-        return name, [(member_id, display) for member_id, display, _credits in members]
