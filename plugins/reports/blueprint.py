@@ -19,6 +19,19 @@ bp = Blueprint(
 )
 
 
+def blueprints() -> list[Blueprint]:
+    """The blueprint with every route attached (the views modules add theirs on import)."""
+    from plugins.reports import (  # noqa: F401
+        views_funds,
+        views_goals,
+        views_income,
+        views_learning,
+        views_reports,
+    )
+
+    return [bp]
+
+
 def period() -> tuple[PeriodForm, date, date]:
     """The period asked for in the query string: (form with any errors, first day, day after)."""
     form = PeriodForm(request.args)

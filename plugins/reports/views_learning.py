@@ -20,7 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from core import audit, orgunits, signals
 from core.extensions import db
@@ -33,33 +33,7 @@ from plugins.reports import atom, uploads
 from plugins.reports.blueprint import bp
 from plugins.reports.forms import LearningItemForm, today
 from plugins.reports.models import LearningItem
-
-
-def for_requested_town(query):
-    """Narrow to ``?town=<id>``: that town's items and those for everyone, not another town's."""
-    unit = orgunits.requested_unit(request.args)
-    if unit is None:
-        return query
-    return query.where(
-        or_(
-            LearningItem.org_unit_id.is_(None),
-            LearningItem.org_unit_id.in_(orgunits.related_unit_ids(unit)),
-        )
-    )
-
-
-def items_between(first: date, after: date) -> list[LearningItem]:
-    return list(
-        db.session.scalars(
-            for_requested_town(select(LearningItem))
-            .where(
-                LearningItem.publish_on >= first,
-                LearningItem.publish_on < min(after, today() + timedelta(days=1)),
-                LearningItem.withdrawn.is_(False),
-            )
-            .order_by(LearningItem.publish_on, LearningItem.id)
-        )
-    )
+from plugins.reports.services import for_requested_town, items_between
 
 
 def plugin_entries(first: date, after: date) -> list[LearningEntry]:
@@ -257,6 +231,4 @@ def learning_withdraw(item_id: int):
 
 
 def form_posted() -> bool:
-    from flask import request
-
     return request.method == "POST"
