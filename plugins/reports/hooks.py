@@ -19,7 +19,7 @@ from core.hooktypes import NavItem
 from core.permissions import Permission
 from plugins.reports import services
 from plugins.reports.forms import today
-from plugins.reports.models import LearningItem, Spending
+from plugins.reports.models import Income, LearningItem, Spending
 
 PERMISSIONS = [
     Permission(
@@ -51,6 +51,7 @@ AUDIT_LABELS = {
     "reports.targets_set": _l("设置年度目标"),
     "reports.weights_set": _l("设置考核权重"),
     "reports_budget": _l("专项经费"),
+    "reports_income": _l("经费收入"),
     "reports_spending": _l("经费支出"),
     "reports_learning_item": _l("学习内容"),
     "reports_target": _l("年度目标"),
@@ -80,6 +81,11 @@ def uploaded_files() -> dict[str, dict[str, str]]:
     rows = [
         (name, f"reports_spending {row_id}")
         for row_id, name in db.session.execute(select(Spending.id, Spending.receipt_file))
+        if name
+    ]
+    rows += [
+        (name, f"reports_income {row_id}")
+        for row_id, name in db.session.execute(select(Income.id, Income.document_file))
         if name
     ]
     rows += [
