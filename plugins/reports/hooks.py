@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
+from core import timeutil
 from core.extensions import db
 from core.hooktypes import NavItem
 from core.permissions import Permission
 from plugins.reports import services
-from plugins.reports.forms import today
 from plugins.reports.models import Income, LearningItem, Spending
 
 PERMISSIONS = [
@@ -71,7 +71,7 @@ def render_slot(slot: str, user) -> Markup | None:
     """Today's 指尖学习 items on the home page and the dashboard."""
     if slot not in ("home", "dashboard"):
         return None
-    day = today()
+    day = timeutil.local_today()
     items = services.items_between(day, day + timedelta(days=1))
     return Markup(render_template("reports/_panel.html", items=items, day=day))
 

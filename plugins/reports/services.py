@@ -219,13 +219,9 @@ def funds_rows(villages: list[OrgUnit], year: int) -> list[dict]:
     return rows
 
 
-def _today() -> date:
-    return timeutil.to_local(timeutil.utcnow()).date()
-
-
 def spent_in(year: int) -> ColumnElement[bool]:
     """Spending a year's 已支出 counts: dated in that year, not after today."""
-    today = _today()
+    today = timeutil.local_today()
     return and_(
         Spending.spent_on >= date(year, 1, 1),
         Spending.spent_on < date(year + 1, 1, 1),
@@ -246,7 +242,7 @@ def spendings(unit_id: int, year: int) -> list[Spending]:
 
 def received_in(year: int) -> ColumnElement[bool]:
     """Income a year's 收入 counts: dated in that year, not after today."""
-    today = _today()
+    today = timeutil.local_today()
     return and_(
         Income.received_on >= date(year, 1, 1),
         Income.received_on < date(year + 1, 1, 1),
@@ -286,7 +282,7 @@ def items_between(first: date, after: date) -> list[LearningItem]:
             for_requested_town(select(LearningItem))
             .where(
                 LearningItem.publish_on >= first,
-                LearningItem.publish_on < min(after, _today() + timedelta(days=1)),
+                LearningItem.publish_on < min(after, timeutil.local_today() + timedelta(days=1)),
                 LearningItem.withdrawn.is_(False),
             )
             .order_by(LearningItem.publish_on, LearningItem.id)

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import audit
+from core import audit, timeutil
 from core.extensions import db
 from core.permissions import holds_at_top, permission_required
 from plugins.reports import metrics, services, tables
 from plugins.reports.blueprint import bp, year
-from plugins.reports.forms import DemonstrationForm, targets_form, today, weights_form
+from plugins.reports.forms import DemonstrationForm, targets_form, weights_form
 
 PROGRESS_STATES = {
     tables.DONE: _l("已完成"),
@@ -45,7 +45,7 @@ def progress():
     """Each village against the goals; villages behind are highlighted."""
     form, chosen = year()
     villages = services.visible_villages(current_user)
-    quarter_cols, cols, rows = tables.progress(villages, chosen, today())
+    quarter_cols, cols, rows = tables.progress(villages, chosen, timeutil.local_today())
     return render_template(
         "reports/progress.html",
         form=form,

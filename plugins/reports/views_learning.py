@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import audit, orgunits, signals
+from core import audit, orgunits, signals, timeutil
 from core.extensions import db
 from core.hooktypes import LearningEntry
 from core.models import OrgUnit, OrgUnitKind
@@ -31,7 +31,7 @@ from core.plugins import registry
 from core.timeutil import period_bounds, utcnow
 from plugins.reports import atom, uploads
 from plugins.reports.blueprint import bp
-from plugins.reports.forms import LearningItemForm, today
+from plugins.reports.forms import LearningItemForm
 from plugins.reports.models import LearningItem
 from plugins.reports.services import for_requested_town, items_between
 
@@ -64,7 +64,7 @@ def audience_choices() -> list[tuple[int, str]]:
 
 def _parse(day: str | None) -> date:
     if day is None:
-        return today()
+        return timeutil.local_today()
     try:
         return date.fromisoformat(day)
     except ValueError:
@@ -122,7 +122,7 @@ def learning(kind: str = "day", day: str | None = None):
         items=items_between(first, after),
         entries=plugin_entries(first, after),
         previous=(chosen - step).isoformat(),
-        following=(chosen + step).isoformat() if chosen + step <= today() else None,
+        following=(chosen + step).isoformat() if chosen + step <= timeutil.local_today() else None,
         may_publish=can(current_user, "reports.manage"),
     )
 
@@ -138,15 +138,16 @@ def learning_text(kind: str, day: str):
 @bp.route("/learn/feed.atom")
 def learning_feed():
     """An Atom 1.0 feed of the latest items."""
+    today = timeutil.local_today()
     items = list(
         db.session.scalars(
             for_requested_town(select(LearningItem))
-            .where(LearningItem.publish_on <= today(), LearningItem.withdrawn.is_(False))
+            .where(LearningItem.publish_on <= today, LearningItem.withdrawn.is_(False))
             .order_by(LearningItem.publish_on.desc(), LearningItem.id.desc())
             .limit(30)
         )
     )
-    entries = plugin_entries(today() - timedelta(days=60), today() + timedelta(days=1))[-30:]
+    entries = plugin_entries(today - timedelta(days=60), today + timedelta(days=1))[-30:]
     return Response(atom.feed(items, entries), mimetype="application/atom+xml; charset=utf-8")
 
 
@@ -154,7 +155,7 @@ def _published_or_404(item_id: int) -> LearningItem:
     item = db.session.get(LearningItem, item_id)
     if item is None or item.withdrawn:
         abort(404)
-    if item.publish_on > today() and not can(current_user, "reports.manage"):
+    if item.publish_on > timeutil.local_today() and not can(current_user, "reports.manage"):
         abort(404)
     return item
 
@@ -163,7 +164,7 @@ def _published_or_404(item_id: int) -> LearningItem:
 def learning_item(item_id: int):
     """One item; opening it signed in may earn a small credit (heard by the credits plugin)."""
     item = _published_or_404(item_id)
-    if current_user.is_authenticated and item.publish_on <= today():
+    if current_user.is_authenticated and item.publish_on <= timeutil.local_today():
         opened = signals.LearningItemOpened(
             item_id=item.id,
             user_id=current_user.id,
@@ -185,7 +186,9 @@ def learning_picture(item_id: int):
 @permission_required("reports.manage")
 def learning_new():
     """Publish an item for a day (today or later)."""
-    form = LearningItemForm(data={"publish_on": today()} if not form_posted() else None)
+    form = LearningItemForm(
+        data={"publish_on": timeutil.local_today()} if not form_posted() else None
+    )
     form.org_unit_id.choices = audience_choices()
     if form.validate_on_submit():
         audience = db.session.get(OrgUnit, form.org_unit_id.data) if form.org_unit_id.data else None
