@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from core.extensions import db
 from core.models import User
 from core.permissions import require, unit_ids_where
-from core.timeutil import to_local, utcnow
+from core.timeutil import local_today
 from plugins.credits import rankings as sums
 from plugins.credits import services
 from plugins.credits.blueprint import bp
@@ -30,7 +30,7 @@ def _person_page(user: User, template: str, **extra):
         by_rule=sums.totals_by_rule(user.id),
         history=history,
         label=services.activity_label,
-        today=to_local(utcnow()).date(),
+        today=local_today(),
         household=sums.household_members(user.id),
         **extra,
     )
@@ -79,7 +79,7 @@ def certificate(user_id: int | None = None):
         person=user,
         balance=services.balance(user.id),
         by_rule=sums.totals_by_rule(user.id),
-        today=to_local(utcnow()).date(),
+        today=local_today(),
     )
 
 
