@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from core import respond
 from core.extensions import db
 from core.models import User
 from core.permissions import require, unit_ids_where
@@ -101,9 +102,7 @@ def set_household():
         db.session.add(CreditHousehold(user_id=current_user.id, name=form.name.data))
     else:
         row.name = form.name.data
-    db.session.commit()
-    flash(_("家庭信息已保存。"), "success")
-    return redirect(url_for("credits.index"))
+    return respond.done(_("家庭信息已保存。"), "credits.index")
 
 
 @bp.route("/people")

@@ -12,8 +12,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -22,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import audit, orgunits, signals, timeutil
+from core import orgunits, respond, signals, timeutil
 from core.extensions import db
 from core.hooktypes import LearningEntry
 from core.models import OrgUnit, OrgUnitKind
@@ -211,10 +209,12 @@ def learning_new():
             )
             db.session.add(item)
             db.session.flush()
-            audit.record("reports.learning_published", item, f"发布指尖学习：{item.title}")
-            db.session.commit()
-            flash(_("学习内容已发布。"), "success")
-            return redirect(url_for("reports.learning_item", item_id=item.id))
+            return respond.done(
+                _("学习内容已发布。"),
+                "reports.learning_item",
+                record=("reports.learning_published", item, f"发布指尖学习：{item.title}"),
+                item_id=item.id,
+            )
     status = 400 if form_posted() else 200
     return render_template("reports/learning_new.html", form=form), status
 
@@ -227,10 +227,11 @@ def learning_withdraw(item_id: int):
         abort(404)
     require("reports.manage", item.org_unit_id or orgunits.roots()[0])
     item.withdrawn = True
-    audit.record("reports.learning_withdrawn", item, f"撤下指尖学习：{item.title}")
-    db.session.commit()
-    flash(_("已撤下。"), "success")
-    return redirect(url_for("reports.learning"))
+    return respond.done(
+        _("已撤下。"),
+        "reports.learning",
+        record=("reports.learning_withdrawn", item, f"撤下指尖学习：{item.title}"),
+    )
 
 
 def form_posted() -> bool:
