@@ -1,14 +1,8 @@
-"""The reports blueprint and the small helpers its view modules share."""
+"""The reports blueprint; its routes live in the views_*.py modules."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, abort, request
-
-from core.extensions import db
-from core.models import OrgUnit
-from plugins.reports.forms import PeriodForm, YearForm
+from flask import Blueprint
 
 bp = Blueprint(
     "reports",
@@ -30,24 +24,3 @@ def blueprints() -> list[Blueprint]:
     )
 
     return [bp]
-
-
-def period() -> tuple[PeriodForm, date, date]:
-    """The period asked for in the query string: (form with any errors, first day, day after)."""
-    form = PeriodForm(request.args)
-    form.validate()
-    start, end = form.bounds()
-    return form, start, end
-
-
-def year() -> tuple[YearForm, int]:
-    form = YearForm(request.args)
-    form.validate()
-    return form, form.chosen()
-
-
-def unit_or_404(unit_id: int) -> OrgUnit:
-    unit = db.session.get(OrgUnit, unit_id)
-    if unit is None or not unit.active:
-        abort(404)
-    return unit

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -43,6 +45,14 @@ class PeriodForm(fields.PeriodForm):
             raise ValidationError("统计期间最长三年。")
 
 
+def period() -> tuple[PeriodForm, date, date]:
+    """The period asked for in the query string: (form with any errors, first day, day after)."""
+    form = PeriodForm(request.args)
+    form.validate()
+    start, end = form.bounds()
+    return form, start, end
+
+
 class YearForm(FlaskForm):
     class Meta:
         csrf = False
@@ -53,6 +63,13 @@ class YearForm(FlaskForm):
 
     def chosen(self) -> int:
         return self.year.data if self.year.data and not self.errors else timeutil.local_today().year
+
+
+def year() -> tuple[YearForm, int]:
+    """The year asked for in the query string (this year when absent or invalid)."""
+    form = YearForm(request.args)
+    form.validate()
+    return form, form.chosen()
 
 
 def _non_negative(field_label: str):

@@ -11,9 +11,10 @@ from core.extensions import db
 from core.permissions import can, permission_required, require
 from core.sms import policy as sms_policy
 from plugins.reports import services, uploads
-from plugins.reports.blueprint import bp, unit_or_404, year
-from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm
+from plugins.reports.blueprint import bp
+from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm, year
 from plugins.reports.models import Budget, Spending
+from plugins.reports.views_reports import unit_or_404
 
 
 @bp.route("/funds")

@@ -11,8 +11,8 @@ from core import audit, respond, timeutil
 from core.extensions import db
 from core.permissions import holds_at_top, permission_required
 from plugins.reports import metrics, services, tables
-from plugins.reports.blueprint import bp, year
-from plugins.reports.forms import DemonstrationForm, targets_form, weights_form
+from plugins.reports.blueprint import bp
+from plugins.reports.forms import DemonstrationForm, targets_form, weights_form, year
 
 PROGRESS_STATES = {
     tables.DONE: _l("已完成"),

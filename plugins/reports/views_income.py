@@ -14,8 +14,8 @@ from core import audit, respond
 from core.extensions import db
 from core.permissions import permission_required, require
 from plugins.reports import services, uploads, xlsx
-from plugins.reports.blueprint import bp, year
-from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm
+from plugins.reports.blueprint import bp
+from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm, year
 from plugins.reports.models import Income
 from plugins.reports.views_funds import _detail, _village
 
