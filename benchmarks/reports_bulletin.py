@@ -82,7 +82,7 @@ bench_hours = Table(
 
 
 def _bounds(start: date, end: date):
-    from plugins.credits.services import period_bounds
+    from core.timeutil import period_bounds
 
     return period_bounds(start, end)
 

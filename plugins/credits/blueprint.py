@@ -11,3 +11,10 @@ bp = Blueprint(
     template_folder="templates",
     static_folder="static",
 )
+
+
+def blueprints() -> list[Blueprint]:
+    """The blueprint with every route attached (the views modules add theirs on import)."""
+    from plugins.credits import views, views_rankings, views_rules  # noqa: F401
+
+    return [bp]

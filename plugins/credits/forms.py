@@ -1,16 +1,14 @@
-"""Forms of the credit bank: a rule, and the period of a ranking."""
+"""Forms of the credit bank: a rule and a household name (a ranking's period is core's
+``PeriodForm``)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from core.forms.fields import NotBefore, clean_text
-from core.timeutil import to_local, utcnow
+from core.forms.fields import clean_text
 
 
 def _not_negative(message: str):
@@ -55,25 +53,6 @@ class RuleForm(FlaskForm):
             and 0 <= field.data < self.daily_cap.data
         ):
             raise ValidationError("每月上限不能小于每日上限。")
-
-
-class PeriodForm(FlaskForm):
-    """A period of whole local days, both ends included (read from the query string)."""
-
-    class Meta:
-        csrf = False
-
-    start = DateField(_l("开始日期"), validators=[Optional()])
-    end = DateField(
-        _l("结束日期"), validators=[NotBefore("start", "结束日期不能早于开始日期。"), Optional()]
-    )
-
-    def bounds(self) -> tuple[date, date]:
-        """(first day, day after the last): this year so far when not given."""
-        today = to_local(utcnow()).date()
-        start = self.start.data or today.replace(month=1, day=1)
-        end = self.end.data or today
-        return start, end + timedelta(days=1)
 
 
 class HouseholdForm(FlaskForm):

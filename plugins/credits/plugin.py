@@ -1,14 +1,11 @@
-"""The credits plugin object and its hook implementations."""
+"""The credits plugin object: each hook delegates to the module that does the work
+(``hooks`` for what the plugin gives others)."""
 
 from __future__ import annotations
 
-from flask import render_template
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from core.hookspecs import hookimpl
-from core.hooktypes import Metric, NavItem
-from core.permissions import Permission
 from core.plugins import Plugin
 from plugins.credits import models  # noqa: F401  (tables known to create_all and Alembic)
 
@@ -20,11 +17,9 @@ class CreditsPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.credits import views, views_rankings, views_rules
-        from plugins.credits.blueprint import bp
+        from plugins.credits import blueprint
 
-        _ = (views, views_rankings, views_rules)  # routes attach on import
-        return [bp]
+        return blueprint.blueprints()
 
     @hookimpl
     def register_api(self):
@@ -34,64 +29,54 @@ class CreditsPlugin(Plugin):
 
     @hookimpl
     def register_permissions(self):
-        return [
-            Permission("credits.manage_rules", _l("设置学分规则和上限"), ("programme_manager",)),
-            Permission(
-                "credits.view_people",
-                _l("查看本村（社区）居民的学分记录"),
-                ("village_coordinator", "counsellor", "programme_manager"),
-            ),
-        ]
+        from plugins.credits import hooks
+
+        return hooks.PERMISSIONS
 
     @hookimpl
     def register_services(self):
-        from plugins.credits import services
+        from plugins.credits import hooks
 
-        return {"credits": services.CreditsService()}
+        return hooks.service_objects()
+
+    @hookimpl
+    def register_commands(self):
+        from plugins.credits import cli
+
+        return cli.commands()
 
     @hookimpl
     def setup_app(self, app):
-        from plugins.credits.receivers import connect_all
+        from plugins.credits import receivers
 
-        connect_all(app)
+        receivers.connect_all(app)
 
     @hookimpl
     def nav_items(self, user):
-        return [NavItem("credits.index", _l("学分银行"), order=60)]
+        from plugins.credits import hooks
+
+        return hooks.nav_items(user)
 
     @hookimpl
     def render_slot(self, slot, user):
-        if slot != "dashboard" or user is None:
-            return None
-        from plugins.credits import services
+        from plugins.credits import hooks
 
-        return Markup(render_template("credits/_panel.html", balance=services.balance(user.id)))
+        return hooks.render_slot(slot, user)
 
     @hookimpl
     def report_metrics(self, unit_ids, start, end):
-        from plugins.credits import rankings
+        from plugins.credits import hooks
 
-        return [
-            Metric(
-                key="credits.earned",
-                label="学分",
-                values=rankings.earned_by_unit(list(unit_ids), start, end),
-                unit="分",
-                evidence_endpoint="credits.ledger",
-            )
-        ]
+        return hooks.report_metrics(unit_ids, start, end)
 
     @hookimpl
     def audit_labels(self):
-        return {
-            "credits.rule_changed": _l("修改学分规则"),
-            "credits_rule": _l("学分规则"),
-            "credits_entry": _l("学分记录"),
-            "credits_household": _l("家庭"),
-        }
+        from plugins.credits import hooks
+
+        return hooks.AUDIT_LABELS
 
     @hookimpl
     def load_demo_data(self, town):
-        from plugins.credits.demo import load
+        from plugins.credits import demo
 
-        load(town)
+        demo.load(town)

@@ -1,4 +1,5 @@
-"""Read-only sums over the ledger: a person's totals, rankings, credits per unit for reports."""
+"""Read-only sums over the ledger: a person's totals, rankings, households, and ``counted``,
+the one filter behind every period figure (``hooks.earned_by_unit`` sums it per unit)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from sqlalchemy.orm import aliased, selectinload
 from core.extensions import db
 from core.figures import figure_bounds
 from core.models import OrgUnit, User
-from core.orgunits import roll_up
 from plugins.credits.models import CREDIT, REVERSAL, CreditEntry, CreditHousehold
 from plugins.credits.services import activity_label
 
@@ -79,20 +79,6 @@ def person_ranking(
     if unit_ids is not None:
         query = query.where(CreditEntry.org_unit_id.in_(unit_ids))
     return [(row[0], row[1], row[2] or "", int(row[3])) for row in db.session.execute(query)]
-
-
-def earned_by_unit(
-    unit_ids: list[int], start: date | datetime, end: date | datetime
-) -> dict[int, int]:
-    """Credits earned by the people of each unit (descendants included) in [start, end):
-    the ``counted`` entries, one grouped query by unit id, then rolled up the tree."""
-    rows = db.session.execute(
-        select(CreditEntry.org_unit_id, func.sum(CreditEntry.amount))
-        .where(counted(start, end))
-        .group_by(CreditEntry.org_unit_id)
-    ).all()
-    totals = roll_up(unit_ids, {unit_id: int(total or 0) for unit_id, total in rows})
-    return {unit_id: totals.get(unit_id, 0) for unit_id in unit_ids}
 
 
 def village_ranking(start: datetime, end: datetime) -> list[tuple[int, str, int, int]]:

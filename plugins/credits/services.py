@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
+from core.i18n import translate
 from core.models import User
-from core.timeutil import local_zone, period_bounds, to_local, utcnow
+from core.timeutil import period_bounds, to_local, utcnow
 from plugins.credits.models import CREDIT, REVERSAL, CreditEntry, CreditRule
 
 
@@ -42,13 +41,7 @@ def activity_label(activity_type: str) -> str:
     entry = ACTIVITY_TYPES.get(activity_type)
     if entry is None:
         return activity_type
-    return gettext(entry[0]) if has_request_context() else entry[0]
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a local calendar day, in UTC."""
-    start = datetime.combine(day, time(), tzinfo=local_zone()).astimezone(UTC)
-    return start, start + timedelta(days=1)
+    return translate(entry[0])
 
 
 def get_rule(activity_type: str) -> CreditRule:
@@ -93,7 +86,7 @@ def capped_amount(rule: CreditRule, user_id: int, wanted: int, when: datetime) -
     local = to_local(when)
     allowed, note = wanted, ""
     if rule.daily_cap is not None:
-        day_start, day_end = local_day_bounds(local.date())
+        day_start, day_end = period_bounds(local.date(), local.date() + timedelta(days=1))
         room = max(
             rule.daily_cap - _sum_between(user_id, rule.activity_type, day_start, day_end), 0
         )
@@ -241,19 +234,3 @@ def history_query(user_id: int):
         .where(CreditEntry.user_id == user_id)
         .order_by(CreditEntry.created_at.desc(), CreditEntry.id.desc())
     )
-
-
-class CreditsService:
-    """What other plugins may ask of the credit bank (``get_service("credits")``), no import."""
-
-    def balance(self, user_id: int) -> int:
-        """A person's credits to date (e.g. for an award list)."""
-        return balance(user_id)
-
-    def household(self, user_id: int) -> tuple[str | None, list[tuple[int, str]]]:
-        """The household name a person gave and its members (id, name), the person included;
-        (None, []) when they gave none (e.g. for the learning plugin's family streaks)."""
-        from plugins.credits.rankings import household_members
-
-        name, members = household_members(user_id)
-        return name, [(member_id, display) for member_id, display, _credits in members]

@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from core import respond
 from core.extensions import db
 from core.models import User
 from core.permissions import require, unit_ids_where
-from core.timeutil import to_local, utcnow
+from core.timeutil import local_today
 from plugins.credits import rankings as sums
 from plugins.credits import services
 from plugins.credits.blueprint import bp
@@ -30,7 +31,7 @@ def _person_page(user: User, template: str, **extra):
         by_rule=sums.totals_by_rule(user.id),
         history=history,
         label=services.activity_label,
-        today=to_local(utcnow()).date(),
+        today=local_today(),
         household=sums.household_members(user.id),
         **extra,
     )
@@ -79,7 +80,7 @@ def certificate(user_id: int | None = None):
         person=user,
         balance=services.balance(user.id),
         by_rule=sums.totals_by_rule(user.id),
-        today=to_local(utcnow()).date(),
+        today=local_today(),
     )
 
 
@@ -101,9 +102,7 @@ def set_household():
         db.session.add(CreditHousehold(user_id=current_user.id, name=form.name.data))
     else:
         row.name = form.name.data
-    db.session.commit()
-    flash(_("家庭信息已保存。"), "success")
-    return redirect(url_for("credits.index"))
+    return respond.done(_("家庭信息已保存。"), "credits.index")
 
 
 @bp.route("/people")

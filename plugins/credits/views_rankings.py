@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.figures import evidence_request
+from core.forms.fields import PeriodForm
 from core.models import OrgUnit
 from core.permissions import can, unit_ids_where
 from core.timeutil import period_bounds
 from plugins.credits import rankings as sums
 from plugins.credits.blueprint import bp
-from plugins.credits.forms import PeriodForm
 
 
 def _iso_date(text: str | None) -> date | None:
@@ -28,10 +28,8 @@ def _iso_date(text: str | None) -> date | None:
 def _period() -> tuple[PeriodForm, date, date]:
     form = PeriodForm(request.args)
     form.validate()
-    if form.errors:
-        first, after = PeriodForm().bounds()
-    else:
-        first, after = form.bounds()
+    first, after = form.bounds()  # this year so far when the dates are bad
+    if not form.errors:
         before = _iso_date(request.args.get("before"))  # exclusive end, from evidence links
         if before and before > first:
             after = before

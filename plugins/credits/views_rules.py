@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template
 from flask_babel import gettext as _
 
-from core import audit
+from core import respond
 from core.extensions import db
 from core.permissions import permission_required, require
 from plugins.credits import services
@@ -54,13 +54,11 @@ def edit_rule(activity_type: str):
             400,
         )
     form.populate_obj(rule)
-    audit.record(
-        "credits.rule_changed",
-        rule,
+    summary = (
         f"学分规则 {services.activity_label(activity_type)}：{rule.amount} 分，"
         f"每日上限 {rule.daily_cap if rule.daily_cap is not None else '不限'}，"
-        f"每月上限 {rule.monthly_cap if rule.monthly_cap is not None else '不限'}",
+        f"每月上限 {rule.monthly_cap if rule.monthly_cap is not None else '不限'}"
     )
-    db.session.commit()
-    flash(_("学分规则已保存。"), "success")
-    return redirect(url_for("credits.rules"))
+    return respond.done(
+        _("学分规则已保存。"), "credits.rules", record=("credits.rule_changed", rule, summary)
+    )

@@ -7,12 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from core import orgunits
+from core import orgunits, timeutil
 from core.demo import demo_user
 from core.extensions import db
 from core.models import OrgUnit
 from plugins.reports import services
-from plugins.reports.forms import today
 from plugins.reports.models import (
     AssessmentWeight,
     Budget,
@@ -49,7 +48,8 @@ ITEMS = [
 
 def load(town: OrgUnit) -> None:
     """Idempotent: each row is looked up by its natural key before it is made."""
-    year = today().year
+    today = timeutil.local_today()
+    year = today.year
     villages = orgunits.villages(within=town)
     for index, village in enumerate(villages):
         standard = (village.population or 0) * services.funds_per_resident()
@@ -65,7 +65,7 @@ def load(town: OrgUnit) -> None:
                     Spending(
                         org_unit_id=village.id,
                         # Spending is recorded once paid: never after today.
-                        spent_on=min(date(year, month + index % 3, 15), today()),
+                        spent_on=min(date(year, month + index % 3, 15), today),
                         category=category,
                         amount=(amount * Decimal(share)).quantize(Decimal("0.01")),
                         description=f"演示：{services.SPENDING_CATEGORIES[category]}",
@@ -77,7 +77,7 @@ def load(town: OrgUnit) -> None:
                 db.session.add(
                     Income(
                         org_unit_id=village.id,
-                        received_on=min(date(year, month, 10), today()),
+                        received_on=min(date(year, month, 10), today),
                         source=source,
                         amount=(amount * Decimal(share)).quantize(Decimal("0.01")),
                         description=f"演示：{services.INCOME_SOURCES[source]}",
@@ -87,7 +87,7 @@ def load(town: OrgUnit) -> None:
                 db.session.add(
                     Income(
                         org_unit_id=village.id,
-                        received_on=min(date(year, 6, 1), today()),
+                        received_on=min(date(year, 6, 1), today),
                         source="sponsor",
                         amount=Decimal("2000.00"),
                         description="演示：本地企业赞助学习中心图书",
@@ -103,7 +103,7 @@ def load(town: OrgUnit) -> None:
         services.set_demonstration({villages[0].id})
     manager = demo_user("programme_manager")
     for offset, (title, body) in enumerate(ITEMS * 2):
-        day = today() - timedelta(days=offset)
+        day = today - timedelta(days=offset)
         exists = db.session.scalar(
             select(LearningItem.id).where(
                 LearningItem.title == title, LearningItem.publish_on == day

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -30,38 +31,26 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core import timeutil
-from core.forms.fields import NotBefore, clean_text
+from core.forms import fields
+from core.forms.fields import clean_text
 from plugins.reports.services import INCOME_SOURCES, SPENDING_CATEGORIES
 
 
-def today() -> date:
-    """Today's local date (read through ``timeutil`` so tests can fix the clock)."""
-    return timeutil.to_local(timeutil.utcnow()).date()
-
-
-class PeriodForm(FlaskForm):
-    """A period of whole days, both ends included, read from the query string."""
-
-    class Meta:
-        csrf = False
-
-    start = DateField(_l("开始日期"), validators=[Optional()])
-    end = DateField(
-        _l("结束日期"), validators=[NotBefore("start", "结束日期不能早于开始日期。"), Optional()]
-    )
+class PeriodForm(fields.PeriodForm):
+    """A period of whole days, both ends included, read from the query string (core's form:
+    this year so far when not given or invalid), at most three years long."""
 
     def validate_end(self, field):
         if field.data and self.start.data and (field.data - self.start.data).days > 3 * 366:
             raise ValidationError("统计期间最长三年。")
 
-    def bounds(self) -> tuple[date, date]:
-        """(first day, day after the last); this year so far when not given or invalid."""
-        now = today()
-        if self.errors:
-            return now.replace(month=1, day=1), now + timedelta(days=1)
-        start = self.start.data or now.replace(month=1, day=1)
-        end = self.end.data or max(now, start)
-        return start, end + timedelta(days=1)
+
+def period() -> tuple[PeriodForm, date, date]:
+    """The period asked for in the query string: (form with any errors, first day, day after)."""
+    form = PeriodForm(request.args)
+    form.validate()
+    start, end = form.bounds()
+    return form, start, end
 
 
 class YearForm(FlaskForm):
@@ -73,7 +62,14 @@ class YearForm(FlaskForm):
     )
 
     def chosen(self) -> int:
-        return self.year.data if self.year.data and not self.errors else today().year
+        return self.year.data if self.year.data and not self.errors else timeutil.local_today().year
+
+
+def year() -> tuple[YearForm, int]:
+    """The year asked for in the query string (this year when absent or invalid)."""
+    form = YearForm(request.args)
+    form.validate()
+    return form, form.chosen()
 
 
 def _non_negative(field_label: str):
@@ -148,7 +144,7 @@ class SpendingForm(FlaskForm):
     spent_on = DateField(_l("支出日期"), validators=[InputRequired("请填写支出日期。")])
 
     def validate_spent_on(self, field):
-        if field.data and field.data > today():
+        if field.data and field.data > timeutil.local_today():
             raise ValidationError("支出日期不能晚于今天：请在付款后再登记。")
 
     category = SelectField(_l("类别"), choices=list(SPENDING_CATEGORIES.items()))
@@ -170,7 +166,7 @@ class IncomeForm(FlaskForm):
     received_on = DateField(_l("到账日期"), validators=[InputRequired("请填写到账日期。")])
 
     def validate_received_on(self, field):
-        if field.data and field.data > today():
+        if field.data and field.data > timeutil.local_today():
             raise ValidationError("到账日期不能晚于今天：请在到账后再登记。")
 
     source = SelectField(_l("来源"), choices=list(INCOME_SOURCES.items()))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, select
+from flask import current_app, request
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from core import orgunits, timeutil
 from core.extensions import db
@@ -17,6 +17,7 @@ from plugins.reports.models import (
     AssessmentWeight,
     Budget,
     Income,
+    LearningItem,
     Spending,
     VillageGoal,
     YearTarget,
@@ -220,7 +221,7 @@ def funds_rows(villages: list[OrgUnit], year: int) -> list[dict]:
 
 def spent_in(year: int) -> ColumnElement[bool]:
     """Spending a year's 已支出 counts: dated in that year, not after today."""
-    today = timeutil.to_local(timeutil.utcnow()).date()
+    today = timeutil.local_today()
     return and_(
         Spending.spent_on >= date(year, 1, 1),
         Spending.spent_on < date(year + 1, 1, 1),
@@ -241,7 +242,7 @@ def spendings(unit_id: int, year: int) -> list[Spending]:
 
 def received_in(year: int) -> ColumnElement[bool]:
     """Income a year's 收入 counts: dated in that year, not after today."""
-    today = timeutil.to_local(timeutil.utcnow()).date()
+    today = timeutil.local_today()
     return and_(
         Income.received_on >= date(year, 1, 1),
         Income.received_on < date(year + 1, 1, 1),
@@ -256,5 +257,34 @@ def incomes(unit_id: int, year: int) -> list[Income]:
             select(Income)
             .where(Income.org_unit_id == unit_id, received_in(year))
             .order_by(Income.received_on.desc(), Income.id.desc())
+        )
+    )
+
+
+def for_requested_town(query):
+    """Narrow to ``?town=<id>``: that town's items and those for everyone, not another town's."""
+    unit = orgunits.requested_unit(request.args)
+    if unit is None:
+        return query
+    return query.where(
+        or_(
+            LearningItem.org_unit_id.is_(None),
+            LearningItem.org_unit_id.in_(orgunits.related_unit_ids(unit)),
+        )
+    )
+
+
+def items_between(first: date, after: date) -> list[LearningItem]:
+    """The 指尖学习 items published on the local days [first, after) up to today, not withdrawn,
+    for the requested town (``?town=``), oldest first."""
+    return list(
+        db.session.scalars(
+            for_requested_town(select(LearningItem))
+            .where(
+                LearningItem.publish_on >= first,
+                LearningItem.publish_on < min(after, timeutil.local_today() + timedelta(days=1)),
+                LearningItem.withdrawn.is_(False),
+            )
+            .order_by(LearningItem.publish_on, LearningItem.id)
         )
     )

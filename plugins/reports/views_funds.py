@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import audit
+from core import audit, respond
 from core.extensions import db
 from core.permissions import can, permission_required, require
 from core.sms import policy as sms_policy
 from plugins.reports import services, uploads
-from plugins.reports.blueprint import bp, unit_or_404, year
-from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm
+from plugins.reports.blueprint import bp
+from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm, year
 from plugins.reports.models import Budget, Spending
+from plugins.reports.views_reports import unit_or_404
 
 
 @bp.route("/funds")
@@ -89,10 +90,13 @@ def set_budget(unit_id: int):
         db.session.flush()
     else:
         budget.amount = form.amount.data
-    audit.record("reports.budget_set", budget, f"{unit.name} {chosen} 年预算 {form.amount.data} 元")
-    db.session.commit()
-    flash(_("预算已保存。"), "success")
-    return redirect(url_for("reports.funds_unit", unit_id=unit.id, year=chosen))
+    return respond.done(
+        _("预算已保存。"),
+        "reports.funds_unit",
+        record=("reports.budget_set", budget, f"{unit.name} {chosen} 年预算 {form.amount.data} 元"),
+        unit_id=unit.id,
+        year=chosen,
+    )
 
 
 @bp.route("/funds/<int:unit_id>/spending", methods=["POST"])
@@ -122,14 +126,18 @@ def add_spending(unit_id: int):
     )
     db.session.add(spending)
     db.session.flush()
-    audit.record(
-        "reports.spending_added",
-        spending,
-        f"{unit.name} 支出 {spending.amount} 元（{services.SPENDING_CATEGORIES[spending.category]}）",
+    category = services.SPENDING_CATEGORIES[spending.category]
+    return respond.done(
+        _("支出已登记。"),
+        "reports.funds_unit",
+        record=(
+            "reports.spending_added",
+            spending,
+            f"{unit.name} 支出 {spending.amount} 元（{category}）",
+        ),
+        unit_id=unit.id,
+        year=form.spent_on.data.year,
     )
-    db.session.commit()
-    flash(_("支出已登记。"), "success")
-    return redirect(url_for("reports.funds_unit", unit_id=unit.id, year=form.spent_on.data.year))
 
 
 @bp.route("/funds/receipts/<int:spending_id>")
@@ -164,7 +172,6 @@ def delete_spending(spending_id: int):
         f"{spending.description}",
     )
     db.session.delete(spending)
-    db.session.commit()
-    uploads.remove(receipt_file)
-    flash(_("支出已删除。"), "success")
-    return redirect(url_for("reports.funds_unit", unit_id=unit_id, year=year_of))
+    response = respond.done(_("支出已删除。"), "reports.funds_unit", unit_id=unit_id, year=year_of)
+    uploads.remove(receipt_file)  # only once the row is gone for good
+    return response

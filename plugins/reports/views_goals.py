@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import audit
+from core import audit, respond, timeutil
 from core.extensions import db
 from core.permissions import holds_at_top, permission_required
 from plugins.reports import metrics, services, tables
-from plugins.reports.blueprint import bp, year
-from plugins.reports.forms import DemonstrationForm, targets_form, today, weights_form
+from plugins.reports.blueprint import bp
+from plugins.reports.forms import DemonstrationForm, targets_form, weights_form, year
 
 PROGRESS_STATES = {
     tables.DONE: _l("已完成"),
@@ -45,7 +45,7 @@ def progress():
     """Each village against the goals; villages behind are highlighted."""
     form, chosen = year()
     villages = services.visible_villages(current_user)
-    quarter_cols, cols, rows = tables.progress(villages, chosen, today())
+    quarter_cols, cols, rows = tables.progress(villages, chosen, timeutil.local_today())
     return render_template(
         "reports/progress.html",
         form=form,
@@ -87,9 +87,7 @@ def goals():
                 summary=f"{chosen} 年度目标："
                 + ",".join(f"{labels[k]} {v}" for k, v in values.items() if v is not None),
             )
-            db.session.commit()
-            flash(_("年度目标已保存。"), "success")
-            return redirect(url_for("reports.goals", year=chosen))
+            return respond.done(_("年度目标已保存。"), "reports.goals", year=chosen)
         if which == "demonstration" and demo.validate():
             services.set_demonstration(set(demo.villages.data), villages)
             names = [v.name for v in villages if v.id in set(demo.villages.data)]
@@ -98,9 +96,7 @@ def goals():
                 object_type="reports_village_goal",
                 summary="示范村（社区）：" + ("、".join(names) or "无"),
             )
-            db.session.commit()
-            flash(_("示范村（社区）已保存。"), "success")
-            return redirect(url_for("reports.goals", year=chosen))
+            return respond.done(_("示范村（社区）已保存。"), "reports.goals", year=chosen)
         db.session.rollback()
         status = 400
     else:
@@ -138,9 +134,7 @@ def weights():
                 summary=f"{chosen} 年度考核权重："
                 + ",".join(f"{labels[k]} {v}%" for k, v in values.items()),
             )
-            db.session.commit()
-            flash(_("考核权重已保存。"), "success")
-            return redirect(url_for("reports.assessment", year=chosen))
+            return respond.done(_("考核权重已保存。"), "reports.assessment", year=chosen)
         return render_template(
             "reports/weights.html", year=chosen, form=form, labels=labels, name=_field_name
         ), 400

@@ -6,16 +6,16 @@ computed from these tables in one function (``services.funds_rows``).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import audit
+from core import audit, respond
 from core.extensions import db
 from core.permissions import permission_required, require
 from plugins.reports import services, uploads, xlsx
-from plugins.reports.blueprint import bp, year
-from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm
+from plugins.reports.blueprint import bp
+from plugins.reports.forms import BudgetForm, IncomeForm, SpendingForm, year
 from plugins.reports.models import Income
 from plugins.reports.views_funds import _detail, _village
 
@@ -48,14 +48,14 @@ def add_income(unit_id: int):
     )
     db.session.add(income)
     db.session.flush()
-    audit.record(
-        "reports.income_added",
-        income,
-        f"{unit.name} 收入 {income.amount} 元（{services.INCOME_SOURCES[income.source]}）",
+    source = services.INCOME_SOURCES[income.source]
+    return respond.done(
+        _("收入已登记。"),
+        "reports.funds_unit",
+        record=("reports.income_added", income, f"{unit.name} 收入 {income.amount} 元（{source}）"),
+        unit_id=unit.id,
+        year=income.received_on.year,
     )
-    db.session.commit()
-    flash(_("收入已登记。"), "success")
-    return redirect(url_for("reports.funds_unit", unit_id=unit.id, year=income.received_on.year))
 
 
 @bp.route("/funds/income/<int:income_id>/document")
@@ -85,10 +85,9 @@ def delete_income(income_id: int):
         f"（{services.INCOME_SOURCES.get(income.source, income.source)}）：{income.description}",
     )
     db.session.delete(income)
-    db.session.commit()
-    uploads.remove(document)
-    flash(_("收入已删除。"), "success")
-    return redirect(url_for("reports.funds_unit", unit_id=unit_id, year=year_of))
+    response = respond.done(_("收入已删除。"), "reports.funds_unit", unit_id=unit_id, year=year_of)
+    uploads.remove(document)  # only once the row is gone for good
+    return response
 
 
 @bp.route("/funds.xlsx")

@@ -12,17 +12,15 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from core import audit, orgunits, signals
+from core import orgunits, respond, signals, timeutil
 from core.extensions import db
 from core.hooktypes import LearningEntry
 from core.models import OrgUnit, OrgUnitKind
@@ -31,35 +29,9 @@ from core.plugins import registry
 from core.timeutil import period_bounds, utcnow
 from plugins.reports import atom, uploads
 from plugins.reports.blueprint import bp
-from plugins.reports.forms import LearningItemForm, today
+from plugins.reports.forms import LearningItemForm
 from plugins.reports.models import LearningItem
-
-
-def for_requested_town(query):
-    """Narrow to ``?town=<id>``: that town's items and those for everyone, not another town's."""
-    unit = orgunits.requested_unit(request.args)
-    if unit is None:
-        return query
-    return query.where(
-        or_(
-            LearningItem.org_unit_id.is_(None),
-            LearningItem.org_unit_id.in_(orgunits.related_unit_ids(unit)),
-        )
-    )
-
-
-def items_between(first: date, after: date) -> list[LearningItem]:
-    return list(
-        db.session.scalars(
-            for_requested_town(select(LearningItem))
-            .where(
-                LearningItem.publish_on >= first,
-                LearningItem.publish_on < min(after, today() + timedelta(days=1)),
-                LearningItem.withdrawn.is_(False),
-            )
-            .order_by(LearningItem.publish_on, LearningItem.id)
-        )
-    )
+from plugins.reports.services import for_requested_town, items_between
 
 
 def plugin_entries(first: date, after: date) -> list[LearningEntry]:
@@ -90,7 +62,7 @@ def audience_choices() -> list[tuple[int, str]]:
 
 def _parse(day: str | None) -> date:
     if day is None:
-        return today()
+        return timeutil.local_today()
     try:
         return date.fromisoformat(day)
     except ValueError:
@@ -148,7 +120,7 @@ def learning(kind: str = "day", day: str | None = None):
         items=items_between(first, after),
         entries=plugin_entries(first, after),
         previous=(chosen - step).isoformat(),
-        following=(chosen + step).isoformat() if chosen + step <= today() else None,
+        following=(chosen + step).isoformat() if chosen + step <= timeutil.local_today() else None,
         may_publish=can(current_user, "reports.manage"),
     )
 
@@ -164,15 +136,16 @@ def learning_text(kind: str, day: str):
 @bp.route("/learn/feed.atom")
 def learning_feed():
     """An Atom 1.0 feed of the latest items."""
+    today = timeutil.local_today()
     items = list(
         db.session.scalars(
             for_requested_town(select(LearningItem))
-            .where(LearningItem.publish_on <= today(), LearningItem.withdrawn.is_(False))
+            .where(LearningItem.publish_on <= today, LearningItem.withdrawn.is_(False))
             .order_by(LearningItem.publish_on.desc(), LearningItem.id.desc())
             .limit(30)
         )
     )
-    entries = plugin_entries(today() - timedelta(days=60), today() + timedelta(days=1))[-30:]
+    entries = plugin_entries(today - timedelta(days=60), today + timedelta(days=1))[-30:]
     return Response(atom.feed(items, entries), mimetype="application/atom+xml; charset=utf-8")
 
 
@@ -180,7 +153,7 @@ def _published_or_404(item_id: int) -> LearningItem:
     item = db.session.get(LearningItem, item_id)
     if item is None or item.withdrawn:
         abort(404)
-    if item.publish_on > today() and not can(current_user, "reports.manage"):
+    if item.publish_on > timeutil.local_today() and not can(current_user, "reports.manage"):
         abort(404)
     return item
 
@@ -189,7 +162,7 @@ def _published_or_404(item_id: int) -> LearningItem:
 def learning_item(item_id: int):
     """One item; opening it signed in may earn a small credit (heard by the credits plugin)."""
     item = _published_or_404(item_id)
-    if current_user.is_authenticated and item.publish_on <= today():
+    if current_user.is_authenticated and item.publish_on <= timeutil.local_today():
         opened = signals.LearningItemOpened(
             item_id=item.id,
             user_id=current_user.id,
@@ -211,7 +184,9 @@ def learning_picture(item_id: int):
 @permission_required("reports.manage")
 def learning_new():
     """Publish an item for a day (today or later)."""
-    form = LearningItemForm(data={"publish_on": today()} if not form_posted() else None)
+    form = LearningItemForm(
+        data={"publish_on": timeutil.local_today()} if not form_posted() else None
+    )
     form.org_unit_id.choices = audience_choices()
     if form.validate_on_submit():
         audience = db.session.get(OrgUnit, form.org_unit_id.data) if form.org_unit_id.data else None
@@ -234,10 +209,12 @@ def learning_new():
             )
             db.session.add(item)
             db.session.flush()
-            audit.record("reports.learning_published", item, f"发布指尖学习：{item.title}")
-            db.session.commit()
-            flash(_("学习内容已发布。"), "success")
-            return redirect(url_for("reports.learning_item", item_id=item.id))
+            return respond.done(
+                _("学习内容已发布。"),
+                "reports.learning_item",
+                record=("reports.learning_published", item, f"发布指尖学习：{item.title}"),
+                item_id=item.id,
+            )
     status = 400 if form_posted() else 200
     return render_template("reports/learning_new.html", form=form), status
 
@@ -250,13 +227,12 @@ def learning_withdraw(item_id: int):
         abort(404)
     require("reports.manage", item.org_unit_id or orgunits.roots()[0])
     item.withdrawn = True
-    audit.record("reports.learning_withdrawn", item, f"撤下指尖学习：{item.title}")
-    db.session.commit()
-    flash(_("已撤下。"), "success")
-    return redirect(url_for("reports.learning"))
+    return respond.done(
+        _("已撤下。"),
+        "reports.learning",
+        record=("reports.learning_withdrawn", item, f"撤下指尖学习：{item.title}"),
+    )
 
 
 def form_posted() -> bool:
-    from flask import request
-
     return request.method == "POST"

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import render_template, request, send_file
+from flask import abort, render_template, request, send_file
 from flask_login import current_user
 
 from core import charts, orgunits
+from core.extensions import db
+from core.models import OrgUnit
 from core.permissions import permission_required, require, unit_ids_where
 from plugins.reports import services, tables, xlsx
-from plugins.reports.blueprint import bp, period, unit_or_404, year
+from plugins.reports.blueprint import bp
+from plugins.reports.forms import period, year
+
+
+def unit_or_404(unit_id: int) -> OrgUnit:
+    """An active unit, else 404 (the caller checks who may see it)."""
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None or not unit.active:
+        abort(404)
+    return unit
 
 
 def _focus_unit():

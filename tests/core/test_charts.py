@@ -26,11 +26,3 @@ def test_trend_chart_points_and_empty():
     assert root.find(f"{SVG}polyline") is not None
     empty = ET.fromstring(str(bar_chart("空", [])))
     assert "暂无数据" in [t.text for t in empty.iter(f"{SVG}text")]
-
-
-def test_home_page_lists_todays_items(client, app):
-    from plugins.reports.forms import today
-    from tests.plugins.reports.test_learning import add_items
-
-    add_items(app, (today(), "今日要点"))
-    assert "今日要点" in client.get("/").get_data(as_text=True)

@@ -107,14 +107,13 @@ def weighted(app, tree):
     demonstration village, and let 丙村 hold the only event (three hours ago)."""
     from decimal import Decimal
 
-    from core.timeutil import utcnow
+    from core.timeutil import local_today, utcnow
     from plugins.calendar import services as calendar
     from plugins.reports import services
-    from plugins.reports.forms import today
     from tests.plugins.calendar.conftest import event_fields
 
     with app.app_context():
-        services.save_weights(today().year, {"calendar.events_held": Decimal("100")})
+        services.save_weights(local_today().year, {"calendar.events_held": Decimal("100")})
         services.set_demonstration({tree.village_c_id})
         category = calendar.ensure_categories()[0]
         start = utcnow().replace(microsecond=0) - timedelta(hours=3)
@@ -202,10 +201,10 @@ def test_bulletin_and_assessment_rank_among_the_readers_towns(app, client, tree,
 
 def test_targets_and_weights_are_for_the_whole_installation(app, client, tree, managers):
     """Targets and weights apply to every town: town A's manager may read them, not set them."""
+    from core.timeutil import local_today
     from plugins.reports import services
-    from plugins.reports.forms import today
 
-    year = today().year
+    year = local_today().year
     log_in(client, app, managers["town_a"])
     page = client.get("/reports/goals").get_data(as_text=True)
     assert "年度目标和考核权重由全区统一设置，本页只能查看。" in page

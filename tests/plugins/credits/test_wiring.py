@@ -100,3 +100,21 @@ def test_reports_with_no_metrics_at_all(make_app, make_user):
         "/reports/funds",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_registered_service_satisfies_its_protocol(app, make_user):
+    """``get_service("credits")`` is a CreditsService instance answering the Protocol's methods."""
+    from core.plugins import get_service
+    from plugins.credits import services
+    from plugins.credits.hooks import CreditsService, CreditsServiceProtocol
+    from plugins.credits.services import Source
+
+    user_id = make_user()
+    with app.app_context():
+        service = get_service("credits", app)
+        assert isinstance(service, CreditsService)
+        assert isinstance(service, CreditsServiceProtocol)
+        services.credit(user_id, "attendance", Source("calendar", "attendance", 1), "参加活动")
+        assert service.balance(user_id) == 2
+        assert service.household(user_id) == (None, [])
+    assert not isinstance(object(), CreditsServiceProtocol)

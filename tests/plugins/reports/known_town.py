@@ -25,8 +25,18 @@ def local(month: int, day: int, hour: int = 19, minute: int = 0) -> datetime:
 
 
 def freeze(monkeypatch) -> None:
-    """Every figure, period default and "today" reads the clock through ``core.timeutil``."""
+    """Every figure, period default and "today" reads the clock through ``core.timeutil``.
+
+    ``local_today`` reads the wall clock, not ``utcnow``, so it is fixed as well, also where
+    core's ``PeriodForm`` imported it by name."""
+    from core.forms import fields
+
+    def today():
+        return NOW.astimezone(local_zone()).date()
+
     monkeypatch.setattr(timeutil, "utcnow", lambda: NOW)
+    monkeypatch.setattr(timeutil, "local_today", today)
+    monkeypatch.setattr(fields, "local_today", today)
 
 
 #: The eight figures in report order, with the column heading the report pages print.

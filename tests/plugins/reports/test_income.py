@@ -174,3 +174,24 @@ def test_income_counts_only_once_received(client, login_as, town, app, monkeypat
     assert row[4] == "300.00"
     detail = page(client, f"/reports/funds/{a}", year=2025)
     assert [r[2] for r in table(detail, "incomes")[1:]] == ["300.00"]
+
+
+def test_uploads_check_keeps_income_documents(client, login_as, town, app, runner):
+    """An income's document is referenced: ``flask uploads check --fix`` must not delete it."""
+    from pathlib import Path
+
+    from plugins.reports.models import Income
+
+    login_as("programme_manager", town.town_id)
+    posted = _income(client, town.village_a_id, **{"income-document": (io.BytesIO(PDF), "a.pdf")})
+    assert posted.status_code == 302
+    with app.app_context():
+        income_id, name = _db.session.execute(select(Income.id, Income.document_file)).one()
+    stored = Path(app.config["UPLOAD_DIR"]) / "reports" / name
+    result = runner.invoke(args=["uploads", "check", "--fix"])
+    assert f"reports/{name}" not in result.output
+    assert stored.read_bytes() == PDF
+
+    stored.unlink()
+    result = runner.invoke(args=["uploads", "check"])
+    assert f"missing: reports/{name} (reports_income {income_id})" in result.output

@@ -9,8 +9,8 @@ from xml.etree import ElementTree as ET
 from sqlalchemy import select
 
 from core.extensions import db as _db
+from core.timeutil import local_today
 from plugins.credits import services as credit_services
-from plugins.reports.forms import today
 from plugins.reports.models import LearningItem
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -31,7 +31,7 @@ def add_items(app, *specs):
 
 def test_publish_with_picture_and_bad_input(client, login_as, town, app):
     login_as("programme_manager", town.town_id)
-    day = today().isoformat()
+    day = local_today().isoformat()
     response = client.post(
         "/reports/learn/new",
         data={"publish_on": day, "title": "", "link": "javascript:alert(1)"},
@@ -94,7 +94,7 @@ def test_daily_weekly_digest_and_text(client, app):
 
 
 def test_future_items_hidden(client, app):
-    future = today() + timedelta(days=3)
+    future = local_today() + timedelta(days=3)
     (item_id,) = add_items(app, (future, "明日预告"))
     assert client.get(f"/reports/learn/items/{item_id}").status_code == 404
     assert "明日预告" not in client.get(f"/reports/learn/week/{future.isoformat()}").get_data(
@@ -123,7 +123,7 @@ def test_atom_feed_is_valid_atom(client, app):
 
 def test_opening_items_earns_capped_credit(client, login_as, app):
     user = login_as("resident")
-    ids = add_items(app, *[(today(), f"第{n}条") for n in range(5)])
+    ids = add_items(app, *[(local_today(), f"第{n}条") for n in range(5)])
     for item_id in ids:
         assert client.get(f"/reports/learn/items/{item_id}").status_code == 200
     client.get(f"/reports/learn/items/{ids[0]}")  # opened again: no second credit
@@ -132,7 +132,7 @@ def test_opening_items_earns_capped_credit(client, login_as, app):
 
 
 def test_anonymous_opening_earns_nothing_and_withdraw(client, login_as, app, town):
-    (item_id,) = add_items(app, (today(), "一条"))
+    (item_id,) = add_items(app, (local_today(), "一条"))
     assert client.get(f"/reports/learn/items/{item_id}").status_code == 200
     login_as("programme_manager", town.town_id)
     assert client.post(f"/reports/learn/items/{item_id}/withdraw").status_code == 302
@@ -143,3 +143,8 @@ def test_english_catalog(client):
     client.post("/language", data={"locale": "en", "next": "/reports/learn/"})
     html = client.get("/reports/learn/").get_data(as_text=True)
     assert "Fingertip learning" in html and "Subscribe (Atom)" in html
+
+
+def test_home_page_lists_todays_items(client, app):
+    add_items(app, (local_today(), "今日要点"))
+    assert "今日要点" in client.get("/").get_data(as_text=True)
