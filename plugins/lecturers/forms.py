@@ -28,10 +28,10 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms.fields import MobilePhone, NotBefore, clean_text
+from core.forms.fields import MobilePhone, clean_text
 from core.timeutil import from_local, utcnow
 from plugins.lecturers import services
-from plugins.lecturers.models import FORMATS, WEEKDAYS, tr
+from plugins.lecturers.models import FORMATS, tr
 from plugins.lecturers.models_requests import AUDIENCE_GROUPS, MATERIAL_KINDS
 
 MAX_AUDIENCE = 5000
@@ -228,25 +228,6 @@ class ReviewForm(FlaskForm):
     def validate_reason(self, field):
         if self.decision.data == "reject" and not field.data:
             raise ValidationError("不通过时请写明原因。")
-
-
-class AvailabilityForm(FlaskForm):
-    weekday = SelectField(
-        "星期", coerce=int, choices=lambda: [(i, tr(d)) for i, d in enumerate(WEEKDAYS)]
-    )
-    start_time = TimeField("从", validators=[InputRequired("请填写开始时间。")])
-    end_time = TimeField(
-        "到",
-        validators=[
-            NotBefore("start_time", "结束时间须晚于开始时间。", strict=True),
-            InputRequired("请填写结束时间。"),
-        ],
-    )
-
-
-class BlackoutForm(FlaskForm):
-    day = DateField("日期", validators=[InputRequired("请填写日期。")])
-    note = StringField("说明", filters=[clean_text], validators=[Optional(), Length(max=100)])
 
 
 class TopicForm(FlaskForm):
