@@ -7,11 +7,11 @@ their profile pages link here. A person edits only their own; holders of
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core import availability, permissions
+from core import availability, permissions, respond
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.forms.availability import WEEKDAY_LABELS, BlackoutForm, SlotForm
@@ -67,9 +67,7 @@ def slot_add():
     availability.add_slot(
         current_user.id, form.weekday.data, form.start_time.data, form.end_time.data
     )
-    db.session.commit()
-    flash(_("已添加空闲时段。"), "success")
-    return redirect(url_for("availability.mine"))
+    return respond.done(_("已添加空闲时段。"), "availability.mine")
 
 
 @bp.route("/me/availability/blackouts", methods=["POST"])
@@ -80,11 +78,8 @@ def blackout_add():
     if not form.validate_on_submit():
         return _page(current_user, blackout_form=form, status=200)
     if availability.add_blackout(current_user.id, form.day.data, form.note.data or "") is None:
-        flash(_("这一天已经登记过了。"), "info")
-    else:
-        db.session.commit()
-        flash(_("已登记不便日期。"), "success")
-    return redirect(url_for("availability.mine"))
+        return respond.done(_("这一天已经登记过了。"), "availability.mine", category="info")
+    return respond.done(_("已登记不便日期。"), "availability.mine")
 
 
 @bp.route("/me/availability/<kind>/<int:row_id>/delete", methods=["POST"])
@@ -96,6 +91,4 @@ def row_delete(kind: str, row_id: int):
         abort(404)
     if not remove[kind](current_user.id, row_id):
         abort(404)
-    db.session.commit()
-    flash(_("已删除。"), "success")
-    return redirect(url_for("availability.mine"))
+    return respond.done(_("已删除。"), "availability.mine")

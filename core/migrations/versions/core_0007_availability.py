@@ -1,7 +1,7 @@
 """one availability per person: weekly slots and blackout days in core
 
 Revision ID: core_0007_availability
-Revises: core_0005
+Revises: core_0006 (core_0006_notice_links.py)
 Create Date: 2026-11-29 20:30:00
 
 The lecturers and volunteers branches copy their own rows in (their migrations depend on this).
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "core_0007_availability"
-down_revision = "core_0005"
+down_revision = "core_0006"
 branch_labels = None
 depends_on = None
 
