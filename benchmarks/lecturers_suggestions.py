@@ -44,10 +44,10 @@ def seed(database_url: str, lecturers: int, lectures: int) -> int:
 
     from core import accounts, create_app, demo
     from core.extensions import db
-    from core.models import OrgUnit, OrgUnitKind, User
+    from core.models import Availability, OrgUnit, OrgUnitKind, User
     from core.timeutil import utcnow
     from plugins.lecturers.menu import seed_menu
-    from plugins.lecturers.models import Lecturer, LecturerAvailability, Offer, Topic
+    from plugins.lecturers.models import Lecturer, Offer, Topic
     from plugins.lecturers.requests.models import LectureRequest, RequestSlot
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "TESTING": True})
@@ -118,16 +118,11 @@ def seed(database_url: str, lecturers: int, lectures: int) -> int:
             ],
         )
         db.session.execute(
-            insert(LecturerAvailability),
+            insert(Availability),
             [
-                {
-                    "lecturer_id": lid,
-                    "weekday": rng.randint(0, 6),
-                    "start_time": clock(9),
-                    "end_time": clock(18),
-                }
-                for lid in lecturer_ids
-                for _ in range(2)
+                {"user_id": uid, "weekday": weekday, "start_time": clock(9), "end_time": clock(18)}
+                for uid in user_ids
+                for weekday in rng.sample(range(7), 2)
             ],
         )
         now = utcnow()

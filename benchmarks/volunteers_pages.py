@@ -35,12 +35,12 @@ def seed(database_url: str, volunteers: int, shifts: int) -> None:
     """Demo data plus generated volunteers and next-week shifts."""
     from datetime import time as clock
 
-    from core import accounts, create_app, demo
+    from core import accounts, availability, create_app, demo
     from core.extensions import db
     from core.plugins import registry
     from core.timeutil import utcnow
     from plugins.volunteers import profiles
-    from plugins.volunteers.models import Shift, ShiftRole, Skill, VolunteerAvailability
+    from plugins.volunteers.models import Shift, ShiftRole, Skill
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-" + "x" * 20})
     with app.app_context():
@@ -64,11 +64,8 @@ def seed(database_url: str, volunteers: int, shifts: int) -> None:
                     "villages": [v.id for v in rng.sample(villages, 2)],
                 },
             )
-            profile = profiles.profile_of(user.id)
             for weekday in rng.sample(range(7), 4):
-                profile.availability.append(
-                    VolunteerAvailability(weekday=weekday, start_time=clock(8), end_time=clock(21))
-                )
+                availability.add_slot(user.id, weekday, clock(8), clock(21))
         start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=8)
         for k in range(shifts):
             begin = start + timedelta(hours=rng.randint(0, 6 * 24))

@@ -22,6 +22,7 @@ class CorePlugin(Plugin):
             api_tokens,
             audit_log,
             auth,
+            availability,
             channels,
             main,
             notifications,
@@ -35,6 +36,7 @@ class CorePlugin(Plugin):
             auth.bp,
             verify.bp,
             channels.bp,
+            availability.bp,
             wechat.bp,
             wechat_group.bp,
             notifications.bp,
@@ -53,6 +55,11 @@ class CorePlugin(Plugin):
                 "core.manage_units", _l("管理组织单位（镇、村、学校、部门）"), ("site_admin",)
             ),
             Permission("core.view_audit", _l("查看审计日志"), ("site_admin", "programme_manager")),
+            Permission(
+                "core.view_availability",
+                _l("查看他人的空闲时间（排班、派单时参考）"),
+                ("site_admin", "programme_manager", "village_coordinator"),
+            ),
             Permission(
                 "core.post_wechat_group",
                 _l("发通知到村微信群"),

@@ -2,6 +2,7 @@
 
 from core.models.api_tokens import ApiToken
 from core.models.audit import AuditLog
+from core.models.availability import Availability, Blackout
 from core.models.idempotency import IdempotencyKey
 from core.models.notifications import (
     Notification,
@@ -16,6 +17,8 @@ from core.models.users import User
 __all__ = [
     "ApiToken",
     "AuditLog",
+    "Availability",
+    "Blackout",
     "IdempotencyKey",
     "Notification",
     "NotificationDelivery",

@@ -6,12 +6,12 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from core import accounts, demo
+from core import accounts, availability, demo
 from core.extensions import db
 from core.models import OrgUnit
 from core.timeutil import from_local, local_today, utcnow
 from plugins.lecturers.menu import seed_menu, topic_by_name
-from plugins.lecturers.models import Lecturer, LecturerAvailability, Offer
+from plugins.lecturers.models import Lecturer, Offer
 from plugins.lecturers.requests.models import Decline, LectureRequest, RequestEvent, RequestSlot
 
 #: (phone, name, unit, title, topics, formats, status, weekday of availability)
@@ -185,14 +185,10 @@ def _lecturers(town: OrgUnit) -> dict[str, Lecturer]:
                 ),
                 monthly_max=4,
                 offers=[Offer(topic_id=topic_by_name(t).id) for t in topics],
-                availability=[
-                    LecturerAvailability(weekday=weekday, start_time=time(9), end_time=time(17)),
-                    LecturerAvailability(
-                        weekday=(weekday + 2) % 7, start_time=time(14), end_time=time(21)
-                    ),
-                ],
             )
             db.session.add(lecturer)
+            availability.add_slot(user.id, weekday, time(9), time(17))
+            availability.add_slot(user.id, (weekday + 2) % 7, time(14), time(21))
             if status == "approved":
                 accounts.grant_role(user, "lecturer", town)
         found[phone] = lecturer

@@ -6,14 +6,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -25,9 +23,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms.fields import MobilePhone, NotBefore, clean_text
+from core.forms.fields import MobilePhone, clean_text
 from core.i18n import translate
-from plugins.lecturers.models import FORMATS, MAX_AUDIENCE, WEEKDAYS, tr
+from plugins.lecturers.models import FORMATS, MAX_AUDIENCE
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -96,25 +94,6 @@ class ReviewForm(FlaskForm):
     def validate_reason(self, field):
         if self.decision.data == "reject" and not field.data:
             raise ValidationError("不通过时请写明原因。")
-
-
-class AvailabilityForm(FlaskForm):
-    weekday = SelectField(
-        "星期", coerce=int, choices=lambda: [(i, tr(d)) for i, d in enumerate(WEEKDAYS)]
-    )
-    start_time = TimeField("从", validators=[InputRequired("请填写开始时间。")])
-    end_time = TimeField(
-        "到",
-        validators=[
-            NotBefore("start_time", "结束时间须晚于开始时间。", strict=True),
-            InputRequired("请填写结束时间。"),
-        ],
-    )
-
-
-class BlackoutForm(FlaskForm):
-    day = DateField("日期", validators=[InputRequired("请填写日期。")])
-    note = StringField("说明", filters=[clean_text], validators=[Optional(), Length(max=100)])
 
 
 class TopicForm(FlaskForm):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    Date,
     ForeignKey,
     Integer,
     String,
     Text,
-    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,10 +22,6 @@ from core.timeutil import UTCDateTime, utcnow
 def N_(text: str) -> str:
     """Mark a msgid for extraction; translated later by ``core.i18n.translate``."""
     return text
-
-
-#: The weekly availability rows still say ``tr`` (that code is being replaced by a core model).
-tr = translate
 
 
 #: The four lecture formats of the policy, code → label.
@@ -43,7 +37,6 @@ MAX_AUDIENCE = 5000
 
 LECTURER_STATUSES = {"applied": N_("待审核"), "approved": N_("已通过"), "rejected": N_("未通过")}
 SOURCES = {"self": N_("自荐"), "recommended": N_("单位推荐")}
-WEEKDAYS = [N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日")]
 
 
 def format_label(code: str | None) -> str:
@@ -79,13 +72,6 @@ class Lecturer(db.Model):
         back_populates="lecturer", cascade="all, delete-orphan"
     )
     villages: Mapped[list[LecturerVillage]] = relationship(cascade="all, delete-orphan")
-    availability: Mapped[list[LecturerAvailability]] = relationship(
-        cascade="all, delete-orphan",
-        order_by="(LecturerAvailability.weekday, LecturerAvailability.start_time)",
-    )
-    blackouts: Mapped[list[LecturerBlackout]] = relationship(
-        cascade="all, delete-orphan", order_by="LecturerBlackout.day"
-    )
 
     @property
     def permission_unit_id(self) -> int | None:
@@ -120,38 +106,6 @@ class LecturerVillage(db.Model):
         ForeignKey("lecturers_lecturer.id", ondelete="CASCADE"), primary_key=True
     )
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
-
-
-class LecturerAvailability(db.Model):
-    """A weekly slot (local time) when the lecturer can usually come."""
-
-    __tablename__ = "lecturers_availability"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lecturer_id: Mapped[int] = mapped_column(
-        ForeignKey("lecturers_lecturer.id", ondelete="CASCADE"), index=True
-    )
-    weekday: Mapped[int] = mapped_column(Integer)  # 0 Monday … 6 Sunday
-    start_time: Mapped[time] = mapped_column(Time)
-    end_time: Mapped[time] = mapped_column(Time)
-
-    @property
-    def weekday_label(self) -> str:
-        return tr(WEEKDAYS[self.weekday])
-
-
-class LecturerBlackout(db.Model):
-    """A local date on which the lecturer cannot come at all."""
-
-    __tablename__ = "lecturers_blackout"
-    __table_args__ = (UniqueConstraint("lecturer_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lecturer_id: Mapped[int] = mapped_column(
-        ForeignKey("lecturers_lecturer.id", ondelete="CASCADE"), index=True
-    )
-    day: Mapped[date] = mapped_column(Date, index=True)
-    note: Mapped[str] = mapped_column(String(100), default="")
 
 
 class TopicDomain(db.Model):

@@ -13,14 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from core import availability
 from core.accounts import person_label
 from core.extensions import db
 from core.models import OrgUnit, User
 from core.timeutil import from_local, to_local
 from plugins.lecturers.models import (
     Lecturer,
-    LecturerAvailability,
-    LecturerBlackout,
     LecturerVillage,
     Offer,
     Topic,
@@ -61,8 +60,15 @@ def month_bounds(moment: datetime) -> tuple[datetime, datetime]:
     return from_local(first), from_local(following)
 
 
-def blocked_slots(request: LectureRequest, lecturer_ids: list[int] | None) -> dict[int, set[int]]:
-    """lecturer id → ids of the request's slots at which they are booked or on blackout."""
+def blocked_slots(
+    request: LectureRequest,
+    lecturer_ids: list[int] | None,
+    owners: dict[int, int] | None = None,
+) -> dict[int, set[int]]:
+    """lecturer id → ids of the request's slots at which they are booked or on blackout.
+
+    ``owners`` (lecturer id → user id) saves a query when the caller has it.
+    """
     blocked: dict[int, set[int]] = defaultdict(set)
     slots = list(request.slots)
     if not slots:
@@ -82,19 +88,27 @@ def blocked_slots(request: LectureRequest, lecturer_ids: list[int] | None) -> di
             ]
         ),
     )
-    days = {slot.id: to_local(slot.start).date() for slot in slots}
-    dark = select(LecturerBlackout.lecturer_id, LecturerBlackout.day).where(
-        LecturerBlackout.day.in_(set(days.values()))
-    )
     if lecturer_ids is not None:
         booked = booked.where(LectureRequest.lecturer_id.in_(lecturer_ids))
-        dark = dark.where(LecturerBlackout.lecturer_id.in_(lecturer_ids))
     for lecturer_id, start, end in db.session.execute(booked):
         for slot in slots:
             if start < slot.end and end > slot.start:
                 blocked[lecturer_id].add(slot.id)
-    for lecturer_id, day in db.session.execute(dark):
-        blocked[lecturer_id] |= {slot_id for slot_id, d in days.items() if d == day}
+    days = {slot.id: to_local(slot.start).date() for slot in slots}
+    if owners is None:
+        query = select(Lecturer.id, Lecturer.user_id)
+        if lecturer_ids is not None:
+            query = query.where(Lecturer.id.in_(lecturer_ids))
+        owners = dict(db.session.execute(query).all())
+    dark = availability.blackout_days(
+        None if lecturer_ids is None else owners.values(),
+        min(days.values()),
+        max(days.values()),
+    )
+    for lecturer_id, user_id in owners.items():
+        away = dark.get(user_id)
+        if away:
+            blocked[lecturer_id] |= {slot_id for slot_id, d in days.items() if d in away}
     return blocked
 
 
@@ -143,20 +157,10 @@ def _candidates(request: LectureRequest, declined: set[int]):
     return db.session.execute(query).all()
 
 
-def _windows(local_slots, candidate_ids) -> dict[int, list[tuple]]:
-    """lecturer id → weekly availability rows on the weekdays of the preferred slots."""
-    windows: dict[int, list[tuple]] = defaultdict(list)
-    for lecturer_id, weekday, start, end in db.session.execute(
-        select(
-            LecturerAvailability.lecturer_id,
-            LecturerAvailability.weekday,
-            LecturerAvailability.start_time,
-            LecturerAvailability.end_time,
-        ).where(LecturerAvailability.weekday.in_({s.weekday() for _, s, _ in local_slots}))
-    ):
-        if lecturer_id in candidate_ids:
-            windows[lecturer_id].append((weekday, start, end))
-    return windows
+def _windows(local_slots, owners: dict[int, int]) -> dict[int, list[availability.Slot]]:
+    """lecturer id → weekly slots on the weekdays of the preferred slots."""
+    weekly = availability.weekly(None, {s.weekday() for _, s, _ in local_slots})
+    return {lecturer_id: weekly[user] for lecturer_id, user in owners.items() if user in weekly}
 
 
 def _aggregates(request: LectureRequest, first_start: datetime):
@@ -204,10 +208,11 @@ def suggest(request: LectureRequest, limit: int = 20) -> list[Suggestion]:
     rows = _candidates(request, declined)
     if not rows:
         return []
-    blocked = blocked_slots(request, None)
+    owners = {row[0]: row[7] for row in rows}
+    blocked = blocked_slots(request, None, owners)
     loads, ratings, served = _aggregates(request, slots[0].start)
     local_slots = [(slot, to_local(slot.start), to_local(slot.end)) for slot in slots]
-    windows = _windows(local_slots, {row[0] for row in rows})
+    windows = _windows(local_slots, owners)
     # Plain tuples: the loop below runs once per candidate and must not touch ORM attributes.
     plain = [(slot.id, s.weekday(), s.time(), e.time()) for slot, s, e in local_slots]
     wanted_format, slot_count = request.format, len(slots)

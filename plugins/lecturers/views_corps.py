@@ -7,21 +7,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import accounts, audit, permissions
+from core import accounts, audit, availability, permissions
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required
 from plugins.lecturers import corps
 from plugins.lecturers.blueprint import bp
 from plugins.lecturers.corps import lecturer_of
-from plugins.lecturers.forms import (
-    AvailabilityForm,
-    BlackoutForm,
-    LecturerForm,
-    RecommendForm,
-    ReviewForm,
-)
-from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout, Offer
+from plugins.lecturers.forms import LecturerForm, RecommendForm, ReviewForm
+from plugins.lecturers.models import Lecturer, Offer
 from plugins.lecturers.requests.models import DONE_STATES, LectureRequest
 
 
@@ -79,8 +73,7 @@ def lecturer_detail(lecturer_id: int):
         villages=corps.village_names(),
         rating=corps.rating_summary([lecturer.id]).get(lecturer.id),
         review_form=ReviewForm(prefix="review"),
-        availability_form=AvailabilityForm(prefix="slot"),
-        blackout_form=BlackoutForm(prefix="off"),
+        free_time=availability.summary(lecturer.user_id) if private else None,
         confirm=ConfirmForm(),
     )
 
@@ -174,70 +167,6 @@ def lecturer_review(lecturer_id: int):
         flash("审核结果已保存。", "success")
     else:
         flash("；".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
-
-
-@bp.route("/corps/<int:lecturer_id>/availability", methods=["POST"])
-@login_required
-def availability_add(lecturer_id: int):
-    """Add a weekly slot when the lecturer can usually come."""
-    lecturer = db.get_or_404(Lecturer, lecturer_id)
-    if not is_owner_or_manager(lecturer):
-        abort(403)
-    form = AvailabilityForm(prefix="slot")
-    if form.validate():
-        db.session.add(
-            LecturerAvailability(
-                lecturer_id=lecturer.id,
-                weekday=form.weekday.data,
-                start_time=form.start_time.data,
-                end_time=form.end_time.data,
-            )
-        )
-        db.session.commit()
-        flash("已添加可讲时段。", "success")
-    else:
-        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
-
-
-@bp.route("/corps/<int:lecturer_id>/blackouts", methods=["POST"])
-@login_required
-def blackout_add(lecturer_id: int):
-    """Add a date on which the lecturer cannot come."""
-    lecturer = db.get_or_404(Lecturer, lecturer_id)
-    if not is_owner_or_manager(lecturer):
-        abort(403)
-    form = BlackoutForm(prefix="off")
-    if not form.validate():
-        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
-    elif any(b.day == form.day.data for b in lecturer.blackouts):
-        flash("这一天已经登记过了。", "info")
-    else:
-        db.session.add(
-            LecturerBlackout(lecturer_id=lecturer.id, day=form.day.data, note=form.note.data or "")
-        )
-        db.session.commit()
-        flash("已登记不便日期。", "success")
-    return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
-
-
-@bp.route("/corps/<int:lecturer_id>/<kind>/<int:row_id>/delete", methods=["POST"])
-@login_required
-def lecturer_row_delete(lecturer_id: int, kind: str, row_id: int):
-    """Remove a weekly slot or a blackout date."""
-    model = {"availability": LecturerAvailability, "blackouts": LecturerBlackout}.get(kind)
-    lecturer = db.get_or_404(Lecturer, lecturer_id)
-    if model is None:
-        abort(404)
-    if not is_owner_or_manager(lecturer):
-        abort(403)
-    row = db.get_or_404(model, row_id)
-    if row.lecturer_id != lecturer.id:
-        abort(404)
-    db.session.delete(row)
-    db.session.commit()
-    flash("已删除。", "success")
     return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
 
 

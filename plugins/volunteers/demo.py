@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from core import accounts
+from core import accounts, availability
 from core.demo import DEMO_PASSWORD, VILLAGES, demo_user, demo_village
 from core.extensions import db
 from core.models import OrgUnit, User
@@ -21,7 +21,6 @@ from plugins.volunteers.models import (
     ShiftRole,
     Skill,
     Team,
-    VolunteerAvailability,
 )
 from plugins.volunteers.models_mediation import CaseMediator, MediationCase
 
@@ -93,12 +92,9 @@ def _volunteers(town: OrgUnit) -> list[User]:
                 "villages": [nearby.id],
             },
         )
-        profile = profiles.profile_of(user.id)
         for weekday in range(7):
             if (weekday + n) % 3 != 2:
-                profile.availability.append(
-                    VolunteerAvailability(weekday=weekday, start_time=time(8), end_time=time(21))
-                )
+                availability.add_slot(user.id, weekday, time(8), time(21))
     db.session.flush()
     return people
 

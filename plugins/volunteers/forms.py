@@ -17,7 +17,6 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
     ValidationError,
 )
 from wtforms.validators import (
@@ -31,10 +30,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms.fields import NotBefore, clean_text
-from core.timeutil import local_today
 
 REQUIRED = "此项必填。"
-WEEKDAY_CHOICES = [(i, f"周{d}") for i, d in enumerate("一二三四五六日")]
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -67,26 +64,6 @@ class ProfileForm(FlaskForm):
     def validate_skills(self, field):
         if not field.data:
             raise ValidationError("请至少选择一项技能（不确定可选“其他”）。")
-
-
-class AvailabilityForm(FlaskForm):
-    weekday = SelectField(_l("星期"), coerce=int, choices=WEEKDAY_CHOICES)
-    start_time = TimeField(_l("开始时间"), validators=[InputRequired(REQUIRED)])
-    end_time = TimeField(
-        _l("结束时间"),
-        validators=[
-            NotBefore("start_time", "结束时间必须晚于开始时间。", strict=True),
-            InputRequired(REQUIRED),
-        ],
-    )
-
-
-class BlackoutForm(FlaskForm):
-    day = DateField(_l("不能服务的日期"), validators=[InputRequired("请选择日期。")])
-
-    def validate_day(self, field):
-        if field.data < local_today():
-            raise ValidationError(_l("这一天已经过去，不需要登记不能服务。"))
 
 
 class ShiftForm(FlaskForm):

@@ -5,22 +5,22 @@ The same rules feed the auto-fill (see ``planning.py``), through ``to_person``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from core import availability
 from core.extensions import db
 from core.models import OrgUnit
 from core.timeutil import to_local, utcnow
 from plugins.volunteers.autofill import Person, available
 from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
 from plugins.volunteers.services import local_month_bounds
-
-#: Written out so the catalog holds each (shared with the calendar's: one English text).
-WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 def shift_village_id(shift: Shift) -> int | None:
@@ -45,22 +45,35 @@ def tree_distance(a: OrgUnit | None, b: OrgUnit | None) -> int:
     return len(first) + len(second) - 2 * common
 
 
-def to_person(profile: Profile, **extra) -> Person:
+class FreeTime(NamedTuple):
+    """Everyone's weekly slots and blackout days, read once (``core.availability``)."""
+
+    weekly: dict[int, list[availability.Slot]]
+    blackouts: dict[int, set[date]]
+
+
+def free_time(user_ids: Iterable[int]) -> FreeTime:
+    """The stated free time of these users: two queries, however many they are."""
+    ids = list(user_ids)
+    return FreeTime(availability.weekly(ids), availability.blackout_days(ids))
+
+
+def to_person(profile: Profile, free: FreeTime, **extra) -> Person:
     """The auto-fill's view of a volunteer (times local, minutes of the day)."""
     windows = tuple(
         (
-            a.weekday,
-            a.start_time.hour * 60 + a.start_time.minute,
-            a.end_time.hour * 60 + a.end_time.minute,
+            slot.weekday,
+            slot.start.hour * 60 + slot.start.minute,
+            slot.end.hour * 60 + slot.end.minute,
         )
-        for a in profile.availability
+        for slot in free.weekly.get(profile.user_id, ())
     )
     return Person(
         id=profile.user_id,
         skills=frozenset(s.id for s in profile.skills),
         villages=served_villages(profile),
         windows=windows,
-        blackout=frozenset(b.day for b in profile.blackouts),
+        blackout=frozenset(free.blackouts.get(profile.user_id, ())),
         default_month_left=profile.monthly_max_shifts,
         **extra,
     )
@@ -83,8 +96,6 @@ def approved_profiles() -> list[Profile]:
             .options(
                 selectinload(Profile.skills),
                 selectinload(Profile.villages),
-                selectinload(Profile.availability),
-                selectinload(Profile.blackouts),
                 selectinload(Profile.user),
                 selectinload(Profile.home_unit),
             )
@@ -181,6 +192,7 @@ def rank(role: ShiftRole, now: datetime | None = None, limit: int = 50) -> list[
         if p.user_id not in taken and needed <= {s.id for s in p.skills}
     ]
     ids = [p.user_id for p in profiles]
+    free = free_time(ids)
     stats, record, busy = (
         month_stats(ids, shift.starts_at),
         reliability(ids, now),
@@ -196,7 +208,7 @@ def rank(role: ShiftRole, now: datetime | None = None, limit: int = 50) -> list[
             if role.skills
             else _("岗位不限技能")
         )
-        person = to_person(profile)
+        person = to_person(profile, free)
         if not person.windows:
             match.score += 5
             match.reasons.append(_("未填写可服务时间"))
@@ -239,7 +251,3 @@ def rank(role: ShiftRole, now: datetime | None = None, limit: int = 50) -> list[
         matches.append(match)
     matches.sort(key=lambda m: (not m.bookable, -m.score, m.profile.id))
     return matches[:limit]
-
-
-def weekday_label(weekday: int) -> str:
-    return _(WEEKDAY_LABELS[weekday])

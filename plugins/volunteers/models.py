@@ -1,14 +1,13 @@
-"""Volunteer profiles, skills, teams, availability, shifts, roles and assignments."""
+"""Volunteer profiles, skills, teams, shifts, roles and assignments (free time: core)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    Date,
     Float,
     ForeignKey,
     Integer,
@@ -16,7 +15,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -111,48 +109,10 @@ class Profile(db.Model):
     skills: Mapped[list[Skill]] = relationship(secondary=profile_skill, order_by=Skill.id)
     teams: Mapped[list[Team]] = relationship(secondary=profile_team, order_by=Team.name)
     villages: Mapped[list[OrgUnit]] = relationship(secondary=profile_village)
-    availability: Mapped[list[VolunteerAvailability]] = relationship(
-        cascade="all, delete-orphan",
-        order_by="(VolunteerAvailability.weekday, VolunteerAvailability.start_time)",
-    )
-    blackouts: Mapped[list[VolunteerBlackout]] = relationship(
-        cascade="all, delete-orphan", order_by="VolunteerBlackout.day"
-    )
 
     @property
     def permission_unit_id(self) -> int | None:
         return self.home_unit_id
-
-
-class VolunteerAvailability(db.Model):
-    """A weekly window (local time) when the volunteer can serve."""
-
-    __tablename__ = "volunteers_availability"
-    __table_args__ = (
-        CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_vol_avail_weekday"),
-        CheckConstraint("end_time > start_time", name="ck_vol_avail_order"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    profile_id: Mapped[int] = mapped_column(
-        ForeignKey("volunteers_profile.id", ondelete="CASCADE"), index=True
-    )
-    weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 = Monday
-    start_time: Mapped[time] = mapped_column(Time)
-    end_time: Mapped[time] = mapped_column(Time)
-
-
-class VolunteerBlackout(db.Model):
-    """A day the volunteer cannot serve at all."""
-
-    __tablename__ = "volunteers_blackout"
-    __table_args__ = (UniqueConstraint("profile_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    profile_id: Mapped[int] = mapped_column(
-        ForeignKey("volunteers_profile.id", ondelete="CASCADE"), index=True
-    )
-    day: Mapped[date] = mapped_column(Date)
 
 
 class Shift(db.Model):

@@ -86,6 +86,7 @@ def build_plan(shifts: list[Shift]) -> Plan:
     on_roles = _on_roles(ids, roles)
     first = shifts[0].starts_at if shifts else utcnow()
     this_month = matching.month_stats(ids, first)
+    free = matching.free_time(ids)
     people = []
     for profile in profiles:
         month_left = {
@@ -95,6 +96,7 @@ def build_plan(shifts: list[Shift]) -> Plan:
         people.append(
             matching.to_person(
                 profile,
+                free,
                 busy=tuple(busy[profile.user_id]),
                 month_left=month_left,
                 load=this_month.get(profile.user_id, (0, 0.0))[0],

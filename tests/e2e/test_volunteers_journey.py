@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from core import availability
 from core.extensions import db
 from core.timeutil import from_local, to_local, utcnow
 from tests.conftest import TEST_PASSWORD
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.e2e
 def _seed(app, town, make_user):
     from core.models import User
     from plugins.volunteers import profiles
-    from plugins.volunteers.models import Shift, ShiftRole, Skill, VolunteerAvailability
+    from plugins.volunteers.models import Shift, ShiftRole, Skill
 
     helper = make_user("resident", town.village_a_id, name="老志愿者")
     with app.app_context():
@@ -28,11 +29,8 @@ def _seed(app, town, make_user):
             {"home_unit_id": town.village_a_id, "monthly_max_shifts": 8, "skills": [teaching.id],
              "teams": [], "villages": []},
         )  # fmt: skip
-        profile = profiles.profile_of(helper)
         for weekday in range(7):
-            profile.availability.append(
-                VolunteerAvailability(weekday=weekday, start_time=time(8), end_time=time(20))
-            )
+            availability.add_slot(helper, weekday, time(8), time(20))
         soon = utcnow() + timedelta(days=2)
         today = to_local(utcnow()).date()
         monday = datetime.combine(today + timedelta(days=7 - today.weekday()), time(9))

@@ -28,6 +28,13 @@ TABLE: dict[str, str | dict[str, str]] = {
     "auth.profile": "login",
     "auth.signup": "public",
     "channels.save": "login",
+    # 我的空闲时间: one's own; another's slot or day is a 404 (tests/core/test_availability.py)
+    "availability.mine": "login",
+    "availability.slot_add": "login",
+    "availability.blackout_add": "login",
+    "availability.row_delete": "login",
+    # user_id is the walking resident: their own page (a redirect), or staff over village B
+    "availability.person": "roles:resident,programme_manager,site_admin",
     "lecturers.attend": "login",
     "lecturers.attend_rate": "login",
     "lecturers.wish_new": "login",
@@ -172,9 +179,7 @@ TABLE: dict[str, str | dict[str, str]] = {
     "learning.report_learners": "login",
     "learning.static": "public",
     "lecturers.apply": "login",
-    # lecturer 1 is 黄医生 himself: his profile, availability and blackouts
-    "lecturers.availability_add": "roles:lecturer,programme_manager,site_admin",
-    "lecturers.blackout_add": "roles:lecturer,programme_manager,site_admin",
+    # lecturer 1 is 黄医生 himself: his profile (his free time is core's availability.*)
     "lecturers.corps_list": "public",
     "lecturers.coverage": "any:lecturers.view_reports",
     "lecturers.coverage_xlsx": "any:lecturers.view_reports",
@@ -183,7 +188,6 @@ TABLE: dict[str, str | dict[str, str]] = {
     "lecturers.lecturer_detail": "public",
     "lecturers.lecturer_edit": "roles:lecturer,programme_manager,site_admin",
     "lecturers.lecturer_review": "any:lecturers.manage",
-    "lecturers.lecturer_row_delete": "roles:lecturer,programme_manager,site_admin",
     "lecturers.manage": "any:lecturers.manage",
     "lecturers.mine": "login",
     "lecturers.new_request": "any:lecturers.request",
@@ -273,10 +277,6 @@ TABLE: dict[str, str | dict[str, str]] = {
     "steering.training": "any:steering.view",
     "volunteers.approve": "b:volunteers.approve_volunteers",
     "volunteers.autofill": "any:volunteers.manage_shifts",
-    "volunteers.availability_add": "login",
-    "volunteers.availability_delete": "login",
-    "volunteers.blackout_add": "login",
-    "volunteers.blackout_delete": "login",
     "volunteers.certificate": "login",
     "volunteers.certificate /volunteers/certificate/<int:user_id>": "roles:resident",
     # assignment 1 is 吴小红's (the volunteer); staff of village B may record her presence

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import Notification, OrgUnit, RoleAssignment, User
+from core.models import Availability, Notification, OrgUnit, RoleAssignment, User
 
 VILLAGE_A = "黄土村"
 VILLAGE_B = "渭溪村"
@@ -65,7 +65,7 @@ def argument_values(app) -> dict[str, dict[str, str]]:
     from plugins.credits.models import CreditRule
     from plugins.learning.models import Attachment, Course, Lesson
     from plugins.learning.models_assignments import PartyMember
-    from plugins.lecturers.models import Lecturer, LecturerAvailability, Topic
+    from plugins.lecturers.models import Lecturer, Topic
     from plugins.lecturers.requests.models import LectureRequest
     from plugins.reports.models import Income, LearningItem, Spending
     from plugins.steering.models import Task, TaskEvidence, Visit
@@ -119,13 +119,8 @@ def argument_values(app) -> dict[str, dict[str, str]]:
             "fmt": "xlsx",
             "activity_type": db.session.scalar(select(CreditRule.activity_type)) or "x",
             "lecturer_id": ident(lecturer),
-            "kind": "availability",
-            "row_id": ident(
-                _first(
-                    LecturerAvailability,
-                    LecturerAvailability.lecturer_id == (lecturer.id if lecturer else MISSING),
-                )
-            ),
+            "kind": "slots",
+            "row_id": ident(_first(Availability, Availability.user_id == resident.id)),
             "request_id": ident(_first(LectureRequest, prefer=LectureRequest.org_unit_id == b)),
             "action": "cancel",
             "topic_id": ident(_first(Topic)),

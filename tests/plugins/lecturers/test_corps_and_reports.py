@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, time
 from io import BytesIO
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from core import availability
 from core.extensions import db as _db
 from core.models import AuditLog, RoleAssignment
 from core.timeutil import to_local, utcnow
@@ -93,30 +95,28 @@ def test_recommend_keeps_source_and_recommender(app, client, people, town, make_
 
 
 def test_profile_availability_blackouts(app, client, people, town):
+    """The profile shows the lecturer's free time, stated on core's page (one for every role)."""
     url = f"/lectures/corps/{people.lecturer}"
-    log_in(client, app, people.other_lecturer_user)
-    assert (
-        client.post(
-            url + "/availability",
-            data={"slot-weekday": 2, "slot-start_time": "09:00", "slot-end_time": "12:00"},
-        ).status_code
-        == 403
-    )
     log_in(client, app, people.lecturer_user)
-    client.post(
-        url + "/availability",
-        data={"slot-weekday": 2, "slot-start_time": "09:00", "slot-end_time": "12:00"},
-    )
-    client.post(
-        url + "/availability",
-        data={"slot-weekday": 2, "slot-start_time": "12:00", "slot-end_time": "09:00"},
-    )
-    client.post(url + "/blackouts", data={"off-day": "2030-01-02", "off-note": "出差"})
+    slot = {"slot-weekday": 2, "slot-start_time": "09:00", "slot-end_time": "12:00"}
+    client.post("/me/availability/slots", data=slot)
+    bad = client.post("/me/availability/slots", data=dict(slot, **{"slot-end_time": "08:00"}))
+    assert "结束时间必须晚于开始时间" in bad.text
+    client.post("/me/availability/blackouts", data={"off-day": "2030-01-02", "off-note": "出差"})
     page = client.get(url)
     assert page.status_code == 200 and "周三 09:00–12:00" in page.text and "2030-01-02" in page.text
+    assert "/me/availability" in page.text
     with app.app_context():
-        lecturer = _db.session.get(Lecturer, people.lecturer)
-        assert len(lecturer.availability) == 1 and len(lecturer.blackouts) == 1
+        assert availability.weekly([people.lecturer_user]) == {
+            people.lecturer_user: [availability.Slot(2, time(9), time(12))]
+        }
+        assert availability.blackout_days([people.lecturer_user]) == {
+            people.lecturer_user: {date(2030, 1, 2)}
+        }
+    log_in(client, app, people.manager)
+    page = client.get(url)  # a manager sees it, with no editor of someone else's time
+    assert "周三 09:00–12:00" in page.text and "/me/availability" not in page.text
+    log_in(client, app, people.lecturer_user)
     edit = client.post(
         url + "/edit", data=_profile(people, org_unit_id=town.school_id, monthly_max=2, active="")
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import time
 
 from core.extensions import db as _db
+from core.models import Availability, Blackout
 from core.timeutil import to_local
-from plugins.lecturers.models import Lecturer, LecturerAvailability, LecturerBlackout
+from plugins.lecturers.models import Lecturer
 from plugins.lecturers.requests.models import Decline
 from plugins.lecturers.suggestions import suggest
 
@@ -22,8 +23,8 @@ def test_ranked_with_reasons(app, people, town):
         request = build_request(people, town.village_a_id, "submitted")
         slot = to_local(request.slots[0].start)
         _db.session.add(
-            LecturerAvailability(
-                lecturer_id=people.other_lecturer,
+            Availability(
+                user_id=people.other_lecturer_user,
                 weekday=slot.weekday(),
                 start_time=time(0),
                 end_time=time(23, 59),
@@ -60,10 +61,10 @@ def test_declined_booked_blackout_resting_never_suggested(app, people, town, mak
         request = _db.session.merge(request)
         assert _ids(request) == [third.id]
         for slot in request.slots:
-            _db.session.add(LecturerBlackout(lecturer_id=third.id, day=to_local(slot.start).date()))
+            _db.session.add(Blackout(user_id=third_user, day=to_local(slot.start).date()))
         _db.session.commit()
         assert _ids(request) == []
-        _db.session.query(LecturerBlackout).delete()
+        _db.session.query(Blackout).delete()
         _db.session.get(Lecturer, third.id).active = False
         _db.session.commit()
         assert _ids(request) == []

@@ -7,6 +7,7 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import select
 
+from core import availability
 from core.extensions import db as _db
 from core.timeutil import utcnow
 
@@ -49,14 +50,14 @@ def make_volunteer(app, town, make_user):
     def factory(unit_id=None, skills=("teaching",), max_shifts=4, windows=True, villages=()):
         from core.models import User
         from plugins.volunteers import profiles
-        from plugins.volunteers.models import Skill, VolunteerAvailability
+        from plugins.volunteers.models import Skill
 
         user_id = make_user("resident", unit_id or town.village_a_id)
         with app.app_context():
             profiles.seed_skills()
             user = _db.session.get(User, user_id)
             skill_ids = list(_db.session.scalars(select(Skill.id).where(Skill.code.in_(skills))))
-            profile, _ = profiles.save_profile(
+            profiles.save_profile(
                 user,
                 {
                     "home_unit_id": user.home_unit_id,
@@ -68,11 +69,7 @@ def make_volunteer(app, town, make_user):
             )
             if windows:
                 for weekday in range(7):
-                    profile.availability.append(
-                        VolunteerAvailability(
-                            weekday=weekday, start_time=time(0), end_time=time(23, 59)
-                        )
-                    )
+                    availability.add_slot(user_id, weekday, time(0), time(23, 59))
             _db.session.commit()
         return user_id
 

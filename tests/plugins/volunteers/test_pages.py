@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.models import RoleAssignment
+from core.models import Availability, Blackout, RoleAssignment
 from core.timeutil import local_today, to_local, utcnow
 from plugins.volunteers.models import (
     Assignment,
@@ -14,8 +14,6 @@ from plugins.volunteers.models import (
     Shift,
     ShiftRole,
     Skill,
-    VolunteerAvailability,
-    VolunteerBlackout,
 )
 from tests.conftest import log_in
 
@@ -46,23 +44,22 @@ def test_sign_up_as_volunteer_and_availability(app, client, town, login_as):
                 RoleAssignment.user_id == user, RoleAssignment.role == "volunteer"
             )
         )
-    bad = {"weekday": "2", "start_time": "12:00", "end_time": "09:00"}
-    page = client.post("/volunteers/profile/availability", data=bad, follow_redirects=True)
+    # Free time is stated once, on core's page, which the profile page links to.
+    assert "/me/availability" in client.get("/volunteers/profile").get_data(as_text=True)
+    bad = {"slot-weekday": "2", "slot-start_time": "12:00", "slot-end_time": "09:00"}
+    page = client.post("/me/availability/slots", data=bad)
     assert "结束时间必须晚于开始时间" in page.get_data(as_text=True)
-    client.post("/volunteers/profile/availability", data=dict(bad, end_time="17:00"))
+    client.post("/me/availability/slots", data=dict(bad, **{"slot-end_time": "17:00"}))
     future = f"{local_today().year + 1}-01-01"
-    client.post("/volunteers/profile/blackouts", data={"day": future})
+    client.post("/me/availability/blackouts", data={"off-day": future})
     past = client.post(
-        "/volunteers/profile/blackouts",
-        data={"day": (local_today() - timedelta(days=1)).isoformat()},
-        follow_redirects=True,
+        "/me/availability/blackouts",
+        data={"off-day": (local_today() - timedelta(days=1)).isoformat()},
     )
-    assert "这一天已经过去，不需要登记不能服务。" in past.get_data(as_text=True)
+    assert "这一天已经过去，不需要登记。" in past.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count(VolunteerAvailability.id))) == 1
-        assert [b.day.isoformat() for b in db.session.scalars(select(VolunteerBlackout))] == [
-            future
-        ]
+        assert db.session.scalar(select(func.count(Availability.id))) == 1
+        assert [b.day.isoformat() for b in db.session.scalars(select(Blackout))] == [future]
     page = client.get("/volunteers/profile").get_data(as_text=True)
     assert "周三 12:00–17:00" in page and future in page
     for bad_max in ("0", "99"):
