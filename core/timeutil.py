@@ -15,8 +15,9 @@ def utcnow() -> datetime:
 
 
 def local_today() -> date:
-    """Today's date in the programme's timezone."""
-    return datetime.now(local_zone()).date()
+    """Today's date in the programme's timezone (read through ``utcnow`` so a test that fixes
+    the clock fixes today too)."""
+    return utcnow().astimezone(local_zone()).date()
 
 
 def local_zone() -> tzinfo:
