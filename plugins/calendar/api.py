@@ -14,12 +14,11 @@ from core.api import ApiBlueprint, problems
 from core.api.schemas import PageArgs, Schema, page_of, paginate
 from core.extensions import db
 from core.httpcache import versioned_page
-from core.timeutil import utcnow
+from core.timeutil import local_today, utcnow
 from plugins.calendar import attendance, checkin, feeds, registration, services
 from plugins.calendar.blueprint import (
     event_or_404,
     filtered_occurrences,
-    local_today,
     occurrence_or_404,
     render_description,
     viewer,
