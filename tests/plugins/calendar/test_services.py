@@ -61,7 +61,7 @@ def test_registered_service_satisfies_its_protocol(app, name):
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_every_method_called_elsewhere_exists(app, name):
-    cls, protocol = SERVICES[name]
+    _cls, protocol = SERVICES[name]
     with app.app_context():
         service = get_service(name)
     for method in called_methods(name):
