@@ -217,7 +217,7 @@ def unregister(event_id: int, key: str):
     row = registration.user_registration(event.id, occ.original_start, current_user.id)
     if row is None:
         return problems.problem(404, "您没有报名这次活动。")
-    registration.cancel(row, occ.title, url_for("calendar.occurrence", event_id=event_id, key=key))
+    registration.cancel(row, occ.title, current_user)
     db.session.commit()
     return None
 

@@ -13,9 +13,14 @@ from sqlalchemy import func, select
 
 from core import audit
 from core.extensions import db
+from core.models import User
 from plugins.calendar import attendance, recurrence, reminders, series, services
 from plugins.calendar.models import CalendarAttendance, CalendarEvent, CalendarRegistration
 from plugins.calendar.recurrence import Occurrence
+
+
+def _user(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id else None
 
 
 def revoked_count(event_id: int, original_start) -> int:
@@ -60,7 +65,7 @@ def cancel(
     revoke its attendance, tell its registrants, audit. Returns the records revoked.
     Caller commits."""
     if cancels_whole_event(event, occurrence):
-        services.cancel_event(event, reason)
+        services.cancel_event(event, reason, _user(actor_id))
         original_start, version = None, event.sequence
         if occurrence is not None:  # a single event: its one date
             original_start = occurrence.original_start
@@ -100,7 +105,7 @@ def restore(event: CalendarEvent, occurrence: Occurrence, actor_id: int | None) 
         services.restore_occurrence(event, occurrence.original_start)
         version = series.override_for(event, occurrence.original_start).sequence
     else:
-        services.restore_event(event)
+        services.restore_event(event, _user(actor_id))
         version = event.sequence
     restored = recurrence.find_occurrence(event, occurrence.original_start) or occurrence
     told = reminders.tell_restored(event, restored, version)
