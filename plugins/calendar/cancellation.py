@@ -71,7 +71,7 @@ def cancel(
             original_start = occurrence.original_start
         scope = None
     else:
-        services.cancel_occurrence(event, occurrence.original_start, reason)
+        services.cancel_occurrence(event, occurrence.original_start, reason, _user(actor_id))
         original_start = scope = occurrence.original_start
         version = series.override_for(event, original_start).sequence
     revoked = attendance.revoke_all(event.id, scope, f"活动取消：{reason}", actor_id)
@@ -102,7 +102,7 @@ def restore(event: CalendarEvent, occurrence: Occurrence, actor_id: int | None) 
     if not can_restore(event, occurrence):
         return None
     if event.is_series:
-        services.restore_occurrence(event, occurrence.original_start)
+        services.restore_occurrence(event, occurrence.original_start, _user(actor_id))
         version = series.override_for(event, occurrence.original_start).sequence
     else:
         services.restore_event(event, _user(actor_id))

@@ -46,7 +46,8 @@ def save_event(event, data: dict, user_id):
 MANAGER = "manager"
 
 
-def _event_kinds(user, event: CalendarEvent) -> set[str]:
+def _event_kinds(user, obj) -> set[str]:
+    event = obj if isinstance(obj, CalendarEvent) else obj.event  # an override: its event
     return {MANAGER} if can(user, "calendar.manage_events", event) else set()
 
 
@@ -97,20 +98,51 @@ def override_for(event: CalendarEvent, original_start: datetime) -> CalendarOccu
     return existing
 
 
-def cancel_occurrence(event: CalendarEvent, original_start: datetime, reason: str) -> None:
-    override = override_for(event, original_start)
-    override.cancelled, override.cancel_reason = True, reason
-    override.sequence = max(override.sequence, event.sequence) + 1
+def _changed(override: CalendarOccurrenceOverride) -> None:
+    override.sequence = max(override.sequence, override.event.sequence) + 1
     override.updated_at = utcnow()
-    touch(event, bump=False)
 
 
-def restore_occurrence(event: CalendarEvent, original_start: datetime) -> None:
-    override = override_for(event, original_start)
-    override.cancelled, override.cancel_reason = False, ""
-    override.sequence = max(override.sequence, event.sequence) + 1
-    override.updated_at = utcnow()
-    touch(event, bump=False)
+def _date_cancelled(override: CalendarOccurrenceOverride, user, *, reason: str) -> None:
+    override.cancel_reason = reason
+    _changed(override)
+
+
+def _date_restored(override: CalendarOccurrenceOverride, user) -> None:
+    override.cancel_reason = ""
+    _changed(override)
+
+
+#: One date of a series (its override row's ``state``): scheduled or cancelled. Audited by
+#: ``cancellation`` like the whole event.
+OCCURRENCE_TABLE = Table(
+    audit_prefix="calendar",
+    noun="这一次活动",
+    states={"scheduled": "按计划举行", "cancelled": "已取消"},
+    actions={"cancel": "取消这一次活动", "restore": "恢复这一次活动"},
+    transitions={
+        ("scheduled", "cancel"): step("cancelled", {MANAGER, SYSTEM}, audit=False),
+        ("cancelled", "restore"): step("scheduled", {MANAGER, SYSTEM}, audit=False),
+    },
+    actor_kinds=_event_kinds,
+    subject=lambda override: (
+        f"活动「{override.event.title}」{recurrence.key_of(override.original_start)}"
+    ),
+    effects={"cancel": _date_cancelled, "restore": _date_restored},
+    on_applied=lambda applied: touch(applied.obj.event, bump=False),
+)
+
+
+def cancel_occurrence(
+    event: CalendarEvent, original_start: datetime, reason: str, user=None
+) -> None:
+    """Cancel one date of a series. Raises TransitionRefused."""
+    OCCURRENCE_TABLE.apply(override_for(event, original_start), "cancel", user, reason=reason)
+
+
+def restore_occurrence(event: CalendarEvent, original_start: datetime, user=None) -> None:
+    """Undo the cancellation of one date of a series."""
+    OCCURRENCE_TABLE.apply(override_for(event, original_start), "restore", user)
 
 
 def edit_occurrence(

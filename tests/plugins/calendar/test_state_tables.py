@@ -15,7 +15,7 @@ from core.statemachine import SYSTEM, TransitionRefused
 from plugins.calendar import recurrence, registration, series
 from plugins.calendar.models import CalendarEvent, CalendarRegistration
 from plugins.calendar.registration import NEW, PERSON, REGISTRAR, TABLE, RegistrationError
-from plugins.calendar.series import EVENT_TABLE
+from plugins.calendar.series import EVENT_TABLE, OCCURRENCE_TABLE
 
 #: (state, action) → (target, who may take it): the whole workflow, written out.
 EXPECTED = {
@@ -132,3 +132,34 @@ def test_event_cancel_and_restore_only_through_the_table(app, make_event, make_u
         assert refused.value.status == 409 and event.cancel_reason == "下雨"
         series.restore_event(event)
         assert (event.status, event.cancel_reason) == ("scheduled", "")
+
+
+def test_occurrence_table_rows_are_exactly_these():
+    found = {key: (t.target, set(t.actors)) for key, t in OCCURRENCE_TABLE.transitions.items()}
+    assert found == EVENT_ROWS  # the same two steps, on one date's override row
+    assert OCCURRENCE_TABLE.state_attr == "state"
+
+
+def test_one_date_cancelled_and_restored_only_through_the_table(app, make_event, make_user):
+    event_id = make_event(freq="weekly", count=3)
+    resident = make_user()
+    with app.test_request_context():
+        event = _db.session.get(CalendarEvent, event_id)
+        second = recurrence.all_original_starts(event)[1]
+        with pytest.raises(TransitionRefused) as refused:
+            series.restore_occurrence(event, second)  # not cancelled: nothing to restore
+        assert refused.value.status == 409
+        with pytest.raises(TransitionRefused) as refused:
+            series.cancel_occurrence(event, second, "下雨", _db.session.get(User, resident))
+        assert refused.value.status == 403
+        series.cancel_occurrence(event, second, "下雨")
+        override = series.override_for(event, second)
+        assert (override.cancelled, override.cancel_reason, override.state) == (
+            True,
+            "下雨",
+            "cancelled",
+        )
+        sequence = override.sequence
+        series.restore_occurrence(event, second)
+        assert (override.cancelled, override.cancel_reason) == (False, "")
+        assert override.sequence == sequence + 1
