@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext
 
 from core.hooktypes import CalendarEntry
+from core.i18n import translate
 from core.plugins import registry
 from plugins.calendar.cache import feed_cache
 from plugins.calendar.recurrence import Occurrence
@@ -49,7 +49,7 @@ def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> li
                 start=entry.start,
                 end=entry.end,
                 original_start=entry.start,
-                category=category.name if category else (gettext(label) if label else ""),
+                category=category.name if category else (translate(label) if label else ""),
                 category_id=category.id if category else None,
                 colour=category.colour if category else entry.colour,
                 venue=entry.location,
