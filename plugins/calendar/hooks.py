@@ -213,13 +213,30 @@ class HoldingsServiceProtocol(Protocol):
 
 
 class CalendarService:
-    """The ``calendar`` service: only what other plugins and core call."""
+    """The ``calendar`` service: only what other plugins and core call. Each method looks the
+    module function up when called, so it is always the one in ``services``/``entries``."""
 
-    occurrences_between = staticmethod(services.occurrences_between)
-    upcoming_events = staticmethod(services.upcoming_events)
+    def occurrences_between(
+        self,
+        start: datetime,
+        end: datetime,
+        viewer=None,
+        category_ids=None,
+        unit_id: int | None = None,
+        include_entries: bool = True,
+    ) -> list[Occurrence]:
+        """Every occurrence (own events and other plugins' entries) in [start, end), sorted."""
+        return services.occurrences_between(
+            start, end, viewer, category_ids, unit_id, include_entries
+        )
 
-    @staticmethod
-    def raw_entries(start: datetime, end: datetime, viewer, personal: bool) -> list:
+    def upcoming_events(
+        self, unit_id: int, start: datetime, end: datetime
+    ) -> list[tuple[str, str, datetime]]:
+        """``(ref, label, start)`` of the unit's dates in [start, end) (``services``)."""
+        return services.upcoming_events(unit_id, start, end)
+
+    def raw_entries(self, start: datetime, end: datetime, viewer, personal: bool) -> list:
         """Other plugins' ``CalendarEntry`` values in [start, end), as the feeds get them."""
         return entries.raw_entries(start, end, viewer, personal)
 
@@ -227,7 +244,9 @@ class CalendarService:
 class HoldingsService:
     """The ``calendar_holdings`` service (``holdings.py``)."""
 
-    unit_holdings = staticmethod(holdings.unit_holdings)
+    def unit_holdings(self, unit_id: int, start: date, end: date) -> list[Holding]:
+        """Sign-in sheets and materials of the unit (and below) over local days [start, end)."""
+        return holdings.unit_holdings(unit_id, start, end)
 
 
 def public_services() -> dict[str, object]:
