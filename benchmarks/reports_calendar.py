@@ -36,7 +36,7 @@ def cpu_ms(work, rounds: int = 5) -> float:
 
 def run(url: str, events: int) -> dict:
     from core import create_app, orgunits
-    from plugins.calendar.metrics import metrics
+    from plugins.calendar.hooks import report_metrics as metrics
     from plugins.reports import metrics as m
 
     site = "http://127.0.0.1:5000"

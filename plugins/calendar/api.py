@@ -14,12 +14,11 @@ from core.api import ApiBlueprint, problems
 from core.api.schemas import PageArgs, Schema, page_of, paginate
 from core.extensions import db
 from core.httpcache import versioned_page
-from core.timeutil import utcnow
+from core.timeutil import local_today, utcnow
 from plugins.calendar import attendance, checkin, feeds, registration, services
 from plugins.calendar.blueprint import (
     event_or_404,
     filtered_occurrences,
-    local_today,
     occurrence_or_404,
     render_description,
     viewer,
@@ -218,7 +217,7 @@ def unregister(event_id: int, key: str):
     row = registration.user_registration(event.id, occ.original_start, current_user.id)
     if row is None:
         return problems.problem(404, "您没有报名这次活动。")
-    registration.cancel(row, occ.title, url_for("calendar.occurrence", event_id=event_id, key=key))
+    registration.cancel(row, occ.title, current_user)
     db.session.commit()
     return None
 

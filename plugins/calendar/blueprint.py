@@ -25,6 +25,23 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
+
+def with_views() -> Blueprint:
+    """``bp`` with every view module's routes on it (each imports ``bp`` from here)."""
+    from plugins.calendar import (  # noqa: F401
+        views_admin,
+        views_checkin,
+        views_feeds,
+        views_manage,
+        views_materials,
+        views_pages,
+        views_people,
+        views_reports,
+    )
+
+    return bp
+
+
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
@@ -57,10 +74,6 @@ def occurrence_or_404(event: CalendarEvent, key: str) -> Occurrence:
 def clock(moment: datetime, pattern: str = "%H:%M") -> str:
     """Local wall-clock text with strftime: long agenda pages format hundreds of times."""
     return moment.astimezone(local_zone()).strftime(pattern)
-
-
-def local_today() -> date:
-    return datetime.now(local_zone()).date()
 
 
 def arg_date(name: str, default: date) -> date:

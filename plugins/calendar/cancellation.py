@@ -13,9 +13,14 @@ from sqlalchemy import func, select
 
 from core import audit
 from core.extensions import db
+from core.models import User
 from plugins.calendar import attendance, recurrence, reminders, series, services
 from plugins.calendar.models import CalendarAttendance, CalendarEvent, CalendarRegistration
 from plugins.calendar.recurrence import Occurrence
+
+
+def _user(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id else None
 
 
 def revoked_count(event_id: int, original_start) -> int:
@@ -60,13 +65,13 @@ def cancel(
     revoke its attendance, tell its registrants, audit. Returns the records revoked.
     Caller commits."""
     if cancels_whole_event(event, occurrence):
-        services.cancel_event(event, reason)
+        services.cancel_event(event, reason, _user(actor_id))
         original_start, version = None, event.sequence
         if occurrence is not None:  # a single event: its one date
             original_start = occurrence.original_start
         scope = None
     else:
-        services.cancel_occurrence(event, occurrence.original_start, reason)
+        services.cancel_occurrence(event, occurrence.original_start, reason, _user(actor_id))
         original_start = scope = occurrence.original_start
         version = series.override_for(event, original_start).sequence
     revoked = attendance.revoke_all(event.id, scope, f"活动取消：{reason}", actor_id)
@@ -97,10 +102,10 @@ def restore(event: CalendarEvent, occurrence: Occurrence, actor_id: int | None) 
     if not can_restore(event, occurrence):
         return None
     if event.is_series:
-        services.restore_occurrence(event, occurrence.original_start)
+        services.restore_occurrence(event, occurrence.original_start, _user(actor_id))
         version = series.override_for(event, occurrence.original_start).sequence
     else:
-        services.restore_event(event)
+        services.restore_event(event, _user(actor_id))
         version = event.sequence
     restored = recurrence.find_occurrence(event, occurrence.original_start) or occurrence
     told = reminders.tell_restored(event, restored, version)

@@ -13,15 +13,19 @@ entries, and those of plugins that declare nothing, are asked for on every call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from flask_babel import gettext
+from flask import current_app
 
 from core.hooktypes import CalendarEntry
+from core.i18n import translate
 from core.plugins import registry
 from plugins.calendar.cache import feed_cache
 from plugins.calendar.recurrence import Occurrence
 from plugins.calendar.tracking import declared_sources, source_version
+
+_CALLERS = "calendar_entry_callers"
 
 
 def label_of(entry: CalendarEntry) -> str:
@@ -45,7 +49,7 @@ def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> li
                 start=entry.start,
                 end=entry.end,
                 original_start=entry.start,
-                category=category.name if category else (gettext(label) if label else ""),
+                category=category.name if category else (translate(label) if label else ""),
                 category_id=category.id if category else None,
                 colour=category.colour if category else entry.colour,
                 venue=entry.location,
@@ -60,40 +64,61 @@ def plugin_entries(start: datetime, end: datetime, viewer, personal: bool) -> li
     return found
 
 
+def entry_callers() -> dict[str, Callable[..., list]]:
+    """One ``calendar_entries`` hook caller per plugin that implements it (the calendar never
+    does: its events are the calendar), in hook order, kept for the app.
+
+    Each is pluggy's ``subset_hook_caller`` with every other plugin removed: declared sources
+    are asked (and cached) one by one under their own version.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(_CALLERS)
+    if found is None:
+        manager = registry(app).manager
+        plugins = [(name, plugin) for name, plugin in manager.list_name_plugin() if plugin]
+        hook = manager.hook.calendar_entries
+        found = {
+            name: manager.subset_hook_caller(
+                "calendar_entries", remove_plugins=[p for _n, p in plugins if p is not plugin]
+            )
+            for name, plugin in plugins
+            if name != "calendar" and hook in (manager.get_hookcallers(plugin) or [])
+        }
+        app.extensions[_CALLERS] = found
+    return found
+
+
+def _call(caller, **kwargs) -> list:
+    return [entry for batch in caller(**kwargs) for entry in batch or []]
+
+
 def undeclared_sources() -> list[str]:
     """Plugins with calendar entries that declare no tables: queried on every request."""
     declared = declared_sources()
-    return [
-        impl.plugin_name
-        for impl in registry().hook.calendar_entries.get_hookimpls()
-        if impl.plugin_name != "calendar" and impl.plugin_name not in declared
-    ]
+    return [name for name in entry_callers() if name not in declared]
 
 
 def raw_entries(
     start: datetime, end: datetime, viewer, personal: bool, undeclared_only: bool = False
 ) -> list:
     """The hook's CalendarEntry values themselves (feeds need sequence and last_modified)."""
-    hook = registry().hook.calendar_entries
     declared = declared_sources() if not personal else set()
     result = []
-    for impl in hook.get_hookimpls():
-        if impl.plugin_name == "calendar":
-            continue
-        if impl.plugin_name in declared:
+    for name, caller in entry_callers().items():
+        if name in declared:
             if undeclared_only:
                 continue
             key = (
-                f"calendar:entries:{impl.plugin_name}:{source_version(impl.plugin_name)}:"
+                f"calendar:entries:{name}:{source_version(name)}:"
                 f"{start.isoformat()}:{end.isoformat()}"
             )
             found = feed_cache().get(key)
             if found is None:
-                found = _public(impl.function(start=start, end=end, viewer=None, personal=False))
+                found = _public(_call(caller, start=start, end=end, viewer=None, personal=False))
                 feed_cache().set(key, found)
             result.extend(found)
             continue
-        found = impl.function(start=start, end=end, viewer=viewer, personal=personal) or []
+        found = _call(caller, start=start, end=end, viewer=viewer, personal=personal)
         result.extend(found if personal else _public(found))
     return result
 

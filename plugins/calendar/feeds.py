@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import OrgUnit, User
-from core.plugins import registry
 from core.timeutil import utcnow
 from plugins.calendar import ical, recurrence, services, store, tracking
 from plugins.calendar.cache import feed_cache
-from plugins.calendar.entries import raw_entries, undeclared_sources
+from plugins.calendar.entries import entry_callers, raw_entries, undeclared_sources
 from plugins.calendar.models import (
     CalendarCategory,
     CalendarEvent,
@@ -104,9 +103,7 @@ def private_etag(user: User) -> str | None:
 
 def _personal_declared() -> bool:
     declared = tracking.personal_declared()
-    return "calendar" in declared and all(
-        impl.plugin_name in declared for impl in registry().hook.calendar_entries.get_hookimpls()
-    )
+    return "calendar" in declared and all(name in declared for name in entry_callers())
 
 
 def public_feed(category_id: int | None, village_id: int | None) -> Feed | None:

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from core.forms.fields import MobilePhone, clean_text
+from core.forms.fields import MobilePhone, clean_text, date_range
 from core.timeutil import from_local, local_today
 
 FREQ_CHOICES = [
@@ -247,8 +247,13 @@ class OccurrenceForm(FlaskForm):
 
 
 class PauseForm(FlaskForm):
-    first_day = DateField(_l("暂停开始日期"), validators=[DataRequired(BAD_DATE)])
-    last_day = DateField(_l("暂停结束日期"), validators=[DataRequired(BAD_DATE)])
+    first_day, last_day = date_range(
+        _l("暂停开始日期"),
+        _l("暂停结束日期"),
+        start_name="first_day",
+        required=True,
+        message="暂停的结束日期不能早于开始日期。",
+    )
     reason = StringField(
         _l("原因（如农忙）"),
         filters=[clean_text],

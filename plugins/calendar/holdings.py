@@ -7,7 +7,7 @@ inspection visit starts from the sign-in sheets and uploaded materials the site 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from plugins.calendar.models import (
     CalendarMaterial,
     live_attendance,
 )
+from plugins.calendar.recurrence import key_of
 
 #: The material kinds reported, by the names other plugins use (the policy's list).
 KINDS = ("signin", "study_plan", "learning_record", "activity_plan", "photo", "press_release")
@@ -34,10 +35,6 @@ class Holding:
     title: str
     day: date
     url: str
-
-
-def _key(original_start) -> str:
-    return original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def unit_holdings(unit_id: int, start: date, end: date) -> list[Holding]:
@@ -65,7 +62,7 @@ def unit_holdings(unit_id: int, start: date, end: date) -> list[Holding]:
             "signin",
             title,
             to_local(original).date(),
-            url_for("calendar.signin_sheet", event_id=event_id, key=_key(original)),
+            url_for("calendar.signin_sheet", event_id=event_id, key=key_of(original)),
         )
         for event_id, title, original in sheets
     ]

@@ -1,10 +1,11 @@
-"""Report figures: activities held and attendances, per org unit (descendants included).
+"""Report figures' counting: activities held and attendances, per org unit.
 
 An occurrence is *held* in a period when it is not cancelled and it ended inside the period and
 before now; an *attendance* counts when its check-in stands on a held occurrence. The evidence
-pages (``views_reports``) list ``held`` and ``attended``; the figures count the same: a one-off
-event without overrides (most of them) is counted in SQL, grouped by unit, and only series and
-events with overrides are expanded. /reports/ asks for each month and the year, so expanding
+pages (``views_reports``) list ``held`` and ``attended``; the figures (``counts``, turned into
+``Metric`` by ``hooks.report_metrics``) count the same: a one-off event without overrides (most
+of them) is counted in SQL, grouped by unit, and only series and events with overrides are
+expanded. /reports/ asks for each month and the year, so expanding
 every event per period made its cost grow with events × periods.
 """
 
@@ -17,8 +18,6 @@ from sqlalchemy import exists, func, or_, select
 
 from core.extensions import db
 from core.figures import figure_bounds
-from core.hooktypes import Metric
-from core.orgunits import roll_up
 from plugins.calendar import recurrence, services
 from plugins.calendar.models import (
     CalendarAttendance,
@@ -118,15 +117,13 @@ def attended(occurrences: list[Occurrence]) -> list[CalendarAttendance]:
     return [row for row in rows if (row.event_id, row.original_start) in keys]
 
 
-def metrics(unit_ids, start, end) -> list[Metric]:
-    """举办活动 = occurrences held; 参与人次 = attendances on them."""
+def counts(start: Bound, end: Bound) -> tuple[dict[int, int], dict[int, int]]:
+    """Held occurrences and the attendances on them, per unit (each unit's own, not rolled up)."""
     first, cutoff = figure_bounds(start, end)
-    held_by_unit: dict[int, int] = {}
-    attended_by_unit: dict[int, int] = {}
-    occurrences: list[Occurrence] = []
-    if cutoff > first:
-        held_by_unit, attended_by_unit = _plain_counts(first, cutoff)
-        occurrences = _others(first, cutoff)
+    if cutoff <= first:
+        return {}, {}
+    held_by_unit, attended_by_unit = _plain_counts(first, cutoff)
+    occurrences = _others(first, cutoff)
     unit_of_event: dict[int, int] = {}
     for occurrence in occurrences:
         unit_of_event[occurrence.event_id] = occurrence.org_unit_id
@@ -134,19 +131,4 @@ def metrics(unit_ids, start, end) -> list[Metric]:
     for row in attended(occurrences):
         unit_id = unit_of_event[row.event_id]
         attended_by_unit[unit_id] = attended_by_unit.get(unit_id, 0) + 1
-    return [
-        Metric(
-            "calendar.events_held",
-            "举办活动",
-            roll_up(unit_ids, held_by_unit),
-            "场",
-            evidence_endpoint="calendar.report_held",
-        ),
-        Metric(
-            "calendar.participant_times",
-            "参与人次",
-            roll_up(unit_ids, attended_by_unit),
-            "人次",
-            evidence_endpoint="calendar.report_attended",
-        ),
-    ]
+    return held_by_unit, attended_by_unit

@@ -130,6 +130,15 @@ class CalendarOccurrenceOverride(db.Model):
 
     event: Mapped[CalendarEvent] = relationship(back_populates="overrides")
 
+    @property
+    def state(self) -> str:
+        """The date's state for ``series.OCCURRENCE_TABLE``: "cancelled" or "scheduled"."""
+        return "cancelled" if self.cancelled else "scheduled"
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.cancelled = value == "cancelled"
+
 
 class CalendarPause(db.Model):
     """A date range (local days, inclusive) in which a series does not meet (农忙)."""

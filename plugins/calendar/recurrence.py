@@ -66,7 +66,12 @@ class Occurrence:
     @property
     def key(self) -> str:
         """The URL form of the occurrence id: original start as UTC compact time."""
-        return self.original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        return key_of(self.original_start)
+
+
+def key_of(original_start: datetime) -> str:
+    """``Occurrence.key`` of the occurrence that originally starts at ``original_start``."""
+    return original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def parse_key(key: str) -> datetime | None:

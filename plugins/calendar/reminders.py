@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from core import notify
@@ -14,11 +12,7 @@ from core.extensions import db
 from core.timeutil import to_local, utcnow
 from plugins.calendar import recurrence
 from plugins.calendar.models import CalendarEvent, CalendarRegistration
-
-
-def occurrence_path(event_id: int, key: str) -> str:
-    """The occurrence page's path, built without a request (cron runs have none)."""
-    return f"/calendar/e/{event_id}/{key}"
+from plugins.calendar.registration import occurrence_link
 
 
 def _registrations(event_id: int, since: datetime, original_start: datetime | None = None):
@@ -42,12 +36,6 @@ def _addressee(row: CalendarRegistration) -> tuple[int, str, str | None]:
     return row.registered_by_id, f"{row.proxy_name}（代报名）", row.proxy_phone
 
 
-def _occurrence_key(original_start: datetime) -> str:
-    return recurrence.Occurrence(
-        uid="", title="", start=original_start, end=original_start, original_start=original_start
-    ).key
-
-
 def tell_cancelled(
     event: CalendarEvent, original_start: datetime | None, reason: str, version: int = 0
 ) -> int:
@@ -59,13 +47,13 @@ def tell_cancelled(
     not_ended = utcnow() - (event.end_at - event.start_at)  # one under way is told too
     for row in _registrations(event.id, not_ended, original_start):
         when = to_local(row.original_start).strftime("%m月%d日 %H:%M")
-        key = _occurrence_key(row.original_start)
+        key = recurrence.key_of(row.original_start)
         recipient, proxy, sms_to = _addressee(row)
         if notify.notify(
             recipient,
             f"{proxy}活动取消：{event.title}（{when}）",
             f"您报名的活动已取消。原因：{reason}" + ("。请转告您代报名的村民。" if proxy else ""),
-            occurrence_path(event.id, key),
+            occurrence_link(event.id, row.original_start),
             dedupe_key=f"calendar:cancelled:{row.id}:{key}:{version}",
             kind="cancellation",
             sms_to=sms_to,
@@ -89,7 +77,7 @@ def tell_restored(event: CalendarEvent, occurrence: recurrence.Occurrence, versi
             f"{proxy}活动恢复举办：{occurrence.title}（{when}）",
             f"之前取消的活动恢复举办，时间 {when}，地点 {occurrence.venue}。"
             f"您的报名仍然有效（{status}），请按时参加。",
-            occurrence_path(event.id, occurrence.key),
+            occurrence_link(event.id, occurrence.original_start),
             dedupe_key=f"calendar:restored:{row.id}:{occurrence.key}:{version}",
             kind="cancellation",
             sms_to=sms_to,
@@ -146,7 +134,7 @@ def send_reminders(now: datetime | None = None) -> int:
             recipient,
             subject,
             body,
-            occurrence_path(row.event_id, occurrence.key),
+            occurrence_link(row.event_id, occurrence.original_start),
             dedupe_key=f"calendar:reminder:{row.id}:{occurrence.key}",
             kind="reminder",
             channels=channels,
@@ -175,31 +163,8 @@ def _remind_coordinator(
             f"代报名村民活动提醒：{occurrence.title}（{len(names)}人）",
             f"{when} 在 {occurrence.venue} 举行。您代报名的村民没有手机，请转告他们准时参加："
             f"{listed}。",
-            occurrence_path(event_id, occurrence.key),
+            occurrence_link(event_id, occurrence.original_start),
             dedupe_key=f"calendar:reminder:proxies:{coordinator_id}:{event_id}:{occurrence.key}:{people}",
             kind="reminder",
         )
     )
-
-
-@click.group("calendar")
-def calendar_cli() -> None:
-    """活动日历: scheduled jobs."""
-
-
-@calendar_cli.command("remind")
-@with_appcontext
-def remind_command() -> None:
-    """Queue reminders for tomorrow's activities (run hourly from cron)."""
-    count = send_reminders()
-    db.session.commit()
-    click.echo(f"queued {count} reminder(s)")
-
-
-@calendar_cli.command("store-feeds")
-@with_appcontext
-def store_feeds_command() -> None:
-    """Render the VEVENTs of every event not yet stored (run once after upgrading)."""
-    from plugins.calendar.store import render_missing
-
-    click.echo(f"stored the VEVENTs of {render_missing()} event(s)")

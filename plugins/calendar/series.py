@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from core.extensions import db
+from core.permissions import can
+from core.statemachine import SYSTEM, Table, step
 from core.timeutil import utcnow
 from plugins.calendar import recurrence
 from plugins.calendar.models import (
@@ -40,15 +42,50 @@ def save_event(event, data: dict, user_id):
     return _services().save_event(event, data, user_id)
 
 
-def cancel_event(event: CalendarEvent, reason: str) -> None:
-    event.status, event.cancel_reason = "cancelled", reason
-    touch(event)
+#: Who may cancel or restore a whole event: its managers, or the site itself (no user).
+MANAGER = "manager"
 
 
-def restore_event(event: CalendarEvent) -> None:
+def _event_kinds(user, obj) -> set[str]:
+    event = obj if isinstance(obj, CalendarEvent) else obj.event  # an override: its event
+    return {MANAGER} if can(user, "calendar.manage_events", event) else set()
+
+
+def _cancelled(event: CalendarEvent, user, *, reason: str) -> None:
+    event.cancel_reason = reason
+
+
+def _restored(event: CalendarEvent, user) -> None:
+    event.cancel_reason = ""
+
+
+#: A whole event (single or series) is scheduled or cancelled. Audited by ``cancellation``,
+#: whose action name says what the person cancelled (the event, or a single event's date).
+EVENT_TABLE = Table(
+    audit_prefix="calendar",
+    noun="活动",
+    states={"scheduled": "按计划举行", "cancelled": "已取消"},
+    actions={"cancel": "取消整个活动", "restore": "恢复活动"},
+    transitions={
+        ("scheduled", "cancel"): step("cancelled", {MANAGER, SYSTEM}, audit=False),
+        ("cancelled", "restore"): step("scheduled", {MANAGER, SYSTEM}, audit=False),
+    },
+    actor_kinds=_event_kinds,
+    subject=lambda event: f"活动「{event.title}」",
+    effects={"cancel": _cancelled, "restore": _restored},
+    on_applied=lambda applied: touch(applied.obj),
+    state_attr="status",
+)
+
+
+def cancel_event(event: CalendarEvent, reason: str, user=None) -> None:
+    """Cancel a whole event (``user`` None: the site itself). Raises TransitionRefused."""
+    EVENT_TABLE.apply(event, "cancel", user, reason=reason)
+
+
+def restore_event(event: CalendarEvent, user=None) -> None:
     """Undo the cancellation of a whole event (single or series)."""
-    event.status, event.cancel_reason = "scheduled", ""
-    touch(event)
+    EVENT_TABLE.apply(event, "restore", user)
 
 
 def override_for(event: CalendarEvent, original_start: datetime) -> CalendarOccurrenceOverride:
@@ -61,20 +98,51 @@ def override_for(event: CalendarEvent, original_start: datetime) -> CalendarOccu
     return existing
 
 
-def cancel_occurrence(event: CalendarEvent, original_start: datetime, reason: str) -> None:
-    override = override_for(event, original_start)
-    override.cancelled, override.cancel_reason = True, reason
-    override.sequence = max(override.sequence, event.sequence) + 1
+def _changed(override: CalendarOccurrenceOverride) -> None:
+    override.sequence = max(override.sequence, override.event.sequence) + 1
     override.updated_at = utcnow()
-    touch(event, bump=False)
 
 
-def restore_occurrence(event: CalendarEvent, original_start: datetime) -> None:
-    override = override_for(event, original_start)
-    override.cancelled, override.cancel_reason = False, ""
-    override.sequence = max(override.sequence, event.sequence) + 1
-    override.updated_at = utcnow()
-    touch(event, bump=False)
+def _date_cancelled(override: CalendarOccurrenceOverride, user, *, reason: str) -> None:
+    override.cancel_reason = reason
+    _changed(override)
+
+
+def _date_restored(override: CalendarOccurrenceOverride, user) -> None:
+    override.cancel_reason = ""
+    _changed(override)
+
+
+#: One date of a series (its override row's ``state``): scheduled or cancelled. Audited by
+#: ``cancellation`` like the whole event.
+OCCURRENCE_TABLE = Table(
+    audit_prefix="calendar",
+    noun="这一次活动",
+    states={"scheduled": "按计划举行", "cancelled": "已取消"},
+    actions={"cancel": "取消这一次活动", "restore": "恢复这一次活动"},
+    transitions={
+        ("scheduled", "cancel"): step("cancelled", {MANAGER, SYSTEM}, audit=False),
+        ("cancelled", "restore"): step("scheduled", {MANAGER, SYSTEM}, audit=False),
+    },
+    actor_kinds=_event_kinds,
+    subject=lambda override: (
+        f"活动「{override.event.title}」{recurrence.key_of(override.original_start)}"
+    ),
+    effects={"cancel": _date_cancelled, "restore": _date_restored},
+    on_applied=lambda applied: touch(applied.obj.event, bump=False),
+)
+
+
+def cancel_occurrence(
+    event: CalendarEvent, original_start: datetime, reason: str, user=None
+) -> None:
+    """Cancel one date of a series. Raises TransitionRefused."""
+    OCCURRENCE_TABLE.apply(override_for(event, original_start), "cancel", user, reason=reason)
+
+
+def restore_occurrence(event: CalendarEvent, original_start: datetime, user=None) -> None:
+    """Undo the cancellation of one date of a series."""
+    OCCURRENCE_TABLE.apply(override_for(event, original_start), "restore", user)
 
 
 def edit_occurrence(

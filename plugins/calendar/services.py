@@ -348,7 +348,8 @@ def upcoming_events(
     return sorted(found, key=lambda row: (row[2], row[0]))
 
 
-# Series operations live in their own module; re-exported so the service stays one object.
+# Series operations live in their own module; re-exported for the calendar's own callers
+# (other plugins reach the calendar only through ``hooks.CalendarService``).
 from plugins.calendar.series import (  # noqa: E402
     add_pause,
     cancel_event,

@@ -90,9 +90,6 @@ def occurrence_ics(event_id: int, key: str):
     return response
 
 
-token_for = feeds.token_for  # the profile section reads it from here
-
-
 @bp.route("/feed-token", methods=["POST"])
 @login_required
 def regenerate_token():

@@ -14,13 +14,12 @@ from core import audit
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import permission_required, require, unit_ids_where
-from core.timeutil import period_bounds
+from core.timeutil import local_today, period_bounds
 from plugins.calendar import uploads
 from plugins.calendar.blueprint import (
     arg_int,
     bp,
     event_or_404,
-    local_today,
     occurrence_or_404,
 )
 from plugins.calendar.forms import MATERIAL_CHOICES, MaterialForm

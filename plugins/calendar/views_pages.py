@@ -16,7 +16,7 @@ from core import orgunits
 from core.extensions import db
 from core.httpcache import versioned_page
 from core.models import OrgUnit
-from core.timeutil import period_bounds, utcnow
+from core.timeutil import local_today, period_bounds, utcnow
 from plugins.calendar import attendance, cancellation, checkin, recurrence, registration, services
 from plugins.calendar.blueprint import (
     arg_date,
@@ -26,7 +26,6 @@ from plugins.calendar.blueprint import (
     filter_args,
     filters,
     list_occurrences,
-    local_today,
     occurrence_or_404,
     render_description,
     week_monday,

@@ -71,9 +71,7 @@ def unregister(event_id: int, key: str):
             button=_("确认取消报名"),
         )
     if row is not None:
-        registration.cancel(
-            row, occ.title, url_for("calendar.occurrence", event_id=event_id, key=key)
-        )
+        registration.cancel(row, occ.title, current_user)
         db.session.commit()
         flash("已取消报名。", "success")
     return _back(event_id, key)

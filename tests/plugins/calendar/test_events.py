@@ -166,13 +166,14 @@ def test_cancel_move_and_split_through_views(app, client, town, make_event, make
         assert new.uid != old.uid
     # Pause the rest of the old series: its occurrences disappear from the agenda.
     pause_day = recurrence.local_naive(starts[3]).date()
-    client.post(
+    backwards = client.post(
         f"/calendar/e/{event_id}/pauses",
         data={
             "first_day": pause_day.isoformat(),
             "last_day": (pause_day - timedelta(days=2)).isoformat(),
         },
     )
+    assert "暂停的结束日期不能早于开始日期。" in backwards.get_data(as_text=True)
     client.post(
         f"/calendar/e/{event_id}/pauses",
         data={

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.extensions import db as _db
 from core.timeutil import utcnow
-from plugins.calendar import attendance, metrics, recurrence
+from plugins.calendar import attendance, hooks, metrics, recurrence
 from plugins.calendar.models import CalendarEvent
 
 
@@ -35,7 +35,7 @@ def _figures(app, town, sql_statements):
     units = [town.town_id, town.village_a_id, town.village_b_id]
     with app.app_context():
         with sql_statements() as seen:
-            held, people = metrics.metrics(units, start, end)
+            held, people = hooks.report_metrics(units, start, end)
         listed = metrics.held(start, end)
         checked = metrics.attended(listed)
     return held.values, people.values, len(listed), len(checked), seen
