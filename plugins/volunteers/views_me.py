@@ -11,10 +11,11 @@ from core.forms.admin import ConfirmForm
 from core.models import User
 from core.permissions import can
 from core.timeutil import utcnow
-from plugins.volunteers import attendance, mediation, profiles, services
+from plugins.volunteers import attendance, profiles, services
 from plugins.volunteers import history as history_rows
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.models_mediation import CASE_STATES
+from plugins.volunteers.mediation import services as mediation
+from plugins.volunteers.mediation.models import CASE_STATES
 
 assignments_of = history_rows.assignments_of
 served = history_rows.served

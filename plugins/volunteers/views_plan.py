@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required, require, unit_ids_where
-from core.timeutil import as_moment, to_local, utcnow
+from core.timeutil import as_moment, local_today
 from plugins.volunteers import matching, planning, profiles, services
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import AutofillForm, SkillForm, TeamForm
@@ -80,7 +80,7 @@ def autofill():
         return redirect(url_for("volunteers.manage"))
     form = AutofillForm(request.args)
     start = (form.start.data if form.validate() and form.start.data else None) or next_monday(
-        to_local(utcnow()).date()
+        local_today()
     )
     days = form.days.data if form.days.data and not form.days.errors else 7
     begin = as_moment(start)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.timeutil import to_local, utcnow
-from plugins.volunteers.models_mediation import MediationCase
+from plugins.volunteers.mediation.models import MediationCase
 from tests.conftest import log_in
 
 SECRET = "两家因宅基地边界吵架"

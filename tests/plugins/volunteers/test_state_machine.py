@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
+from plugins.volunteers.mediation.models import CASE_TRANSITIONS
 from plugins.volunteers.models import Assignment
-from plugins.volunteers.models_mediation import CASE_TRANSITIONS
 from plugins.volunteers.services import TRANSITIONS, BookingError, move
 
 STATUSES = [None, "confirmed", "waitlisted", "invited", "declined", "withdrawn"]

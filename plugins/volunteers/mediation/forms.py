@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.forms.fields import NotBefore, clean_text
 from plugins.volunteers.forms import DT_FORMAT, REQUIRED, MultiCheckboxField
-from plugins.volunteers.models_mediation import DISPUTE_TYPES, OUTCOMES
+from plugins.volunteers.mediation.models import DISPUTE_TYPES, OUTCOMES
 
 
 class MediationRequestForm(FlaskForm):

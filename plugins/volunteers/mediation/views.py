@@ -14,21 +14,21 @@ from core.forms.admin import ConfirmForm
 from core.models import OrgUnit, User
 from core.permissions import can, require
 from core.timeutil import from_local, to_local
-from plugins.volunteers import mediation
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms_mediation import (
+from plugins.volunteers.mediation import services as mediation
+from plugins.volunteers.mediation.forms import (
     MediationRequestForm,
     OutcomeForm,
     RecuseForm,
     ScheduleForm,
 )
-from plugins.volunteers.models import Profile, Skill
-from plugins.volunteers.models_mediation import (
+from plugins.volunteers.mediation.models import (
     CASE_STATES,
     DISPUTE_TYPES,
     OUTCOMES,
     MediationCase,
 )
+from plugins.volunteers.models import Profile, Skill
 
 LABELS = {"states": CASE_STATES, "types": DISPUTE_TYPES, "outcomes": OUTCOMES}
 

@@ -22,7 +22,7 @@ from core import audit, notify, permissions
 from core.extensions import db
 from core.models import User
 from core.timeutil import utcnow
-from plugins.volunteers.models_mediation import CASE_TRANSITIONS, CaseMediator, MediationCase
+from plugins.volunteers.mediation.models import CASE_TRANSITIONS, CaseMediator, MediationCase
 from plugins.volunteers.services import _
 
 
