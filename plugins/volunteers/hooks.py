@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select
 
 from core.extensions import db
 from core.hooktypes import CalendarEntry, Metric, NavItem
+from core.notify import resolve_link
 from core.orgunits import roll_up
 from core.permissions import Permission, can, unit_ids_where
 from core.timeutil import utcnow
@@ -167,13 +168,6 @@ MEDIATION_TITLE = "调解活动"
 SHIFT_LABEL, MEDIATION_LABEL = "志愿服务", "人民调解"
 
 
-def _path(endpoint: str, **values) -> str:
-    """A page's path: url_for in a request; from the URL map when hooks run outside one."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("").build(endpoint, values)
-
-
 def shift_uid(shift_id: int) -> str:
     return f"volunteers-shift-{shift_id}@xiangxuetong"
 
@@ -186,7 +180,7 @@ def _shift_entry(shift: Shift, public: bool, role_name: str | None = None) -> Ca
         title=f"志愿服务：{shift.title}",
         start=shift.starts_at,
         end=shift.ends_at,
-        url=_path("volunteers.shift_detail", shift_id=shift.id),
+        url=resolve_link("volunteers.shift_detail", {"shift_id": shift.id}) or "",
         category="volunteers",
         category_label=SHIFT_LABEL,
         colour=COLOUR_SHIFT,
@@ -204,14 +198,14 @@ def _mediation_entry(case: MediationCase, personal: bool, linked: bool = False) 
     """Only "调解活动" and the time for everyone; a link (and the place) only for those who may
     open the case (its mediators and helpers, the justice office, the requester)."""
     linked = linked or personal
+    url = resolve_link("volunteers.mediation_detail", {"case_id": case.id}) if linked else None
     return CalendarEntry(
         uid=f"volunteers-mediation-{case.id}@xiangxuetong",
         source="volunteers",
         title=MEDIATION_TITLE,
         start=case.starts_at,
         end=case.ends_at,
-        # "": not a link for others
-        url=_path("volunteers.mediation_detail", case_id=case.id) if linked else "",
+        url=url or "",  # "": not a link for others
         category="mediation",
         category_label=MEDIATION_LABEL,
         colour=COLOUR_MEDIATION,

@@ -52,7 +52,7 @@ def send_reminders(now: datetime | None = None) -> int:
                 a.user_id,
                 f"志愿服务提醒：{shift.title}",
                 f"{when} 在 {shift.venue or shift.org_unit.name} 有您的志愿服务（{a.role.name}）。",
-                link=f"/volunteers/shifts/{shift.id}",
+                link=("volunteers.shift_detail", {"shift_id": shift.id}),
                 dedupe_key=f"volunteers:reminder:{a.id}:{h:g}:{shift.sequence}",
             )
             queued += sent is not None
@@ -72,7 +72,7 @@ def send_reminders(now: datetime | None = None) -> int:
                 row.user_id,
                 "调解活动提醒",
                 f"{when} 在 {case.venue} 有调解活动。",
-                link=f"/volunteers/mediation/{case.id}",
+                link=("volunteers.mediation_detail", {"case_id": case.id}),
                 dedupe_key=f"volunteers:med-reminder:{case.id}:{row.user_id}:{h:g}:{case.sequence}",
             )
             queued += sent is not None

@@ -1,4 +1,4 @@
-"""People's mediation: who may see what, and the case workflow (request → schedule → outcome).
+"""People's mediation: who may see what (the workflow itself is ``workflow.CASES``).
 
 The description and the parties are confidential (DESIGN: "confidential cases only their
 assigned officers"). Who sees what:
@@ -13,21 +13,15 @@ assigned officers"). Who sees what:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import abort
 from sqlalchemy import or_, select
 
-from core import audit, notify, permissions
+from core import permissions
 from core.extensions import db
-from core.models import User
 from core.timeutil import utcnow
-from plugins.volunteers.mediation.models import CASE_TRANSITIONS, CaseMediator, MediationCase
-from plugins.volunteers.services import _
-
-
-class CaseError(ValueError):
-    """A workflow step the rules refuse (shown to the user)."""
+from plugins.volunteers.mediation.models import CaseMediator, MediationCase
 
 
 def is_office(user, case: MediationCase | None = None) -> bool:
@@ -118,91 +112,3 @@ def upcoming_sessions(user_id: int, now: datetime | None = None) -> list[tuple]:
         .order_by(MediationCase.starts_at)
     ).all()
     return [(case, kind) for case, kind in rows]
-
-
-def _move(case: MediationCase, state: str) -> None:
-    if state not in CASE_TRANSITIONS[case.state]:
-        raise CaseError(_("这个案件当前的状态不允许这样操作。"))
-    case.state = state
-
-
-def has_conflict(user: User, case: MediationCase) -> bool:
-    """A mediator living in the village of the case or of a party should step aside."""
-    return user.home_unit_id in case.conflict_village_ids()
-
-
-def schedule(
-    case: MediationCase,
-    starts_at: datetime,
-    ends_at: datetime,
-    venue: str,
-    mediator_ids: list[int],
-    volunteer_ids: list[int],
-) -> None:
-    """Set or change the session; add mediators (flagging conflicts); notify those concerned."""
-    if ends_at <= starts_at:
-        raise CaseError(_("结束时间必须晚于开始时间。"))
-    if not mediator_ids and not case.active_mediators:
-        raise CaseError(_("请至少指定一名调解员。"))
-    changed = (case.starts_at, case.ends_at, case.venue) != (starts_at, ends_at, venue)
-    _move(case, "scheduled")
-    case.starts_at, case.ends_at, case.venue = starts_at, ends_at, venue
-    if changed:
-        case.sequence += 1
-    present = {m.user_id: m for m in case.mediators}
-    for kind, ids in (("mediator", mediator_ids), ("volunteer", volunteer_ids)):
-        for user_id in ids:
-            user = db.session.get(User, user_id)
-            if user is None:
-                raise CaseError(_("所选人员不存在。"))
-            row = present.get(user_id)
-            if row is None:
-                row = CaseMediator(user_id=user_id, kind=kind)
-                case.mediators.append(row)
-            row.removed, row.kind = False, kind
-            row.conflict = has_conflict(user, case)
-    db.session.flush()
-    audit.record("volunteers.mediation_scheduled", case, "安排人民调解场次")
-    stamp = int(utcnow().timestamp())
-    for row in case.active_mediators:
-        task = "调解员" if row.kind == "mediator" else "协助调解现场"
-        notify.notify(
-            row.user_id,
-            "人民调解场次安排",
-            f"您被安排参加一场人民调解活动（{task}），请查看时间和地点。",
-            link=f"/volunteers/mediation/{case.id}",
-            dedupe_key=f"volunteers:mediation:{case.id}:{row.user_id}:{case.sequence}:{stamp}",
-        )
-    notify.notify(
-        case.requester_id,
-        "您申请的人民调解已安排",
-        "司法所已安排调解时间和地点，请查看。",
-        link=f"/volunteers/mediation/{case.id}",
-        dedupe_key=f"volunteers:mediation:{case.id}:requester:{case.sequence}:{stamp}",
-    )
-
-
-def recuse(case: MediationCase, row: CaseMediator, reason: str) -> None:
-    """Take a mediator off the case (same village as a party, or any other reason)."""
-    if row.case_id != case.id or row.removed:
-        raise CaseError(_("这名调解员不在本案中。"))
-    if case.state not in ("requested", "scheduled"):
-        raise CaseError(_("案件已结束或已取消。"))
-    row.removed, row.removed_reason = True, reason or "回避"
-    case.sequence += 1
-    audit.record("volunteers.mediator_recused", case, f"调解员回避：{row.user.display_name}")
-
-
-def conclude(case: MediationCase, outcome: str, note: str, follow_up_on: date | None) -> None:
-    if case.starts_at and case.starts_at > utcnow():
-        raise CaseError(_("调解尚未开始，不能记录结果。"))
-    _move(case, "concluded")
-    case.outcome, case.outcome_note, case.follow_up_on = outcome, note, follow_up_on
-    case.sequence += 1
-    audit.record("volunteers.mediation_concluded", case, f"记录调解结果：{outcome}")
-
-
-def cancel(case: MediationCase) -> None:
-    _move(case, "cancelled")
-    case.sequence += 1
-    audit.record("volunteers.mediation_cancelled", case, "取消调解")
