@@ -147,6 +147,7 @@ def mediation_detail(case_id: int):
         case=case,
         private=private,
         office=office,
+        actions=CASES.allowed_actions(current_user, case),  # the buttons: the table's steps
         schedule_form=schedule_form,
         outcome_form=outcome_form,
         recuse_form=RecuseForm(prefix="r"),
