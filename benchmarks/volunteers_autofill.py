@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from plugins.volunteers.autofill import Person, Slot, autofill, overlaps
-from plugins.volunteers.maxflow import upper_bound
+from tests.plugins.volunteers.maxflow import upper_bound
 
 SKILLS = list(range(1, 11))
 VILLAGES = list(range(101, 110))

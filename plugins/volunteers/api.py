@@ -13,13 +13,13 @@ from core.api import ApiBlueprint, problems
 from core.api.schemas import PageArgs, Schema, page_of, paginate
 from core.extensions import db
 from core.timeutil import utcnow
-from plugins.volunteers import eligibility, history, services
+from plugins.volunteers import eligibility, history, services, workflow
 from plugins.volunteers.models import Assignment, ShiftRole
 
 blp = ApiBlueprint(
     "api_volunteers", __name__, url_prefix="/api/v1/volunteers", description="志愿服务"
 )
-STATUSES = list(services.STATUS_LABELS)
+STATUSES = list(workflow.STATUS_LABELS)
 
 
 class RoleOptionSchema(Schema):

@@ -19,9 +19,10 @@ from sqlalchemy import select
 
 from core import audit, signals
 from core.extensions import db
+from core.i18n import translate as _
 from core.timeutil import utcnow
 from plugins.volunteers.models import Assignment
-from plugins.volunteers.services import CHECK_IN_EARLY, BookingError, _
+from plugins.volunteers.services import CHECK_IN_EARLY, BookingError
 
 MAX_HOURS = 24.0
 #: Added to the span (or shift length) before a confirmation needs a reason.
@@ -127,23 +128,18 @@ def check_hours(assignment: Assignment, hours: float, reason: str = "") -> tuple
     limits = hours_limits(assignment)
     if hours > limits.cap:
         raise HoursError(
-            _(
-                "最多只能确认 %(cap)s 小时（班次时长再加 2 小时）。",
-                cap=f"{limits.cap:g}",
-            )
+            _("最多只能确认 %(cap)s 小时（班次时长再加 2 小时）。") % {"cap": f"{limits.cap:g}"}
         )
     over = hours > limits.bound
     if over and not (reason or "").strip():
         if limits.from_attendance:
-            message = _(
-                "签到至签退只有 %(bound)s 小时（已含 15 分钟余量），超出请填写原因。",
-                bound=f"{limits.bound:g}",
-            )
+            message = _("签到至签退只有 %(bound)s 小时（已含 15 分钟余量），超出请填写原因。") % {
+                "bound": f"{limits.bound:g}"
+            }
         else:
-            message = _(
-                "班次时长只有 %(bound)s 小时（已含 15 分钟余量），超出请填写原因。",
-                bound=f"{limits.bound:g}",
-            )
+            message = _("班次时长只有 %(bound)s 小时（已含 15 分钟余量），超出请填写原因。") % {
+                "bound": f"{limits.bound:g}"
+            }
         raise HoursError(message, field="reason")
     return hours, over
 

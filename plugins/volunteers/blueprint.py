@@ -12,3 +12,18 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/volunteers-static",
 )
+
+
+def blueprints() -> list[Blueprint]:
+    """The blueprint with every page added: importing a views module adds its routes."""
+    from plugins.volunteers import (  # noqa: F401
+        views_manage,
+        views_me,
+        views_plan,
+        views_profile,
+        views_reports,
+        views_volunteer,
+    )
+    from plugins.volunteers.mediation import views as mediation_views  # noqa: F401
+
+    return [bp]

@@ -13,8 +13,9 @@ from core import accounts, availability
 from core.demo import DEMO_PASSWORD, VILLAGES, demo_user, demo_village
 from core.extensions import db
 from core.models import OrgUnit, User
-from core.timeutil import from_local, to_local, utcnow
+from core.timeutil import from_local, local_today, utcnow
 from plugins.volunteers import profiles
+from plugins.volunteers.mediation.models import CaseMediator, MediationCase
 from plugins.volunteers.models import (
     Assignment,
     Shift,
@@ -22,7 +23,6 @@ from plugins.volunteers.models import (
     Skill,
     Team,
 )
-from plugins.volunteers.models_mediation import CaseMediator, MediationCase
 
 TEAMS = [
     ("社区教育志愿队", "协助学习中心开课、签到和宣传"),
@@ -57,7 +57,7 @@ SHIFTS = [
 
 
 def _next_monday() -> datetime:
-    today = to_local(utcnow()).date()
+    today = local_today()
     return datetime.combine(today + timedelta(days=7 - today.weekday()), time())
 
 

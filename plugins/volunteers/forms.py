@@ -29,10 +29,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms.fields import NotBefore, clean_text
+from core.forms.fields import MOMENT_FORMAT, clean_text, moment_range
 
 REQUIRED = "此项必填。"
-DT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -76,30 +75,16 @@ class ShiftForm(FlaskForm):
     venue = StringField(
         _l("具体地点"), filters=[clean_text], validators=[Length(max=200, message="最多 200 字。")]
     )
-    starts_at = DateTimeLocalField(
-        _l("开始时间"), format=DT_FORMAT, validators=[InputRequired("请填写开始时间。")]
-    )
-    ends_at = DateTimeLocalField(
-        _l("结束时间"),
-        format=DT_FORMAT,
-        validators=[
-            NotBefore("starts_at", "结束时间必须晚于开始时间。", strict=True),
-            InputRequired("请填写结束时间。"),
-        ],
-    )
-    signup_opens_at = DateTimeLocalField(
-        _l("报名开始（可空）"), format=DT_FORMAT, validators=[Optional()]
-    )
-    signup_closes_at = DateTimeLocalField(
+    starts_at, ends_at = moment_range()
+    signup_opens_at, signup_closes_at = moment_range(
+        _l("报名开始（可空）"),
         _l("报名截止（可空）"),
-        format=DT_FORMAT,
-        validators=[
-            NotBefore("signup_opens_at", "报名截止必须晚于报名开始。", strict=True),
-            Optional(),
-        ],
+        start_name="signup_opens_at",
+        required=False,
+        message="报名截止必须晚于报名开始。",
     )
     withdraw_deadline = DateTimeLocalField(
-        _l("退出截止（可空，默认开始时）"), format=DT_FORMAT, validators=[Optional()]
+        _l("退出截止（可空，默认开始时）"), format=MOMENT_FORMAT, validators=[Optional()]
     )
     #: Choices come from the calendar service (see ``calendar_link``); checked in the view.
     calendar_event_ref = SelectField(

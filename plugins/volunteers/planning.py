@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import audit, notify
 from core.accounts import person_label
 from core.extensions import db
+from core.models import User
 from core.timeutil import utcnow
 from plugins.volunteers import matching
 from plugins.volunteers.autofill import Proposal, Slot, autofill
@@ -160,8 +160,11 @@ def _on_roles(user_ids, roles: dict[int, ShiftRole]) -> dict[int, set[int]]:
     return found
 
 
-def apply(pairs: list[tuple[int, int]], allowed_unit_ids: set[int]) -> tuple[int, list[str]]:
-    """Book each confirmed pair; returns (booked, problems). The caller commits."""
+def apply(
+    pairs: list[tuple[int, int]], allowed_unit_ids: set[int], manager: User
+) -> tuple[int, list[str]]:
+    """Book each confirmed pair for ``manager`` (audited and notified by the assignment table);
+    returns (booked, problems). The caller commits."""
     booked, problems = 0, []
     for role_id, user_id in pairs:
         role = db.session.get(ShiftRole, role_id)
@@ -170,17 +173,9 @@ def apply(pairs: list[tuple[int, int]], allowed_unit_ids: set[int]) -> tuple[int
             continue
         try:
             with db.session.begin_nested():
-                assignment = place_by_manager(role_id, user_id)
+                place_by_manager(role_id, user_id, manager)
         except BookingError as error:
             problems.append(f"{role.shift.title}/{role.name}：{error}")
             continue
         booked += 1
-        audit.record("volunteers.autofill_booked", assignment, f"自动排班：{role.shift.title}")
-        notify.notify(
-            user_id,
-            f"已为您安排志愿服务：{role.shift.title}",
-            f"岗位：{role.name}。如不能参加，请在截止前退出。",
-            link=f"/volunteers/shifts/{role.shift_id}",
-            dedupe_key=f"volunteers:autofill:{assignment.id}:{int(utcnow().timestamp())}",
-        )
     return booked, problems

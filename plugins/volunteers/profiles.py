@@ -9,11 +9,11 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from core import accounts, audit, notify
+from core import audit
 from core.extensions import db
 from core.models import OrgUnit, User
-from core.timeutil import utcnow
 from plugins.volunteers.models import Profile, Skill, Team
+from plugins.volunteers.workflow import APPROVAL
 
 
 def profile_of(user_id: int) -> Profile | None:
@@ -29,10 +29,10 @@ def save_profile(user: User, data: dict) -> tuple[Profile, bool]:
     profile = profile_of(user.id)
     created = profile is None
     if created:
-        profile = Profile(user_id=user.id, status="pending" if requires_approval() else "approved")
+        profile = Profile(user_id=user.id, status="pending")
         db.session.add(profile)
-    elif profile.status == "rejected":
-        profile.status = "pending"  # changed after a refusal: back in the approval queue
+    elif APPROVAL.can(user, profile, "resubmit"):
+        APPROVAL.apply(profile, "resubmit", user)  # changed after a refusal: back in the queue
     profile.home_unit_id = data["home_unit_id"]
     profile.monthly_max_shifts = data["monthly_max_shifts"]
     profile.note = data.get("note") or ""
@@ -42,40 +42,20 @@ def save_profile(user: User, data: dict) -> tuple[Profile, bool]:
         db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(data["villages"])))
     )
     db.session.flush()
-    if created and profile.status == "approved":
-        approve(profile, by_system=True)
+    if created and not requires_approval():
+        APPROVAL.apply(profile, "auto_approve", None)  # no approval asked: the site approves
     return profile, created
 
 
-def approve(profile: Profile, by_system: bool = False) -> None:
-    """Approve a volunteer: they get the volunteer role on their home village."""
-    profile.status = "approved"
-    profile.approved_at = utcnow()
-    home = db.session.get(OrgUnit, profile.home_unit_id) if profile.home_unit_id else None
-    if home is not None:
-        accounts.grant_role(db.session.get(User, profile.user_id), "volunteer", home)
-    if not by_system:
-        audit.record("volunteers.approved", profile, "审核通过志愿者")
-        notify.notify(
-            profile.user_id,
-            "志愿者登记已通过审核",
-            "欢迎加入志愿服务！现在可以报名班次了。",
-            link="/volunteers/",
-            dedupe_key=f"volunteers:approved:{profile.id}",
-        )
+def approve(profile: Profile, reviewer: User) -> None:
+    """Approve a volunteer: they get the volunteer role on their home village (audited, and
+    the volunteer is told, by ``workflow.APPROVAL``)."""
+    APPROVAL.apply(profile, "approve", reviewer)
 
 
-def reject(profile: Profile, reason: str) -> None:
+def reject(profile: Profile, reviewer: User, reason: str) -> None:
     """Decline a registration; the person is told why and may change the profile and retry."""
-    profile.status = "rejected"
-    audit.record("volunteers.rejected", profile, f"未通过志愿者登记：{reason}")
-    notify.notify(
-        profile.user_id,
-        "志愿者登记未通过",
-        reason or "请完善资料后再提交。",
-        link="/volunteers/profile",
-        dedupe_key=f"volunteers:rejected:{profile.id}:{int(utcnow().timestamp())}",
-    )
+    APPROVAL.apply(profile, "reject", reviewer, reason=reason)
 
 
 def active_skills() -> list[Skill]:

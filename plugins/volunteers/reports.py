@@ -1,6 +1,7 @@
-"""Figures: service hours by volunteer, team and village; mediation sessions; report metrics.
+"""Figures: service hours by volunteer, team and village; mediation sessions.
 
-A unit's figure counts the unit and everything below it (``OrgUnit.path`` prefix).
+A unit's figure counts the unit and everything below it (``OrgUnit.path`` prefix); the
+report metrics themselves are in ``hooks.py`` and filter with the functions here.
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ from sqlalchemy.orm import selectinload
 from core import exports
 from core.extensions import db
 from core.figures import figure_bounds
-from core.hooktypes import Metric
 from core.models import OrgUnit
-from core.orgunits import roll_up
 from core.timeutil import to_local
+from plugins.volunteers.mediation.models import MediationCase
 from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
-from plugins.volunteers.models_mediation import MediationCase
 
 
 def hours_counted(start: date | datetime, end: date | datetime) -> ColumnElement[bool]:
@@ -46,43 +45,6 @@ def mediation_counted(start: date | datetime, end: date | datetime) -> ColumnEle
         ended >= first,
         ended < cutoff,
     )
-
-
-def metrics(unit_ids, start, end) -> list[Metric]:
-    """Confirmed service hours and mediation sessions held, per unit with its descendants."""
-    hours = db.session.execute(
-        select(Shift.org_unit_id, func.sum(Assignment.hours))
-        .join(ShiftRole, ShiftRole.id == Assignment.role_id)
-        .join(Shift, Shift.id == ShiftRole.shift_id)
-        .where(hours_counted(start, end))
-        .group_by(Shift.org_unit_id)
-    ).all()
-    sessions = db.session.execute(
-        select(MediationCase.org_unit_id, func.count(MediationCase.id))
-        .where(mediation_counted(start, end))
-        .group_by(MediationCase.org_unit_id)
-    ).all()
-    return [
-        Metric(
-            "volunteers.hours",
-            "志愿服务时长",
-            {
-                unit_id: round(total, 2)
-                for unit_id, total in roll_up(
-                    unit_ids, {u: float(h or 0) for u, h in hours}
-                ).items()
-            },
-            "小时",
-            evidence_endpoint="volunteers.report_hours",
-        ),
-        Metric(
-            "volunteers.mediation_sessions",
-            "人民调解场次",
-            roll_up(unit_ids, {u: float(n) for u, n in sessions}),
-            "场",
-            evidence_endpoint="volunteers.report_mediation",
-        ),
-    ]
 
 
 def hour_records(unit_path: str | None, unit_ids: set[int], start, end) -> list[Assignment]:

@@ -11,54 +11,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import func, select
 
-from core import audit, notify
 from core.extensions import db
+from core.i18n import translate as _
+from core.models import User
+from core.statemachine import TransitionRefused
 from core.timeutil import to_local, utcnow
 from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
+from plugins.volunteers.workflow import ASSIGNMENTS
 
-#: The assignment state machine: status (None: no row yet) → statuses it may move to.
-TRANSITIONS: dict[str | None, set[str]] = {
-    None: {"confirmed", "waitlisted", "invited"},
-    "invited": {"confirmed", "waitlisted", "declined"},
-    "waitlisted": {"confirmed", "withdrawn"},
-    "confirmed": {"withdrawn"},
-    "withdrawn": {"confirmed", "waitlisted", "invited"},
-    "declined": {"confirmed", "waitlisted", "invited"},
-}
-STATUS_LABELS = {
-    "confirmed": "已确认",
-    "waitlisted": "候补中",
-    "invited": "待回复邀请",
-    "declined": "已谢绝",
-    "withdrawn": "已退出",
-}
 CHECK_IN_EARLY = timedelta(hours=1)
 
-
-def _(message: str, **values) -> str:
-    """Translate for the current request; outside one (CLI, worker threads) keep the Chinese."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
-
-
-class BookingError(ValueError):
-    """A booking the rules refuse; the message is shown to the person as it is."""
-
-
-def move(assignment: Assignment, new_status: str, now: datetime | None = None) -> None:
-    """Change an assignment's status through the transition table only."""
-    old = assignment.status
-    if new_status not in TRANSITIONS.get(old, set()):
-        raise BookingError(
-            f"不能从“{STATUS_LABELS.get(old, old)}”变为“{STATUS_LABELS[new_status]}”。"
-        )
-    assignment.status = new_status
-    assignment.status_changed_at = now or utcnow()
+#: A booking the rules refuse, its message shown to the person as it is: the one refusal of
+#: ``core.statemachine``, so a step the table refuses reads the same (409 unless said).
+BookingError = TransitionRefused
 
 
 def lock_role(role_id: int) -> ShiftRole | None:
@@ -157,13 +124,13 @@ def _check_person(profile: Profile | None, role: ShiftRole, check_skills: bool) 
     shift = role.shift
     missing = [s.name for s in role.skills if s not in profile.skills]
     if check_skills and missing:
-        raise BookingError(_("这个岗位需要以下技能：%(skills)s。", skills="、".join(missing)))
+        raise BookingError(_("这个岗位需要以下技能：%(skills)s。") % {"skills": "、".join(missing)})
     other = clashing_shift(profile.user_id, shift)
     if other is not None:
-        raise BookingError(_("与您已确认的班次“%(title)s”时间重叠。", title=other.title))
+        raise BookingError(_("与您已确认的班次“%(title)s”时间重叠。") % {"title": other.title})
     if shifts_in_month(profile.user_id, shift.starts_at) >= profile.monthly_max_shifts:
         raise BookingError(
-            _("您本月已达到每月最多 %(n)s 个班次的上限。", n=profile.monthly_max_shifts)
+            _("您本月已达到每月最多 %(n)s 个班次的上限。") % {"n": profile.monthly_max_shifts}
         )
 
 
@@ -192,9 +159,8 @@ def sign_up(
     else:
         raise BookingError(_("这个岗位已经满员，可以选择加入候补名单。"))
     assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
-    move(assignment, status, now)
-    db.session.add(assignment)
-    db.session.flush()
+    action = "sign_up" if status == "confirmed" else "join_waitlist"
+    ASSIGNMENTS.apply(assignment, action, profile.user, now=now)
     return assignment
 
 
@@ -208,8 +174,7 @@ def withdraw(assignment: Assignment, now: datetime | None = None) -> list[Assign
     if not role.shift.can_withdraw(now):
         raise BookingError(_("已过退出截止时间，请直接联系组织者。"))
     was_confirmed = assignment.status == "confirmed"
-    move(assignment, "withdrawn", now)
-    db.session.flush()
+    ASSIGNMENTS.apply(assignment, "withdraw", assignment.user, now=now)
     return promote_waiting(role, now) if was_confirmed else []
 
 
@@ -237,16 +202,7 @@ def promote_waiting(role: ShiftRole, now: datetime | None = None) -> list[Assign
             _check_person(profile, role, check_skills=False)
         except BookingError:
             continue  # they now clash or hit their maximum: they stay on the list
-        move(candidate, "confirmed", now)
-        db.session.flush()
-        shift = role.shift
-        notify.notify(
-            candidate.user_id,
-            f"候补转正：{shift.title}",
-            f"有人退出，您已从候补转为正式：{role.name}，{_when(shift)}，{shift.venue}。",
-            link=f"/volunteers/shifts/{shift.id}",
-            dedupe_key=f"volunteers:promoted:{candidate.id}:{int(now.timestamp())}",
-        )
+        ASSIGNMENTS.apply(candidate, "promote", None, now=now)  # the site, for those waiting
         promoted.append(candidate)
     return promoted
 
@@ -265,18 +221,7 @@ def invite(role_id: int, user_id: int, inviter_id: int) -> Assignment:
     if existing and existing.status in ("confirmed", "waitlisted", "invited"):
         raise BookingError(_("此人已在这个岗位上（已确认、候补或已邀请）。"))
     assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
-    move(assignment, "invited")
-    assignment.invited_by_id = inviter_id
-    db.session.add(assignment)
-    db.session.flush()
-    audit.record("volunteers.invited", assignment, f"邀请志愿者参加 {role.shift.title}/{role.name}")
-    notify.notify(
-        user_id,
-        f"志愿服务邀请：{role.shift.title}",
-        f"邀请您担任“{role.name}”，{_when(role.shift)}，{role.shift.venue}。请接受或谢绝。",
-        link="/volunteers/me",
-        dedupe_key=f"volunteers:invite:{assignment.id}:{int(utcnow().timestamp())}",
-    )
+    ASSIGNMENTS.apply(assignment, "invite", db.session.get(User, inviter_id))
     return assignment
 
 
@@ -288,18 +233,19 @@ def respond(assignment: Assignment, accept: bool, now: datetime | None = None) -
     if assignment.status != "invited":
         raise BookingError(_("这个邀请已经处理过了。"))
     if not accept:
-        move(assignment, "declined", now)
+        ASSIGNMENTS.apply(assignment, "decline", assignment.user, now=now)
         return assignment
     if role.shift.cancelled or role.shift.starts_at <= now:
         raise BookingError(_("这个班次已取消或已开始。"))
     _check_person(lock_profile(assignment.user_id), role, check_skills=False)
-    status = "confirmed" if confirmed_count(role.id) < role.needed else "waitlisted"
-    move(assignment, status, now)
-    db.session.flush()
+    action = "accept" if confirmed_count(role.id) < role.needed else "accept_waitlisted"
+    ASSIGNMENTS.apply(assignment, action, assignment.user, now=now)
     return assignment
 
 
-def place_by_manager(role_id: int, user_id: int, now: datetime | None = None) -> Assignment:
+def place_by_manager(
+    role_id: int, user_id: int, manager: User, now: datetime | None = None
+) -> Assignment:
     """Book a volunteer from a confirmed auto-fill proposal: same locks and limits, no window."""
     now = now or utcnow()
     role = lock_role(role_id)
@@ -313,12 +259,5 @@ def place_by_manager(role_id: int, user_id: int, now: datetime | None = None) ->
     if confirmed_count(role_id) >= role.needed:
         raise BookingError(_("岗位已满。"))
     assignment = existing or Assignment(role_id=role_id, user_id=user_id, status=None)
-    move(assignment, "confirmed", now)
-    db.session.add(assignment)
-    db.session.flush()
+    ASSIGNMENTS.apply(assignment, "autofill", manager, now=now)
     return assignment
-
-
-def _when(shift: Shift) -> str:
-    start, end = to_local(shift.starts_at), to_local(shift.ends_at)
-    return f"{start:%m月%d日 %H:%M}–{end:%H:%M}"

@@ -13,7 +13,7 @@ from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required, require, unit_ids_where
 from core.timeutil import from_local, to_local, utcnow
-from plugins.volunteers import attendance, calendar_link, profiles, services
+from plugins.volunteers import attendance, calendar_link, profiles, services, workflow
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import HoursForm, RoleForm, ShiftForm
 from plugins.volunteers.models import Assignment, Shift, ShiftRole, Skill
@@ -168,7 +168,7 @@ def _tell_volunteers(shift: Shift, subject: str, body: str) -> None:
                     a.user_id,
                     f"{subject}：{shift.title}",
                     body,
-                    link=url_for("volunteers.shift_detail", shift_id=shift.id),
+                    link=("volunteers.shift_detail", {"shift_id": shift.id}),
                     dedupe_key=f"volunteers:change:{a.id}:{shift.sequence}:{stamp}",
                 )
 
@@ -224,7 +224,7 @@ def _roster_page(
         hours_form=hours_form,
         hours_row=hours_row,
         action_form=ConfirmForm(),
-        labels=services.STATUS_LABELS,
+        labels=workflow.STATUS_LABELS,
         suggested=attendance.suggested_hours,
         limits=attendance.hours_limits,
         now=utcnow(),

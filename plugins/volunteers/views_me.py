@@ -11,10 +11,11 @@ from core.forms.admin import ConfirmForm
 from core.models import User
 from core.permissions import can
 from core.timeutil import utcnow
-from plugins.volunteers import attendance, mediation, profiles, services
+from plugins.volunteers import attendance, profiles, services, workflow
 from plugins.volunteers import history as history_rows
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.models_mediation import CASE_STATES
+from plugins.volunteers.mediation import services as mediation
+from plugins.volunteers.mediation.models import CASE_STATES
 
 assignments_of = history_rows.assignments_of
 served = history_rows.served
@@ -36,7 +37,7 @@ def my_shifts():
         rows=rows,
         now=now,
         form=ConfirmForm(),
-        labels=services.STATUS_LABELS,
+        labels=workflow.STATUS_LABELS,
         profile=profiles.profile_of(current_user.id),
         early=services.CHECK_IN_EARLY,
         helping=mediation.upcoming_sessions(current_user.id, now),
@@ -111,7 +112,7 @@ def history(user_id: int | None = None):
         rows=rows,
         total=total,
         now=utcnow(),
-        labels=services.STATUS_LABELS,
+        labels=workflow.STATUS_LABELS,
     )
 
 

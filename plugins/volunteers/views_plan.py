@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required, require, unit_ids_where
-from core.timeutil import as_moment, to_local, utcnow
-from plugins.volunteers import matching, planning, profiles, services
+from core.timeutil import as_moment, local_today
+from plugins.volunteers import matching, planning, profiles, services, workflow
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import AutofillForm, SkillForm, TeamForm
 from plugins.volunteers.models import Profile, ShiftRole, Skill
@@ -72,7 +72,7 @@ def autofill():
             role_id, _, user_id = raw.partition(":")
             if role_id.isdigit() and user_id.isdigit():
                 pairs.append((int(role_id), int(user_id)))
-        booked, problems = planning.apply(pairs, units)
+        booked, problems = planning.apply(pairs, units, current_user)
         db.session.commit()
         flash(f"已按方案安排 {booked} 人次。", "success")
         for problem in problems[:10]:
@@ -80,7 +80,7 @@ def autofill():
         return redirect(url_for("volunteers.manage"))
     form = AutofillForm(request.args)
     start = (form.start.data if form.validate() and form.start.data else None) or next_monday(
-        to_local(utcnow()).date()
+        local_today()
     )
     days = form.days.data if form.days.data and not form.days.errors else 7
     begin = as_moment(start)
@@ -131,8 +131,8 @@ def _profile_to_review(profile_id: int) -> Profile:
 @permission_required("volunteers.approve_volunteers")
 def approve(profile_id: int):
     profile = _profile_to_review(profile_id)
-    if profile.status != "approved":
-        profiles.approve(profile)
+    if workflow.APPROVAL.can(current_user, profile, "approve"):  # a second click does nothing
+        profiles.approve(profile, current_user)
         db.session.commit()
     flash(_("已审核通过。"), "success")
     return redirect(url_for("volunteers.volunteers_list"))
@@ -142,9 +142,9 @@ def approve(profile_id: int):
 @permission_required("volunteers.approve_volunteers")
 def reject(profile_id: int):
     profile = _profile_to_review(profile_id)
-    if profile.status == "pending":
+    if workflow.APPROVAL.can(current_user, profile, "reject"):
         reason = (request.form.get("reason") or "").strip()[:200]
-        profiles.reject(profile, reason)
+        profiles.reject(profile, current_user, reason)
         db.session.commit()
     flash(_("已退回。"), "success")
     return redirect(url_for("volunteers.volunteers_list"))

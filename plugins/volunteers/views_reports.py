@@ -10,7 +10,7 @@ from flask_login import current_user
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import permission_required, require, unit_ids_where
-from core.timeutil import to_local, utcnow
+from core.timeutil import local_today
 from plugins.volunteers import reports
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import PeriodForm
@@ -21,7 +21,7 @@ VIEW = "volunteers.view_reports"
 def _period() -> tuple[PeriodForm, date, date, OrgUnit | None]:
     form = PeriodForm(request.args)
     form.validate()
-    today = to_local(utcnow()).date()
+    today = local_today()
     start = form.start.data or today.replace(day=1)
     end = form.end.data or today + timedelta(days=1)
     if end <= start:

@@ -12,7 +12,7 @@ from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.timeutil import utcnow
 from core.web import time_span
-from plugins.volunteers import calendar_link, eligibility, profiles, services
+from plugins.volunteers import calendar_link, eligibility, profiles, services, workflow
 from plugins.volunteers.blueprint import bp
 from plugins.volunteers.forms import SignupForm
 from plugins.volunteers.models import Assignment, Shift, ShiftRole
@@ -55,7 +55,7 @@ def shift_detail(shift_id: int):
         options=options,
         form=SignupForm(),
         now=utcnow(),
-        labels=services.STATUS_LABELS,
+        labels=workflow.STATUS_LABELS,
         event_url=calendar_link.event_url(shift.calendar_event_ref),
     )
 

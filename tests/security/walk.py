@@ -71,8 +71,8 @@ def argument_values(app) -> dict[str, dict[str, str]]:
     from plugins.steering.models import Task, TaskEvidence, Visit
     from plugins.steering.models_meetings import Meeting
     from plugins.steering.models_more import CounsellorArea
+    from plugins.volunteers.mediation.models import MediationCase
     from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
-    from plugins.volunteers.models_mediation import MediationCase
 
     def ident(row) -> str:
         return str(row.id) if row is not None else str(MISSING)

@@ -238,8 +238,8 @@ def _lectures(town, people) -> None:
 
 
 def _volunteers(town, people) -> None:
+    from plugins.volunteers.mediation.models import MediationCase
     from plugins.volunteers.models import Assignment, Shift, ShiftRole
-    from plugins.volunteers.models_mediation import MediationCase
 
     for unit_id, start, hours, confirmed, cancelled in (
         (town.village_a_id, local(4, 5, 9), 3, True, False),

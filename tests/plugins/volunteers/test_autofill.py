@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from plugins.volunteers.autofill import Person, Slot, autofill, available
-from plugins.volunteers.maxflow import upper_bound
+from tests.plugins.volunteers.maxflow import upper_bound
 
 ALL_WEEK = tuple((d, 0, 24 * 60) for d in range(7))
 

@@ -9,8 +9,8 @@ from core.models import Notification, User
 from core.plugins import registry
 from core.timeutil import utcnow
 from plugins.volunteers import services
+from plugins.volunteers.mediation.models import CaseMediator, MediationCase
 from plugins.volunteers.models import Shift
-from plugins.volunteers.models_mediation import CaseMediator, MediationCase
 
 
 def _entries(app, viewer_id, personal):
@@ -100,7 +100,7 @@ def test_reminders_sent_once(app, runner, make_shift, make_volunteer):
 def test_reminder_hours_configurable(make_app, town):
     app = make_app(VOLUNTEERS_REMINDER_HOURS="48, 3")
     with app.app_context():
-        from plugins.volunteers.feeds import reminder_hours
+        from plugins.volunteers.reminders import reminder_hours
 
         assert reminder_hours() == [48.0, 3.0]
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.timeutil import to_local, utcnow
-from plugins.volunteers.models_mediation import MediationCase
+from plugins.volunteers.mediation.models import MediationCase
 from tests.conftest import log_in
 
 SECRET = "两家因宅基地边界吵架"
@@ -123,6 +123,21 @@ def test_schedule_recusal_and_outcome(app, client, town, make_user, login_as):
         case = db.session.get(MediationCase, case_id)
         assert case.state == "concluded" and case.outcome == "partly"
         assert str(case.follow_up_on) == "2027-01-10"
+    # a concluded case cannot be cancelled; the page says why, nothing changes
+    page = client.post(f"/volunteers/mediation/{case_id}/cancel", follow_redirects=True)
+    assert "不能取消调解" in page.get_data(as_text=True)
+    with app.app_context():
+        from core.models import AuditLog
+
+        assert db.session.get(MediationCase, case_id).state == "concluded"
+        audits = db.session.execute(select(AuditLog.action, AuditLog.summary)).all()
+        assert [a for a, _ in audits if a.startswith("volunteers.")] == [
+            "volunteers.mediation_scheduled",
+            "volunteers.mediator_recused",
+            "volunteers.mediation_scheduled",
+            "volunteers.mediation_concluded",
+        ]
+        assert not any(SECRET in summary for _, summary in audits)  # the case stays private
 
 
 def test_resident_cannot_schedule(app, client, town, login_as):

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.timeutil import to_local, utcnow
-from plugins.volunteers.models_mediation import MediationCase
+from plugins.volunteers.mediation.models import MediationCase
 from tests.conftest import log_in
 
 CASE_TEXT = "案情标记Q7X：两户因宅基地围墙争执"
@@ -78,7 +78,7 @@ def world(app, client, town, make_user, make_volunteer) -> World:
     )
     assert response.status_code == 302
     with app.app_context():
-        from plugins.volunteers.feeds import send_reminders
+        from plugins.volunteers.reminders import send_reminders
 
         case = db.session.get(MediationCase, case_id)
         assert case.state == "scheduled"

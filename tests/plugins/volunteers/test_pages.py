@@ -102,6 +102,13 @@ def test_approval_setting(make_app, town, make_user):
             select(Notification.subject).where(Notification.user_id == user)
         ).all()
         assert "志愿者登记已通过审核" in subjects and "志愿者登记未通过" in subjects
+        from core.models import AuditLog
+
+        audits = db.session.execute(
+            select(AuditLog.action, AuditLog.summary).order_by(AuditLog.id)
+        ).all()
+        assert [a for a, _ in audits] == ["volunteers.rejected", "volunteers.approved"]
+        assert "请补充" in audits[0][1]  # the reason is on the record
 
 
 def _local(moment):

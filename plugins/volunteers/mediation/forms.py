@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     StringField,
@@ -14,9 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.forms.fields import NotBefore, clean_text
-from plugins.volunteers.forms import DT_FORMAT, REQUIRED, MultiCheckboxField
-from plugins.volunteers.models_mediation import DISPUTE_TYPES, OUTCOMES
+from core.forms.fields import clean_text, moment_range
+from plugins.volunteers.forms import REQUIRED, MultiCheckboxField
+from plugins.volunteers.mediation.models import DISPUTE_TYPES, OUTCOMES
 
 
 class MediationRequestForm(FlaskForm):
@@ -49,17 +48,7 @@ class MediationRequestForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    starts_at = DateTimeLocalField(
-        _l("开始时间"), format=DT_FORMAT, validators=[InputRequired("请填写开始时间。")]
-    )
-    ends_at = DateTimeLocalField(
-        _l("结束时间"),
-        format=DT_FORMAT,
-        validators=[
-            NotBefore("starts_at", "结束时间必须晚于开始时间。", strict=True),
-            InputRequired("请填写结束时间。"),
-        ],
-    )
+    starts_at, ends_at = moment_range()
     venue = StringField(
         _l("地点"),
         filters=[clean_text],

@@ -49,13 +49,6 @@ CASE_STATES = {
     "cancelled": _l("已取消"),
 }
 OUTCOMES = {"resolved": _l("调解成功"), "partly": _l("部分达成"), "referred": _l("转交其他渠道")}
-#: The mediation state machine: state → states it may move to.
-CASE_TRANSITIONS = {
-    "requested": {"scheduled", "cancelled"},
-    "scheduled": {"scheduled", "concluded", "cancelled"},
-    "concluded": set(),
-    "cancelled": set(),
-}
 
 
 class MediationCase(db.Model):

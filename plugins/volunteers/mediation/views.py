@@ -13,22 +13,24 @@ from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.models import OrgUnit, User
 from core.permissions import can, require
+from core.statemachine import TransitionRefused
 from core.timeutil import from_local, to_local
-from plugins.volunteers import mediation
 from plugins.volunteers.blueprint import bp
-from plugins.volunteers.forms_mediation import (
+from plugins.volunteers.mediation import services as mediation
+from plugins.volunteers.mediation.forms import (
     MediationRequestForm,
     OutcomeForm,
     RecuseForm,
     ScheduleForm,
 )
-from plugins.volunteers.models import Profile, Skill
-from plugins.volunteers.models_mediation import (
+from plugins.volunteers.mediation.models import (
     CASE_STATES,
     DISPUTE_TYPES,
     OUTCOMES,
     MediationCase,
 )
+from plugins.volunteers.mediation.workflow import CASES, has_conflict
+from plugins.volunteers.models import Profile, Skill
 
 LABELS = {"states": CASE_STATES, "types": DISPUTE_TYPES, "outcomes": OUTCOMES}
 
@@ -80,7 +82,7 @@ def mediation_new():
                 office_user.id,
                 "新的人民调解申请",
                 f"{case.org_unit.name}提出一项{DISPUTE_TYPES[case.dispute_type]}调解申请。",
-                link=url_for("volunteers.mediation_detail", case_id=case.id),
+                link=("volunteers.mediation_detail", {"case_id": case.id}),
                 dedupe_key=f"volunteers:mediation-new:{case.id}:{office_user.id}",
             )
         db.session.commit()
@@ -109,7 +111,7 @@ def _people_choices(case: MediationCase) -> tuple[list, list]:
 
     def label(user: User) -> str:
         home = user.home_unit.name if user.home_unit else "-"
-        flag = "（同村，应回避）" if mediation.has_conflict(user, case) else ""
+        flag = "（同村，应回避）" if has_conflict(user, case) else ""
         return f"{user.display_name}（{home}）{flag}"
 
     return (
@@ -145,6 +147,7 @@ def mediation_detail(case_id: int):
         case=case,
         private=private,
         office=office,
+        actions=CASES.allowed_actions(current_user, case),  # the buttons: the table's steps
         schedule_form=schedule_form,
         outcome_form=outcome_form,
         recuse_form=RecuseForm(prefix="r"),
@@ -162,6 +165,18 @@ def _office_case(case_id: int) -> MediationCase:
     return case
 
 
+def _step(case: MediationCase, action: str, **data) -> bool:
+    """Take a workflow step for the signed-in officer; a refusal is flashed, nothing kept."""
+    try:
+        CASES.apply(case, action, current_user, **data)
+    except TransitionRefused as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    return True
+
+
 @bp.route("/mediation/<int:case_id>/schedule", methods=["POST"])
 @login_required
 def mediation_schedule(case_id: int):
@@ -169,20 +184,15 @@ def mediation_schedule(case_id: int):
     form = ScheduleForm(prefix="s")
     form.mediators.choices, form.helpers.choices = _people_choices(case)
     if form.validate_on_submit():
-        try:
-            mediation.schedule(
-                case,
-                from_local(form.starts_at.data),
-                from_local(form.ends_at.data),
-                form.venue.data,
-                form.mediators.data,
-                form.helpers.data,
-            )
-        except mediation.CaseError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if _step(
+            case,
+            "schedule",
+            starts_at=from_local(form.starts_at.data),
+            ends_at=from_local(form.ends_at.data),
+            venue=form.venue.data,
+            mediator_ids=form.mediators.data,
+            volunteer_ids=form.helpers.data,
+        ):
             flagged = [m.user.display_name for m in case.active_mediators if m.conflict]
             if flagged:
                 flash(f"注意：{'、'.join(flagged)} 与当事人同村，建议回避并更换。", "error")
@@ -202,15 +212,7 @@ def mediation_recuse(case_id: int):
     if not form.validate_on_submit():
         abort(400)
     row = next((m for m in case.mediators if m.id == form.mediator_row_id.data), None)
-    try:
-        if row is None:
-            raise mediation.CaseError("这名调解员不在本案中。")
-        mediation.recuse(case, row, form.reason.data)
-    except mediation.CaseError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if _step(case, "recuse", row=row, reason=form.reason.data):
         flash(_("已回避，请另行指定调解员。"), "success")
     return redirect(url_for("volunteers.mediation_detail", case_id=case.id))
 
@@ -220,19 +222,16 @@ def mediation_recuse(case_id: int):
 def mediation_outcome(case_id: int):
     case = _office_case(case_id)
     form = OutcomeForm(prefix="o")
-    if form.validate_on_submit():
-        try:
-            mediation.conclude(
-                case, form.outcome.data, form.note.data or "", form.follow_up_on.data
-            )
-        except mediation.CaseError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("调解结果已记录。"), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("请检查填写的内容。"), "error")
+    elif _step(
+        case,
+        "conclude",
+        outcome=form.outcome.data,
+        note=form.note.data or "",
+        follow_up_on=form.follow_up_on.data,
+    ):
+        flash(_("调解结果已记录。"), "success")
     return redirect(url_for("volunteers.mediation_detail", case_id=case.id))
 
 
@@ -242,12 +241,6 @@ def mediation_cancel(case_id: int):
     case = _office_case(case_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        mediation.cancel(case)
-    except mediation.CaseError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if _step(case, "cancel"):
         flash(_("已取消。"), "success")
     return redirect(url_for("volunteers.mediation_detail", case_id=case.id))
