@@ -9,9 +9,8 @@ from sqlalchemy import select
 from core import audit
 from core.extensions import db
 from core.models import OrgUnit, OrgUnitKind, RoleAssignment, User
-from plugins.steering.models import tr
-from plugins.steering.models_more import CounsellorArea
-from plugins.steering.tasks import TaskError
+from plugins.steering.models import CounsellorArea, tr
+from plugins.steering.services import TaskError
 
 AREA_KINDS = (OrgUnitKind.village, OrgUnitKind.community, OrgUnitKind.school)
 

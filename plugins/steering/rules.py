@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
-from plugins.steering.models import N_, tr
-from plugins.steering.models_more import RulePage, RuleVersion
-from plugins.steering.tasks import TaskError
+from plugins.steering.models import N_, RulePage, RuleVersion, tr
+from plugins.steering.services import TaskError
 
 #: The rules the policy (三(五)) asks the town to write, slug → title.
 RULES: dict[str, str] = {

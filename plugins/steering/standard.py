@@ -14,15 +14,15 @@ from core import audit, orgunits
 from core.extensions import db
 from core.models import OrgUnit
 from core.plugins import registry
-from core.timeutil import utcnow
-from plugins.steering.models import tr
-from plugins.steering.models_more import (
+from core.timeutil import local_today, utcnow
+from plugins.steering.models import (
     Milestone,
     StandardAnswer,
     StandardAssessment,
     StandardItem,
+    tr,
 )
-from plugins.steering.tasks import TaskError, today
+from plugins.steering.services import TaskError
 
 
 def items(year: int) -> list[StandardItem]:
@@ -254,4 +254,4 @@ def set_milestone(year: int, villages: int, full_coverage: bool) -> Milestone:
 
 
 def this_year() -> int:
-    return today().year
+    return local_today().year

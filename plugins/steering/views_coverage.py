@@ -13,8 +13,8 @@ from core.permissions import can, permission_required, require, unit_ids_where
 from plugins.steering import coverage
 from plugins.steering.blueprint import bp, get_or_404, unit_or_404
 from plugins.steering.forms import AreaForm
-from plugins.steering.models_more import CounsellorArea
-from plugins.steering.tasks import TaskError
+from plugins.steering.models import CounsellorArea
+from plugins.steering.services import TaskError
 
 
 def _page(form: AreaForm | None = None, status: int = 200):

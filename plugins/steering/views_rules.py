@@ -11,7 +11,7 @@ from core.permissions import can, require
 from plugins.steering import rules
 from plugins.steering.blueprint import bp
 from plugins.steering.forms import RuleForm
-from plugins.steering.tasks import TaskError
+from plugins.steering.services import TaskError
 
 
 def _slug(slug: str) -> str:

@@ -15,7 +15,7 @@ from core.permissions import can, permission_required, require, unit_ids_where
 from plugins.steering import rules, standard
 from plugins.steering.blueprint import bp, unit_or_404
 from plugins.steering.forms import CsrfForm, MilestoneForm, StandardForm
-from plugins.steering.tasks import TaskError
+from plugins.steering.services import TaskError
 
 
 def _year() -> int:

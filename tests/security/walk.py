@@ -68,9 +68,8 @@ def argument_values(app) -> dict[str, dict[str, str]]:
     from plugins.lecturers.models import Lecturer, LecturerAvailability, Topic
     from plugins.lecturers.models_requests import LectureRequest
     from plugins.reports.models import Income, LearningItem, Spending
-    from plugins.steering.models import Task, TaskEvidence, Visit
-    from plugins.steering.models_meetings import Meeting
-    from plugins.steering.models_more import CounsellorArea
+    from plugins.steering.meetings.models import Meeting
+    from plugins.steering.models import CounsellorArea, Task, TaskEvidence, Visit
     from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
     from plugins.volunteers.models_mediation import MediationCase
 

@@ -66,7 +66,7 @@ def _items(client):
     ids=["sum-90", "no-points", "unknown-metric", "metric-no-target", "too-many", "empty"],
 )
 def test_bad_standards_are_refused(app, client, staff, data, message):
-    from plugins.steering.models_more import StandardItem
+    from plugins.steering.models import StandardItem
 
     log_in(client, app, staff.manager)
     response = client.post(f"/steering/standard/items?year={YEAR}", data=data)
@@ -76,7 +76,7 @@ def test_bad_standards_are_refused(app, client, staff, data, message):
 
 
 def test_self_assessment_town_score_history_and_milestones(app, client, staff, town):
-    from plugins.steering.models_more import StandardItem
+    from plugins.steering.models import StandardItem
 
     Opened.village_a = town.village_a_id
     log_in(client, app, staff.manager)
@@ -161,7 +161,7 @@ def test_standard_permissions_on_the_village(app, client, staff, town, make_user
 
 
 def test_items_frozen_once_a_village_has_self_assessed(app, client, staff, town):
-    from plugins.steering.models_more import StandardItem
+    from plugins.steering.models import StandardItem
 
     log_in(client, app, staff.manager)
     _items(client)

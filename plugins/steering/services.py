@@ -8,10 +8,11 @@ from flask import current_app
 from sqlalchemy import or_, select
 from werkzeug.datastructures import FileStorage
 
-from core import accounts, audit, notify, timeutil
+from core import accounts, audit, notify
 from core import uploads as core_uploads
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
+from core.timeutil import local_today
 from plugins.steering.models import (
     OPEN_TASK_STATES,
     TASK_SOURCES,
@@ -34,10 +35,6 @@ class TaskError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message, self.field = message, field
-
-
-def today() -> date:
-    return timeutil.to_local(timeutil.utcnow()).date()
 
 
 def owner_candidates(unit: OrgUnit) -> list[User]:
@@ -85,7 +82,7 @@ def create_task(
         raise TaskError(tr("负责人须是该单位或上级的工作人员。"), "owner_id")
     if deadline is None:
         raise TaskError(tr("请填写办结期限。"), "deadline")
-    if deadline < today():
+    if deadline < local_today():
         raise TaskError(tr("办结期限不能早于今天。"), "deadline")
     if source not in TASK_SOURCES:
         raise TaskError(tr("来源无效。"), "source")
@@ -181,7 +178,7 @@ def visible_tasks(user, unit_ids: set[int], owner_id=None, state=None, unit_id=N
     if owner_id:
         query = query.where(Task.owner_id == owner_id)
     if state == "overdue":
-        query = query.where(Task.state.in_(OPEN_TASK_STATES), Task.deadline < today())
+        query = query.where(Task.state.in_(OPEN_TASK_STATES), Task.deadline < local_today())
     elif state:
         query = query.where(Task.state == state)
     if unit_id:
@@ -191,7 +188,9 @@ def visible_tasks(user, unit_ids: set[int], owner_id=None, state=None, unit_id=N
 
 def overdue_tasks(day: date | None = None, owner_id: int | None = None) -> list[Task]:
     """Open tasks whose deadline day has passed (on ``day``, default today)."""
-    query = select(Task).where(Task.state.in_(OPEN_TASK_STATES), Task.deadline < (day or today()))
+    query = select(Task).where(
+        Task.state.in_(OPEN_TASK_STATES), Task.deadline < (day or local_today())
+    )
     if owner_id is not None:
         query = query.where(Task.owner_id == owner_id)
     return list(db.session.scalars(query.order_by(Task.deadline, Task.id)))
@@ -202,7 +201,7 @@ def remind_overdue(day: date | None = None) -> int:
 
     Returns how many notices were queued (the dedupe key stops repeats within a day).
     """
-    day = day or today()
+    day = day or local_today()
     queued = 0
     for task in overdue_tasks(day):
         people = {task.owner_id}

@@ -11,11 +11,13 @@ from core import orgunits
 from core.extensions import db
 from core.permissions import can, permission_required, require, unit_ids_where
 from core.roles import role_label
-from plugins.steering import meetings, tasks
+from core.timeutil import local_today
+from plugins.steering import services
 from plugins.steering.blueprint import bp, get_or_404, unit_or_404
-from plugins.steering.forms import AttendanceForm, MeetingForm
+from plugins.steering.meetings import services as meetings
+from plugins.steering.meetings.forms import AttendanceForm, MeetingForm
+from plugins.steering.meetings.models import MEETING_KINDS, STAFF_ROLES, Meeting
 from plugins.steering.models import TASK_STATES, Task, tr
-from plugins.steering.models_meetings import MEETING_KINDS, STAFF_ROLES, Meeting
 
 
 @bp.route("/meetings")
@@ -60,7 +62,7 @@ def meeting_new():
                 agenda=form.agenda.data or "",
                 roles=form.roles.data or [],
             )
-        except tasks.TaskError as error:
+        except services.TaskError as error:
             db.session.rollback()
             form[error.field].errors = [*form[error.field].errors, error.message]
         else:
@@ -102,7 +104,7 @@ def _page(meeting: Meeting, form: AttendanceForm | None = None, status: int = 20
         may_manage=can(current_user, "steering.manage", meeting),
         may_record_decision=can(current_user, "steering.view", meeting)
         and can(current_user, "steering.assign"),
-        visible_decisions={t.id for t in decisions if tasks.may_see(current_user, t)},
+        visible_decisions={t.id for t in decisions if services.may_see(current_user, t)},
     ), status
 
 
@@ -125,7 +127,7 @@ def meeting_attendance(meeting_id: int):
         return _page(record, form, 400)
     try:
         meetings.record_attendance(record, set(form.present.data or []), form.minutes.data or "")
-    except tasks.TaskError as error:
+    except services.TaskError as error:
         db.session.rollback()
         form.minutes.errors = [error.message]
         return _page(get_or_404(Meeting, meeting_id), form, 400)
@@ -138,7 +140,7 @@ def meeting_attendance(meeting_id: int):
 @permission_required("steering.view")
 def training():
     """Training hours per staff member of one's units for a year."""
-    year = request.args.get("year", type=int) or tasks.today().year
+    year = request.args.get("year", type=int) or local_today().year
     units = unit_ids_where(current_user, "steering.view")
     staff = meetings.invited_people_in(units, list(STAFF_ROLES))
     hours = meetings.training_hours(year, [person.id for person in staff])
