@@ -63,8 +63,8 @@ def argument_values(app) -> dict[str, dict[str, str]]:
     from plugins.competitions.models_awards import AwardRound, Evidence, Nomination
     from plugins.competitions.models_live import LiveSession
     from plugins.credits.models import CreditRule
+    from plugins.learning.assignments.models import PartyMember
     from plugins.learning.models import Attachment, Course, Lesson
-    from plugins.learning.models_assignments import PartyMember
     from plugins.lecturers.models import Lecturer, LecturerAvailability, Topic
     from plugins.lecturers.models_requests import LectureRequest
     from plugins.reports.models import Income, LearningItem, Spending

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from core.extensions import db as _db
 from core.models import Notification
-from plugins.learning import progress
+from plugins.learning import services as progress
+from plugins.learning.assignments.models import CourseAssignment, PartyMember
 from plugins.learning.models import Lesson
-from plugins.learning.models_assignments import CourseAssignment, PartyMember
-from plugins.learning.practice import local_day
+from plugins.learning.practice.services import local_day
 
 
 def roster(app, *pairs) -> None:

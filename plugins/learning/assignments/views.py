@@ -11,11 +11,12 @@ from core import accounts
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import permission_required, require, unit_ids_where
-from plugins.learning import assignments, catalog
+from plugins.learning import catalog
+from plugins.learning.assignments import services as assignments
+from plugins.learning.assignments.forms import AssignmentForm, PartyMemberForm
+from plugins.learning.assignments.models import CourseAssignment, PartyMember
 from plugins.learning.blueprint import bp
-from plugins.learning.forms import AssignmentForm, PartyMemberForm
 from plugins.learning.models import Course
-from plugins.learning.models_assignments import CourseAssignment, PartyMember
 from plugins.learning.views_manage import unit_choices
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import Select, func, select
 from core import audit, notify
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
+from plugins.learning.assignments.models import CourseAssignment, PartyMember
 from plugins.learning.models import Completion, Course, Lesson, Progress
-from plugins.learning.models_assignments import CourseAssignment, PartyMember
 
 ROLE_GROUPS = {"volunteers": "volunteer", "counsellors": "counsellor"}
 
