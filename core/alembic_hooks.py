@@ -1,7 +1,9 @@
 """Alembic autogenerate settings: how our column types are written, which tables a branch owns.
 
 To write a plugin's migration, autogenerate with ``XXT_MIGRATE_ONLY=<plugin>`` so that only the
-tables named ``<plugin>_*`` land in that plugin's branch (``core`` keeps the rest)::
+tables named ``<plugin>_*`` land in that plugin's branch (``core`` keeps the rest). Every plugin
+that could be enabled owns its prefix: the built-ins, installed entry-point plugins, and plugins
+loaded into the running app::
 
     XXT_MIGRATE_ONLY=calendar flask --app core db revision --autogenerate \\
         --head calendar@head -m "what changed"
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import os
 
-from core.plugins import BUILTIN_PLUGINS
+from flask import current_app, has_app_context
+
+from core.plugins import available_plugins, registry
 from core.timeutil import UTCDateTime
 
 
@@ -22,15 +26,22 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-def table_owner(table_name: str) -> str:
-    """The branch a table belongs to: the plugin whose name prefixes it, else core."""
-    for plugin in BUILTIN_PLUGINS:
-        if table_name.startswith(plugin + "_"):
-            return plugin
+def plugin_names() -> set[str]:
+    """Every plugin name that may own tables: available ones and those loaded in this app."""
+    names = set(available_plugins())
+    if has_app_context() and "xiangxuetong" in current_app.extensions:
+        names |= set(registry().names)
     owner = os.environ.get("XXT_MIGRATE_ONLY", "")
-    if owner and owner != "core" and table_name.startswith(owner + "_"):
-        return owner
-    return "core"
+    if owner and owner != "core":
+        names.add(owner)
+    return names
+
+
+def table_owner(table_name: str) -> str:
+    """The branch a table belongs to: the plugin whose name prefixes it (the longest such
+    name, so ``credits_extra_*`` is not ``credits``'s), else core."""
+    owners = [name for name in plugin_names() if table_name.startswith(name + "_")]
+    return max(owners, key=len) if owners else "core"
 
 
 def include_object(obj, name, type_, reflected, compare_to):

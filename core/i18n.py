@@ -1,4 +1,5 @@
-"""Message catalogs: extract each owner's strings, update its .po, compile .po → .mo.
+"""Message catalogs: extract each owner's strings, update its .po, compile .po → .mo; and
+``translate``, the one "gettext if in a request" helper.
 
 The core (``core/`` and ``templates/``) and every built-in plugin own one catalog each; a string
 is extracted from the owner's sources, so a new string without English shows up in the test.
@@ -16,8 +17,16 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+from flask import has_request_context
+from flask_babel import gettext
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def translate(text: str) -> str:
+    """``text`` in the request's language inside a request, as written (Chinese) outside one:
+    CLI jobs, cron notices and stored summaries are kept in the default language."""
+    return gettext(text) if has_request_context() else text
 
 
 def catalog_dirs() -> list[Path]:

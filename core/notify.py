@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
 
 from core import preferences, sms
 from core.channels import (
@@ -60,11 +61,32 @@ def _channels_for(user: User, kind: str, wanted: Iterable[str] | None) -> list[s
     return names
 
 
+#: Where a message points: an endpoint and its URL values, ``("lectures.request", {"id": 3})``.
+Link = tuple[str, dict]
+
+
+def resolve_link(endpoint: str | None, values: dict | None = None) -> str | None:
+    """The path of ``endpoint`` with ``values``, in or out of a request (the sender runs from
+    cron); None when there is no endpoint or it no longer builds (a plugin was switched off)."""
+    if not endpoint:
+        return None
+    try:
+        if has_request_context():
+            return url_for(endpoint, **(values or {}))
+        adapter = current_app.url_map.bind(
+            "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
+        )
+        return adapter.build(endpoint, values or {})
+    except BuildError:
+        current_app.logger.warning("notice link %s %r no longer builds", endpoint, values)
+        return None
+
+
 def notify(
     user_id: int,
     subject: str,
     body: str = "",
-    link: str | None = None,
+    link: Link | None = None,
     dedupe_key: str | None = None,
     kind: str = "general",
     channels: Iterable[str] | None = None,
@@ -72,11 +94,14 @@ def notify(
 ) -> Notification | None:
     """Queue a message for a user on every channel they chose for this ``kind``.
 
+    ``link`` is an (endpoint, values) pair, resolved when the message is delivered or opened.
     With ``dedupe_key`` the same message is queued once only (reminders sent by cron).
     ``channels`` narrows the channels (None: all that apply). ``sms_to`` sends the SMS to
     another number (代报名: the villager a coordinator registered; the coordinator gets the
     rest). Returns None when it was already queued. The caller commits.
     """
+    path = link if isinstance(link, str) else None  # TRANSITION: until every caller passes a pair
+    link = None if path else link
     user = db.session.get(User, user_id)
     if user is None:
         raise LookupError(f"no user {user_id}")
@@ -89,7 +114,9 @@ def notify(
         kind=kind,
         subject=subject[:200],
         body=body,
-        link=link,
+        link_endpoint=link[0] if link else None,
+        link_values=dict(link[1]) if link else None,
+        link=path,
         dedupe_key=dedupe_key,
     )
     names = _channels_for(user, kind, channels)
@@ -112,7 +139,7 @@ def notify_many(
     user_ids: list[int],
     subject: str,
     body: str = "",
-    link: str | None = None,
+    link: Link | None = None,
     kind: str = "announcement",
     channels: Iterable[str] = ("log", "sms", "email"),
 ) -> int:
@@ -132,7 +159,8 @@ def notify_many(
                 "kind": kind,
                 "subject": subject[:200],
                 "body": body,
-                "link": link,
+                "link_endpoint": link[0] if link else None,
+                "link_values": dict(link[1]) if link else None,
                 "created_at": now,
             }
             for u in users
@@ -222,6 +250,8 @@ def _claim(token: str, now: datetime, size: int) -> list[Envelope]:
             Notification.subject,
             Notification.body,
             Notification.link,
+            Notification.link_endpoint,
+            Notification.link_values,
             User.email,
             User.phone,
         )
@@ -241,7 +271,7 @@ def _claim(token: str, now: datetime, size: int) -> list[Envelope]:
                 r.kind,
                 r.subject,
                 r.body,
-                r.link,
+                resolve_link(r.link_endpoint, r.link_values) or r.link,
                 r.address,
                 r.email,
                 r.phone,

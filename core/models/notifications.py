@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -26,6 +26,11 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(30), default="general", server_default="general")
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
+    #: Where the message points: an endpoint and its values, resolved with ``url_for`` when it
+    #: is delivered or opened (so a moved URL never breaks a queued message).
+    link_endpoint: Mapped[str | None] = mapped_column(String(120))
+    link_values: Mapped[dict | None] = mapped_column(JSON)
+    #: A path stored by releases before endpoints were kept (read only for those rows).
     link: Mapped[str | None] = mapped_column(String(400))
     #: Lets a sender avoid sending the same reminder twice ("calendar:reminder:42:7").
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
@@ -36,6 +41,13 @@ class Notification(db.Model):
     deliveries: Mapped[list[NotificationDelivery]] = relationship(
         back_populates="notification", cascade="all, delete-orphan"
     )
+
+    @property
+    def url(self) -> str | None:
+        """The path the message points at (``link_endpoint`` resolved now, else ``link``)."""
+        from core.notify import resolve_link
+
+        return resolve_link(self.link_endpoint, self.link_values) or self.link
 
 
 class NotificationDelivery(db.Model):

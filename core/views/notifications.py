@@ -39,7 +39,7 @@ def mark_read(notification_id: int):
         abort(404)
     inbox.mark_read(notification)
     return redirect(
-        safe_next(notification.link) if notification.link else url_for("notifications.index")
+        safe_next(notification.url) if notification.url else url_for("notifications.index")
     )
 
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 from flask import render_template, request, send_file
 from flask_login import current_user
 
-from core import orgunits
+from core import charts, orgunits
 from core.permissions import permission_required, require, unit_ids_where
-from plugins.reports import charts, services, tables, xlsx
+from plugins.reports import services, tables, xlsx
 from plugins.reports.blueprint import bp, period, unit_or_404, year
 
 

@@ -18,7 +18,9 @@ from tests.conftest import log_in
 def queued(app, make_user):
     user_id = make_user()
     with app.app_context():
-        notification = notify.notify(user_id, "候补转正", "您已从候补转为正式报名。", "/dashboard")
+        notification = notify.notify(
+            user_id, "候补转正", "您已从候补转为正式报名。", ("main.dashboard", {})
+        )
         _db.session.commit()
         return user_id, notification.id
 

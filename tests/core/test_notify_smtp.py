@@ -103,7 +103,7 @@ def queued_mail(mail_app, make_user) -> int:
     user_id = make_user(name="张三")
     with mail_app.app_context():
         _db.session.get(User, user_id).email = ADDRESS
-        notification = notify.notify(user_id, SUBJECT, BODY, link="/calendar/")
+        notification = notify.notify(user_id, SUBJECT, BODY, link=("calendar.index", {}))
         _db.session.commit()
         return notification.id
 

@@ -126,7 +126,12 @@ def test_binding_by_web_authorisation_then_subscribe_messages(wx_app, server, ma
     client.get(f"/account/wechat/callback?code=code-zhang&state={state}")
     with wx_app.app_context():
         assert _db.session.scalars(select(WeChatBinding.openid)).all() == ["o-zhang-openid"]
-        notify.notify(user_id, "明晚法治宣讲提醒", kind="reminder", link="/calendar/e/1/x")
+        notify.notify(
+            user_id,
+            "明晚法治宣讲提醒",
+            kind="reminder",
+            link=("calendar.occurrence", {"event_id": 1, "key": "x"}),
+        )
         _db.session.commit()
         counts = notify.send_pending()
         wechat = _db.session.scalars(

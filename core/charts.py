@@ -1,7 +1,7 @@
 """Server-side SVG charts: bars per village and a trend per month.
 
 Plain SVG with a viewBox so it scales to a phone's width and prints sharply; no script, no
-inline style (the CSP forbids both); colours through classes in reports.css.
+inline style (the CSP forbids both); colours through the .chart classes in core/static/css/site.css.
 """
 
 from __future__ import annotations

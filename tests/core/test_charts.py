@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from plugins.reports.charts import bar_chart, trend_chart
+from core.charts import bar_chart, trend_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
