@@ -29,6 +29,7 @@ from wtforms.validators import (
 )
 
 from core.forms.fields import NotBefore, clean_text
+from core.i18n import translate
 
 
 class ResultField(RadioField):
@@ -96,7 +97,6 @@ class VisitForm(FlaskForm):
 
 def visit_form(materials: dict[str, str], results: dict[str, str]) -> type[VisitForm]:
     """The visit form with a result and a note for each material of the checklist."""
-    from plugins.steering.models import tr
 
     class Checked(VisitForm):
         pass
@@ -107,7 +107,7 @@ def visit_form(materials: dict[str, str], results: dict[str, str]) -> type[Visit
             f"result_{key}",
             ResultField(
                 label,
-                choices=[(code, tr(text)) for code, text in results.items()],
+                choices=[(code, translate(text)) for code, text in results.items()],
                 default="ok",
                 validators=[DataRequired(_l("请为每项资料选择检查结果。"))],
             ),

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -28,13 +26,8 @@ from core.timeutil import UTCDateTime, utcnow
 
 
 def N_(text: str) -> str:
-    """Mark a msgid for extraction; translated later by ``tr``."""
+    """Mark a msgid for extraction; translated where shown by ``core.i18n.translate``."""
     return text
-
-
-def tr(text: str) -> str:
-    """Translate when serving a page; keep the Chinese source elsewhere (CLI, notices)."""
-    return gettext(text) if has_request_context() else text
 
 
 TASK_STATES: dict[str, str] = {
@@ -198,11 +191,6 @@ class VisitCheck(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
     #: How many items the site held for this material when the visit was recorded.
     site_count: Mapped[int] = mapped_column(Integer, default=0)
-
-
-def task_link(task: Task) -> str:
-    """The task page's path for notices (built without a request: reminders run from cron)."""
-    return f"/steering/tasks/{task.id}"
 
 
 class CounsellorArea(db.Model):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from core import audit, orgunits
 from core.extensions import db
+from core.i18n import translate
 from core.models import OrgUnit
 from core.plugins import registry
 from core.timeutil import local_today, utcnow
@@ -20,7 +21,6 @@ from plugins.steering.models import (
     StandardAnswer,
     StandardAssessment,
     StandardItem,
-    tr,
 )
 from plugins.steering.services import TaskError
 
@@ -79,17 +79,17 @@ class ItemRow:
 def save_items(year: int, rows: list[ItemRow], known_metrics: set[str]) -> None:
     """Replace the year's items; points must sum to 100 (raise ``TaskError``, nothing saved)."""
     if not rows:
-        raise TaskError(tr("请至少填写一项评估内容。"), "items")
+        raise TaskError(translate("请至少填写一项评估内容。"), "items")
     total = sum(row.points for row in rows)
     if total != 100:
         raise TaskError(
-            tr("各项分值合计须为 100 分，现在是 %(total)s 分。") % {"total": total}, "items"
+            translate("各项分值合计须为 100 分，现在是 %(total)s 分。") % {"total": total}, "items"
         )
     for row in rows:
         if row.metric_key and row.metric_key not in known_metrics:
-            raise TaskError(tr("引用的统计指标不存在。"), "items")
+            raise TaskError(translate("引用的统计指标不存在。"), "items")
         if row.metric_key and not row.metric_target:
-            raise TaskError(tr("引用统计指标时请填写满分所需的数值。"), "items")
+            raise TaskError(translate("引用统计指标时请填写满分所需的数值。"), "items")
     used = db.session.scalar(
         select(StandardAnswer.id)
         .join(StandardItem, StandardItem.id == StandardAnswer.item_id)
@@ -97,7 +97,9 @@ def save_items(year: int, rows: list[ItemRow], known_metrics: set[str]) -> None:
         .limit(1)
     )
     if used is not None:
-        raise TaskError(tr("本年度已有村（社区）按此标准自评，不能再修改评估内容。"), "items")
+        raise TaskError(
+            translate("本年度已有村（社区）按此标准自评，不能再修改评估内容。"), "items"
+        )
     for item in items(year):
         db.session.delete(item)
     db.session.flush()
@@ -131,10 +133,10 @@ def assessment(unit_id: int, year: int) -> StandardAssessment | None:
 
 def _check_points(item: StandardItem, value: Decimal | None) -> Decimal:
     if value is None:
-        raise TaskError(tr("请为每一项打分。"), "points")
+        raise TaskError(translate("请为每一项打分。"), "points")
     if value < 0 or value > item.points:
         raise TaskError(
-            tr("“%(title)s”的得分应在 0 到 %(points)s 之间。")
+            translate("“%(title)s”的得分应在 0 到 %(points)s 之间。")
             % {"title": item.title, "points": item.points},
             "points",
         )
@@ -147,16 +149,18 @@ def self_assess(
     """A village's self-assessment: points and evidence per item; refused once scored."""
     year_items = items(year)
     if not year_items:
-        raise TaskError(tr("本年度还没有制定评估标准。"), "points")
+        raise TaskError(translate("本年度还没有制定评估标准。"), "points")
     record = assessment(unit.id, year)
     if record is not None and record.state == "scored":
-        raise TaskError(tr("镇里已经评分，不能再修改自评。"), "points")
+        raise TaskError(translate("镇里已经评分，不能再修改自评。"), "points")
     checked = {}
     for item in year_items:
         points, evidence = claims.get(item.id, (None, ""))
         checked[item.id] = (_check_points(item, points), evidence)
         if item.evidence and not evidence.strip():
-            raise TaskError(tr("“%(title)s”需要填写佐证材料。") % {"title": item.title}, "points")
+            raise TaskError(
+                translate("“%(title)s”需要填写佐证材料。") % {"title": item.title}, "points"
+            )
     if record is None:
         record = StandardAssessment(org_unit_id=unit.id, year=year)
         db.session.add(record)
@@ -236,9 +240,9 @@ def milestones() -> list[MilestoneRow]:
 
 def set_milestone(year: int, villages: int, full_coverage: bool) -> Milestone:
     if not 2000 <= year <= 2100:
-        raise TaskError(tr("年份应在 2000 到 2100 之间。"), "year")
+        raise TaskError(translate("年份应在 2000 到 2100 之间。"), "year")
     if villages < 0:
-        raise TaskError(tr("示范村数量不能为负数。"), "villages")
+        raise TaskError(translate("示范村数量不能为负数。"), "villages")
     milestone = db.session.scalar(select(Milestone).where(Milestone.year == year))
     if milestone is None:
         milestone = Milestone(year=year)

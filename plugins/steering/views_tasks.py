@@ -11,6 +11,7 @@ from core import uploads as core_uploads
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import can, permission_required, require, unit_ids_where
+from core.statemachine import TransitionRefused
 from core.timeutil import local_today
 from plugins.steering import services, workflow, xlsx
 from plugins.steering.blueprint import bp, get_or_404
@@ -170,7 +171,7 @@ def task_action(task_id: int, action: str):
         return _task_page(task, reason_form=form, status=400)
     try:
         workflow.apply(task, action, current_user, form.reason.data or "")
-    except workflow.TransitionRefused as error:
+    except TransitionRefused as error:
         db.session.rollback()
         if error.status == 404:
             abort(404)

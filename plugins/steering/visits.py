@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
+from core.i18n import translate
 from core.models import OrgUnit
 from core.plugins import get_service
 from core.timeutil import local_today
 from plugins.steering import services
-from plugins.steering.models import CHECK_RESULTS, MATERIALS, Task, Visit, VisitCheck, tr
+from plugins.steering.models import CHECK_RESULTS, MATERIALS, Task, Visit, VisitCheck
 
 
 @dataclass
@@ -66,9 +67,9 @@ def record_visit(
     commits (or rolls back on the error).
     """
     if visited_on > local_today():
-        raise services.TaskError(tr("检查日期不能晚于今天。"), "visited_on")
+        raise services.TaskError(translate("检查日期不能晚于今天。"), "visited_on")
     if any(result not in CHECK_RESULTS for result, _note in results.values()):
-        raise services.TaskError(tr("请为每项资料选择检查结果。"), "visitors")
+        raise services.TaskError(translate("请为每项资料选择检查结果。"), "visitors")
     rows, _asked = checklist(unit, period_start, period_end)
     counts = {row.material: len(row.holdings) for row in rows}
     visit = Visit(
@@ -96,7 +97,7 @@ def record_visit(
     if task_owner_id:
         if not lines:
             raise services.TaskError(
-                tr("没有可生成整改任务的问题，请逐行填写发现的问题。"), "findings"
+                translate("没有可生成整改任务的问题，请逐行填写发现的问题。"), "findings"
             )
         for line in lines:
             services.create_task(
@@ -107,7 +108,8 @@ def record_visit(
                 user,
                 source="visit",
                 visit_id=visit.id,
-                description=tr("检查指导 %(day)s 发现的问题。") % {"day": visited_on.isoformat()},
+                description=translate("检查指导 %(day)s 发现的问题。")
+                % {"day": visited_on.isoformat()},
             )
     return visit
 

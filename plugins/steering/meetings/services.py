@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from core import audit, notify
 from core.extensions import db
+from core.i18n import translate
 from core.models import OrgUnit, RoleAssignment, User
 from core.timeutil import local_today
 from plugins.steering.meetings.models import MEETING_KINDS, STAFF_ROLES, Meeting, MeetingAttendee
-from plugins.steering.models import tr
 from plugins.steering.services import TaskError
 
 
@@ -66,10 +66,10 @@ def create_meeting(
 ) -> Meeting:
     """Add a meeting and invite everyone holding the chosen roles; raise ``TaskError``."""
     if kind not in MEETING_KINDS:
-        raise TaskError(tr("会议类型无效。"), "kind")
+        raise TaskError(translate("会议类型无效。"), "kind")
     roles = [role for role in roles if role in STAFF_ROLES]
     if not roles:
-        raise TaskError(tr("请至少选择一类参会人员。"), "roles")
+        raise TaskError(translate("请至少选择一类参会人员。"), "roles")
     meeting = Meeting(
         kind=kind,
         title=title,
@@ -92,7 +92,7 @@ def create_meeting(
                 person.id,
                 f"{MEETING_KINDS[kind]}通知：{title}",
                 f"时间：{held_on.isoformat()}；地点：{venue or '另行通知'}。\n{agenda}",
-                link=f"/steering/meetings/{meeting.id}",
+                link=("steering.meeting", {"meeting_id": meeting.id}),
             )
     return meeting
 
@@ -100,10 +100,10 @@ def create_meeting(
 def record_attendance(meeting: Meeting, present_ids: set[int], minutes: str) -> None:
     """Mark who attended (only once the meeting day has come) and keep the minutes."""
     if meeting.held_on > local_today():
-        raise TaskError(tr("会议还没有召开，不能登记出席和纪要。"), "minutes")
+        raise TaskError(translate("会议还没有召开，不能登记出席和纪要。"), "minutes")
     invited = {attendee.user_id for attendee in meeting.attendees}
     if present_ids - invited:
-        raise TaskError(tr("只能登记受邀人员的出席。"), "present")
+        raise TaskError(translate("只能登记受邀人员的出席。"), "present")
     for attendee in meeting.attendees:
         attendee.attended = attendee.user_id in present_ids
     meeting.minutes = minutes

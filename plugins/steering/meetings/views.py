@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from core import orgunits
 from core.extensions import db
+from core.i18n import translate
 from core.permissions import can, permission_required, require, unit_ids_where
 from core.roles import role_label
 from core.timeutil import local_today
@@ -17,7 +18,7 @@ from plugins.steering.blueprint import bp, get_or_404, unit_or_404
 from plugins.steering.meetings import services as meetings
 from plugins.steering.meetings.forms import AttendanceForm, MeetingForm
 from plugins.steering.meetings.models import MEETING_KINDS, STAFF_ROLES, Meeting
-from plugins.steering.models import TASK_STATES, Task, tr
+from plugins.steering.models import TASK_STATES, Task
 
 
 @bp.route("/meetings")
@@ -35,7 +36,7 @@ def meetings_list():
 
 def _meeting_form() -> MeetingForm:
     form = MeetingForm()
-    form.kind.choices = [(code, tr(label)) for code, label in MEETING_KINDS.items()]
+    form.kind.choices = [(code, translate(label)) for code, label in MEETING_KINDS.items()]
     allowed = unit_ids_where(current_user, "steering.manage")
     form.unit_id.choices = [(uid, name) for uid, name in orgunits.unit_choices() if uid in allowed]
     form.roles.choices = [(role, role_label(role)) for role in STAFF_ROLES]
