@@ -28,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from core.forms.fields import NotBefore, clean_text
+from core.forms.fields import clean_text, date_range
 from core.i18n import translate
 
 
@@ -80,13 +80,12 @@ class VisitForm(FlaskForm):
         filters=[clean_text],
         validators=[DataRequired(_l("请填写检查人员。")), Length(max=200)],
     )
-    period_start = DateField(_l("检查资料起始日"), validators=[InputRequired(_l("请填写日期。"))])
-    period_end = DateField(
+    period_start, period_end = date_range(
+        _l("检查资料起始日"),
         _l("检查资料截止日"),
-        validators=[
-            InputRequired(_l("请填写日期。")),
-            NotBefore("period_start", _l("截止日不能早于起始日。")),
-        ],
+        start_name="period_start",
+        required=True,
+        message=_l("截止日不能早于起始日。"),
     )
     findings = TextAreaField(
         _l("发现的问题"), filters=[clean_text], validators=[Optional(), Length(max=4000)]

@@ -10,13 +10,15 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from core import audit, orgunits
+from core import audit, orgunits, permissions
 from core.extensions import db
 from core.i18n import translate
 from core.models import OrgUnit
 from core.plugins import registry
+from core.statemachine import Table, TransitionRefused, step
 from core.timeutil import local_today, utcnow
 from plugins.steering.models import (
+    N_,
     Milestone,
     StandardAnswer,
     StandardAssessment,
@@ -143,6 +145,77 @@ def _check_points(item: StandardItem, value: Decimal | None) -> Decimal:
     return value
 
 
+VILLAGE, MANAGER = "village", "manager"
+
+
+def _assessment_kinds(user, record: StandardAssessment) -> set[str]:
+    """The village's coordinator self-assesses; a manager of the village scores."""
+    kinds = set()
+    if permissions.can(user, "steering.self_assess", record.org_unit_id):
+        kinds.add(VILLAGE)
+    if permissions.can(user, "steering.manage", record.org_unit_id):
+        kinds.add(MANAGER)
+    return kinds
+
+
+def _claim(record: StandardAssessment, user, *, items, claims) -> str:
+    """Check every claim first (points within the item's, evidence where asked), then keep them."""
+    checked = {}
+    for item in items:
+        points, evidence = claims.get(item.id, (None, ""))
+        checked[item.id] = (_check_points(item, points), evidence)
+        if item.evidence and not evidence.strip():
+            raise TaskError(
+                translate("“%(title)s”需要填写佐证材料。") % {"title": item.title}, "points"
+            )
+    if record.id is None:
+        db.session.add(record)
+    answers = {answer.item_id: answer for answer in record.answers}
+    for item in items:
+        points, evidence = checked[item.id]
+        answer = answers.get(item.id) or StandardAnswer(item_id=item.id)
+        answer.self_points, answer.evidence = points, evidence[:500]
+        if item.id not in answers:
+            record.answers.append(answer)
+    record.self_total = sum((points for points, _e in checked.values()), Decimal(0))
+    record.submitted_by_id, record.submitted_at = user.id, utcnow()
+    return f"{record.self_total} 分"
+
+
+def _score(record: StandardAssessment, user, *, points) -> str:
+    """Check every item's points first, then keep them and the total."""
+    checked = {a.item_id: _check_points(a.item, points.get(a.item_id)) for a in record.answers}
+    for answer in record.answers:
+        answer.town_points = checked[answer.item_id]
+    record.town_total = sum(checked.values(), Decimal(0))
+    record.scored_by_id, record.scored_at = user.id, utcnow()
+    return f"{record.town_total} 分"
+
+
+def _subject(record: StandardAssessment) -> str:
+    return f"{db.session.get(OrgUnit, record.org_unit_id).name} {record.year} 年评估"
+
+
+#: A village's assessment of a year: self-assessed (again and again) until the town scores it;
+#: the town may score again. "new" is a record not saved yet.
+ASSESSMENT = Table(
+    audit_prefix="steering",
+    noun="评估",
+    states={"new": N_("未自评"), "submitted": N_("待评分"), "scored": N_("已评分")},
+    actions={"self_assess": N_("自评"), "score": N_("评分")},
+    transitions={
+        ("new", "self_assess"): step("submitted", {VILLAGE}, audit="steering.self_assessed"),
+        ("submitted", "self_assess"): step("submitted", {VILLAGE}, audit="steering.self_assessed"),
+        ("submitted", "score"): step("scored", {MANAGER}, audit="steering.scored"),
+        ("scored", "score"): step("scored", {MANAGER}, audit="steering.scored"),
+    },
+    actor_kinds=_assessment_kinds,
+    subject=_subject,
+    effects={"self_assess": _claim, "score": _score},
+    on_applied=lambda applied: db.session.flush(),  # the audit row names the saved record
+)
+
+
 def self_assess(
     unit: OrgUnit, year: int, user, claims: dict[int, tuple[Decimal | None, str]]
 ) -> StandardAssessment:
@@ -150,47 +223,18 @@ def self_assess(
     year_items = items(year)
     if not year_items:
         raise TaskError(translate("本年度还没有制定评估标准。"), "points")
-    record = assessment(unit.id, year)
-    if record is not None and record.state == "scored":
-        raise TaskError(translate("镇里已经评分，不能再修改自评。"), "points")
-    checked = {}
-    for item in year_items:
-        points, evidence = claims.get(item.id, (None, ""))
-        checked[item.id] = (_check_points(item, points), evidence)
-        if item.evidence and not evidence.strip():
-            raise TaskError(
-                translate("“%(title)s”需要填写佐证材料。") % {"title": item.title}, "points"
-            )
-    if record is None:
-        record = StandardAssessment(org_unit_id=unit.id, year=year)
-        db.session.add(record)
-    answers = {answer.item_id: answer for answer in record.answers}
-    for item in year_items:
-        points, evidence = checked[item.id]
-        answer = answers.get(item.id) or StandardAnswer(item_id=item.id)
-        answer.self_points, answer.evidence = points, evidence[:500]
-        if item.id not in answers:
-            record.answers.append(answer)
-    record.self_total = sum((points for points, _e in checked.values()), Decimal(0))
-    record.state, record.submitted_by_id, record.submitted_at = "submitted", user.id, utcnow()
-    db.session.flush()
-    audit.record(
-        "steering.self_assessed", record, f"{unit.name} {year} 年自评 {record.self_total} 分"
+    record = assessment(unit.id, year) or StandardAssessment(
+        org_unit_id=unit.id, year=year, state="new"
     )
+    if record.state == "scored":
+        raise TransitionRefused(translate("镇里已经评分，不能再修改自评。"), 409)
+    ASSESSMENT.apply(record, "self_assess", user, items=year_items, claims=claims)
     return record
 
 
 def score(record: StandardAssessment, user, points: dict[int, Decimal | None]) -> None:
     """The town's score of a self-assessment, item by item."""
-    for answer in record.answers:
-        answer.town_points = _check_points(answer.item, points.get(answer.item_id))
-    record.town_total = sum((answer.town_points for answer in record.answers), Decimal(0))
-    record.state, record.scored_by_id, record.scored_at = "scored", user.id, utcnow()
-    audit.record(
-        "steering.scored",
-        record,
-        f"{record.org_unit.name} {record.year} 年评分 {record.town_total} 分",
-    )
+    ASSESSMENT.apply(record, "score", user, points=points)
 
 
 def history(unit_ids: list[int]) -> list[StandardAssessment]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import url_for
 from sqlalchemy import Select, func, select
 
 from core import audit, notify
@@ -58,7 +57,7 @@ def create(
             person.id,
             f"学习任务：{course.title}",
             f"请在 {due_on.isoformat()} 前学完。",
-            link=url_for("learning.course", course_id=course.id, _external=True),
+            link=("learning.course", {"course_id": course.id}),
             dedupe_key=f"learning-assignment-{assignment.id}-{person.id}",
         )
     return assignment

@@ -62,7 +62,9 @@ def test_assignment_to_party_members_shows_progress_by_village(
     )
     with app.app_context():
         told = sorted(_db.session.scalars(select(Notification.user_id)))
+        links = set(_db.session.execute(select(Notification.link_endpoint, Notification.link)))
     assert told == sorted([a1, a2, a3, b1])
+    assert links == {("learning.course", None)}  # resolved when delivered, never a stored path
     client2 = app.test_client()
     from tests.conftest import log_in
 

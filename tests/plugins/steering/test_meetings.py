@@ -50,6 +50,11 @@ def test_meeting_invites_by_role_records_attendance_and_counts_training_hours(
             select(Notification.user_id).where(Notification.subject.startswith("业务培训会通知"))
         ).all()
         assert sorted(notified) == invited
+        notice = _db.session.scalar(select(Notification))
+        assert (notice.link_endpoint, notice.link_values) == (
+            "steering.meeting",
+            {"meeting_id": meeting.id},
+        )
     response = client.post(
         f"/steering/meetings/{meeting.id}/attendance",
         data={

@@ -48,6 +48,9 @@ def test_manager_gives_a_task_and_the_owner_hears_of_it(app, client, staff, town
             select(Notification.user_id).where(Notification.subject.startswith("新的督办任务"))
         ).all()
         assert sorted(subjects) == sorted([staff.coordinator_a, staff.counsellor_a])
+        notice = _db.session.scalar(select(Notification))
+        assert (notice.link_endpoint, notice.link_values) == ("steering.task", {"task_id": task.id})
+        assert notice.url == f"/steering/tasks/{task.id}"
 
 
 @pytest.mark.parametrize(
