@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import orgunits
+from core import orgunits, respond
 from core.extensions import db
 from core.permissions import can, permission_required, require, unit_ids_where
 from core.statemachine import TransitionRefused
@@ -102,9 +102,7 @@ def standard_items():
                     db.session.rollback()
                     form.form_errors.append(error.message)
                 else:
-                    db.session.commit()
-                    flash(_("评估标准已保存。"), "success")
-                    return redirect(url_for("steering.standard_page", year=year))
+                    return respond.done(_("评估标准已保存。"), "steering.standard_page", year=year)
     return render_template("steering/standard_items.html", form=form, year=year), status
 
 
@@ -202,9 +200,7 @@ def standard_self(unit_id: int):
     except (TaskError, TransitionRefused) as error:
         db.session.rollback()
         return _unit_page(unit, year, error.message, getattr(error, "status", 400))
-    db.session.commit()
-    flash(_("自评已提交。"), "success")
-    return redirect(url_for("steering.standard_unit", unit_id=unit.id, year=year))
+    return respond.done(_("自评已提交。"), "steering.standard_unit", unit_id=unit.id, year=year)
 
 
 @bp.route("/standard/units/<int:unit_id>/score", methods=["POST"])
@@ -223,6 +219,4 @@ def standard_score(unit_id: int):
     except (TaskError, TransitionRefused) as error:
         db.session.rollback()
         return _unit_page(unit, year, error.message, getattr(error, "status", 400))
-    db.session.commit()
-    flash(_("评分已保存。"), "success")
-    return redirect(url_for("steering.standard_unit", unit_id=unit.id, year=year))
+    return respond.done(_("评分已保存。"), "steering.standard_unit", unit_id=unit.id, year=year)

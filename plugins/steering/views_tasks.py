@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core import orgunits
+from core import orgunits, respond
 from core import uploads as core_uploads
 from core.extensions import db
 from core.models import OrgUnit
@@ -112,9 +112,7 @@ def task_new():
             db.session.rollback()
             getattr(form, error.field or "title").errors.append(error.message)
         else:
-            db.session.commit()
-            flash(_("任务已下达。"), "success")
-            return redirect(url_for("steering.task", task_id=task.id))
+            return respond.done(_("任务已下达。"), "steering.task", task_id=task.id)
     status = 400 if request.method == "POST" else 200
     return render_template("steering/task_new.html", form=form, unit=unit, meeting=meeting), status
 
@@ -177,9 +175,9 @@ def task_action(task_id: int, action: str):
             abort(404)
         flash(error.message, "error")
         return _task_page(_task_or_404(task_id), reason_form=form, status=error.status)
-    db.session.commit()
-    flash(_("已%(action)s。", action=_(workflow.ACTIONS[action])), "success")
-    return redirect(url_for("steering.task", task_id=task.id))
+    return respond.done(
+        _("已%(action)s。", action=_(workflow.ACTIONS[action])), "steering.task", task_id=task.id
+    )
 
 
 @bp.route("/tasks/<int:task_id>/evidence", methods=["POST"])
@@ -198,9 +196,7 @@ def task_evidence(task_id: int):
         db.session.rollback()
         form.file.errors = [error.message]
         return _task_page(_task_or_404(task_id), evidence_form=form, status=400)
-    db.session.commit()
-    flash(_("佐证材料已上传。"), "success")
-    return redirect(url_for("steering.task", task_id=task.id))
+    return respond.done(_("佐证材料已上传。"), "steering.task", task_id=task.id)
 
 
 @bp.route("/evidence/<int:evidence_id>")

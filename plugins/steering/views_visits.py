@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import orgunits
+from core import orgunits, respond
 from core.extensions import db
 from core.models import OrgUnitKind
 from core.permissions import permission_required, require, unit_ids_where
@@ -95,9 +95,7 @@ def visit_new():
                 field = form._fields.get(target, form.findings)
                 field.errors = [*field.errors, error.message]
             else:
-                db.session.commit()
-                flash(_("检查记录已保存。"), "success")
-                return redirect(url_for("steering.visit", visit_id=visit.id))
+                return respond.done(_("检查记录已保存。"), "steering.visit", visit_id=visit.id)
     rows, asked = visits.checklist(unit, start, end)
     return render_template(
         "steering/visit_new.html", form=form, unit=unit, rows=rows, asked=asked

@@ -3,11 +3,11 @@ and staff training hours per person and year."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core import orgunits
+from core import orgunits, respond
 from core.extensions import db
 from core.i18n import translate
 from core.permissions import can, permission_required, require, unit_ids_where
@@ -67,9 +67,9 @@ def meeting_new():
             db.session.rollback()
             form[error.field].errors = [*form[error.field].errors, error.message]
         else:
-            db.session.commit()
-            flash(_("会议已创建，参会人员已收到通知。"), "success")
-            return redirect(url_for("steering.meeting", meeting_id=meeting.id))
+            return respond.done(
+                _("会议已创建，参会人员已收到通知。"), "steering.meeting", meeting_id=meeting.id
+            )
     status = 400 if request.method == "POST" else 200
     return render_template("steering/meeting_new.html", form=form), status
 
@@ -132,9 +132,7 @@ def meeting_attendance(meeting_id: int):
         db.session.rollback()
         form.minutes.errors = [error.message]
         return _page(get_or_404(Meeting, meeting_id), form, 400)
-    db.session.commit()
-    flash(_("出席情况和会议纪要已保存。"), "success")
-    return redirect(url_for("steering.meeting", meeting_id=record.id))
+    return respond.done(_("出席情况和会议纪要已保存。"), "steering.meeting", meeting_id=record.id)
 
 
 @bp.route("/training")
