@@ -23,6 +23,7 @@ from plugins.steering.meetings import services as meeting_services
 from plugins.steering.meetings.models import MEETING_KINDS, Meeting, MeetingAttendee
 from plugins.steering.models import OPEN_TASK_STATES, Task, TaskEvidence
 from plugins.steering.workflow import ACTIONS
+from plugins.steering.workflow import TABLE as TASKS
 
 PERMISSIONS = [
     Permission(
@@ -225,8 +226,12 @@ def report_metrics(unit_ids, start, end) -> list[Metric]:
 
 def audit_labels() -> dict:
     """Labels of steering's audit actions and of the tables its records point at."""
-    workflow = {f"steering.task_{key}": _l(text) for key, text in ACTIONS.items()}
-    return workflow | {
+    steps = {
+        row.audit: _l(ACTIONS[action])
+        for (_state, action), row in TASKS.transitions.items()
+        if isinstance(row.audit, str)
+    }
+    return steps | {
         "steering.task_created": _l("下达督办任务"),
         "steering.evidence_added": _l("上传任务佐证"),
         "steering.visit_recorded": _l("登记检查指导"),
