@@ -19,12 +19,13 @@ from core.extensions import db
 from core.models import OrgUnit, User
 from core.plugins import get_service
 from core.timeutil import utcnow
-from plugins.learning import media, practice
+from plugins.learning import media
+from plugins.learning.assignments.models import CourseAssignment, PartyMember
 from plugins.learning.demo_content import COURSES
 from plugins.learning.models import Completion, Course, Lesson, Progress
-from plugins.learning.models_assignments import CourseAssignment, PartyMember
-from plugins.learning.models_practice import PracticeAnswer, PracticeDay
-from plugins.learning.progress import certificate_number
+from plugins.learning.practice import services as practice
+from plugins.learning.practice.models import PracticeAnswer, PracticeDay
+from plugins.learning.services import certificate_number
 
 AUDIO = Path(__file__).resolve().parent / "demo_media"
 #: 渭溪村's party members besides the demo coordinator and resident: (phone, name)

@@ -1,4 +1,4 @@
-"""Forms of the learning plugin: course, lesson, attachment, event link, assignment, roster."""
+"""Forms of the learning plugin: course, lesson, attachment, event link, check question."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -16,9 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from core.forms.fields import MobilePhone, clean_text
+from core.forms.fields import clean_text
 from plugins.learning.models import CATEGORIES, COMPLETION_RULES
-from plugins.learning.models_assignments import GROUPS
 
 
 class CourseForm(FlaskForm):
@@ -78,20 +75,3 @@ class CheckForm(FlaskForm):
 
 class PositionForm(FlaskForm):
     seconds = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=86400)])
-
-
-class AssignmentForm(FlaskForm):
-    course_id = SelectField(_l("课程"), coerce=int)
-    org_unit_id = SelectField(_l("单位"), coerce=int)
-    group = SelectField(_l("学员"), choices=list(GROUPS.items()))
-    due_on = DateField(_l("截止日期"), validators=[InputRequired("请填写截止日期。")])
-
-
-class PartyMemberForm(FlaskForm):
-    phone = StringField(_l("手机号"), validators=[InputRequired("请填写手机号。"), MobilePhone()])
-    org_unit_id = SelectField(_l("所在党支部（村、社区）"), coerce=int)
-
-
-class PracticeAnswerForm(FlaskForm):
-    day = HiddenField()
-    choice = RadioField(_l("您的答案"), validators=[InputRequired("请选择一个答案。")])

@@ -158,6 +158,6 @@ class EventLink(db.Model):
     lesson: Mapped[Lesson] = relationship()
 
 
-# The other tables, so importing this module makes every learning table known to Alembic.
-from plugins.learning.models_assignments import CourseAssignment, PartyMember  # noqa: E402,F401
-from plugins.learning.models_practice import PracticeAnswer, PracticeDay  # noqa: E402,F401
+# The sub-packages' tables, so importing this module makes every learning table known to Alembic.
+from plugins.learning.assignments.models import CourseAssignment, PartyMember  # noqa: E402,F401
+from plugins.learning.practice.models import PracticeAnswer, PracticeDay  # noqa: E402,F401

@@ -1,14 +1,11 @@
-"""The learning plugin object and its hook implementations."""
+"""The learning plugin object; each hook delegates to ``hooks.py`` (or the module it names)."""
 
 from __future__ import annotations
 
-from flask import render_template, url_for
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from core.hookspecs import hookimpl
 from core.hooktypes import NavItem
-from core.permissions import Permission
 from core.plugins import Plugin
 from plugins.learning import models  # noqa: F401  (tables known to create_all and Alembic)
 
@@ -20,41 +17,27 @@ class LearningPlugin(Plugin):
 
     @hookimpl
     def register_blueprints(self):
-        from plugins.learning import (
-            figures,
-            views_assign,
-            views_learn,
-            views_manage,
-            views_practice,
-        )
-        from plugins.learning.blueprint import bp
+        from plugins.learning.blueprint import routes
 
-        _ = (figures, views_assign, views_learn, views_manage, views_practice)  # routes attach
-        return [bp]
+        return routes()
 
     @hookimpl
     def register_permissions(self):
-        return [
-            Permission(
-                "learning.manage",
-                _l("编写网上课程和课时，上传音视频，关联线下课"),
-                ("programme_manager",),
-            ),
-            Permission(
-                "learning.assign",
-                _l("布置学习任务、查看学习进度、维护党员名册"),
-                ("programme_manager", "counsellor", "village_coordinator"),
-            ),
-        ]
+        from plugins.learning.hooks import PERMISSIONS
+
+        return PERMISSIONS
+
+    @hookimpl
+    def register_commands(self):
+        from plugins.learning.cli import commands
+
+        return commands()
 
     @hookimpl
     def setup_app(self, app):
-        from plugins.learning.receivers import connect_all
-        from plugins.learning.views_manage import guard_upload_size
+        from plugins.learning.blueprint import setup
 
-        connect_all(app)
-        # First of all, before CSRF protection reads (and spools) a 2 GB body.
-        app.before_request_funcs.setdefault(None, []).insert(0, guard_upload_size)
+        setup(app)
 
     @hookimpl
     def nav_items(self, user):
@@ -65,56 +48,36 @@ class LearningPlugin(Plugin):
 
     @hookimpl
     def render_slot(self, slot, user):
-        if slot != "dashboard" or user is None:
-            return None
-        from plugins.learning import practice
+        from plugins.learning import hooks
 
-        return Markup(
-            render_template(
-                "learning/_panel.html",
-                streak=practice.streak(user.id),
-                done_today=practice.local_day()
-                in practice.finished_days(user.id, practice.local_day()),
-            )
-        )
+        return hooks.render_slot(slot, user)
 
     @hookimpl
     def report_metrics(self, unit_ids, start, end):
-        from plugins.learning import figures
+        from plugins.learning import hooks
 
-        return figures.metrics(unit_ids, start, end)
+        return hooks.report_metrics(unit_ids, start, end)
 
     @hookimpl
     def learning_entries(self, start, end):
-        from plugins.learning import catalog
+        from plugins.learning import hooks
 
-        return [
-            catalog.entry(lesson, url_for("learning.lesson", lesson_id=lesson.id))
-            for lesson in catalog.lessons_published_between(start, end)
-        ]
+        return hooks.learning_entries(start, end)
+
+    @hookimpl
+    def uploaded_files(self):
+        from plugins.learning import hooks
+
+        return hooks.uploaded_files()
 
     @hookimpl
     def load_demo_data(self, town):
-        from plugins.learning.demo import load
+        from plugins.learning import demo
 
-        load(town)
+        demo.load(town)
 
     @hookimpl
     def audit_labels(self):
-        return {
-            "learning.course_created": _l("新建网上课程"),
-            "learning.course_updated": _l("修改网上课程"),
-            "learning.course_published": _l("发布网上课程"),
-            "learning.lesson_created": _l("新建课时"),
-            "learning.lesson_updated": _l("修改课时"),
-            "learning.attachment_added": _l("上传课时附件"),
-            "learning.event_linked": _l("把活动关联到课时"),
-            "learning.assigned": _l("指派学习"),
-            "learning.party_member_added": _l("加入党员名册"),
-            "learning.party_member_removed": _l("移出党员名册"),
-            "learning_course": _l("网上课程"),
-            "learning_lesson": _l("课时"),
-            "learning_assignment": _l("指派学习"),
-            "learning_party_member": _l("党员名册"),
-            "learning_event_link": _l("活动与课时关联"),
-        }
+        from plugins.learning import hooks
+
+        return hooks.audit_labels()

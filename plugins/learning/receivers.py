@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from core import signals
 from core.extensions import db
-from plugins.learning import progress
+from plugins.learning import services as progress
 from plugins.learning.models import EventLink, Progress
 
 

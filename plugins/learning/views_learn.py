@@ -12,11 +12,12 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from core.extensions import db
 from core.permissions import can
-from plugins.learning import catalog, media, progress
+from plugins.learning import catalog, media
+from plugins.learning import services as progress
 from plugins.learning.blueprint import bp
 from plugins.learning.forms import CheckForm, PositionForm
 from plugins.learning.models import CATEGORIES, Attachment, Course, Lesson, Progress
-from plugins.learning.progress import LearningError
+from plugins.learning.services import LearningError
 
 
 def visible_course(course_id: int) -> Course:
@@ -246,7 +247,7 @@ def certificate(course_id: int):
 @login_required
 def mine():
     """My courses: assigned ones with their deadline, and those I have started."""
-    from plugins.learning import assignments
+    from plugins.learning.assignments import services as assignments
 
     return render_template(
         "learning/mine.html",

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from core import respond
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import permission_required, require, unit_ids_where
@@ -67,9 +68,7 @@ def course_form(course_id: int | None = None):
     if form.validate_on_submit():
         require("learning.manage", form.org_unit_id.data)
         course = catalog.save_course(course, form.data, current_user.id)
-        db.session.commit()
-        flash(_("课程已保存。"), "success")
-        return redirect(url_for("learning.course_edit_lessons", course_id=course.id))
+        return respond.done(_("课程已保存。"), "learning.course_edit_lessons", course_id=course.id)
     status = 400 if request.method == "POST" else 200
     return render_template("learning/course_form.html", form=form, course=course), status
 
@@ -140,9 +139,9 @@ def lesson_form(course_id: int | None = None, lesson_id: int | None = None):
                 form.media.errors = [str(error)]
         if not form.media.errors:
             lesson = catalog.save_lesson(course, lesson, form.data, stored)
-            db.session.commit()
-            flash(_("课时已保存。"), "success")
-            return redirect(url_for("learning.course_edit_lessons", course_id=course.id))
+            return respond.done(
+                _("课时已保存。"), "learning.course_edit_lessons", course_id=course.id
+            )
     status = 400 if request.method == "POST" else 200
     return render_template("learning/lesson_form.html", form=form, course=course), status
 
@@ -191,9 +190,7 @@ def lesson_events(lesson_id: int):
     if form.validate_on_submit():
         label = dict(form.event.choices)[form.event.data]
         catalog.link_event(lesson, int(form.event.data), label, current_user.id)
-        db.session.commit()
-        flash(_("已关联线下课。"), "success")
-        return redirect(url_for("learning.lesson_events", lesson_id=lesson.id))
+        return respond.done(_("已关联线下课。"), "learning.lesson_events", lesson_id=lesson.id)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "learning/lesson_events.html",

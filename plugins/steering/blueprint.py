@@ -27,3 +27,18 @@ def get_or_404(model, ident: int):
     if row is None:
         abort(404)
     return row
+
+
+def routes() -> list[Blueprint]:
+    """The blueprint with every view module's routes attached (importing them attaches them)."""
+    from plugins.steering import (  # noqa: F401
+        views_coverage,
+        views_figures,
+        views_rules,
+        views_standard,
+        views_tasks,
+        views_visits,
+    )
+    from plugins.steering.meetings import views  # noqa: F401
+
+    return [bp]

@@ -20,7 +20,7 @@ def steering() -> None:
 @with_appcontext
 def remind(day: str | None) -> None:
     """Notify owners and managers of every overdue task (once a day each)."""
-    from plugins.steering.tasks import remind_overdue
+    from plugins.steering.services import remind_overdue
 
     try:
         chosen = date.fromisoformat(day) if day else None

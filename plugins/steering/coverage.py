@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
+from core.i18n import translate
 from core.models import OrgUnit, OrgUnitKind, RoleAssignment, User
-from plugins.steering.models import tr
-from plugins.steering.models_more import CounsellorArea
-from plugins.steering.tasks import TaskError
+from plugins.steering.models import CounsellorArea
+from plugins.steering.services import TaskError
 
 AREA_KINDS = (OrgUnitKind.village, OrgUnitKind.community, OrgUnitKind.school)
 
@@ -53,21 +53,21 @@ def counsellors(unit_ids: set[int] | None = None) -> list[User]:
 def assign(person: User | None, unit: OrgUnit) -> CounsellorArea:
     """Put ``unit`` into ``person``'s area; raise ``TaskError`` with the reason (caller commits)."""
     if person is None:
-        raise TaskError(tr("请选择辅导员。"), "user_id")
+        raise TaskError(translate("请选择辅导员。"), "user_id")
     if unit.kind not in AREA_KINDS:
-        raise TaskError(tr("只能把村（社区）或学校分给辅导员联系。"), "unit_id")
+        raise TaskError(translate("只能把村（社区）或学校分给辅导员联系。"), "unit_id")
     own = counsellor_units(person.id)
     if not own:
-        raise TaskError(tr("此人不是辅导员，请先在用户管理中授予辅导员角色。"), "user_id")
+        raise TaskError(translate("此人不是辅导员，请先在用户管理中授予辅导员角色。"), "user_id")
     if town_of(unit) not in {town_of(home) for home in own}:
-        raise TaskError(tr("该辅导员不在这个单位所在的镇任职，不能分片联系它。"), "unit_id")
+        raise TaskError(translate("该辅导员不在这个单位所在的镇任职，不能分片联系它。"), "unit_id")
     exists = db.session.scalar(
         select(CounsellorArea).where(
             CounsellorArea.user_id == person.id, CounsellorArea.org_unit_id == unit.id
         )
     )
     if exists is not None:
-        raise TaskError(tr("该单位已在这位辅导员的联系范围内。"), "unit_id")
+        raise TaskError(translate("该单位已在这位辅导员的联系范围内。"), "unit_id")
     area = CounsellorArea(user_id=person.id, org_unit_id=unit.id)
     db.session.add(area)
     db.session.flush()

@@ -16,17 +16,21 @@ from core import uploads as core_uploads
 from core.demo import DEMO_PASSWORD, demo_user
 from core.extensions import db
 from core.models import OrgUnit, User
-from core.timeutil import from_local, utcnow
-from plugins.steering import rules, tasks, visits
+from core.timeutil import from_local, local_today, utcnow
+from plugins.steering import rules, services, visits
 from plugins.steering.demo_texts import MINUTES, RULE_TEXTS
-from plugins.steering.models import Task, TaskEvent, TaskEvidence, Visit, VisitCheck
-from plugins.steering.models_meetings import Meeting
-from plugins.steering.models_more import (
+from plugins.steering.meetings.models import Meeting
+from plugins.steering.models import (
     CounsellorArea,
     Milestone,
     StandardAnswer,
     StandardAssessment,
     StandardItem,
+    Task,
+    TaskEvent,
+    TaskEvidence,
+    Visit,
+    VisitCheck,
 )
 
 #: The policy's counsellor corps (三(二)): school headmasters, each linked to nearby villages.
@@ -132,7 +136,7 @@ def _task(unit, owner, title, deadline, state, meeting, manager, created, steps=
 
 def _evidence(task: Task, owner: User, name: str) -> None:
     data = b"\x89PNG\r\n\x1a\n" + b"\0" * 32  # a placeholder picture
-    stored = core_uploads.store(tasks.evidence_folder(), data, "png")
+    stored = core_uploads.store(services.evidence_folder(), data, "png")
     db.session.add(
         TaskEvidence(
             task_id=task.id,
@@ -146,9 +150,9 @@ def _evidence(task: Task, owner: User, name: str) -> None:
 
 
 def _meetings(town: OrgUnit, manager: User) -> None:
-    from plugins.steering import meetings
+    from plugins.steering.meetings import services as meetings
 
-    today = tasks.today()
+    today = local_today()
     held = today - timedelta(days=20)
     meeting = meetings.create_meeting(
         town,
@@ -238,7 +242,7 @@ def _meetings(town: OrgUnit, manager: User) -> None:
 
 
 def _visits(town: OrgUnit, manager: User) -> None:
-    today = tasks.today()
+    today = local_today()
     counsellor = demo_user("counsellor")
     plans = [
         (
@@ -284,7 +288,7 @@ def _visits(town: OrgUnit, manager: User) -> None:
 
 
 def _standard(town: OrgUnit, manager: User) -> None:
-    this_year = tasks.today().year
+    this_year = local_today().year
     for year in (this_year - 1, this_year):
         items = list(db.session.scalars(select(StandardItem).where(StandardItem.year == year)))
         if not items:

@@ -18,11 +18,9 @@ from sqlalchemy import select
 from core import timeutil
 from core.extensions import db
 from core.figures import figure_bounds
-from core.hooktypes import Metric
 from core.models import OrgUnit
-from core.orgunits import roll_up
+from plugins.steering.meetings.models import Meeting
 from plugins.steering.models import Task, Visit
-from plugins.steering.models_meetings import Meeting
 
 
 def _days(start, end) -> tuple[date, date]:
@@ -120,50 +118,3 @@ def trainings(unit_ids, start, end) -> list[tuple[Meeting, int, Decimal]]:
         if present:
             found.append((meeting, present, meeting.hours * present))
     return found
-
-
-def _per_unit(items, unit_of, value_of=lambda item: 1) -> dict[int, float]:
-    counts: dict[int, float] = {}
-    for item in items:
-        counts[unit_of(item)] = counts.get(unit_of(item), 0) + float(value_of(item))
-    return counts
-
-
-def report_metrics(unit_ids, start, end) -> list[Metric]:
-    """The four figures per unit (each counting the units below it too)."""
-    wanted = list(unit_ids or [])
-    roots = wanted
-    late = _per_unit(overdue_tasks(roots, start, end), lambda t: t.org_unit_id)
-    on_time = _per_unit(closed_on_time(roots, start, end), lambda t: t.org_unit_id)
-    visited = _per_unit(visits(roots, start, end), lambda v: v.org_unit_id)
-    hours = _per_unit(trainings(roots, start, end), lambda r: r[0].org_unit_id, lambda r: r[2])
-    return [
-        Metric(
-            "steering.tasks_overdue",
-            "逾期任务",
-            roll_up(wanted, late),
-            "个",
-            evidence_endpoint="steering.figure_overdue",
-        ),
-        Metric(
-            "steering.tasks_on_time",
-            "按期办结任务",
-            roll_up(wanted, on_time),
-            "个",
-            evidence_endpoint="steering.figure_on_time",
-        ),
-        Metric(
-            "steering.visits",
-            "检查指导",
-            roll_up(wanted, visited),
-            "次",
-            evidence_endpoint="steering.figure_visits",
-        ),
-        Metric(
-            "steering.training_hours",
-            "业务培训学时",
-            roll_up(wanted, hours),
-            "人·小时",
-            evidence_endpoint="steering.figure_training",
-        ),
-    ]

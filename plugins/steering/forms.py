@@ -27,21 +27,9 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms.fields import NotBefore, clean_text
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Check boxes; an unknown value (a crafted post) gets a Chinese message."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        known = {value for value, *_ in self.choices or []}
-        if any(value not in known for value in self.data or []):
-            raise ValidationError(_l("包含无效的选项，请重新选择。"))
+from core.forms.fields import clean_text, date_range
+from core.i18n import translate
 
 
 class ResultField(RadioField):
@@ -92,13 +80,12 @@ class VisitForm(FlaskForm):
         filters=[clean_text],
         validators=[DataRequired(_l("请填写检查人员。")), Length(max=200)],
     )
-    period_start = DateField(_l("检查资料起始日"), validators=[InputRequired(_l("请填写日期。"))])
-    period_end = DateField(
+    period_start, period_end = date_range(
+        _l("检查资料起始日"),
         _l("检查资料截止日"),
-        validators=[
-            InputRequired(_l("请填写日期。")),
-            NotBefore("period_start", _l("截止日不能早于起始日。")),
-        ],
+        start_name="period_start",
+        required=True,
+        message=_l("截止日不能早于起始日。"),
     )
     findings = TextAreaField(
         _l("发现的问题"), filters=[clean_text], validators=[Optional(), Length(max=4000)]
@@ -109,7 +96,6 @@ class VisitForm(FlaskForm):
 
 def visit_form(materials: dict[str, str], results: dict[str, str]) -> type[VisitForm]:
     """The visit form with a result and a note for each material of the checklist."""
-    from plugins.steering.models import tr
 
     class Checked(VisitForm):
         pass
@@ -120,7 +106,7 @@ def visit_form(materials: dict[str, str], results: dict[str, str]) -> type[Visit
             f"result_{key}",
             ResultField(
                 label,
-                choices=[(code, tr(text)) for code, text in results.items()],
+                choices=[(code, translate(text)) for code, text in results.items()],
                 default="ok",
                 validators=[DataRequired(_l("请为每项资料选择检查结果。"))],
             ),
@@ -131,39 +117,6 @@ def visit_form(materials: dict[str, str], results: dict[str, str]) -> type[Visit
             StringField(_l("备注"), filters=[clean_text], validators=[Optional(), Length(max=200)]),
         )
     return Checked
-
-
-class MeetingForm(FlaskForm):
-    """A progress meeting or staff training: when, how long, the agenda, who is invited."""
-
-    kind = SelectField(_l("会议类型"), validate_choice=False)
-    title = StringField(
-        _l("会议名称"),
-        filters=[clean_text],
-        validators=[DataRequired(_l("请填写会议名称。")), Length(max=120)],
-    )
-    unit_id = SelectField(_l("单位"), coerce=int, validate_choice=False)
-    held_on = DateField(_l("会议日期"), validators=[InputRequired(_l("请填写会议日期。"))])
-    hours = DecimalField(
-        _l("时长（小时）"),
-        places=1,
-        validators=[
-            InputRequired(_l("请填写会议时长。")),
-            NumberRange(0.5, 24, _l("时长应在 0.5 到 24 小时之间。")),
-        ],
-    )
-    venue = StringField(_l("地点"), filters=[clean_text], validators=[Optional(), Length(max=200)])
-    agenda = TextAreaField(
-        _l("议程"), filters=[clean_text], validators=[Optional(), Length(max=4000)]
-    )
-    roles = MultiCheckboxField(_l("参会人员（按角色邀请）"))
-
-
-class AttendanceForm(FlaskForm):
-    present = MultiCheckboxField(_l("出席人员"), coerce=int)
-    minutes = TextAreaField(
-        _l("会议纪要"), filters=[clean_text], validators=[Optional(), Length(max=10000)]
-    )
 
 
 class AreaForm(FlaskForm):

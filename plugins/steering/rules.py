@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
-from plugins.steering.models import N_, tr
-from plugins.steering.models_more import RulePage, RuleVersion
-from plugins.steering.tasks import TaskError
+from core.i18n import translate
+from plugins.steering.models import N_, RulePage, RuleVersion
+from plugins.steering.services import TaskError
 
 #: The rules the policy (三(五)) asks the town to write, slug → title.
 RULES: dict[str, str] = {
@@ -56,12 +56,12 @@ def pages() -> dict[str, RulePage | None]:
 def save_version(slug: str, body: str, note: str, user) -> RuleVersion:
     """Add a new version (the caller checked ``steering.edit_rules``); raise ``TaskError``."""
     if slug not in RULES:
-        raise TaskError(tr("没有这项制度。"), "body")
+        raise TaskError(translate("没有这项制度。"), "body")
     body = (body or "").strip()
     if not body:
-        raise TaskError(tr("请填写制度内容。"), "body")
+        raise TaskError(translate("请填写制度内容。"), "body")
     if len(body) > MAX_LENGTH:
-        raise TaskError(tr("制度内容不能超过 20000 字。"), "body")
+        raise TaskError(translate("制度内容不能超过 20000 字。"), "body")
     record = page(slug)
     if record is None:
         record = RulePage(slug=slug, title=RULES[slug])
@@ -69,7 +69,7 @@ def save_version(slug: str, body: str, note: str, user) -> RuleVersion:
         db.session.flush()
     current = record.current
     if current is not None and current.body == body:
-        raise TaskError(tr("内容没有变化，未保存新版本。"), "body")
+        raise TaskError(translate("内容没有变化，未保存新版本。"), "body")
     version = RuleVersion(
         page_id=record.id,
         number=(current.number + 1) if current else 1,

@@ -10,19 +10,21 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from core import audit, orgunits
+from core import audit, orgunits, permissions
 from core.extensions import db
+from core.i18n import translate
 from core.models import OrgUnit
 from core.plugins import registry
-from core.timeutil import utcnow
-from plugins.steering.models import tr
-from plugins.steering.models_more import (
+from core.statemachine import Table, TransitionRefused, step
+from core.timeutil import local_today, utcnow
+from plugins.steering.models import (
+    N_,
     Milestone,
     StandardAnswer,
     StandardAssessment,
     StandardItem,
 )
-from plugins.steering.tasks import TaskError, today
+from plugins.steering.services import TaskError
 
 
 def items(year: int) -> list[StandardItem]:
@@ -79,17 +81,17 @@ class ItemRow:
 def save_items(year: int, rows: list[ItemRow], known_metrics: set[str]) -> None:
     """Replace the year's items; points must sum to 100 (raise ``TaskError``, nothing saved)."""
     if not rows:
-        raise TaskError(tr("请至少填写一项评估内容。"), "items")
+        raise TaskError(translate("请至少填写一项评估内容。"), "items")
     total = sum(row.points for row in rows)
     if total != 100:
         raise TaskError(
-            tr("各项分值合计须为 100 分，现在是 %(total)s 分。") % {"total": total}, "items"
+            translate("各项分值合计须为 100 分，现在是 %(total)s 分。") % {"total": total}, "items"
         )
     for row in rows:
         if row.metric_key and row.metric_key not in known_metrics:
-            raise TaskError(tr("引用的统计指标不存在。"), "items")
+            raise TaskError(translate("引用的统计指标不存在。"), "items")
         if row.metric_key and not row.metric_target:
-            raise TaskError(tr("引用统计指标时请填写满分所需的数值。"), "items")
+            raise TaskError(translate("引用统计指标时请填写满分所需的数值。"), "items")
     used = db.session.scalar(
         select(StandardAnswer.id)
         .join(StandardItem, StandardItem.id == StandardAnswer.item_id)
@@ -97,7 +99,9 @@ def save_items(year: int, rows: list[ItemRow], known_metrics: set[str]) -> None:
         .limit(1)
     )
     if used is not None:
-        raise TaskError(tr("本年度已有村（社区）按此标准自评，不能再修改评估内容。"), "items")
+        raise TaskError(
+            translate("本年度已有村（社区）按此标准自评，不能再修改评估内容。"), "items"
+        )
     for item in items(year):
         db.session.delete(item)
     db.session.flush()
@@ -131,14 +135,85 @@ def assessment(unit_id: int, year: int) -> StandardAssessment | None:
 
 def _check_points(item: StandardItem, value: Decimal | None) -> Decimal:
     if value is None:
-        raise TaskError(tr("请为每一项打分。"), "points")
+        raise TaskError(translate("请为每一项打分。"), "points")
     if value < 0 or value > item.points:
         raise TaskError(
-            tr("“%(title)s”的得分应在 0 到 %(points)s 之间。")
+            translate("“%(title)s”的得分应在 0 到 %(points)s 之间。")
             % {"title": item.title, "points": item.points},
             "points",
         )
     return value
+
+
+VILLAGE, MANAGER = "village", "manager"
+
+
+def _assessment_kinds(user, record: StandardAssessment) -> set[str]:
+    """The village's coordinator self-assesses; a manager of the village scores."""
+    kinds = set()
+    if permissions.can(user, "steering.self_assess", record.org_unit_id):
+        kinds.add(VILLAGE)
+    if permissions.can(user, "steering.manage", record.org_unit_id):
+        kinds.add(MANAGER)
+    return kinds
+
+
+def _claim(record: StandardAssessment, user, *, items, claims) -> str:
+    """Check every claim first (points within the item's, evidence where asked), then keep them."""
+    checked = {}
+    for item in items:
+        points, evidence = claims.get(item.id, (None, ""))
+        checked[item.id] = (_check_points(item, points), evidence)
+        if item.evidence and not evidence.strip():
+            raise TaskError(
+                translate("“%(title)s”需要填写佐证材料。") % {"title": item.title}, "points"
+            )
+    if record.id is None:
+        db.session.add(record)
+    answers = {answer.item_id: answer for answer in record.answers}
+    for item in items:
+        points, evidence = checked[item.id]
+        answer = answers.get(item.id) or StandardAnswer(item_id=item.id)
+        answer.self_points, answer.evidence = points, evidence[:500]
+        if item.id not in answers:
+            record.answers.append(answer)
+    record.self_total = sum((points for points, _e in checked.values()), Decimal(0))
+    record.submitted_by_id, record.submitted_at = user.id, utcnow()
+    return f"{record.self_total} 分"
+
+
+def _score(record: StandardAssessment, user, *, points) -> str:
+    """Check every item's points first, then keep them and the total."""
+    checked = {a.item_id: _check_points(a.item, points.get(a.item_id)) for a in record.answers}
+    for answer in record.answers:
+        answer.town_points = checked[answer.item_id]
+    record.town_total = sum(checked.values(), Decimal(0))
+    record.scored_by_id, record.scored_at = user.id, utcnow()
+    return f"{record.town_total} 分"
+
+
+def _subject(record: StandardAssessment) -> str:
+    return f"{db.session.get(OrgUnit, record.org_unit_id).name} {record.year} 年评估"
+
+
+#: A village's assessment of a year: self-assessed (again and again) until the town scores it;
+#: the town may score again. "new" is a record not saved yet.
+ASSESSMENT = Table(
+    audit_prefix="steering",
+    noun="评估",
+    states={"new": N_("未自评"), "submitted": N_("待评分"), "scored": N_("已评分")},
+    actions={"self_assess": N_("自评"), "score": N_("评分")},
+    transitions={
+        ("new", "self_assess"): step("submitted", {VILLAGE}, audit="steering.self_assessed"),
+        ("submitted", "self_assess"): step("submitted", {VILLAGE}, audit="steering.self_assessed"),
+        ("submitted", "score"): step("scored", {MANAGER}, audit="steering.scored"),
+        ("scored", "score"): step("scored", {MANAGER}, audit="steering.scored"),
+    },
+    actor_kinds=_assessment_kinds,
+    subject=_subject,
+    effects={"self_assess": _claim, "score": _score},
+    on_applied=lambda applied: db.session.flush(),  # the audit row names the saved record
+)
 
 
 def self_assess(
@@ -147,46 +222,19 @@ def self_assess(
     """A village's self-assessment: points and evidence per item; refused once scored."""
     year_items = items(year)
     if not year_items:
-        raise TaskError(tr("本年度还没有制定评估标准。"), "points")
-    record = assessment(unit.id, year)
-    if record is not None and record.state == "scored":
-        raise TaskError(tr("镇里已经评分，不能再修改自评。"), "points")
-    checked = {}
-    for item in year_items:
-        points, evidence = claims.get(item.id, (None, ""))
-        checked[item.id] = (_check_points(item, points), evidence)
-        if item.evidence and not evidence.strip():
-            raise TaskError(tr("“%(title)s”需要填写佐证材料。") % {"title": item.title}, "points")
-    if record is None:
-        record = StandardAssessment(org_unit_id=unit.id, year=year)
-        db.session.add(record)
-    answers = {answer.item_id: answer for answer in record.answers}
-    for item in year_items:
-        points, evidence = checked[item.id]
-        answer = answers.get(item.id) or StandardAnswer(item_id=item.id)
-        answer.self_points, answer.evidence = points, evidence[:500]
-        if item.id not in answers:
-            record.answers.append(answer)
-    record.self_total = sum((points for points, _e in checked.values()), Decimal(0))
-    record.state, record.submitted_by_id, record.submitted_at = "submitted", user.id, utcnow()
-    db.session.flush()
-    audit.record(
-        "steering.self_assessed", record, f"{unit.name} {year} 年自评 {record.self_total} 分"
+        raise TaskError(translate("本年度还没有制定评估标准。"), "points")
+    record = assessment(unit.id, year) or StandardAssessment(
+        org_unit_id=unit.id, year=year, state="new"
     )
+    if record.state == "scored":
+        raise TransitionRefused(translate("镇里已经评分，不能再修改自评。"), 409)
+    ASSESSMENT.apply(record, "self_assess", user, items=year_items, claims=claims)
     return record
 
 
 def score(record: StandardAssessment, user, points: dict[int, Decimal | None]) -> None:
     """The town's score of a self-assessment, item by item."""
-    for answer in record.answers:
-        answer.town_points = _check_points(answer.item, points.get(answer.item_id))
-    record.town_total = sum((answer.town_points for answer in record.answers), Decimal(0))
-    record.state, record.scored_by_id, record.scored_at = "scored", user.id, utcnow()
-    audit.record(
-        "steering.scored",
-        record,
-        f"{record.org_unit.name} {record.year} 年评分 {record.town_total} 分",
-    )
+    ASSESSMENT.apply(record, "score", user, points=points)
 
 
 def history(unit_ids: list[int]) -> list[StandardAssessment]:
@@ -236,9 +284,9 @@ def milestones() -> list[MilestoneRow]:
 
 def set_milestone(year: int, villages: int, full_coverage: bool) -> Milestone:
     if not 2000 <= year <= 2100:
-        raise TaskError(tr("年份应在 2000 到 2100 之间。"), "year")
+        raise TaskError(translate("年份应在 2000 到 2100 之间。"), "year")
     if villages < 0:
-        raise TaskError(tr("示范村数量不能为负数。"), "villages")
+        raise TaskError(translate("示范村数量不能为负数。"), "villages")
     milestone = db.session.scalar(select(Milestone).where(Milestone.year == year))
     if milestone is None:
         milestone = Milestone(year=year)
@@ -254,4 +302,4 @@ def set_milestone(year: int, villages: int, full_coverage: bool) -> Milestone:
 
 
 def this_year() -> int:
-    return today().year
+    return local_today().year

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from core import respond
 from core.extensions import db
 from core.models import OrgUnit, OrgUnitKind, User
 from core.permissions import can, permission_required, require, unit_ids_where
 from plugins.steering import coverage
 from plugins.steering.blueprint import bp, get_or_404, unit_or_404
 from plugins.steering.forms import AreaForm
-from plugins.steering.models_more import CounsellorArea
-from plugins.steering.tasks import TaskError
+from plugins.steering.models import CounsellorArea
+from plugins.steering.services import TaskError
 
 
 def _page(form: AreaForm | None = None, status: int = 200):
@@ -76,9 +77,7 @@ def coverage_assign():
         db.session.rollback()
         form[error.field].errors = [error.message]
         return _page(form, 400)
-    db.session.commit()
-    flash(_("已加入分片联系。"), "success")
-    return redirect(url_for("steering.coverage_page"))
+    return respond.done(_("已加入分片联系。"), "steering.coverage_page")
 
 
 @bp.route("/coverage/<int:area_id>/remove", methods=["POST"])
@@ -87,6 +86,4 @@ def coverage_remove(area_id: int):
     area = get_or_404(CounsellorArea, area_id)
     require("steering.manage", area)
     coverage.unassign(area)
-    db.session.commit()
-    flash(_("已取消分片联系。"), "success")
-    return redirect(url_for("steering.coverage_page"))
+    return respond.done(_("已取消分片联系。"), "steering.coverage_page")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from core import respond
 from core.extensions import db
 from core.permissions import can, require
 from plugins.steering import rules
 from plugins.steering.blueprint import bp
 from plugins.steering.forms import RuleForm
-from plugins.steering.tasks import TaskError
+from plugins.steering.services import TaskError
 
 
 def _slug(slug: str) -> str:
@@ -90,9 +91,9 @@ def rule_edit(slug: str):
                 db.session.rollback()
                 form.body.errors = [*form.body.errors, error.message]
             else:
-                db.session.commit()
-                flash(_("已保存为第 %(n)s 版。", n=version.number), "success")
-                return redirect(url_for("steering.rule", slug=slug))
+                return respond.done(
+                    _("已保存为第 %(n)s 版。", n=version.number), "steering.rule", slug=slug
+                )
     return render_template(
         "steering/rule_edit.html", slug=slug, title=rules.RULES[slug], form=form
     ), status

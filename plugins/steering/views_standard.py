@@ -9,13 +9,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import orgunits
+from core import orgunits, respond
 from core.extensions import db
 from core.permissions import can, permission_required, require, unit_ids_where
+from core.statemachine import TransitionRefused
 from plugins.steering import rules, standard
 from plugins.steering.blueprint import bp, unit_or_404
 from plugins.steering.forms import CsrfForm, MilestoneForm, StandardForm
-from plugins.steering.tasks import TaskError
+from plugins.steering.services import TaskError
 
 
 def _year() -> int:
@@ -101,9 +102,7 @@ def standard_items():
                     db.session.rollback()
                     form.form_errors.append(error.message)
                 else:
-                    db.session.commit()
-                    flash(_("评估标准已保存。"), "success")
-                    return redirect(url_for("steering.standard_page", year=year))
+                    return respond.done(_("评估标准已保存。"), "steering.standard_page", year=year)
     return render_template("steering/standard_items.html", form=form, year=year), status
 
 
@@ -198,12 +197,10 @@ def standard_self(unit_id: int):
     claims = {i: (points[i], request.form.get(f"evidence-{i}", "")) for i in ids}
     try:
         standard.self_assess(unit, year, current_user, claims)
-    except TaskError as error:
+    except (TaskError, TransitionRefused) as error:
         db.session.rollback()
-        return _unit_page(unit, year, error.message, 400)
-    db.session.commit()
-    flash(_("自评已提交。"), "success")
-    return redirect(url_for("steering.standard_unit", unit_id=unit.id, year=year))
+        return _unit_page(unit, year, error.message, getattr(error, "status", 400))
+    return respond.done(_("自评已提交。"), "steering.standard_unit", unit_id=unit.id, year=year)
 
 
 @bp.route("/standard/units/<int:unit_id>/score", methods=["POST"])
@@ -219,9 +216,7 @@ def standard_score(unit_id: int):
         return _unit_page(unit, year, _("页面已过期，请重新提交。"), 400)
     try:
         standard.score(record, current_user, _points("town", [a.item_id for a in record.answers]))
-    except TaskError as error:
+    except (TaskError, TransitionRefused) as error:
         db.session.rollback()
-        return _unit_page(unit, year, error.message, 400)
-    db.session.commit()
-    flash(_("评分已保存。"), "success")
-    return redirect(url_for("steering.standard_unit", unit_id=unit.id, year=year))
+        return _unit_page(unit, year, error.message, getattr(error, "status", 400))
+    return respond.done(_("评分已保存。"), "steering.standard_unit", unit_id=unit.id, year=year)

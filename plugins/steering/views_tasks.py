@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core import orgunits
+from core import orgunits, respond
 from core import uploads as core_uploads
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import can, permission_required, require, unit_ids_where
-from plugins.steering import tasks, workflow, xlsx
+from core.statemachine import TransitionRefused
+from core.timeutil import local_today
+from plugins.steering import services, workflow, xlsx
 from plugins.steering.blueprint import bp, get_or_404
 from plugins.steering.forms import EvidenceForm, ReasonForm, TaskForm
 from plugins.steering.models import TASK_SOURCES, TASK_STATES, Task, TaskEvidence
@@ -20,7 +22,7 @@ from plugins.steering.models import TASK_SOURCES, TASK_STATES, Task, TaskEvidenc
 def _list_rows():
     unit_ids = unit_ids_where(current_user, "steering.view")
     state = request.args.get("state", "")
-    rows = tasks.visible_tasks(
+    rows = services.visible_tasks(
         current_user,
         unit_ids,
         owner_id=request.args.get("owner_id", type=int),
@@ -49,7 +51,7 @@ def tasks_list():
         owner_id=request.args.get("owner_id", type=int),
         states=TASK_STATES,
         sources=TASK_SOURCES,
-        today=tasks.today(),
+        today=local_today(),
         may_create=can(current_user, "steering.assign"),
     )
 
@@ -60,17 +62,17 @@ def tasks_xlsx():
     """The same list as a spreadsheet for the progress meeting."""
     _unit_ids, _state, rows = _list_rows()
     return send_file(
-        xlsx.tasks(rows, tasks.today()),
+        xlsx.tasks(rows, local_today()),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
-        download_name=f"督办任务_{tasks.today().isoformat()}.xlsx",
+        download_name=f"督办任务_{local_today().isoformat()}.xlsx",
     )
 
 
 def fill_task_choices(form: TaskForm, unit: OrgUnit | None) -> None:
     allowed = unit_ids_where(current_user, "steering.assign")
     form.unit_id.choices = [(uid, name) for uid, name in orgunits.unit_choices() if uid in allowed]
-    people = tasks.owner_candidates(unit) if unit else []
+    people = services.owner_candidates(unit) if unit else []
     form.owner_id.choices = [("", _("请选择"))] + [(u.id, u.display_name) for u in people]
     form.helper_ids.choices = [(u.id, u.display_name) for u in people]
 
@@ -95,7 +97,7 @@ def task_new():
         if unit is None:
             abort(400)
         try:
-            task = tasks.create_task(
+            task = services.create_task(
                 unit,
                 form.title.data,
                 form.owner_id.data,
@@ -106,20 +108,18 @@ def task_new():
                 source="meeting" if meeting else "manual",
                 meeting_id=meeting.id if meeting else None,
             )
-        except tasks.TaskError as error:
+        except services.TaskError as error:
             db.session.rollback()
             getattr(form, error.field or "title").errors.append(error.message)
         else:
-            db.session.commit()
-            flash(_("任务已下达。"), "success")
-            return redirect(url_for("steering.task", task_id=task.id))
+            return respond.done(_("任务已下达。"), "steering.task", task_id=task.id)
     status = 400 if request.method == "POST" else 200
     return render_template("steering/task_new.html", form=form, unit=unit, meeting=meeting), status
 
 
 def _meeting_arg():
     """The meeting whose decision this task records (``?meeting_id=``), checked."""
-    from plugins.steering.models_meetings import Meeting
+    from plugins.steering.meetings.models import Meeting
 
     meeting_id = request.args.get("meeting_id", type=int)
     if meeting_id is None:
@@ -131,7 +131,7 @@ def _meeting_arg():
 
 def _task_or_404(task_id: int) -> Task:
     task = get_or_404(Task, task_id)
-    if not tasks.may_see(current_user, task):
+    if not services.may_see(current_user, task):
         abort(403)
     return task
 
@@ -148,7 +148,7 @@ def _task_page(task: Task, reason_form=None, evidence_form=None, status=200):
         and task.state != "accepted",
         reason_form=reason_form or ReasonForm(),
         evidence_form=evidence_form or EvidenceForm(),
-        today=tasks.today(),
+        today=local_today(),
     ), status
 
 
@@ -169,15 +169,15 @@ def task_action(task_id: int, action: str):
         return _task_page(task, reason_form=form, status=400)
     try:
         workflow.apply(task, action, current_user, form.reason.data or "")
-    except workflow.TransitionRefused as error:
+    except TransitionRefused as error:
         db.session.rollback()
         if error.status == 404:
             abort(404)
         flash(error.message, "error")
         return _task_page(_task_or_404(task_id), reason_form=form, status=error.status)
-    db.session.commit()
-    flash(_("已%(action)s。", action=_(workflow.ACTIONS[action])), "success")
-    return redirect(url_for("steering.task", task_id=task.id))
+    return respond.done(
+        _("已%(action)s。", action=_(workflow.ACTIONS[action])), "steering.task", task_id=task.id
+    )
 
 
 @bp.route("/tasks/<int:task_id>/evidence", methods=["POST"])
@@ -191,14 +191,12 @@ def task_evidence(task_id: int):
     if not form.validate():
         return _task_page(task, evidence_form=form, status=400)
     try:
-        tasks.add_evidence(task, form.file.data, current_user)
-    except tasks.TaskError as error:
+        services.add_evidence(task, form.file.data, current_user)
+    except services.TaskError as error:
         db.session.rollback()
         form.file.errors = [error.message]
         return _task_page(_task_or_404(task_id), evidence_form=form, status=400)
-    db.session.commit()
-    flash(_("佐证材料已上传。"), "success")
-    return redirect(url_for("steering.task", task_id=task.id))
+    return respond.done(_("佐证材料已上传。"), "steering.task", task_id=task.id)
 
 
 @bp.route("/evidence/<int:evidence_id>")
@@ -208,7 +206,7 @@ def evidence_file(evidence_id: int):
     evidence = get_or_404(TaskEvidence, evidence_id)
     _task_or_404(evidence.task_id)
     return core_uploads.serve(
-        tasks.evidence_folder(),
+        services.evidence_folder(),
         evidence.stored_name,
         evidence.content_type,
         evidence.original_name,

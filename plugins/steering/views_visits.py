@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import orgunits
+from core import orgunits, respond
 from core.extensions import db
 from core.models import OrgUnitKind
 from core.permissions import permission_required, require, unit_ids_where
-from plugins.steering import tasks, visits
+from core.timeutil import local_today
+from plugins.steering import services, visits
 from plugins.steering.blueprint import bp, get_or_404, unit_or_404
 from plugins.steering.forms import visit_form
 from plugins.steering.models import CHECK_RESULTS, MATERIALS, TASK_STATES, Visit
@@ -51,7 +52,7 @@ def visit_new():
     require("steering.assign", unit)
     if unit.kind not in VISITED_KINDS:
         return redirect(url_for("steering.visits_list"))
-    today = tasks.today()
+    today = local_today()
     form = visit_form(MATERIALS, CHECK_RESULTS)(
         data={
             "visited_on": today,
@@ -60,7 +61,7 @@ def visit_new():
             "period_end": _day("end", today),
         }
     )
-    people = tasks.owner_candidates(unit)
+    people = services.owner_candidates(unit)
     form.task_owner_id.choices = [("", _("不生成任务"))] + [(u.id, u.display_name) for u in people]
     start = form.period_start.data or today
     end = form.period_end.data or today
@@ -84,7 +85,7 @@ def visit_new():
                     task_owner_id=form.task_owner_id.data,
                     task_deadline=form.task_deadline.data,
                 )
-            except tasks.TaskError as error:
+            except services.TaskError as error:
                 db.session.rollback()
                 target = {
                     "title": "findings",
@@ -94,9 +95,7 @@ def visit_new():
                 field = form._fields.get(target, form.findings)
                 field.errors = [*field.errors, error.message]
             else:
-                db.session.commit()
-                flash(_("检查记录已保存。"), "success")
-                return redirect(url_for("steering.visit", visit_id=visit.id))
+                return respond.done(_("检查记录已保存。"), "steering.visit", visit_id=visit.id)
     rows, asked = visits.checklist(unit, start, end)
     return render_template(
         "steering/visit_new.html", form=form, unit=unit, rows=rows, asked=asked

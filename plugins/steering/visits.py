@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
+from core.i18n import translate
 from core.models import OrgUnit
 from core.plugins import get_service
-from plugins.steering import tasks
-from plugins.steering.models import CHECK_RESULTS, MATERIALS, Task, Visit, VisitCheck, tr
+from core.timeutil import local_today
+from plugins.steering import services
+from plugins.steering.models import CHECK_RESULTS, MATERIALS, Task, Visit, VisitCheck
 
 
 @dataclass
@@ -61,13 +63,13 @@ def record_visit(
 ) -> Visit:
     """Save a visit with its checks; with an owner, each finding becomes a task for the unit.
 
-    Raises ``tasks.TaskError`` before anything is kept when a task would be refused; the caller
+    Raises ``services.TaskError`` before anything is kept when a task would be refused; the caller
     commits (or rolls back on the error).
     """
-    if visited_on > tasks.today():
-        raise tasks.TaskError(tr("检查日期不能晚于今天。"), "visited_on")
+    if visited_on > local_today():
+        raise services.TaskError(translate("检查日期不能晚于今天。"), "visited_on")
     if any(result not in CHECK_RESULTS for result, _note in results.values()):
-        raise tasks.TaskError(tr("请为每项资料选择检查结果。"), "visitors")
+        raise services.TaskError(translate("请为每项资料选择检查结果。"), "visitors")
     rows, _asked = checklist(unit, period_start, period_end)
     counts = {row.material: len(row.holdings) for row in rows}
     visit = Visit(
@@ -94,11 +96,11 @@ def record_visit(
     lines = finding_lines(findings)
     if task_owner_id:
         if not lines:
-            raise tasks.TaskError(
-                tr("没有可生成整改任务的问题，请逐行填写发现的问题。"), "findings"
+            raise services.TaskError(
+                translate("没有可生成整改任务的问题，请逐行填写发现的问题。"), "findings"
             )
         for line in lines:
-            tasks.create_task(
+            services.create_task(
                 unit,
                 line,
                 task_owner_id,
@@ -106,7 +108,8 @@ def record_visit(
                 user,
                 source="visit",
                 visit_id=visit.id,
-                description=tr("检查指导 %(day)s 发现的问题。") % {"day": visited_on.isoformat()},
+                description=translate("检查指导 %(day)s 发现的问题。")
+                % {"day": visited_on.isoformat()},
             )
     return visit
 

@@ -1,42 +1,22 @@
-"""The task workflow as ONE table: (state, action) → (new state, who may, who hears of it).
+"""The task workflow as ONE ``core.statemachine.Table``: (state, action) → new state, who may
+take it (the task's owner or someone who may check it), who hears of it.
 
-``apply`` is the only place a task changes state: it checks the actor on the task itself, writes
-the history row and the audit log and queues the notices. The caller commits.
+``apply`` is the only place a task changes state: the table checks the actor on the task, the
+action's effect checks its data and makes its own change (closing the task on acceptance),
+``on_applied`` writes the history row, and the table writes the audit row (``steering.task_*``)
+and queues the notices. The caller commits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from core import accounts, audit, notify, permissions
+from core import accounts, permissions
 from core.extensions import db
+from core.i18n import translate
+from core.statemachine import Applied, Table, Transition, TransitionRefused, step
 from core.timeutil import utcnow
-from plugins.steering.models import N_, TASK_STATES, Task, TaskEvent, task_link, tr
+from plugins.steering.models import N_, TASK_STATES, Task, TaskEvent
 
 OWNER, CHECKER = "owner", "checker"
-
-
-@dataclass(frozen=True)
-class Transition:
-    target: str
-    actors: frozenset[str]
-    notify: tuple[str, ...]
-
-
-def _t(target: str, actors: set[str], notify_: tuple[str, ...]) -> Transition:
-    return Transition(target, frozenset(actors), notify_)
-
-
-#: The whole workflow. Anything not in this table is refused.
-TRANSITIONS: dict[tuple[str, str], Transition] = {
-    ("open", "start"): _t("in_progress", {OWNER}, ()),
-    ("returned", "start"): _t("in_progress", {OWNER}, ()),
-    ("open", "submit"): _t("submitted", {OWNER}, (CHECKER,)),
-    ("in_progress", "submit"): _t("submitted", {OWNER}, (CHECKER,)),
-    ("returned", "submit"): _t("submitted", {OWNER}, (CHECKER,)),
-    ("submitted", "accept"): _t("accepted", {CHECKER}, (OWNER,)),
-    ("submitted", "send_back"): _t("returned", {CHECKER}, (OWNER,)),
-}
 
 ACTIONS: dict[str, str] = {
     "start": N_("开始办理"),
@@ -44,60 +24,24 @@ ACTIONS: dict[str, str] = {
     "accept": N_("验收通过"),
     "send_back": N_("退回"),
 }
-
-
-class TransitionRefused(Exception):
-    """A refused step; ``message`` is shown to the person, ``status`` is the HTTP status."""
-
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+#: The actions that check a task: never taken by its owner (refused with its own message).
+CHECKS = ("accept", "send_back")
 
 
 def actor_kinds(user, task: Task) -> set[str]:
-    """What ``user`` is to this task: its owner, and/or someone who may check it.
+    """What ``user`` is to this task: its owner, or someone who may check it.
 
     The owner never checks their own task, even when they also hold the checking permission.
     """
-    kinds: set[str] = set()
-    if user is None or not getattr(user, "is_authenticated", False):
-        return kinds
+    if not getattr(user, "is_authenticated", False):
+        return set()
     if task.owner_id == user.id:
-        kinds.add(OWNER)
-    elif permissions.can(user, "steering.assign", task):
-        kinds.add(CHECKER)
-    return kinds
-
-
-def allowed_actions(user, task: Task) -> list[str]:
-    """The actions ``user`` may take now, in table order (for the buttons on the page)."""
-    kinds = actor_kinds(user, task)
-    return [
-        action
-        for (state, action), step in TRANSITIONS.items()
-        if state == task.state and step.actors & kinds
-    ]
-
-
-def _refuse_unless_allowed(user, task: Task, action: str) -> Transition:
-    if action not in ACTIONS:
-        raise TransitionRefused(tr("未知操作。"), 404)
-    if action in ("accept", "send_back") and task.owner_id == getattr(user, "id", None):
-        raise TransitionRefused(tr("不能验收自己负责的任务，请由其他管理人员验收。"), 403)
-    step = TRANSITIONS.get((task.state, action))
-    if step is None:
-        raise TransitionRefused(
-            tr("任务当前状态为“%(state)s”，不能%(action)s。")
-            % {"state": tr(TASK_STATES[task.state]), "action": tr(ACTIONS[action])}
-        )
-    kinds = actor_kinds(user, task)
-    if not step.actors & kinds:
-        raise TransitionRefused(tr("您无权对这个任务执行此操作。"), 403)
-    return step
+        return {OWNER}
+    return {CHECKER} if permissions.can(user, "steering.assign", task) else set()
 
 
 def recipients(task: Task, who: tuple[str, ...]) -> set[int]:
+    """The owner; the checkers are the task's creator and the unit's programme managers."""
     ids: set[int] = set()
     if OWNER in who:
         ids.add(task.owner_id)
@@ -108,34 +52,90 @@ def recipients(task: Task, who: tuple[str, ...]) -> set[int]:
     return ids
 
 
-def apply(task: Task, action: str, user, reason: str = "") -> TaskEvent:
-    """Move ``task`` by ``action`` for ``user``; raise ``TransitionRefused`` (nothing changed)."""
-    step = _refuse_unless_allowed(user, task, action)
-    reason = (reason or "").strip()
-    if action == "send_back" and not reason:
-        raise TransitionRefused(tr("退回任务时请写明原因。"), 400)
-    if action == "submit" and not task.evidence:
-        raise TransitionRefused(tr("请先上传至少一份佐证材料再提交验收。"), 400)
-    previous = task.state
-    task.state = step.target
-    task.closed_at = utcnow() if step.target == "accepted" else None
-    event = TaskEvent(
-        task_id=task.id,
-        action=action,
-        from_state=previous,
-        to_state=step.target,
-        actor_id=user.id,
-        reason=reason[:500],
-        created_at=utcnow(),
-    )
-    db.session.add(event)
-    summary = f"任务 #{task.id} {task.title}（{task.org_unit.name}）：{ACTIONS[action]}"
-    audit.record(f"steering.task_{action}", task, summary + (f"，{reason}" if reason else ""))
-    for user_id in recipients(task, step.notify) - {user.id}:
-        notify.notify(
-            user_id,
-            f"督办任务{ACTIONS[action]}：{task.title}（{task.org_unit.name}）",
-            f"状态：{TASK_STATES[step.target]}" + (f"。原因：{reason}" if reason else ""),
-            link=task_link(task),
+def _reason(task: Task, user, reason: str = "") -> str:
+    return (reason or "").strip()
+
+
+def _submit(task: Task, user, reason: str = "") -> str:
+    if not task.evidence:
+        raise TransitionRefused(translate("请先上传至少一份佐证材料再提交验收。"), 400)
+    return _reason(task, user, reason)
+
+
+def _send_back(task: Task, user, reason: str = "") -> str:
+    if not _reason(task, user, reason):
+        raise TransitionRefused(translate("退回任务时请写明原因。"), 400)
+    return _reason(task, user, reason)
+
+
+def _accept(task: Task, user, reason: str = "") -> str:
+    task.closed_at = utcnow()
+    return _reason(task, user, reason)
+
+
+def _history(applied: Applied) -> None:
+    """One row of the task's history per step."""
+    db.session.add(
+        TaskEvent(
+            task_id=applied.obj.id,
+            action=applied.action,
+            from_state=applied.from_state,
+            to_state=applied.to_state,
+            actor_id=applied.actor.id,
+            reason=applied.reason[:500],
+            created_at=utcnow(),
         )
-    return event
+    )
+
+
+def _notice(applied: Applied) -> tuple[str, str]:
+    task, reason = applied.obj, applied.reason
+    return (
+        f"督办任务{ACTIONS[applied.action]}：{task.title}（{task.org_unit.name}）",
+        f"状态：{TASK_STATES[applied.to_state]}" + (f"。原因：{reason}" if reason else ""),
+    )
+
+
+TABLE = Table(
+    audit_prefix="steering",
+    noun="任务",
+    states=TASK_STATES,
+    actions=ACTIONS,
+    transitions={
+        ("open", "start"): step("in_progress", {OWNER}, audit="steering.task_start"),
+        ("returned", "start"): step("in_progress", {OWNER}, audit="steering.task_start"),
+        ("open", "submit"): step("submitted", {OWNER}, (CHECKER,), "steering.task_submit"),
+        ("in_progress", "submit"): step("submitted", {OWNER}, (CHECKER,), "steering.task_submit"),
+        ("returned", "submit"): step("submitted", {OWNER}, (CHECKER,), "steering.task_submit"),
+        ("submitted", "accept"): step("accepted", {CHECKER}, (OWNER,), "steering.task_accept"),
+        ("submitted", "send_back"): step(
+            "returned", {CHECKER}, (OWNER,), "steering.task_send_back"
+        ),
+    },
+    actor_kinds=actor_kinds,
+    subject=lambda task: f"任务 #{task.id} {task.title}（{task.org_unit.name}）",
+    recipients=recipients,
+    effects={"start": _reason, "submit": _submit, "accept": _accept, "send_back": _send_back},
+    link=lambda task: ("steering.task", {"task_id": task.id}),
+    notice=_notice,
+    on_applied=_history,
+)
+
+
+def allowed_actions(user, task: Task) -> list[str]:
+    """The actions ``user`` may take now, in table order (for the buttons on the page)."""
+    return TABLE.allowed_actions(user, task)
+
+
+def check(user, task: Task, action: str) -> Transition:
+    """The step ``user`` may take, or ``TransitionRefused``; an owner trying to check their
+    own task is told so, whatever its state."""
+    if action in CHECKS and task.owner_id == getattr(user, "id", None):
+        raise TransitionRefused(translate("不能验收自己负责的任务，请由其他管理人员验收。"), 403)
+    return TABLE.check(user, task, action)
+
+
+def apply(task: Task, action: str, user, reason: str = "") -> Applied:
+    """Move ``task`` by ``action`` for ``user``; raise ``TransitionRefused`` (nothing changed)."""
+    check(user, task, action)
+    return TABLE.apply(task, action, user, reason=reason)

@@ -63,14 +63,13 @@ def argument_values(app) -> dict[str, dict[str, str]]:
     from plugins.competitions.live.models import LiveSession
     from plugins.competitions.models import Attempt, Contest, Question
     from plugins.credits.models import CreditRule
+    from plugins.learning.assignments.models import PartyMember
     from plugins.learning.models import Attachment, Course, Lesson
-    from plugins.learning.models_assignments import PartyMember
     from plugins.lecturers.models import Lecturer, Topic
     from plugins.lecturers.requests.models import LectureRequest
     from plugins.reports.models import Income, LearningItem, Spending
-    from plugins.steering.models import Task, TaskEvidence, Visit
-    from plugins.steering.models_meetings import Meeting
-    from plugins.steering.models_more import CounsellorArea
+    from plugins.steering.meetings.models import Meeting
+    from plugins.steering.models import CounsellorArea, Task, TaskEvidence, Visit
     from plugins.volunteers.mediation.models import MediationCase
     from plugins.volunteers.models import Assignment, Profile, Shift, ShiftRole
 

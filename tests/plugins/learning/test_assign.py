@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from core.extensions import db as _db
 from core.models import Notification
-from plugins.learning import progress
+from plugins.learning import services as progress
+from plugins.learning.assignments.models import CourseAssignment, PartyMember
 from plugins.learning.models import Lesson
-from plugins.learning.models_assignments import CourseAssignment, PartyMember
-from plugins.learning.practice import local_day
+from plugins.learning.practice.services import local_day
 
 
 def roster(app, *pairs) -> None:
@@ -62,7 +62,9 @@ def test_assignment_to_party_members_shows_progress_by_village(
     )
     with app.app_context():
         told = sorted(_db.session.scalars(select(Notification.user_id)))
+        links = set(_db.session.execute(select(Notification.link_endpoint, Notification.link)))
     assert told == sorted([a1, a2, a3, b1])
+    assert links == {("learning.course", None)}  # resolved when delivered, never a stored path
     client2 = app.test_client()
     from tests.conftest import log_in
 

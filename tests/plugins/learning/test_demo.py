@@ -26,9 +26,10 @@ def test_shipped_audio_is_small_ogg():
 
 def test_demo_courses_assignment_and_practice(app, runner):
     from core.demo import demo_user
-    from plugins.learning import assignments, practice
+    from plugins.learning.assignments import services as assignments
+    from plugins.learning.assignments.models import CourseAssignment
     from plugins.learning.models import Course, Lesson, Progress
-    from plugins.learning.models_assignments import CourseAssignment
+    from plugins.learning.practice import services as practice
     from tests.conftest import log_in
 
     def counts():

@@ -147,3 +147,32 @@ def test_unpublished_course_is_hidden_from_residents_and_visitors(
         assert client.get(url).status_code == 404
     login_as("resident", town.village_a_id)
     assert client.get(f"/learning/lessons/{lessons[0]}/media").status_code == 404
+
+
+def test_uploads_check_knows_lesson_media_and_attachments(app, client, login_as, town, make_course):
+    """``flask uploads check`` sees stored media and attachments as referred to (``--fix``
+    must not delete them) and nothing else under ``learning/`` as theirs."""
+    from core.uploads_check import check_uploads
+
+    course_id, _ = make_course(lessons=0)
+    before = stored_files(app)
+    login_as("programme_manager", town.town_id)
+    assert post_lesson(client, course_id, OGG, "第一课.ogg").status_code == 302
+    with app.app_context():
+        lesson_id = _db.session.scalar(select(Lesson.id).where(Lesson.course_id == course_id))
+    client.post(
+        f"/learning/manage/lessons/{lesson_id}/attachments",
+        data={"file": (io.BytesIO(b"%PDF-1.4 hand-out"), "讲义.pdf")},
+        content_type="multipart/form-data",
+    )
+    kept = stored_files(app) - before
+    assert len(kept) == 2
+    stray = os.path.join(app.config["UPLOAD_DIR"], "learning", "stray.ogg")
+    with open(stray, "wb") as handle:
+        handle.write(OGG)
+    with app.app_context():
+        report = check_uploads()
+    os.remove(stray)
+    orphans = {path.name for path in report.orphans if path.parent.name == "learning"}
+    assert "stray.ogg" in orphans and not kept & orphans
+    assert not [name for name, _owner in report.missing if name.startswith("learning/")]

@@ -11,7 +11,7 @@ from core import signals
 from core.extensions import db as _db
 from plugins.learning import catalog
 from plugins.learning.models import EventLink, Lesson, Progress
-from plugins.learning.practice import local_day
+from plugins.learning.practice.services import local_day
 
 WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

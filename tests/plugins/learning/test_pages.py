@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugins.learning.practice import local_day
+from plugins.learning.practice.services import local_day
 
 
 def test_index_dashboard_and_mine(client, login_as, make_course):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from core.extensions import db as _db
 from core.models import User
 from plugins.credits.models import CreditEntry
-from plugins.learning import practice
-from plugins.learning.progress import LearningError
+from plugins.learning.practice import services as practice
+from plugins.learning.services import LearningError
 
 #: 23:50 on 1 March in Shanghai is 15:50 UTC; ten minutes after 00:00 on 2 March is 16:10 UTC,
 #: the same UTC day: the streak must follow Shanghai's calendar.

@@ -76,7 +76,7 @@ def test_course_finished_by_check_questions_gives_one_certificate_and_credit(
 
 
 def test_completing_twice_counts_once(app, make_user, make_course):
-    from plugins.learning import progress
+    from plugins.learning import services as progress
     from plugins.learning.models import Lesson
 
     _course_id, lessons = make_course(lessons=1, questions=False)

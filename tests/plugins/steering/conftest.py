@@ -42,8 +42,8 @@ def make_task(app, staff, town):
     """``make_task(unit_id=A, owner=coordinator_a, state="open", days=7)`` → task id."""
 
     def factory(unit_id=None, owner=None, state="open", days=7, creator=None, evidence=False):
+        from core.timeutil import local_today as today
         from plugins.steering.models import Task, TaskEvidence
-        from plugins.steering.tasks import today
 
         with app.app_context():
             task = Task(

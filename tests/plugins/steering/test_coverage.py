@@ -22,7 +22,7 @@ def other_town(app):
 
 
 def _areas(app):
-    from plugins.steering.models_more import CounsellorArea
+    from plugins.steering.models import CounsellorArea
 
     with app.app_context():
         return _db.session.scalar(select(func.count(CounsellorArea.id)))
@@ -68,7 +68,7 @@ def test_school_without_counsellor_is_flagged(app, client, staff, town):
 def test_bad_assignments_are_refused_with_a_message(
     app, client, staff, town, other_town, make_user, who, unit, message
 ):
-    from plugins.steering.models_more import CounsellorArea
+    from plugins.steering.models import CounsellorArea
 
     district_manager = make_user("programme_manager", town.town_id)
     with app.app_context():
@@ -100,7 +100,7 @@ def test_bad_assignments_are_refused_with_a_message(
 
 
 def test_only_managers_of_the_unit_assign_and_remove(app, client, staff, town, other_town):
-    from plugins.steering.models_more import CounsellorArea
+    from plugins.steering.models import CounsellorArea
 
     log_in(client, app, staff.coordinator_a)
     refused = client.post(

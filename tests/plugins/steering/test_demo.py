@@ -17,10 +17,9 @@ def app(make_app, request):
 @pytest.mark.demo_town
 def test_demo_meeting_tasks_visits_areas_standard_and_rules(app, client):
     from core.models import User
-    from plugins.steering.models import Task, Visit
-    from plugins.steering.models_meetings import Meeting
-    from plugins.steering.models_more import CounsellorArea, RulePage, StandardAssessment
-    from plugins.steering.tasks import today
+    from core.timeutil import local_today as today
+    from plugins.steering.meetings.models import Meeting
+    from plugins.steering.models import CounsellorArea, RulePage, StandardAssessment, Task, Visit
 
     with app.app_context():
         meeting = _db.session.scalar(select(Meeting).where(Meeting.kind == "progress"))

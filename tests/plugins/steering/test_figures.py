@@ -13,8 +13,8 @@ from tests.conftest import log_in
 
 def _setup(app, staff, town):
     """Known items in 2025 (all in the past), for villages A and B of 测试镇."""
+    from plugins.steering.meetings.models import Meeting, MeetingAttendee
     from plugins.steering.models import Task, Visit
-    from plugins.steering.models_meetings import Meeting, MeetingAttendee
 
     def task(unit, deadline, closed=None, state="open"):
         _db.session.add(
@@ -73,7 +73,7 @@ def _setup(app, staff, town):
 
 
 def test_figures_per_unit_and_period(app, staff, town):
-    from plugins.steering.figures import report_metrics
+    from plugins.steering.hooks import report_metrics
 
     _setup(app, staff, town)
     with app.app_context():

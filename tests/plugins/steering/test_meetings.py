@@ -13,7 +13,7 @@ from tests.conftest import log_in
 
 
 def _meeting(client, town, **overrides):
-    from plugins.steering.tasks import today
+    from core.timeutil import local_today as today
 
     data = {
         "kind": "training",
@@ -37,7 +37,7 @@ def _only(app, model):
 def test_meeting_invites_by_role_records_attendance_and_counts_training_hours(
     app, client, staff, town
 ):
-    from plugins.steering.models_meetings import Meeting
+    from plugins.steering.meetings.models import Meeting
 
     log_in(client, app, staff.manager)
     assert _meeting(client, town).status_code == 302
@@ -50,6 +50,11 @@ def test_meeting_invites_by_role_records_attendance_and_counts_training_hours(
             select(Notification.user_id).where(Notification.subject.startswith("业务培训会通知"))
         ).all()
         assert sorted(notified) == invited
+        notice = _db.session.scalar(select(Notification))
+        assert (notice.link_endpoint, notice.link_values) == (
+            "steering.meeting",
+            {"meeting_id": meeting.id},
+        )
     response = client.post(
         f"/steering/meetings/{meeting.id}/attendance",
         data={
@@ -71,9 +76,9 @@ def test_meeting_invites_by_role_records_attendance_and_counts_training_hours(
 
 
 def test_decision_becomes_a_task_linked_to_the_meeting(app, client, staff, town):
+    from core.timeutil import local_today as today
+    from plugins.steering.meetings.models import Meeting
     from plugins.steering.models import Task
-    from plugins.steering.models_meetings import Meeting
-    from plugins.steering.tasks import today
 
     log_in(client, app, staff.manager)
     _meeting(client, town, kind="progress", title="十月推进会")
@@ -106,7 +111,7 @@ def test_decision_becomes_a_task_linked_to_the_meeting(app, client, staff, town)
     ids=["no-roles", "no-hours", "no-title", "bad-role"],
 )
 def test_bad_meeting_input(app, client, staff, town, overrides, message):
-    from plugins.steering.models_meetings import Meeting
+    from plugins.steering.meetings.models import Meeting
 
     log_in(client, app, staff.manager)
     response = _meeting(client, town, **overrides)
@@ -116,8 +121,8 @@ def test_bad_meeting_input(app, client, staff, town, overrides, message):
 
 
 def test_attendance_not_before_the_day_and_only_by_managers(app, client, staff, town):
-    from plugins.steering.models_meetings import Meeting
-    from plugins.steering.tasks import today
+    from core.timeutil import local_today as today
+    from plugins.steering.meetings.models import Meeting
 
     log_in(client, app, staff.manager)
     _meeting(client, town, held_on=(today() + timedelta(days=3)).isoformat())
@@ -145,9 +150,10 @@ def test_attendance_not_before_the_day_and_only_by_managers(app, client, staff, 
 
 def test_service_refuses_attendance_of_people_not_invited(app, staff, town):
     from core.models import OrgUnit
-    from plugins.steering import meetings
-    from plugins.steering.models_meetings import Meeting
-    from plugins.steering.tasks import TaskError, today
+    from core.timeutil import local_today as today
+    from plugins.steering.meetings import services as meetings
+    from plugins.steering.meetings.models import Meeting
+    from plugins.steering.services import TaskError
 
     with app.test_request_context():
         meeting = Meeting(
@@ -174,8 +180,8 @@ def test_invitees_see_the_meeting_on_their_personal_calendar_only(app, staff, to
 
     from core.models import User
     from core.plugins import get_service
-    from plugins.steering.models_meetings import Meeting, MeetingAttendee
-    from plugins.steering.tasks import today
+    from core.timeutil import local_today as today
+    from plugins.steering.meetings.models import Meeting, MeetingAttendee
 
     with app.test_request_context():
         meeting = Meeting(

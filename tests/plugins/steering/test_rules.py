@@ -16,7 +16,7 @@ def app(make_app):
 
 
 def _count(app):
-    from plugins.steering.models_more import RuleVersion
+    from plugins.steering.models import RuleVersion
 
     with app.app_context():
         return _db.session.scalar(select(func.count(RuleVersion.id)))

@@ -66,7 +66,7 @@ def _items(client):
     ids=["sum-90", "no-points", "unknown-metric", "metric-no-target", "too-many", "empty"],
 )
 def test_bad_standards_are_refused(app, client, staff, data, message):
-    from plugins.steering.models_more import StandardItem
+    from plugins.steering.models import StandardItem
 
     log_in(client, app, staff.manager)
     response = client.post(f"/steering/standard/items?year={YEAR}", data=data)
@@ -76,7 +76,7 @@ def test_bad_standards_are_refused(app, client, staff, data, message):
 
 
 def test_self_assessment_town_score_history_and_milestones(app, client, staff, town):
-    from plugins.steering.models_more import StandardItem
+    from plugins.steering.models import StandardItem
 
     Opened.village_a = town.village_a_id
     log_in(client, app, staff.manager)
@@ -126,7 +126,19 @@ def test_self_assessment_town_score_history_and_milestones(app, client, staff, t
         f"{url}/self?year={YEAR}",
         data={f"self-{build}": "40", f"evidence-{build}": "照片", f"self-{monthly}": "60"},
     )
-    assert refused.status_code == 400 and "镇里已经评分" in refused.get_data(True)
+    assert refused.status_code == 409 and "镇里已经评分" in refused.get_data(True)
+    with app.app_context():
+        from core.models import AuditLog
+
+        audited = _db.session.execute(
+            select(AuditLog.action, AuditLog.summary)
+            .where(AuditLog.action.in_(["steering.self_assessed", "steering.scored"]))
+            .order_by(AuditLog.id)
+        ).all()
+    assert [tuple(row) for row in audited] == [
+        ("steering.self_assessed", "甲村 2026 年评估：自评，93 分"),
+        ("steering.scored", "甲村 2026 年评估：评分，66 分"),
+    ]
     log_in(client, app, staff.manager)
     progress = client.get(f"/reports/progress?year={YEAR}").get_data(as_text=True)
     assert 'id="steering-standard"' in progress
@@ -161,7 +173,7 @@ def test_standard_permissions_on_the_village(app, client, staff, town, make_user
 
 
 def test_items_frozen_once_a_village_has_self_assessed(app, client, staff, town):
-    from plugins.steering.models_more import StandardItem
+    from plugins.steering.models import StandardItem
 
     log_in(client, app, staff.manager)
     _items(client)
@@ -177,3 +189,21 @@ def test_items_frozen_once_a_village_has_self_assessed(app, client, staff, town)
     assert response.status_code == 400 and "不能再修改评估内容" in response.get_data(True)
     page = client.get(f"/steering/standard?year={YEAR}").get_data(as_text=True)
     assert "待评分" in page and "未自评" in page
+
+
+def test_assessment_table_is_the_rows_written_here(app):
+    """A village self-assesses (again) until scored; the town scores (again); audited under the
+    names the audit log labels."""
+    from core.audit_labels import labels
+    from plugins.steering.standard import ASSESSMENT
+
+    assert {
+        key: (row.target, *row.actors, row.audit) for key, row in ASSESSMENT.transitions.items()
+    } == {
+        ("new", "self_assess"): ("submitted", "village", "steering.self_assessed"),
+        ("submitted", "self_assess"): ("submitted", "village", "steering.self_assessed"),
+        ("submitted", "score"): ("scored", "manager", "steering.scored"),
+        ("scored", "score"): ("scored", "manager", "steering.scored"),
+    }
+    with app.test_request_context():
+        assert {"steering.self_assessed", "steering.scored"} <= set(labels())

@@ -21,7 +21,7 @@ def _count(app, model):
 
 
 def _new(client, town, **overrides):
-    from plugins.steering.tasks import today
+    from core.timeutil import local_today as today
 
     data = {
         "unit_id": town.village_a_id,
@@ -48,6 +48,9 @@ def test_manager_gives_a_task_and_the_owner_hears_of_it(app, client, staff, town
             select(Notification.user_id).where(Notification.subject.startswith("新的督办任务"))
         ).all()
         assert sorted(subjects) == sorted([staff.coordinator_a, staff.counsellor_a])
+        notice = _db.session.scalar(select(Notification))
+        assert (notice.link_endpoint, notice.link_values) == ("steering.task", {"task_id": task.id})
+        assert notice.url == f"/steering/tasks/{task.id}"
 
 
 @pytest.mark.parametrize(
@@ -219,6 +222,26 @@ def test_evidence_file_served_to_task_people_only(app, client, staff, make_task)
     assert client.get(f"/steering/evidence/{evidence_id}").status_code == 403
     log_in(client, app, staff.other_manager)  # the outsider with a helper role? no: manager
     assert client.get(f"/steering/evidence/{evidence_id}").status_code == 200
+
+
+def test_uploads_check_knows_the_evidence_files(app, client, staff, make_task):
+    """``flask uploads check`` sees a stored evidence file as referred to (no orphan to
+    delete), and a record whose file is gone as missing."""
+    from core.uploads_check import check_uploads
+    from plugins.steering.models import TaskEvidence
+
+    task_id = make_task()
+    log_in(client, app, staff.coordinator_a)
+    client.post(f"/steering/tasks/{task_id}/evidence", data={"file": (io.BytesIO(PNG), "p.png")})
+    with app.app_context():
+        stored = _db.session.scalar(select(TaskEvidence.stored_name))
+        report = check_uploads()
+        assert not [path for path in report.orphans if path.name == stored]
+        assert not report.missing
+        from plugins.steering.services import evidence_folder
+
+        (evidence_folder() / stored).unlink()
+        assert [name for name, _owner in check_uploads().missing] == [f"steering/{stored}"]
 
 
 def test_list_filters_and_xlsx(app, client, staff, town, make_task):

@@ -15,7 +15,7 @@ MATERIALS = ("signin", "study_plan", "learning_record", "activity_plan", "photo"
 
 
 def _form(town, **overrides):
-    from plugins.steering.tasks import today
+    from core.timeutil import local_today as today
 
     data = {
         "visited_on": today().isoformat(),
@@ -81,8 +81,8 @@ def test_checklist_starts_from_what_the_site_holds(app, client, staff, town):
 
 
 def test_visit_with_findings_turned_into_tasks_in_one_step(app, client, staff, town):
+    from core.timeutil import local_today as today
     from plugins.steering.models import Task, Visit
-    from plugins.steering.tasks import today
 
     _photo(app, town)
     log_in(client, app, staff.counsellor_a)
@@ -136,8 +136,8 @@ def test_visit_with_findings_turned_into_tasks_in_one_step(app, client, staff, t
 def test_bad_visit_input_saves_neither_visit_nor_tasks(
     app, client, staff, town, overrides, message
 ):
+    from core.timeutil import local_today as today
     from plugins.steering.models import Task, Visit
-    from plugins.steering.tasks import today
 
     log_in(client, app, staff.manager)
     owner = {"OWNER": staff.coordinator_a, "B": staff.coordinator_b}

@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 from core.extensions import db
 from core.models import User
 from core.plugins import get_service
-from plugins.learning import practice
 from plugins.learning.blueprint import bp
-from plugins.learning.forms import PracticeAnswerForm
-from plugins.learning.progress import LearningError
+from plugins.learning.practice import services as practice
+from plugins.learning.practice.forms import PracticeAnswerForm
+from plugins.learning.services import LearningError
 
 
 @bp.route("/practice")

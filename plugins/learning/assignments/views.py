@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import accounts
+from core import accounts, respond
 from core.extensions import db
 from core.models import OrgUnit
 from core.permissions import permission_required, require, unit_ids_where
-from plugins.learning import assignments, catalog
+from plugins.learning import catalog
+from plugins.learning.assignments import services as assignments
+from plugins.learning.assignments.forms import AssignmentForm, PartyMemberForm
+from plugins.learning.assignments.models import CourseAssignment, PartyMember
 from plugins.learning.blueprint import bp
-from plugins.learning.forms import AssignmentForm, PartyMemberForm
 from plugins.learning.models import Course
-from plugins.learning.models_assignments import CourseAssignment, PartyMember
 from plugins.learning.views_manage import unit_choices
 
 
@@ -54,9 +55,7 @@ def assignment_new():
             form.group.errors = [_("这门课已经布置给这个单位的这些学员了。")]
         else:
             assignments.create(course, unit, form.group.data, form.due_on.data, current_user.id)
-            db.session.commit()
-            flash(_("学习任务已布置，已通知每位学员。"), "success")
-            return redirect(url_for("learning.assignment_list"))
+            return respond.done(_("学习任务已布置，已通知每位学员。"), "learning.assignment_list")
     status = 400 if request.method == "POST" else 200
     return render_template("learning/assignment_form.html", form=form), status
 
@@ -76,9 +75,7 @@ def party_roster():
         elif assignments.add_party_member(person, unit, current_user.id) is None:
             form.phone.errors = [_("此人已在党员名册中。")]
         else:
-            db.session.commit()
-            flash(_("已加入党员名册。"), "success")
-            return redirect(url_for("learning.party_roster"))
+            return respond.done(_("已加入党员名册。"), "learning.party_roster")
     ids = unit_ids_where(current_user, "learning.assign")
     roster = db.session.scalars(
         select(PartyMember).where(PartyMember.org_unit_id.in_(ids)).order_by(PartyMember.id)
@@ -95,6 +92,4 @@ def party_remove(member_id: int):
         abort(404)
     require("learning.assign", member)
     assignments.remove_party_member(member)
-    db.session.commit()
-    flash(_("已移出党员名册。"), "success")
-    return redirect(url_for("learning.party_roster"))
+    return respond.done(_("已移出党员名册。"), "learning.party_roster")

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from core import audit, notify
 from core.extensions import db
+from core.i18n import translate
 from core.models import OrgUnit, RoleAssignment, User
-from plugins.steering.models import tr
-from plugins.steering.models_meetings import MEETING_KINDS, STAFF_ROLES, Meeting, MeetingAttendee
-from plugins.steering.tasks import TaskError, today
+from core.timeutil import local_today
+from plugins.steering.meetings.models import MEETING_KINDS, STAFF_ROLES, Meeting, MeetingAttendee
+from plugins.steering.services import TaskError
 
 
 def invited_people(unit: OrgUnit, roles: list[str]) -> list[User]:
@@ -65,10 +66,10 @@ def create_meeting(
 ) -> Meeting:
     """Add a meeting and invite everyone holding the chosen roles; raise ``TaskError``."""
     if kind not in MEETING_KINDS:
-        raise TaskError(tr("会议类型无效。"), "kind")
+        raise TaskError(translate("会议类型无效。"), "kind")
     roles = [role for role in roles if role in STAFF_ROLES]
     if not roles:
-        raise TaskError(tr("请至少选择一类参会人员。"), "roles")
+        raise TaskError(translate("请至少选择一类参会人员。"), "roles")
     meeting = Meeting(
         kind=kind,
         title=title,
@@ -91,18 +92,18 @@ def create_meeting(
                 person.id,
                 f"{MEETING_KINDS[kind]}通知：{title}",
                 f"时间：{held_on.isoformat()}；地点：{venue or '另行通知'}。\n{agenda}",
-                link=f"/steering/meetings/{meeting.id}",
+                link=("steering.meeting", {"meeting_id": meeting.id}),
             )
     return meeting
 
 
 def record_attendance(meeting: Meeting, present_ids: set[int], minutes: str) -> None:
     """Mark who attended (only once the meeting day has come) and keep the minutes."""
-    if meeting.held_on > today():
-        raise TaskError(tr("会议还没有召开，不能登记出席和纪要。"), "minutes")
+    if meeting.held_on > local_today():
+        raise TaskError(translate("会议还没有召开，不能登记出席和纪要。"), "minutes")
     invited = {attendee.user_id for attendee in meeting.attendees}
     if present_ids - invited:
-        raise TaskError(tr("只能登记受邀人员的出席。"), "present")
+        raise TaskError(translate("只能登记受邀人员的出席。"), "present")
     for attendee in meeting.attendees:
         attendee.attended = attendee.user_id in present_ids
     meeting.minutes = minutes
@@ -123,7 +124,7 @@ def training_hours(year: int, user_ids: list[int] | None = None) -> dict[int, De
             MeetingAttendee.attended.is_(True),
             Meeting.held_on >= date(year, 1, 1),
             Meeting.held_on < date(year + 1, 1, 1),
-            Meeting.held_on <= today(),
+            Meeting.held_on <= local_today(),
         )
         .group_by(MeetingAttendee.user_id)
     )
@@ -141,56 +142,3 @@ def visible_meetings(user, unit_ids: set[int]) -> list[Meeting]:
             .order_by(Meeting.held_on.desc(), Meeting.id.desc())
         )
     )
-
-
-def calendar_entries(start, end, viewer, personal: bool) -> list:
-    """Meetings the viewer is invited to, on their personal calendar and feed only."""
-    from datetime import datetime, time, timedelta
-
-    from flask import has_request_context, url_for
-
-    from core.hooktypes import CalendarEntry
-    from core.timeutil import from_local, to_local
-
-    if not personal or viewer is None or not getattr(viewer, "is_authenticated", False):
-        return []
-    first, last = to_local(start).date(), to_local(end).date()
-    rows = db.session.scalars(
-        select(Meeting)
-        .join(MeetingAttendee, MeetingAttendee.meeting_id == Meeting.id)
-        .where(
-            MeetingAttendee.user_id == viewer.id,
-            Meeting.held_on >= first,
-            Meeting.held_on <= last,
-        )
-        .order_by(Meeting.held_on, Meeting.id)
-    )
-    entries = []
-    for meeting in rows:
-        begins = from_local(datetime.combine(meeting.held_on, time()))
-        ends = begins + timedelta(days=1)
-        if not (begins < end and ends > start):
-            continue
-        path = (
-            url_for("steering.meeting", meeting_id=meeting.id)
-            if has_request_context()
-            else f"/steering/meetings/{meeting.id}"
-        )
-        entries.append(
-            CalendarEntry(
-                uid=f"steering-meeting-{meeting.id}@xiangxuetong",
-                source="steering",
-                title=meeting.title,
-                start=begins,
-                end=ends,
-                url=path,
-                category=MEETING_KINDS[meeting.kind],
-                colour="#5a3e1b",
-                location=meeting.venue,
-                description=meeting.agenda,
-                org_unit_id=meeting.org_unit_id,
-                all_day=True,
-                public=False,
-            )
-        )
-    return entries

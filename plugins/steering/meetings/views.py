@@ -3,19 +3,22 @@ and staff training hours per person and year."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core import orgunits
+from core import orgunits, respond
 from core.extensions import db
+from core.i18n import translate
 from core.permissions import can, permission_required, require, unit_ids_where
 from core.roles import role_label
-from plugins.steering import meetings, tasks
+from core.timeutil import local_today
+from plugins.steering import services
 from plugins.steering.blueprint import bp, get_or_404, unit_or_404
-from plugins.steering.forms import AttendanceForm, MeetingForm
-from plugins.steering.models import TASK_STATES, Task, tr
-from plugins.steering.models_meetings import MEETING_KINDS, STAFF_ROLES, Meeting
+from plugins.steering.meetings import services as meetings
+from plugins.steering.meetings.forms import AttendanceForm, MeetingForm
+from plugins.steering.meetings.models import MEETING_KINDS, STAFF_ROLES, Meeting
+from plugins.steering.models import TASK_STATES, Task
 
 
 @bp.route("/meetings")
@@ -33,7 +36,7 @@ def meetings_list():
 
 def _meeting_form() -> MeetingForm:
     form = MeetingForm()
-    form.kind.choices = [(code, tr(label)) for code, label in MEETING_KINDS.items()]
+    form.kind.choices = [(code, translate(label)) for code, label in MEETING_KINDS.items()]
     allowed = unit_ids_where(current_user, "steering.manage")
     form.unit_id.choices = [(uid, name) for uid, name in orgunits.unit_choices() if uid in allowed]
     form.roles.choices = [(role, role_label(role)) for role in STAFF_ROLES]
@@ -60,13 +63,13 @@ def meeting_new():
                 agenda=form.agenda.data or "",
                 roles=form.roles.data or [],
             )
-        except tasks.TaskError as error:
+        except services.TaskError as error:
             db.session.rollback()
             form[error.field].errors = [*form[error.field].errors, error.message]
         else:
-            db.session.commit()
-            flash(_("会议已创建，参会人员已收到通知。"), "success")
-            return redirect(url_for("steering.meeting", meeting_id=meeting.id))
+            return respond.done(
+                _("会议已创建，参会人员已收到通知。"), "steering.meeting", meeting_id=meeting.id
+            )
     status = 400 if request.method == "POST" else 200
     return render_template("steering/meeting_new.html", form=form), status
 
@@ -102,7 +105,7 @@ def _page(meeting: Meeting, form: AttendanceForm | None = None, status: int = 20
         may_manage=can(current_user, "steering.manage", meeting),
         may_record_decision=can(current_user, "steering.view", meeting)
         and can(current_user, "steering.assign"),
-        visible_decisions={t.id for t in decisions if tasks.may_see(current_user, t)},
+        visible_decisions={t.id for t in decisions if services.may_see(current_user, t)},
     ), status
 
 
@@ -125,20 +128,18 @@ def meeting_attendance(meeting_id: int):
         return _page(record, form, 400)
     try:
         meetings.record_attendance(record, set(form.present.data or []), form.minutes.data or "")
-    except tasks.TaskError as error:
+    except services.TaskError as error:
         db.session.rollback()
         form.minutes.errors = [error.message]
         return _page(get_or_404(Meeting, meeting_id), form, 400)
-    db.session.commit()
-    flash(_("出席情况和会议纪要已保存。"), "success")
-    return redirect(url_for("steering.meeting", meeting_id=record.id))
+    return respond.done(_("出席情况和会议纪要已保存。"), "steering.meeting", meeting_id=record.id)
 
 
 @bp.route("/training")
 @permission_required("steering.view")
 def training():
     """Training hours per staff member of one's units for a year."""
-    year = request.args.get("year", type=int) or tasks.today().year
+    year = request.args.get("year", type=int) or local_today().year
     units = unit_ids_where(current_user, "steering.view")
     staff = meetings.invited_people_in(units, list(STAFF_ROLES))
     hours = meetings.training_hours(year, [person.id for person in staff])

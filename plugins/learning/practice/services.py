@@ -20,8 +20,8 @@ from core.extensions import db
 from core.models import User
 from core.plugins import get_service
 from core.timeutil import to_local, utcnow
-from plugins.learning.models_practice import QUESTIONS_PER_DAY, PracticeAnswer, PracticeDay
-from plugins.learning.progress import LearningError
+from plugins.learning.practice.models import QUESTIONS_PER_DAY, PracticeAnswer, PracticeDay
+from plugins.learning.services import LearningError
 
 
 def local_day(now: datetime | None = None) -> date:

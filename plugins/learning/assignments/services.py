@@ -6,14 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import url_for
 from sqlalchemy import Select, func, select
 
 from core import audit, notify
 from core.extensions import db
 from core.models import OrgUnit, RoleAssignment, User
+from plugins.learning.assignments.models import CourseAssignment, PartyMember
 from plugins.learning.models import Completion, Course, Lesson, Progress
-from plugins.learning.models_assignments import CourseAssignment, PartyMember
 
 ROLE_GROUPS = {"volunteers": "volunteer", "counsellors": "counsellor"}
 
@@ -58,7 +57,7 @@ def create(
             person.id,
             f"学习任务：{course.title}",
             f"请在 {due_on.isoformat()} 前学完。",
-            link=url_for("learning.course", course_id=course.id, _external=True),
+            link=("learning.course", {"course_id": course.id}),
             dedupe_key=f"learning-assignment-{assignment.id}-{person.id}",
         )
     return assignment

@@ -8,10 +8,12 @@ from flask import current_app
 from sqlalchemy import or_, select
 from werkzeug.datastructures import FileStorage
 
-from core import accounts, audit, notify, timeutil
+from core import accounts, audit, notify
 from core import uploads as core_uploads
 from core.extensions import db
+from core.i18n import translate
 from core.models import OrgUnit, RoleAssignment, User
+from core.timeutil import local_today
 from plugins.steering.models import (
     OPEN_TASK_STATES,
     TASK_SOURCES,
@@ -19,8 +21,6 @@ from plugins.steering.models import (
     TaskEvent,
     TaskEvidence,
     TaskHelper,
-    task_link,
-    tr,
 )
 
 #: Staff roles whose holders may own or help with a task of a unit (on it or above it).
@@ -34,10 +34,6 @@ class TaskError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message, self.field = message, field
-
-
-def today() -> date:
-    return timeutil.to_local(timeutil.utcnow()).date()
 
 
 def owner_candidates(unit: OrgUnit) -> list[User]:
@@ -77,21 +73,21 @@ def create_task(
     """
     title = (title or "").strip()
     if not title:
-        raise TaskError(tr("请填写任务内容。"), "title")
+        raise TaskError(translate("请填写任务内容。"), "title")
     if not owner_id:
-        raise TaskError(tr("请选择任务负责人。"), "owner_id")
+        raise TaskError(translate("请选择任务负责人。"), "owner_id")
     candidates = {user.id for user in owner_candidates(unit)}
     if owner_id not in candidates:
-        raise TaskError(tr("负责人须是该单位或上级的工作人员。"), "owner_id")
+        raise TaskError(translate("负责人须是该单位或上级的工作人员。"), "owner_id")
     if deadline is None:
-        raise TaskError(tr("请填写办结期限。"), "deadline")
-    if deadline < today():
-        raise TaskError(tr("办结期限不能早于今天。"), "deadline")
+        raise TaskError(translate("请填写办结期限。"), "deadline")
+    if deadline < local_today():
+        raise TaskError(translate("办结期限不能早于今天。"), "deadline")
     if source not in TASK_SOURCES:
-        raise TaskError(tr("来源无效。"), "source")
+        raise TaskError(translate("来源无效。"), "source")
     helpers = sorted(set(helper_ids) - {owner_id})
     if any(helper not in candidates for helper in helpers):
-        raise TaskError(tr("协办人须是该单位或上级的工作人员。"), "helper_ids")
+        raise TaskError(translate("协办人须是该单位或上级的工作人员。"), "helper_ids")
     task = Task(
         title=title[:120],
         description=description or "",
@@ -116,7 +112,7 @@ def create_task(
             user_id,
             f"新的督办任务：{task.title}（{unit.name}）",
             f"办结期限：{deadline.isoformat()}",
-            link=task_link(task),
+            link=("steering.task", {"task_id": task.id}),
         )
     return task
 
@@ -134,7 +130,7 @@ def evidence_folder():
 def add_evidence(task: Task, upload: FileStorage | None, user) -> TaskEvidence:
     """Store one evidence file (type by content, size limited); raise ``TaskError``."""
     if upload is None or not getattr(upload, "filename", ""):
-        raise TaskError(tr("请选择要上传的文件。"), "file")
+        raise TaskError(translate("请选择要上传的文件。"), "file")
     try:
         data, content_type, extension = core_uploads.read_checked(
             upload.stream, max_evidence_bytes(), EVIDENCE_TYPES
@@ -181,7 +177,7 @@ def visible_tasks(user, unit_ids: set[int], owner_id=None, state=None, unit_id=N
     if owner_id:
         query = query.where(Task.owner_id == owner_id)
     if state == "overdue":
-        query = query.where(Task.state.in_(OPEN_TASK_STATES), Task.deadline < today())
+        query = query.where(Task.state.in_(OPEN_TASK_STATES), Task.deadline < local_today())
     elif state:
         query = query.where(Task.state == state)
     if unit_id:
@@ -191,7 +187,9 @@ def visible_tasks(user, unit_ids: set[int], owner_id=None, state=None, unit_id=N
 
 def overdue_tasks(day: date | None = None, owner_id: int | None = None) -> list[Task]:
     """Open tasks whose deadline day has passed (on ``day``, default today)."""
-    query = select(Task).where(Task.state.in_(OPEN_TASK_STATES), Task.deadline < (day or today()))
+    query = select(Task).where(
+        Task.state.in_(OPEN_TASK_STATES), Task.deadline < (day or local_today())
+    )
     if owner_id is not None:
         query = query.where(Task.owner_id == owner_id)
     return list(db.session.scalars(query.order_by(Task.deadline, Task.id)))
@@ -202,7 +200,7 @@ def remind_overdue(day: date | None = None) -> int:
 
     Returns how many notices were queued (the dedupe key stops repeats within a day).
     """
-    day = day or today()
+    day = day or local_today()
     queued = 0
     for task in overdue_tasks(day):
         people = {task.owner_id}
@@ -213,7 +211,7 @@ def remind_overdue(day: date | None = None) -> int:
                 user_id,
                 f"督办任务已逾期 {late} 天：{task.title}（{task.org_unit.name}）",
                 f"负责人：{task.owner.display_name}；办结期限：{task.deadline.isoformat()}。",
-                link=task_link(task),
+                link=("steering.task", {"task_id": task.id}),
                 dedupe_key=f"steering:overdue:{task.id}:{user_id}:{day.isoformat()}",
             )
             queued += sent is not None

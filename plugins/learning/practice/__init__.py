@@ -1,0 +1,1 @@
+"""每日一练 (daily practice): five bank questions a day, streaks."""
