@@ -100,8 +100,8 @@ def notify(
     another number (代报名: the villager a coordinator registered; the coordinator gets the
     rest). Returns None when it was already queued. The caller commits.
     """
-    path = link if isinstance(link, str) else None  # TRANSITION: until every caller passes a pair
-    link = None if path else link
+    if isinstance(link, str):
+        raise TypeError("notify(link=...) takes (endpoint, values), not a path")
     user = db.session.get(User, user_id)
     if user is None:
         raise LookupError(f"no user {user_id}")
@@ -116,7 +116,6 @@ def notify(
         body=body,
         link_endpoint=link[0] if link else None,
         link_values=dict(link[1]) if link else None,
-        link=path,
         dedupe_key=dedupe_key,
     )
     names = _channels_for(user, kind, channels)

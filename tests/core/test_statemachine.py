@@ -153,3 +153,5 @@ def test_a_notice_link_is_resolved_when_delivered_and_survives_a_dropped_endpoin
         gone = notify.notify(user_id, "旧链接", link=("plugin_switched_off.page", {"id": 1}))
         _db.session.commit()
         assert (kept.url, gone.url) == ("/notifications/", None)
+        with pytest.raises(TypeError):  # a path breaks when a URL moves: name the endpoint
+            notify.notify(user_id, "路径", link="/calendar/")
