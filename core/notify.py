@@ -2,11 +2,10 @@
 
 A row is never deleted when a channel fails; it is retried with a growing delay until
 ``NOTIFICATION_MAX_ATTEMPTS`` (or given up at once when the provider says trying again cannot
-help). Sending is crash-safe: a sender leases a batch (``claimed_by``/``claimed_until``), and
-*commits* each delivery as ``sending`` before handing it to the channel. A sender that dies
-leaves untouched rows to be claimed again when the lease ends, and ``sending`` rows that are
-never re-sent: they turn ``unknown`` for an operator (``flask notifications unknown``). Several
-senders may run at once (``SKIP LOCKED`` on PostgreSQL).
+help). Sending is crash-safe: a sender leases a batch (``claimed_by``/``claimed_until``) and
+*commits* each delivery as ``sending`` before handing it over. A sender that dies leaves rows to
+be claimed again when the lease ends, and ``sending`` rows that turn ``unknown`` for an operator
+(``flask notifications unknown``). Several senders may run at once (``SKIP LOCKED``).
 """
 
 from __future__ import annotations
@@ -61,13 +60,13 @@ def _channels_for(user: User, kind: str, wanted: Iterable[str] | None) -> list[s
     return names
 
 
-#: Where a message points: an endpoint and its URL values, ``("lectures.request", {"id": 3})``.
+#: Where a message points: ``("lecturers.request_detail", {"request_id": 3})``.
 Link = tuple[str, dict]
 
 
 def resolve_link(endpoint: str | None, values: dict | None = None) -> str | None:
-    """The path of ``endpoint`` with ``values``, in or out of a request (the sender runs from
-    cron); None when there is no endpoint or it no longer builds (a plugin was switched off)."""
+    """The path of ``endpoint`` with ``values``, in or out of a request; None when there is none
+    or it no longer builds (a plugin was switched off)."""
     if not endpoint:
         return None
     try:
