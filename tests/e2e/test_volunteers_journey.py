@@ -69,10 +69,12 @@ def test_volunteer_signs_up_and_manager_autofills(live_server, new_page, app, to
     page.get_by_label("每月最多班次").fill("4")
     page.get_by_role("button", name="提交登记").click()
     expect(page.get_by_text("志愿者资料已保存。")).to_be_visible()
+    # Free time is stated once per person, on core's page, linked from the profile.
+    page.get_by_role("link", name="修改我的空闲时间").click()
     page.get_by_label("星期").select_option(label="周一")
     page.get_by_label("开始时间").fill("08:00")
     page.get_by_label("结束时间").fill("18:00")
-    page.get_by_role("button", name="添加时间").click()
+    page.get_by_role("button", name="添加时段").click()
     expect(page.get_by_text("周一 08:00–18:00")).to_be_visible()
     page.goto(live_server + "/volunteers/")
     expect(page.get_by_role("heading", name="可报名的班次")).to_be_visible()
