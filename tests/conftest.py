@@ -21,6 +21,7 @@ from core.extensions import db as _db
 from core.extensions import limiter
 from core.i18n import compile_catalogs
 from tests import databases
+from tests.compiled_templates import compiled_templates
 
 os.environ.setdefault("XXT_ENV", "development")
 TEST_PASSWORD = "test-pass-2026"
@@ -218,6 +219,7 @@ def make_app(database_url, _cleaner) -> Callable:
             settings["PLUGINS"] = plugins
         app = create_app(settings, extra_plugins=extra_plugins)
         app.test_client_class = CSRFClient
+        app.jinja_env.bytecode_cache = compiled_templates
         limiter.reset()  # counts must not leak from one test into the next
         made.append(app)
         return app
