@@ -21,6 +21,7 @@ from core.extensions import db as _db
 from core.extensions import limiter
 from core.i18n import compile_catalogs
 from tests import databases
+from tests.compiled_routes import share_url_builders
 from tests.compiled_templates import compiled_templates
 
 os.environ.setdefault("XXT_ENV", "development")
@@ -132,6 +133,12 @@ def fresh_database_url(database_url, tmp_path):
 @pytest.fixture(scope="session", autouse=True)
 def _catalogs():
     compile_catalogs()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_url_builders():
+    """Every app of this process reuses the URL builders werkzeug compiled for the first."""
+    share_url_builders()
 
 
 @pytest.fixture(scope="session")
