@@ -24,10 +24,6 @@ from plugins.calendar.models import (
     CalendarRegistration,
 )
 
-#: Feeds of more events than this are streamed from the stored rows instead of cached whole
-#: (``CALENDAR_FEED_CACHE_EVENTS``; 20,000 events are about 9 MiB).
-CACHE_EVENTS = 20_000
-
 
 class Feed:
     """A feed: its body bytes, or for a feed too big to keep (``chunks``) an iterator of them
@@ -143,7 +139,7 @@ def public_feed(category_id: int | None, village_id: int | None) -> Feed | None:
     header = ical.calendar_header(name)
     tail = b"".join(_entry_vevents(found)) + b"END:VCALENDAR\r\n"
     stamps = [selection.latest] + [x.last_modified for x in found if x.last_modified]
-    if len(selection.ids) > current_app.config.get("CALENDAR_FEED_CACHE_EVENTS", CACHE_EVENTS):
+    if len(selection.ids) > current_app.config["CALENDAR_FEED_CACHE_EVENTS"]:
         # Too big to keep in every worker: sent in batches straight from the stored rows, so
         # a worker's memory stays flat however many events there are.
         feed_cache().delete(key)

@@ -97,6 +97,9 @@ CONFIG_DEFAULTS = {
     "CALENDAR_MAX_UPLOAD_MB": 10,
     "CALENDAR_CHECKIN_OPENS_MINUTES_BEFORE": 60,
     "CALENDAR_CHECKIN_CLOSES_MINUTES_AFTER": 60,
+    # A feed of more events is streamed from the stored rows, not kept whole in each worker
+    # (20,000 events are about 9 MiB).
+    "CALENDAR_FEED_CACHE_EVENTS": 20_000,
 }
 
 
