@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import audit, district, orgunits
+from core import district, orgunits, respond
 from core.extensions import db
 from core.forms.admin import ConfirmForm, OrgUnitForm
 from core.models import OrgUnit, OrgUnitKind
@@ -73,9 +73,7 @@ def add_district():
     except district.DistrictError as error:
         flash(str(error), "error")
         return redirect(url_for("admin_units.index"))
-    db.session.commit()
-    flash(_("区县已建立，原有的镇已移到它下面。"), "success")
-    return redirect(url_for("admin_units.index"))
+    return respond.done(_("区县已建立，原有的镇已移到它下面。"), "admin_units.index")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -92,10 +90,11 @@ def create():
         require("core.manage_units", parent)
         details = {field: getattr(form, field).data for field in FIELDS if field != "name"}
         unit = orgunits.create_unit(parent, OrgUnitKind(form.kind.data), form.name.data, **details)
-        audit.record("core.unit_created", unit, f"新建单位 {unit.name}")
-        db.session.commit()
-        flash(_("单位已创建。"), "success")
-        return redirect(url_for("admin_units.index"))
+        return respond.done(
+            _("单位已创建。"),
+            "admin_units.index",
+            record=("core.unit_created", unit, f"新建单位 {unit.name}"),
+        )
     return render_template("admin/unit_form.html", form=form, unit=None)
 
 
@@ -123,10 +122,11 @@ def edit(unit_id: int):
             except orgunits.TreeError as error:
                 form.parent_id.errors.append(str(error))
                 return render_template("admin/unit_form.html", form=form, unit=unit), 400
-        audit.record("core.unit_updated", unit, f"修改单位 {unit.name}")
-        db.session.commit()
-        flash(_("单位已保存。"), "success")
-        return redirect(url_for("admin_units.index"))
+        return respond.done(
+            _("单位已保存。"),
+            "admin_units.index",
+            record=("core.unit_updated", unit, f"修改单位 {unit.name}"),
+        )
     return render_template("admin/unit_form.html", form=form, unit=unit)
 
 
@@ -138,11 +138,12 @@ def set_active(unit_id: int):
     require("core.manage_units", unit)
     ConfirmForm().validate_on_submit()
     unit.active = request.form.get("active") == "1"
-    audit.record(
-        "core.unit_activated" if unit.active else "core.unit_deactivated",
-        unit,
-        f"{'启用' if unit.active else '停用'}单位 {unit.name}",
+    return respond.done(
+        _("已保存。"),
+        "admin_units.index",
+        record=(
+            "core.unit_activated" if unit.active else "core.unit_deactivated",
+            unit,
+            f"{'启用' if unit.active else '停用'}单位 {unit.name}",
+        ),
     )
-    db.session.commit()
-    flash(_("已保存。"), "success")
-    return redirect(url_for("admin_units.index"))

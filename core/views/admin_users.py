@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from core import accounts, audit, confirm
+from core import accounts, audit, confirm, respond
 from core.extensions import db
 from core.forms.admin import AdminUserForm, ConfirmForm, GrantRoleForm, ResetPasswordForm
 from core.models import OrgUnit, RoleAssignment, User
@@ -58,10 +58,12 @@ def create():
             user = accounts.create_user(
                 form.phone.data, form.password.data, form.display_name.data, unit
             )
-            audit.record("core.user_created", user, f"创建账号 {user.display_name}")
-            db.session.commit()
-            flash(_("账号已创建。"), "success")
-            return redirect(url_for("admin_users.detail", user_id=user.id))
+            return respond.done(
+                _("账号已创建。"),
+                "admin_users.detail",
+                record=("core.user_created", user, f"创建账号 {user.display_name}"),
+                user_id=user.id,
+            )
     return render_template("admin/user_new.html", form=form)
 
 
@@ -105,10 +107,12 @@ def reset_password(user_id: int):
         user.set_password(form.password.data)
         user.session_version += 1
         user.unlock()
-        audit.record("core.password_reset", user, f"重置 {user.display_name} 的密码")
-        db.session.commit()
-        flash(_("密码已重置，请把新密码当面告诉本人。"), "success")
-        return redirect(url_for("admin_users.detail", user_id=user.id))
+        return respond.done(
+            _("密码已重置，请把新密码当面告诉本人。"),
+            "admin_users.detail",
+            record=("core.password_reset", user, f"重置 {user.display_name} 的密码"),
+            user_id=user.id,
+        )
     return _detail_page(user, reset_form=form, status=400)
 
 
@@ -155,14 +159,16 @@ def grant(user_id: int):
             )
             return redirect(url_for("admin_users.detail", user_id=user.id))
         assignment = accounts.grant_role(user, form.role.data, unit, granted_by=current_user)
-        audit.record(
-            "core.role_granted",
-            assignment,
-            f"授予 {user.display_name} {ROLES[form.role.data]} @ {unit.name}",
+        return respond.done(
+            _("角色已授予。"),
+            "admin_users.detail",
+            record=(
+                "core.role_granted",
+                assignment,
+                f"授予 {user.display_name} {ROLES[form.role.data]} @ {unit.name}",
+            ),
+            user_id=user.id,
         )
-        db.session.commit()
-        flash(_("角色已授予。"), "success")
-        return redirect(url_for("admin_users.detail", user_id=user.id))
     return _detail_page(user, grant_form=form, status=400)
 
 
@@ -195,6 +201,4 @@ def revoke(user_id: int, assignment_id: int):
         f"撤销 {assignment.user.display_name} {ROLES.get(assignment.role)} @ {assignment.org_unit.name}",
     )
     db.session.delete(assignment)
-    db.session.commit()
-    flash(_("角色已撤销。"), "success")
-    return redirect(url_for("admin_users.detail", user_id=user_id))
+    return respond.done(_("角色已撤销。"), "admin_users.detail", user_id=user_id)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from core import accounts, audit, signals, verification
+from core import accounts, audit, respond, signals, verification
 from core.extensions import db, limiter
 from core.forms.auth import ChangePasswordForm, LoginForm, ProfileForm, SignupForm
 from core.models import OrgUnit
@@ -144,9 +144,7 @@ def profile():
             current_user.display_name = form.display_name.data
             current_user.email = form.email.data or None
             current_user.home_unit_id = unit.id
-            db.session.commit()
-            flash(_("资料已保存。"), "success")
-            return redirect(url_for("auth.profile"))
+            return respond.done(_("资料已保存。"), "auth.profile")
     return render_template("auth/profile.html", form=form)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from core import accounts, audit, verification
-from core.extensions import db, limiter
+from core import accounts, audit, respond, verification
+from core.extensions import limiter
 from core.forms.verify import CodeRequestForm, ResetPasswordForm
 
 bp = Blueprint("verify", __name__)
@@ -62,7 +62,5 @@ def reset_password():
             audit.record(
                 "core.password_reset_by_code", user, "短信验证码重置密码", actor_id=user.id
             )
-            db.session.commit()
-            flash(_("密码已重设，请用新密码登录。"), "success")
-            return redirect(url_for("auth.login"))
+            return respond.done(_("密码已重设，请用新密码登录。"), "auth.login")
     return render_template("auth/reset.html", form=form, shown_code=session.pop("shown_code", None))

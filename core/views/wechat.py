@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import delete
 
+from core import respond
 from core.extensions import csrf, db
 from core.forms.admin import ConfirmForm
 from core.models import WeChatBinding
@@ -83,9 +84,7 @@ def bound():
         )
     )
     db.session.add(WeChatBinding(user_id=current_user.id, openid=openid))
-    db.session.commit()
-    flash(_("微信已绑定，提醒和转正通知会发到您的微信。"), "success")
-    return redirect(url_for("auth.profile"))
+    return respond.done(_("微信已绑定，提醒和转正通知会发到您的微信。"), "auth.profile")
 
 
 @bp.route("/account/wechat/unbind", methods=["POST"])

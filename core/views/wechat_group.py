@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from core import audit
+from core import respond
 from core.extensions import db
 from core.forms.auth import REQUIRED
 from core.forms.fields import STRIP
@@ -62,10 +62,11 @@ def index():
         else:
             post = robot.queue_group_post(current_user.id, form.subject.data, form.body.data)
             db.session.flush()
-            audit.record("core.wechat_group_posted", post, form.subject.data)
-            db.session.commit()
-            flash(_("通知已排队，几分钟内发到村微信群。"), "success")
-            return redirect(url_for("wechat_group.index"))
+            return respond.done(
+                _("通知已排队，几分钟内发到村微信群。"),
+                "wechat_group.index",
+                record=("core.wechat_group_posted", post, form.subject.data),
+            )
     return render_template(
         "admin/wechat_group.html",
         form=form,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template
 from sqlalchemy import select, update
 
-from core import audit
+from core import respond
 from core.extensions import db
 from core.permissions import permission_required
 from core.timeutil import utcnow
@@ -29,10 +29,11 @@ def categories():
             category.position = form.position.data or 100
             db.session.add(category)
             db.session.flush()
-            audit.record("calendar.category_created", category, f"新建类别「{category.name}」")
-            db.session.commit()
-            flash("类别已添加。", "success")
-            return redirect(url_for("calendar.categories"))
+            return respond.done(
+                "类别已添加。",
+                "calendar.categories",
+                record=("calendar.category_created", category, f"新建类别「{category.name}」"),
+            )
     return render_template(
         "calendar/categories.html", form=form, rows=services.categories(active_only=False)
     )
@@ -64,8 +65,9 @@ def edit_category(category_id: int):
                 .values(updated_at=utcnow())
             )
             services.bump_version()
-            audit.record("calendar.category_updated", category, f"修改类别「{category.name}」")
-            db.session.commit()
-            flash("类别已保存。", "success")
-            return redirect(url_for("calendar.categories"))
+            return respond.done(
+                "类别已保存。",
+                "calendar.categories",
+                record=("calendar.category_updated", category, f"修改类别「{category.name}」"),
+            )
     return render_template("calendar/category_form.html", form=form, category=category)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from core import audit
+from core import audit, respond
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.models import OrgUnit
@@ -106,10 +106,12 @@ def new():
         event = _save(form, None)
         if event is not None:
             what = "补录过去活动" if form.past_record.data else "创建活动"
-            audit.record("calendar.event_created", event, f"{what}「{event.title}」")
-            db.session.commit()
-            flash("活动已创建。", "success")
-            return redirect(url_for("calendar.event", event_id=event.id))
+            return respond.done(
+                "活动已创建。",
+                "calendar.event",
+                record=("calendar.event_created", event, f"{what}「{event.title}」"),
+                event_id=event.id,
+            )
     return render_template(
         "calendar/event_form.html", form=form, event=None, venues=venue_suggestions()
     )
@@ -141,10 +143,12 @@ def edit(event_id: int):
     if form.validate_on_submit():
         saved = _save(form, event)
         if saved is not None:
-            audit.record("calendar.event_updated", event, f"修改活动「{event.title}」")
-            db.session.commit()
-            flash("活动已保存。", "success")
-            return redirect(url_for("calendar.event", event_id=event.id))
+            return respond.done(
+                "活动已保存。",
+                "calendar.event",
+                record=("calendar.event_updated", event, f"修改活动「{event.title}」"),
+                event_id=event.id,
+            )
     return render_template(
         "calendar/event_form.html", form=form, event=event, venues=venue_suggestions()
     )
@@ -288,9 +292,7 @@ def edit_occurrence(event_id: int, key: str):
             db.session.rollback()
             form.start_date.errors.append(str(error))
         else:
-            db.session.commit()
-            flash("已保存。", "success")
-            return redirect(url_for("calendar.occurrence", event_id=target.id, key=new_key))
+            return respond.done("已保存。", "calendar.occurrence", event_id=target.id, key=new_key)
     return render_template("calendar/occurrence_form.html", form=form, event=event, occ=occ)
 
 
@@ -347,14 +349,16 @@ def pauses(event_id: int):
         except RecurrenceError as error:
             form.last_day.errors.append(str(error))
         else:
-            audit.record(
-                "calendar.series_paused",
-                event,
-                f"暂停「{event.title}」{form.first_day.data}–{form.last_day.data}",
+            return respond.done(
+                "已暂停这段时间的活动。",
+                "calendar.pauses",
+                record=(
+                    "calendar.series_paused",
+                    event,
+                    f"暂停「{event.title}」{form.first_day.data}–{form.last_day.data}",
+                ),
+                event_id=event.id,
             )
-            db.session.commit()
-            flash("已暂停这段时间的活动。", "success")
-            return redirect(url_for("calendar.pauses", event_id=event.id))
     return render_template("calendar/pauses.html", form=form, event=event)
 
 
@@ -367,10 +371,12 @@ def unpause(event_id: int, pause_id: int):
     if pause is None or pause.event_id != event.id:
         abort(404)
     services.remove_pause(event, pause)
-    audit.record("calendar.series_unpaused", event, f"取消暂停「{event.title}」")
-    db.session.commit()
-    flash("已恢复这段时间的活动。", "success")
-    return redirect(url_for("calendar.pauses", event_id=event.id))
+    return respond.done(
+        "已恢复这段时间的活动。",
+        "calendar.pauses",
+        record=("calendar.series_unpaused", event, f"取消暂停「{event.title}」"),
+        event_id=event.id,
+    )
 
 
 @bp.route("/manage")

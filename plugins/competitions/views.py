@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from core import audit, orgunits
+from core import audit, orgunits, respond
 from core.extensions import db
 from core.models import User
 from core.notify import notify
@@ -239,6 +239,4 @@ def mark_winner(contest_id: int):
         audit.record(
             "competitions.winner_marked", contest, f"{user.display_name} 获{form.prize.data}"
         )
-    db.session.commit()
-    flash(_("已更新获奖名单。"), "success")
-    return redirect(url_for("competitions.leaderboard", contest_id=contest.id))
+    return respond.done(_("已更新获奖名单。"), "competitions.leaderboard", contest_id=contest.id)

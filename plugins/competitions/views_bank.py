@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core import audit
+from core import audit, respond
 from core.extensions import db
 from core.permissions import permission_required
 from plugins.competitions import importer
@@ -71,10 +71,11 @@ def edit_question(question_id: int | None = None):
             db.session.rollback()
             form.stem.errors = [*form.stem.errors, "题库中已有相同题目。"]
             return render_template("competitions/question_form.html", form=form, question=None)
-        audit.record("competitions.question_saved", question, f"保存题目 {question.stem[:40]}")
-        db.session.commit()
-        flash(_("题目已保存。"), "success")
-        return redirect(url_for("competitions.bank"))
+        return respond.done(
+            _("题目已保存。"),
+            "competitions.bank",
+            record=("competitions.question_saved", question, f"保存题目 {question.stem[:40]}"),
+        )
     return render_template("competitions/question_form.html", form=form, question=question)
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import audit, respond
+from core import respond
 from core.extensions import db
 from core.models import OrgUnit
 from core.orgunits import unit_choices
@@ -102,10 +102,12 @@ def edit_contest(contest_id: int | None = None):
             contest.points_per_question = float(form.points_per_question.data)
             contest.quotas = form.parsed_quotas
             db.session.flush()
-            audit.record("competitions.contest_saved", contest, f"保存竞赛 {contest.title}")
-            db.session.commit()
-            flash(_("竞赛已保存。"), "success")
-            return redirect(url_for("competitions.contest", contest_id=contest.id))
+            return respond.done(
+                _("竞赛已保存。"),
+                "competitions.contest",
+                record=("competitions.contest_saved", contest, f"保存竞赛 {contest.title}"),
+                contest_id=contest.id,
+            )
     return render_template("competitions/contest_form.html", form=form, contest=contest)
 
 

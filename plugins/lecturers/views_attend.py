@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from core import respond
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from plugins.lecturers import attendees
@@ -63,9 +64,11 @@ def attend(request_id: int):
         except attendees.AttendRefused as refused:
             db.session.rollback()
             return _page(lecture, 400, str(refused))
-        db.session.commit()
-        flash(_("签到成功。") if fresh else _("您已经签到过了。"), "success")
-        return redirect(url_for("lecturers.attend", request_id=lecture.id))
+        return respond.done(
+            _("签到成功。") if fresh else _("您已经签到过了。"),
+            "lecturers.attend",
+            request_id=lecture.id,
+        )
     return _page(lecture)
 
 
@@ -86,6 +89,4 @@ def attend_rate(request_id: int):
     except attendees.AttendRefused as refused:
         db.session.rollback()
         return _page(lecture, 400, str(refused))
-    db.session.commit()
-    flash(_("谢谢您的评价！"), "success")
-    return redirect(url_for("lecturers.attend", request_id=lecture.id))
+    return respond.done(_("谢谢您的评价！"), "lecturers.attend", request_id=lecture.id)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import accounts, audit, availability, permissions
+from core import accounts, audit, availability, permissions, respond
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required
@@ -92,9 +92,11 @@ def apply():
         lecturer = Lecturer(user_id=current_user.id)
         corps.save_form(form, lecturer)
         corps.submit_application(lecturer)
-        db.session.commit()
-        flash("申请已提交，管理员审核后会通知您。", "success")
-        return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+        return respond.done(
+            "申请已提交，管理员审核后会通知您。",
+            "lecturers.lecturer_detail",
+            lecturer_id=lecturer.id,
+        )
     return render_template("lecturers/lecturer_form.html", form=form, mode="apply")
 
 
@@ -144,9 +146,11 @@ def lecturer_edit(lecturer_id: int):
         reapplied = lecturer.status == "rejected" and lecturer.user_id == current_user.id
         if reapplied:  # a rejected applicant who improves the profile applies again
             corps.reapply(lecturer, current_user)
-        db.session.commit()
-        flash("资料已保存，已重新提交审核。" if reapplied else "资料已保存。", "success")
-        return redirect(url_for("lecturers.lecturer_detail", lecturer_id=lecturer.id))
+        return respond.done(
+            "资料已保存，已重新提交审核。" if reapplied else "资料已保存。",
+            "lecturers.lecturer_detail",
+            lecturer_id=lecturer.id,
+        )
     return render_template(
         "lecturers/lecturer_form.html", form=form, mode="edit", lecturer=lecturer
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import audit, orgunits
+from core import orgunits, respond
 from core.extensions import db
 from core.permissions import permission_required
 from plugins.lecturers.blueprint import bp
@@ -97,9 +97,10 @@ def topic_edit(topic_id: int | None):
         if topic_id is None:
             db.session.add(topic)
         db.session.flush()
-        audit.record("lecturers.topic_saved", topic, f"保存点单专题 {topic.name}")
-        db.session.commit()
-        flash("专题已保存。", "success")
-        return redirect(url_for("lecturers.topics"))
+        return respond.done(
+            "专题已保存。",
+            "lecturers.topics",
+            record=("lecturers.topic_saved", topic, f"保存点单专题 {topic.name}"),
+        )
     status = 400 if request.method == "POST" else 200
     return render_template("lecturers/topic_form.html", form=form, topic=topic), status

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from core import respond
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from plugins.lecturers import wishes
@@ -60,9 +61,7 @@ def wish_new():
     except wishes.WishRefused as refused:
         db.session.rollback()
         return _page(400, str(refused), request.form.get("wish", ""))
-    db.session.commit()
-    flash(_("已提交，村里处理后会通知您。"), "success")
-    return redirect(url_for("lecturers.wishes_page"))
+    return respond.done(_("已提交，村里处理后会通知您。"), "lecturers.wishes_page")
 
 
 @bp.route("/wishes/decide", methods=["POST"])
@@ -83,6 +82,4 @@ def wishes_decide():
     except wishes.WishRefused as refused:
         db.session.rollback()
         return _page(400, str(refused))
-    db.session.commit()
-    flash(_("已处理 %(n)s 条群众点单。", n=done), "success")
-    return redirect(url_for("lecturers.wishes_page"))
+    return respond.done(_("已处理 %(n)s 条群众点单。", n=done), "lecturers.wishes_page")

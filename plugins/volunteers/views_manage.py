@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core import audit, notify, orgunits, reach
+from core import audit, notify, orgunits, reach, respond
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.permissions import permission_required, require, unit_ids_where
@@ -148,14 +148,16 @@ def shift_edit(shift_id: int | None = None):
             shift.sequence += 1
             _tell_volunteers(shift, "志愿服务班次有变动", "时间或地点已调整，请查看。")
         db.session.flush()
-        audit.record(
-            "volunteers.shift_created" if creating else "volunteers.shift_changed",
-            shift,
-            f"{'发布' if creating else '修改'}班次：{shift.title}",
+        return respond.done(
+            "班次已保存。" + ("请添加岗位。" if creating else ""),
+            "volunteers.roster",
+            record=(
+                "volunteers.shift_created" if creating else "volunteers.shift_changed",
+                shift,
+                f"{'发布' if creating else '修改'}班次：{shift.title}",
+            ),
+            shift_id=shift.id,
         )
-        db.session.commit()
-        flash("班次已保存。" + ("请添加岗位。" if creating else ""), "success")
-        return redirect(url_for("volunteers.roster", shift_id=shift.id))
     return render_template("volunteers/shift_form.html", form=form, shift=shift, linked=linked)
 
 
@@ -202,10 +204,12 @@ def roster(shift_id: int):
         role.skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(form.skills.data))))
         shift.roles.append(role)
         db.session.flush()
-        audit.record("volunteers.role_added", role, f"添加岗位 {role.name} × {role.needed}")
-        db.session.commit()
-        flash(_("岗位已添加。"), "success")
-        return redirect(url_for("volunteers.roster", shift_id=shift.id))
+        return respond.done(
+            _("岗位已添加。"),
+            "volunteers.roster",
+            record=("volunteers.role_added", role, f"添加岗位 {role.name} × {role.needed}"),
+            shift_id=shift.id,
+        )
     return _roster_page(shift, form, status=400 if form.errors else 200)
 
 
@@ -257,10 +261,12 @@ def role_needed(role_id: int):
     role.needed = form.needed.data
     db.session.flush()
     services.promote_waiting(role)
-    audit.record("volunteers.role_changed", role, f"岗位 {role.name} 需要 {role.needed} 人")
-    db.session.commit()
-    flash(_("人数已更新。"), "success")
-    return redirect(url_for("volunteers.roster", shift_id=role.shift_id))
+    return respond.done(
+        _("人数已更新。"),
+        "volunteers.roster",
+        record=("volunteers.role_changed", role, f"岗位 {role.name} 需要 {role.needed} 人"),
+        shift_id=role.shift_id,
+    )
 
 
 def managed_assignment(assignment_id: int) -> Assignment:
@@ -294,9 +300,7 @@ def confirm_hours(assignment_id: int):
             flash(str(error), "error")
             return redirect(url_for("volunteers.roster", shift_id=shift.id))
         else:
-            db.session.commit()
-            flash(_("服务时长已确认。"), "success")
-            return redirect(url_for("volunteers.roster", shift_id=shift.id))
+            return respond.done(_("服务时长已确认。"), "volunteers.roster", shift_id=shift.id)
     db.session.rollback()
     shift = db.session.get(Shift, shift.id)
     role_form = RoleForm(formdata=None)

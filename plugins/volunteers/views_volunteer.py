@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from core import confirm
 from core.extensions import db
 from core.forms.admin import ConfirmForm
+from core.respond import done  # this module's view `respond` takes the module's name
 from core.timeutil import utcnow
 from core.web import time_span
 from plugins.volunteers import calendar_link, eligibility, profiles, services, workflow
@@ -154,6 +155,4 @@ def respond(assignment_id: int):
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("volunteers.my_shifts"))
-    db.session.commit()
-    flash("已接受邀请。" if accept else "已谢绝邀请。", "success")
-    return redirect(url_for("volunteers.my_shifts"))
+    return done("已接受邀请。" if accept else "已谢绝邀请。", "volunteers.my_shifts")

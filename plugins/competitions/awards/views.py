@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from core import audit
+from core import audit, respond
 from core.accounts import find_by_phone, normalise_phone
 from core.extensions import db
 from core.orgunits import unit_choices
@@ -183,10 +183,12 @@ def nominate(round_id: int):
             form.evidence.errors = [*form.evidence.errors, str(error)]
         else:
             db.session.flush()
-            audit.record("competitions.nominated", nomination, f"推荐 {nomination.nominee_name}")
-            db.session.commit()
-            flash(_("推荐已提交。"), "success")
-            return redirect(url_for("competitions.nomination", nomination_id=nomination.id))
+            return respond.done(
+                _("推荐已提交。"),
+                "competitions.nomination",
+                record=("competitions.nominated", nomination, f"推荐 {nomination.nominee_name}"),
+                nomination_id=nomination.id,
+            )
     return render_template("competitions/nominate.html", form=form, award_round=award_round)
 
 
@@ -224,10 +226,12 @@ def nomination(nomination_id: int):
             db.session.rollback()
             error, status = str(refused), 400
         else:
-            audit.record("competitions.scored", nomination, f"评分 {nomination.nominee_name}")
-            db.session.commit()
-            flash(_("评分已保存。"), "success")
-            return redirect(url_for("competitions.round_detail", round_id=award_round.id))
+            return respond.done(
+                _("评分已保存。"),
+                "competitions.round_detail",
+                record=("competitions.scored", nomination, f"评分 {nomination.nominee_name}"),
+                round_id=award_round.id,
+            )
     mine = db.session.scalar(
         select(JudgeScore).where(
             JudgeScore.nomination_id == nomination.id, JudgeScore.judge_id == current_user.id

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from core import audit
+from core import audit, respond
 from core.extensions import db
 from core.orgunits import unit_choices, villages
 from core.permissions import permission_required, require, unit_ids_where
@@ -209,10 +209,12 @@ def live_results(session_id: int):
             except ContestError as error:
                 form.answers.errors = [*form.answers.errors, str(error)]
             else:
-                audit.record("competitions.live_paper", quiz, f"录入纸质答卷 {form.name.data}")
-                db.session.commit()
-                flash(_("已录入 %(n)s 个答案。", n=saved), "success")
-                return redirect(url_for("competitions.live_results", session_id=quiz.id))
+                return respond.done(
+                    _("已录入 %(n)s 个答案。", n=saved),
+                    "competitions.live_results",
+                    record=("competitions.live_paper", quiz, f"录入纸质答卷 {form.name.data}"),
+                    session_id=quiz.id,
+                )
     by_id = {
         q.id: q
         for q in db.session.scalars(select(Question).where(Question.id.in_(quiz.question_ids)))

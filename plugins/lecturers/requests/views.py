@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from core import permissions
+from core import permissions, respond
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.models import OrgUnit
@@ -328,9 +328,9 @@ def upload_material(request_id: int):
             form.file.errors = [str(error)]
         else:
             materials.save(lecture, current_user, form.kind.data, form.file.data.filename, checked)
-            db.session.commit()
-            flash("资料已上传。", "success")
-            return redirect(url_for("lecturers.request_detail", request_id=request_id) + "#files")
+            return respond.done(
+                "资料已上传。", "lecturers.request_detail", request_id=request_id, _anchor="files"
+            )
     flash("上传没有成功，请看提示。", "error")
     return render_detail(lecture, 400, material_form=form)
 

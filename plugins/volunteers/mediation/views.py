@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import accounts, notify, orgunits
+from core import accounts, notify, orgunits, respond
 from core.extensions import db
 from core.forms.admin import ConfirmForm
 from core.models import OrgUnit, User
@@ -85,9 +85,11 @@ def mediation_new():
                 link=("volunteers.mediation_detail", {"case_id": case.id}),
                 dedupe_key=f"volunteers:mediation-new:{case.id}:{office_user.id}",
             )
-        db.session.commit()
-        flash(_("调解申请已提交，司法所会尽快联系您。"), "success")
-        return redirect(url_for("volunteers.mediation_detail", case_id=case.id))
+        return respond.done(
+            _("调解申请已提交，司法所会尽快联系您。"),
+            "volunteers.mediation_detail",
+            case_id=case.id,
+        )
     return render_template("volunteers/mediation_new.html", form=form)
 
 
