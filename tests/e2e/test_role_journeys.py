@@ -169,6 +169,9 @@ def test_host_projects_a_live_quiz_two_phones_join(live_server, new_page, shots)
     expect(screen.locator(".projector-countdown")).to_be_visible()
     for phone in phones:  # each phone reloads itself when the question is shown
         expect(phone.locator(".answer-form")).to_be_visible(timeout=15_000)
+        boxes = phone.locator(".answer-form input[type=checkbox]")
+        if boxes.count():  # a multiple-choice question (drawn at random): tick one, then 提交
+            boxes.first.check()
         phone.locator(".answer-form button").first.click()
         expect(phone.locator("#live-status")).to_contain_text("已提交", timeout=10_000)
     expect(screen.locator("#answer-count")).to_have_text("2", timeout=15_000)
