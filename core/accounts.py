@@ -173,6 +173,23 @@ def users_with_role(role: str, unit: OrgUnit | None = None) -> list[User]:
     return list(db.session.scalars(query.distinct()))
 
 
+def users_holding(roles, unit_ids) -> list[User]:
+    """Active people holding any of ``roles`` on any of ``unit_ids`` exactly, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(
+                RoleAssignment.role.in_(list(roles)),
+                RoleAssignment.org_unit_id.in_(list(unit_ids)),
+                User.active.is_(True),
+            )
+            .distinct()
+            .order_by(User.display_name)
+        )
+    )
+
+
 def person_label(user: User) -> str:
     """How staff tell apart two people of one name, e.g. 张三（甲村，尾号 1234）."""
     parts = [user.home_unit.name] if user.home_unit else []

@@ -12,7 +12,7 @@ from core import accounts, audit, notify
 from core import uploads as core_uploads
 from core.extensions import db
 from core.i18n import translate
-from core.models import OrgUnit, RoleAssignment, User
+from core.models import OrgUnit, User
 from core.timeutil import local_today
 from plugins.steering.models import (
     OPEN_TASK_STATES,
@@ -38,20 +38,7 @@ class TaskError(ValueError):
 
 def owner_candidates(unit: OrgUnit) -> list[User]:
     """Staff who may own a task of ``unit``: its coordinators, counsellors and managers above."""
-    ids = [*unit.ancestor_ids]
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(
-                RoleAssignment.role.in_(OWNER_ROLES),
-                RoleAssignment.org_unit_id.in_(ids),
-                User.active.is_(True),
-            )
-            .distinct()
-            .order_by(User.display_name)
-        )
-    )
+    return accounts.users_holding(OWNER_ROLES, unit.ancestor_ids)
 
 
 def create_task(

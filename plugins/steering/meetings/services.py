@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core import audit, notify
+from core import accounts, audit, notify
 from core.extensions import db
 from core.i18n import translate
 from core.models import OrgUnit, RoleAssignment, User
@@ -37,19 +37,7 @@ def invited_people(unit: OrgUnit, roles: list[str]) -> list[User]:
 
 def invited_people_in(unit_ids: set[int], roles: list[str]) -> list[User]:
     """Active people holding one of ``roles`` on one of ``unit_ids`` (the training report)."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(
-                RoleAssignment.role.in_(roles),
-                RoleAssignment.org_unit_id.in_(unit_ids),
-                User.active.is_(True),
-            )
-            .distinct()
-            .order_by(User.display_name)
-        )
-    )
+    return accounts.users_holding(roles, unit_ids)
 
 
 def create_meeting(
