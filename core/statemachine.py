@@ -121,6 +121,19 @@ class Table:
             if from_state == state and transition.actors & kinds
         ]
 
+    def action_to(self, obj: Any, target: str) -> str | None:
+        """The action leading from ``obj``'s state to ``target``, for forms that post the state
+        they want rather than an action; None when no row leads there."""
+        state = getattr(obj, self.state_attr)
+        return next(
+            (
+                action
+                for (source, action), transition in self.transitions.items()
+                if source == state and transition.target == target
+            ),
+            None,
+        )
+
     def can(self, user: Any, obj: Any, action: str) -> bool:
         try:
             self.check(user, obj, action)

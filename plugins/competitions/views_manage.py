@@ -18,7 +18,7 @@ from plugins.competitions import services
 from plugins.competitions.blueprint import bp
 from plugins.competitions.forms import CATEGORIES, ContestForm
 from plugins.competitions.models import Contest
-from plugins.competitions.workflow import CONTEST_TABLE, action_to
+from plugins.competitions.workflow import CONTEST_TABLE
 
 STATE_LABELS = CONTEST_TABLE.states
 
@@ -120,7 +120,7 @@ def contest_state(contest_id: int):
     target = request.form.get("state", "")
     if target not in STATE_LABELS:
         abort(400)
-    action = action_to(CONTEST_TABLE, contest, target)
+    action = CONTEST_TABLE.action_to(contest, target)
     label = _(STATE_LABELS[target])
     if action is None:
         flash(_("当前状态不能改为“%(state)s”。", state=label), "error")

@@ -19,19 +19,6 @@ def N_(text: str) -> str:
     return text
 
 
-def action_to(table: Table, obj, target: str) -> str | None:
-    """The action leading from ``obj``'s state to ``target`` (forms that post a target state)."""
-    state = getattr(obj, table.state_attr)
-    return next(
-        (
-            action
-            for (source, action), transition in table.transitions.items()
-            if source == state and transition.target == target
-        ),
-        None,
-    )
-
-
 def managers(user, obj) -> set[str]:
     """MANAGER when ``user`` holds ``competitions.manage`` on the object's unit."""
     return {MANAGER} if can(user, "competitions.manage", obj) else set()

@@ -155,3 +155,13 @@ def test_a_notice_link_is_resolved_when_delivered_and_survives_a_dropped_endpoin
         assert (kept.url, gone.url) == ("/notifications/", None)
         with pytest.raises(TypeError):  # a path breaks when a URL moves: name the endpoint
             notify.notify(user_id, "路径", link="/calendar/")
+
+
+def test_action_to_finds_the_step_a_posted_target_state_means(people):
+    owner, clerk = people
+    machine = table([])
+    parcel = Parcel(id=12, owner_id=owner.id, clerk_id=clerk.id)
+    assert machine.action_to(parcel, "sent") == "send"
+    assert machine.action_to(parcel, "new") is None  # no row leads from new to new
+    parcel.state = "sent"
+    assert (machine.action_to(parcel, "lost"), machine.action_to(parcel, "sent")) == ("lose", None)

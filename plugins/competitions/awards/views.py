@@ -27,7 +27,6 @@ from plugins.competitions.awards.workflow import ROUND_TABLE
 from plugins.competitions.blueprint import bp
 from plugins.competitions.services import ContestError
 from plugins.competitions.views_manage import manager_root
-from plugins.competitions.workflow import action_to
 
 STATE_LABELS = ROUND_TABLE.states
 
@@ -119,7 +118,7 @@ def round_state(round_id: int):
     target = request.form.get("state", "")
     if target not in STATE_LABELS:
         abort(400)
-    action = action_to(ROUND_TABLE, award_round, target)
+    action = ROUND_TABLE.action_to(award_round, target)
     try:
         if action is None:
             raise TransitionRefused("当前阶段不能进行这个操作。")
